@@ -1,0 +1,73 @@
+/*
+ * hoso_reference.h: the reference data a pipeline names (input.md §5,
+ * docs/design.md §4): the unit catalogue, the procedure catalogue and the
+ * working-day calendar.  The transform resolves cases against them; the
+ * load copies them into the warehouse's dimensions.
+ */
+#ifndef HOSO_REFERENCE_H
+#define HOSO_REFERENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hoso_buf.h"
+#include "hoso_map.h"
+#include "hoso_time.h"
+#include "hoso_worktime.h"
+
+#define HOSO_UNRESOLVED_UNIT "UNRESOLVED"
+
+struct hoso_unit {
+	char *code;
+	char *name;
+	char *aliases;			/* '|'-separated, as in the file */
+	char *level;			/* TINH, SO_NGANH, HUYEN, XA */
+	char *parent_code;		/* NULL at the top */
+	hoso_date valid_from, valid_to;	/* HOSO_DATE_NONE = open */
+	char *successor_code;
+	const struct hoso_unit *parent;	/* resolved after loading */
+};
+
+struct hoso_procedure {
+	char *code;
+	char *name;
+	char *field_code;
+	char *field_name;
+	long limit_value;		/* -1 when empty */
+	char *limit_unit;		/* hours, days, working_days, months */
+	char *online_level;		/* TOAN_TRINH, MOT_PHAN, NONE */
+	bool has_fee, paper_result, integrated;
+	hoso_date valid_from, valid_to;
+};
+
+struct hoso_reference {
+	struct hoso_unit *units;
+	size_t nunits;
+	struct hoso_map unit_by_code;	/* code -> unit */
+	struct hoso_map unit_by_name;	/* folded name or alias -> unit */
+	struct hoso_procedure *procedures;
+	size_t nprocedures;
+	struct hoso_map procedure_by_code;
+	struct hoso_calendar calendar;
+	size_t calendar_days;
+};
+
+void hoso_reference_init(struct hoso_reference *ref);
+void hoso_reference_release(struct hoso_reference *ref);
+/* Each returns false with a message "path:line: why" in err. */
+bool hoso_reference_load_units(struct hoso_reference *ref, const char *path, struct hoso_buf *err);
+bool hoso_reference_load_procedures(struct hoso_reference *ref, const char *path, struct hoso_buf *err);
+/* Loads every YYYY.csv of a directory. */
+bool hoso_reference_load_calendar(struct hoso_reference *ref, const char *dir, struct hoso_buf *err);
+
+/*
+ * The unit of a case (input.md §5): by the agency code before the first '-'
+ * of its number when the catalogue knows it, else by the handling unit's
+ * name (folded, aliases included); NULL when neither resolves.
+ */
+const struct hoso_unit *hoso_reference_case_unit(const struct hoso_reference *ref,
+						 const char *case_no, const char *unit_name);
+const struct hoso_procedure *hoso_reference_procedure(const struct hoso_reference *ref,
+						      const char *code);
+
+#endif

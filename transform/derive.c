@@ -1,0 +1,241 @@
+/*
+ * derive.c: from a touched case's messages to its warehouse facts: the
+ * case_fact row, its due-date steps and its status steps.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso_log.h"
+#include "hoso_milestones.h"
+#include "hoso_worktime.h"
+#include "transform.h"
+
+#define MAX_UNIT_DEPTH 16	/* province > district > commune is 3 deep */
+
+static void
+count_in(struct hoso_map *map, const char *key)
+{
+	void **slot = hoso_map_slot(map, key, strlen(key));
+
+	*slot = (void *) ((uintptr_t) *slot + 1);
+}
+
+/* unit codes from the root to the unit, as a PostgreSQL array literal */
+static void
+unit_path_literal(const struct hoso_unit *unit, struct hoso_buf *out)
+{
+	const struct hoso_unit *chain[MAX_UNIT_DEPTH];
+	int n = 0;
+
+	hoso_buf_reset(out);
+	if (!unit) {
+		hoso_buf_addstr(out, "{" HOSO_UNRESOLVED_UNIT "}");
+		return;
+	}
+	for (const struct hoso_unit *u = unit; u && n < MAX_UNIT_DEPTH; u = u->parent)
+		chain[n++] = u;
+	hoso_buf_addch(out, '{');
+	for (int i = n - 1; i >= 0; i--) {
+		hoso_buf_addch(out, '"');
+		for (const char *p = chain[i]->code; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				hoso_buf_addch(out, '\\');
+			hoso_buf_addch(out, *p);
+		}
+		hoso_buf_addch(out, '"');
+		if (i > 0)
+			hoso_buf_addch(out, ',');
+	}
+	hoso_buf_addch(out, '}');
+}
+
+static hoso_time
+earliest(hoso_time a, hoso_time b)
+{
+	if (a == HOSO_TIME_NONE)
+		return b;
+	return b == HOSO_TIME_NONE || a <= b ? a : b;
+}
+
+static hoso_time
+latest(hoso_time a, hoso_time b)
+{
+	if (a == HOSO_TIME_NONE)
+		return b;
+	return b == HOSO_TIME_NONE || a >= b ? a : b;
+}
+
+static void
+derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch,
+	    struct hoso_step **steps, size_t *capsteps, struct hoso_span **spans, size_t *capspans)
+{
+	const struct dossier_version *v = c->latest;
+	struct hoso_dossier_view view;
+	struct hoso_milestones m;
+	const struct hoso_unit *unit;
+	const struct hoso_procedure *proc;
+	struct hoso_buf *row;
+	size_t nspans;
+	long long working = -1;
+	hoso_time first_event, last_event;
+
+	case_order_progress(c);
+	if (c->nrows > *capsteps) {
+		*capsteps = c->nrows;
+		*steps = hoso_xrealloc(*steps, *capsteps * sizeof(**steps));
+	}
+	for (size_t i = 0; i < c->nrows; i++)
+		(*steps)[i] = (struct hoso_step) { c->rows[i].event_at, c->rows[i].status };
+	if (c->nrows + v->nrounds + 2 > *capspans) {
+		*capspans = c->nrows + v->nrounds + 2;
+		*spans = hoso_xrealloc(*spans, *capspans * sizeof(**spans));
+	}
+
+	view = (struct hoso_dossier_view) {
+		.status = v->status, .accepted_at = v->accepted_at, .due_at = v->due_at,
+		.processed_at = v->processed_at, .returned_at = v->returned_at,
+		.refused_at = v->refused_at, .rounds = v->rounds, .nrounds = v->nrounds,
+	};
+	memcpy(view.first_at_with_status, c->first_at_with_status, sizeof(view.first_at_with_status));
+	hoso_milestones_derive(&view, *steps, c->nrows, &m);
+
+	unit = hoso_reference_case_unit(&tr->ref, c->case_no, v->unit_name);
+	if (!unit)
+		count_in(&tr->report.unresolved_units, v->unit_name ? v->unit_name : "");
+	proc = hoso_reference_procedure(&tr->ref, v->procedure_code);
+	if (!proc && v->procedure_code)
+		count_in(&tr->report.unknown_procedures, v->procedure_code);
+	if (m.received && m.end_at != HOSO_TIME_NONE)
+		working = hoso_case_working_seconds(&tr->ref.calendar, m.accepted_at, m.end_at,
+						    v->rounds, v->nrounds);
+	first_event = m.accepted_at;
+	last_event = latest(m.end_at, v->order.at);
+	if (c->nrows) {
+		first_event = earliest(first_event, c->rows[0].event_at);
+		last_event = latest(last_event, c->rows[c->nrows - 1].event_at);
+	}
+
+	tr->report.cases_derived++;
+	tr->report.cases_received += m.received;
+	tr->report.inconsistent_cases += m.inconsistent;
+
+	row = staging_row(&tr->staging, STAGING_CASE_FACT);
+	staging_field(row, c->src);
+	staging_field(row, c->case_no);
+	staging_field(row, unit ? unit->code : HOSO_UNRESOLVED_UNIT);
+	unit_path_literal(unit, scratch);
+	staging_field(row, scratch->data);
+	staging_field(row, v->procedure_code);
+	staging_field_bool(row, proc != NULL);
+	staging_field(row, proc && proc->field_code ? proc->field_code : v->field_code);
+	staging_field_int(row, v->channel);
+	staging_field_int(row, v->status);
+	staging_field_bool(row, m.received);
+	staging_field_time(row, m.accepted_at);
+	staging_field_time(row, m.finished_at);
+	staging_field_time(row, m.closed_at);
+	staging_field_time(row, m.end_at);
+	staging_field(row, m.end_kind == HOSO_END_RESOLVED ? "R" : m.end_kind == HOSO_END_CLOSED ? "C" : NULL);
+	staging_field_time(row, m.due_at_end);
+	staging_field_time(row, m.original_due_at);
+	staging_field_bool(row, v->digitised);
+	staging_field_bool(row, v->paid_online);
+	staging_field_bool(row, v->has_fee);
+	staging_field_bool(row, v->e_result);
+	staging_field_bool(row, proc ? proc->paper_result : false);
+	staging_field_bool(row, v->vneid);
+	staging_field_bool(row, v->reuse);
+	staging_field_int(row, (long long) v->nrounds);
+	if (working >= 0)
+		staging_field_int(row, working);
+	else
+		staging_field(row, NULL);
+	staging_field_bool(row, m.inconsistent);
+	staging_field_time(row, first_event);
+	staging_field_time(row, last_event);
+	staging_row_end(&tr->staging, STAGING_CASE_FACT);
+
+	nspans = hoso_due_spans(&view, *spans);
+	for (size_t i = 0; i < nspans; i++) {
+		row = staging_row(&tr->staging, STAGING_CASE_DUE);
+		staging_field(row, c->src);
+		staging_field(row, c->case_no);
+		staging_field_time(row, (*spans)[i].from_at);
+		staging_field_time(row, (*spans)[i].due_at);
+		staging_row_end(&tr->staging, STAGING_CASE_DUE);
+	}
+	nspans = hoso_status_spans(&view, &m, *steps, c->nrows, *spans);
+	for (size_t i = 0; i < nspans; i++) {
+		row = staging_row(&tr->staging, STAGING_CASE_STATUS);
+		staging_field(row, c->src);
+		staging_field(row, c->case_no);
+		staging_field_time(row, (*spans)[i].from_at);
+		staging_field_int(row, (*spans)[i].status);
+		staging_row_end(&tr->staging, STAGING_CASE_STATUS);
+	}
+}
+
+void
+transform_derive_all(struct transform *tr)
+{
+	const struct hoso_map_entry *e;
+	struct hoso_buf scratch = HOSO_BUF_INIT;
+	struct hoso_step *steps = NULL;
+	struct hoso_span *spans = NULL;
+	size_t capsteps = 0, capspans = 0;
+
+	for (size_t i = 0; hoso_map_next(&tr->cases.by_key, &i, &e);) {
+		struct case_entry *c = e->value;
+
+		if (!c->touched)
+			continue;
+		if (!c->latest) {
+			/* progress rows wait in the archive for their dossier */
+			tr->report.orphan_cases++;
+			continue;
+		}
+		derive_case(tr, c, &scratch, &steps, &capsteps, &spans, &capspans);
+	}
+	free(steps);
+	free(spans);
+	hoso_buf_release(&scratch);
+}
+
+static void
+map_json(const struct hoso_map *map, struct hoso_buf *out)
+{
+	const struct hoso_map_entry *e;
+	bool first = true;
+
+	hoso_buf_addch(out, '{');
+	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
+		if (!first)
+			hoso_buf_addch(out, ',');
+		first = false;
+		hoso_buf_add_json_string(out, e->key, e->keylen);
+		hoso_buf_addf(out, ":%llu", (unsigned long long) (uintptr_t) e->value);
+	}
+	hoso_buf_addch(out, '}');
+}
+
+void
+transform_report_json(const struct transform *tr, struct hoso_buf *out)
+{
+	const struct transform_report *r = &tr->report;
+
+	hoso_buf_addf(out,
+		      "{\"files\":%llu,\"dossiers\":%llu,\"progress\":%llu,\"rejects\":%llu,"
+		      "\"prior_dossiers\":%llu,\"prior_progress\":%llu,\"cases_derived\":%llu,"
+		      "\"cases_received\":%llu,\"orphan_cases\":%llu,\"inconsistent_cases\":%llu,"
+		      "\"calendar_days_missing\":%zu,\"unresolved_units\":",
+		      r->files, r->dossiers, r->progress, r->rejects, r->prior_dossiers,
+		      r->prior_progress, r->cases_derived, r->cases_received, r->orphan_cases,
+		      r->inconsistent_cases, tr->ref.calendar.missing_lookups);
+	map_json(&r->unresolved_units, out);
+	hoso_buf_addstr(out, ",\"unknown_procedures\":");
+	map_json(&r->unknown_procedures, out);
+	hoso_buf_addstr(out, ",\"unknown_channels\":");
+	map_json(&r->unknown_channels, out);
+	hoso_buf_addstr(out, "}\n");
+}

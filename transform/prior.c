@@ -1,0 +1,144 @@
+/*
+ * prior.c: the archived messages of the run's cases.
+ *
+ * A case's facts depend on every message ever received about it (a progress
+ * row may have arrived a week before its dossier), so before deriving, the
+ * transform reads back from the warehouse the archived messages of exactly
+ * the cases this run touches.  The runner holds the warehouse lock for the
+ * whole run, so the archive cannot change between this read and the load.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hoso_log.h"
+#include "hoso_pg.h"
+#include "transform.h"
+
+static bool
+write_keys(const struct transform *tr, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	struct hoso_buf row = HOSO_BUF_INIT;
+	const struct hoso_map_entry *e;
+	bool ok = f != NULL;
+
+	for (size_t i = 0; ok && hoso_map_next(&tr->cases.by_key, &i, &e);) {
+		const struct case_entry *c = e->value;
+
+		if (!c->touched)
+			continue;
+		hoso_buf_reset(&row);
+		hoso_buf_add_copy_field(&row, c->src, strlen(c->src));
+		hoso_buf_addch(&row, '\t');
+		hoso_buf_add_copy_field(&row, c->case_no, strlen(c->case_no));
+		hoso_buf_addch(&row, '\n');
+		ok = fwrite(row.data, 1, row.len, f) == row.len;
+	}
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
+	hoso_buf_release(&row);
+	return ok;
+}
+
+#define LOCAL(col) "to_char(" col " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
+#define FLAG(col) "(" col ")::int"
+
+static const char prior_files_sql[] =
+	"COPY (SELECT 'F', pf.file_no, l.path, l.size, l.sha256, l.format"
+	"      FROM prior_file pf JOIN hoso.file_ledger l USING (file_id)"
+	"      ORDER BY pf.file_no) TO STDOUT";
+
+static const char prior_dossiers_sql[] =
+	"COPY (SELECT 'D', pf.file_no, m.line, m.pos, m.src, " LOCAL("m.at") ", m.case_no,"
+	"             m.procedure_code, m.procedure_name, m.field_code, m.channel_raw,"
+	"             m.applicant_type, " LOCAL("m.submitted_at") ", " LOCAL("m.accepted_at") ","
+	"             " LOCAL("m.due_at") ", m.status, " LOCAL("m.processed_at") ","
+	"             " LOCAL("m.returned_at") ", " LOCAL("m.refused_at") ", m.unit_name,"
+	"             m.return_form, " FLAG("m.digitised") ", " FLAG("m.paid_online") ","
+	"             " FLAG("m.vneid") ", " FLAG("m.has_fee") ", " FLAG("m.e_result") ","
+	"             " FLAG("m.reuse") ", m.supplements, m.applicant_hash"
+	"      FROM hoso.dossier_msg m JOIN run_case USING (src, case_no)"
+	"      JOIN prior_file pf USING (file_id)) TO STDOUT";
+
+static const char prior_progress_sql[] =
+	"COPY (SELECT 'P', pf.file_no, m.line, m.pos, m.src, " LOCAL("m.at") ", m.case_no,"
+	"             " LOCAL("m.event_at") ", m.status, m.content, m.department,"
+	"             " LOCAL("m.step_start") ", " LOCAL("m.step_deadline") ", m.handler_hash"
+	"      FROM hoso.progress_msg m JOIN run_case USING (src, case_no)"
+	"      JOIN prior_file pf USING (file_id)) TO STDOUT";
+
+bool
+transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tmpdir)
+{
+	PGconn *conn = NULL;
+	PGresult *res = NULL;
+	char keys[4096], records[4096], file_base[32];
+	const char *params[1];
+	FILE *f = NULL;
+	bool ok = false;
+
+	snprintf(keys, sizeof(keys), "%s/prior-keys.tsv", tmpdir);
+	snprintf(records, sizeof(records), "%s/prior-records.tsv", tmpdir);
+	conn = hoso_pg_connect(conninfo, "hoso-transform");
+	if (!conn)
+		goto cleanup;
+	/* a warehouse not yet created has no archive: nothing came before */
+	res = PQexec(conn, "SELECT to_regclass('hoso.dossier_msg') IS NOT NULL");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		hoso_error("reading archived messages failed: %s", PQerrorMessage(conn));
+		goto cleanup;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		ok = true;
+		goto cleanup;
+	}
+	PQclear(res);
+	res = NULL;
+	if (!write_keys(tr, keys) ||
+	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_case FROM STDIN", keys) ||
+	    !hoso_pg_exec(conn, "ANALYZE run_case"))
+		goto cleanup;
+	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
+	params[0] = file_base;
+	res = PQexecParams(conn,
+			   "CREATE TEMP TABLE prior_file AS"
+			   " SELECT $1::bigint + row_number() OVER (ORDER BY file_id) AS file_no, file_id"
+			   " FROM (SELECT file_id FROM hoso.dossier_msg JOIN run_case USING (src, case_no)"
+			   "       UNION SELECT file_id FROM hoso.progress_msg JOIN run_case USING (src, case_no)) f",
+			   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		hoso_error("reading archived messages failed: %s", PQerrorMessage(conn));
+		goto cleanup;
+	}
+	f = fopen(records, "w+");
+	if (!f) {
+		hoso_error("cannot create \"%s\": %s", records, strerror(errno));
+		goto cleanup;
+	}
+	fputs("H\thoso-records\t1\n", f);
+	if (!hoso_pg_copy_out(conn, prior_files_sql, f) ||
+	    !hoso_pg_copy_out(conn, prior_dossiers_sql, f) ||
+	    !hoso_pg_copy_out(conn, prior_progress_sql, f))
+		goto cleanup;
+	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		hoso_error("cannot read back \"%s\": %s", records, strerror(errno));
+		goto cleanup;
+	}
+	ok = transform_read_stream(tr, f, records, true);
+cleanup:
+	if (res)
+		PQclear(res);
+	if (f)
+		fclose(f);
+	if (conn)
+		PQfinish(conn);
+	unlink(keys);
+	unlink(records);
+	return ok;
+}

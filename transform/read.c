@@ -1,0 +1,376 @@
+/*
+ * read.c: reading record streams (docs/design.md §1) into the case table,
+ * and copying the run's own messages to the staging archive files.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso_log.h"
+#include "hoso_records.h"
+#include "hoso_text.h"
+#include "hoso_time.h"
+#include "transform.h"
+
+/* Field positions of the record types (0 is the type letter). */
+enum { F_FILE_NO = 1, F_PATH, F_SIZE, F_SHA256, F_FORMAT, F_NFIELDS };
+enum {
+	D_FILE_NO = 1, D_LINE, D_POS, D_SRC, D_AT, D_CASE_NO, D_PROCEDURE_CODE,
+	D_PROCEDURE_NAME, D_FIELD_CODE, D_CHANNEL_RAW, D_APPLICANT_TYPE,
+	D_SUBMITTED_AT, D_ACCEPTED_AT, D_DUE_AT, D_STATUS, D_PROCESSED_AT,
+	D_RETURNED_AT, D_REFUSED_AT, D_UNIT_NAME, D_RETURN_FORM, D_DIGITISED,
+	D_PAID_ONLINE, D_VNEID, D_HAS_FEE, D_E_RESULT, D_REUSE, D_SUPPLEMENTS,
+	D_APPLICANT_HASH, D_NFIELDS
+};
+enum {
+	P_FILE_NO = 1, P_LINE, P_POS, P_SRC, P_AT, P_CASE_NO, P_EVENT_AT, P_STATUS,
+	P_CONTENT, P_DEPARTMENT, P_STEP_START, P_STEP_DEADLINE, P_HANDLER_HASH,
+	P_NFIELDS
+};
+enum { X_FILE_NO = 1, X_LINE, X_BYTE_OFFSET, X_FIELD, X_REASON, X_RAW, X_NFIELDS };
+enum {
+	E_FILE_NO = 1, E_LINES, E_MESSAGES, E_DOSSIERS, E_PROGRESS, E_OTHER,
+	E_REJECTS, E_UNKNOWN_FIELDS, E_NFIELDS
+};
+
+/* Fields holding free text: stored in NFC. */
+static bool
+is_text_field(char type, int i)
+{
+	if (type == 'D')
+		return i == D_PROCEDURE_NAME || i == D_UNIT_NAME;
+	return type == 'P' && (i == P_CONTENT || i == P_DEPARTMENT);
+}
+
+static bool
+is_time_field(char type, int i)
+{
+	if (type == 'D')
+		return i == D_AT || i == D_SUBMITTED_AT || i == D_ACCEPTED_AT ||
+			i == D_DUE_AT || i == D_PROCESSED_AT || i == D_RETURNED_AT ||
+			i == D_REFUSED_AT;
+	return type == 'P' && (i == P_AT || i == P_EVENT_AT || i == P_STEP_START ||
+			       i == P_STEP_DEADLINE);
+}
+
+static hoso_time
+parse_time(const char *s)
+{
+	hoso_time t;
+
+	if (!s || !*s || !hoso_time_parse_compact(s, strlen(s), &t))
+		return HOSO_TIME_NONE;
+	return t;
+}
+
+static void
+count_in(struct hoso_map *map, const char *key)
+{
+	void **slot = hoso_map_slot(map, key, strlen(key));
+
+	*slot = (void *) ((uintptr_t) *slot + 1);
+}
+
+static const char *
+file_path(struct transform *tr, long file_no)
+{
+	if (file_no < 0 || (size_t) file_no >= tr->npaths || !tr->paths[file_no])
+		return NULL;
+	return tr->paths[file_no];
+}
+
+static void
+register_file(struct transform *tr, long file_no, const char *path)
+{
+	if ((size_t) file_no >= tr->npaths) {
+		size_t n = (size_t) file_no + 1;
+
+		tr->paths = hoso_xrealloc(tr->paths, n * sizeof(*tr->paths));
+		memset(tr->paths + tr->npaths, 0, (n - tr->npaths) * sizeof(*tr->paths));
+		tr->npaths = n;
+	}
+	free(tr->paths[file_no]);
+	tr->paths[file_no] = hoso_xstrdup(path);
+}
+
+/* Copy a D or P record to its archive file: times to timestamptz, text to NFC. */
+static void
+archive_message(struct transform *tr, char type, char **fields, int nfields)
+{
+	enum staging_table t = type == 'D' ? STAGING_DOSSIER_MSG : STAGING_PROGRESS_MSG;
+	struct hoso_buf *row = staging_row(&tr->staging, t);
+	struct hoso_buf nfc = HOSO_BUF_INIT;
+
+	for (int i = 1; i < nfields; i++) {
+		const char *v = fields[i];
+
+		if (v && is_time_field(type, i)) {
+			staging_field_time(row, parse_time(v));
+			continue;
+		}
+		if (v && is_text_field(type, i) && !hoso_text_is_ascii(v, strlen(v))) {
+			hoso_buf_reset(&nfc);
+			if (hoso_text_nfc(&nfc, v, strlen(v)))
+				v = nfc.data;
+		}
+		staging_field(row, v);
+	}
+	staging_row_end(&tr->staging, t);
+	hoso_buf_release(&nfc);
+}
+
+static int
+map_channel(struct transform *tr, const char *raw)
+{
+	if (raw && raw[0] && !raw[1] && raw[0] >= '1' && raw[0] <= '3')
+		return raw[0] - '0';
+	if (raw && *raw)
+		count_in(&tr->report.unknown_channels, raw);
+	return 1;
+}
+
+/* "req|recv|before|after;..." as extract writes it */
+static bool
+parse_rounds(const char *s, struct hoso_round **out, size_t *n)
+{
+	size_t cap = 1;
+	struct hoso_round *rounds;
+
+	*out = NULL;
+	*n = 0;
+	if (!s || !*s)
+		return true;
+	for (const char *p = s; *p; p++)
+		cap += *p == ';';
+	rounds = hoso_xcalloc(cap, sizeof(*rounds));
+	while (*s) {
+		hoso_time v[4];
+		const char *end = strchr(s, ';');
+		size_t len = end ? (size_t) (end - s) : strlen(s);
+
+		for (int k = 0; k < 4; k++) {
+			const char *bar = memchr(s, '|', len);
+			size_t flen = k < 3 ? (bar ? (size_t) (bar - s) : len + 1) : len;
+
+			if (k < 3 && !bar) {
+				free(rounds);
+				return false;
+			}
+			if (flen == 0)
+				v[k] = HOSO_TIME_NONE;
+			else if (!hoso_time_parse_compact(s, flen, &v[k])) {
+				free(rounds);
+				return false;
+			}
+			if (k < 3) {
+				s += flen + 1;
+				len -= flen + 1;
+			}
+		}
+		rounds[*n].requested = v[0];
+		rounds[*n].received = v[1];
+		rounds[*n].due_before = v[2];
+		rounds[*n].due_after = v[3];
+		(*n)++;
+		s += len;
+		if (*s == ';')
+			s++;
+	}
+	*out = rounds;
+	return true;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? hoso_xstrdup(s) : NULL;
+}
+
+static bool
+flag(const char *s)
+{
+	return s && s[0] == '1' && !s[1];
+}
+
+static bool
+read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool prior)
+{
+	const char *path = file_path(tr, atol(f[D_FILE_NO]));
+	struct dossier_version *v;
+	struct case_entry *c;
+	struct hoso_buf nfc = HOSO_BUF_INIT;
+
+	if (!path || !f[D_SRC] || !f[D_CASE_NO] || !f[D_STATUS] || !f[D_AT]) {
+		hoso_error("%s:%ld: malformed dossier record", name, lineno);
+		return false;
+	}
+	v = hoso_xcalloc(1, sizeof(*v));
+	v->order = (struct msg_order) { parse_time(f[D_AT]), path, atol(f[D_LINE]), atoi(f[D_POS]) };
+	v->status = atoi(f[D_STATUS]);
+	if (v->status < 1 || v->status > 10 || v->order.at == HOSO_TIME_NONE) {
+		hoso_error("%s:%ld: malformed dossier record", name, lineno);
+		free(v);
+		return false;
+	}
+	v->channel = map_channel(tr, f[D_CHANNEL_RAW]);
+	v->accepted_at = parse_time(f[D_ACCEPTED_AT]);
+	v->due_at = parse_time(f[D_DUE_AT]);
+	v->processed_at = parse_time(f[D_PROCESSED_AT]);
+	v->returned_at = parse_time(f[D_RETURNED_AT]);
+	v->refused_at = parse_time(f[D_REFUSED_AT]);
+	v->procedure_code = dup_or_null(f[D_PROCEDURE_CODE]);
+	v->field_code = dup_or_null(f[D_FIELD_CODE]);
+	if (f[D_UNIT_NAME] && hoso_text_nfc(&nfc, f[D_UNIT_NAME], strlen(f[D_UNIT_NAME])))
+		v->unit_name = hoso_xstrdup(nfc.data ? nfc.data : "");
+	hoso_buf_release(&nfc);
+	v->digitised = flag(f[D_DIGITISED]);
+	v->paid_online = flag(f[D_PAID_ONLINE]);
+	v->vneid = flag(f[D_VNEID]);
+	v->has_fee = flag(f[D_HAS_FEE]);
+	v->e_result = flag(f[D_E_RESULT]);
+	v->reuse = flag(f[D_REUSE]);
+	if (!parse_rounds(f[D_SUPPLEMENTS], &v->rounds, &v->nrounds)) {
+		hoso_error("%s:%ld: malformed supplement rounds \"%s\"", name, lineno, f[D_SUPPLEMENTS]);
+		dossier_version_free(v);
+		return false;
+	}
+	c = case_table_get(&tr->cases, f[D_SRC], f[D_CASE_NO]);
+	c->touched |= !prior;
+	case_offer_dossier(c, v);
+	return true;
+}
+
+static bool
+read_progress(struct transform *tr, char **f, const char *name, long lineno, bool prior)
+{
+	const char *path = file_path(tr, atol(f[P_FILE_NO]));
+	struct progress_row row;
+	struct case_entry *c;
+	const char *content = f[P_CONTENT] ? f[P_CONTENT] : "";
+	struct hoso_buf nfc = HOSO_BUF_INIT;
+
+	if (!path || !f[P_SRC] || !f[P_CASE_NO] || !f[P_STATUS] || !f[P_AT] || !f[P_EVENT_AT]) {
+		hoso_error("%s:%ld: malformed progress record", name, lineno);
+		return false;
+	}
+	row.order = (struct msg_order) { parse_time(f[P_AT]), path, atol(f[P_LINE]), atoi(f[P_POS]) };
+	row.event_at = parse_time(f[P_EVENT_AT]);
+	row.status = atoi(f[P_STATUS]);
+	if (row.status < 1 || row.status > 10 || row.event_at == HOSO_TIME_NONE ||
+	    row.order.at == HOSO_TIME_NONE) {
+		hoso_error("%s:%ld: malformed progress record", name, lineno);
+		return false;
+	}
+	/* one step sent twice is recognised after NFC (input.md §2.2) */
+	if (!hoso_text_nfc(&nfc, content, strlen(content)))
+		hoso_buf_addstr(&nfc, content);
+	row.content_hash = hoso_hash64(nfc.data ? nfc.data : "", nfc.len, 0);
+	hoso_buf_release(&nfc);
+	c = case_table_get(&tr->cases, f[P_SRC], f[P_CASE_NO]);
+	c->touched |= !prior;
+	case_add_progress(c, &row);
+	return true;
+}
+
+bool
+transform_read_stream(struct transform *tr, FILE *in, const char *name, bool prior)
+{
+	struct hoso_records_reader r;
+	/* F records are held until their E record completes the files.tsv row */
+	struct hoso_map pending_files;
+	bool ok = true;
+	int rc;
+
+	hoso_map_init(&pending_files);
+	hoso_records_reader_init(&r, in);
+	while ((rc = hoso_records_next(&r)) == 1) {
+		char **f = r.fields;
+		char type = f[0] && f[0][0] && !f[0][1] ? f[0][0] : '?';
+		int want = type == 'H' ? 3 : type == 'F' ? F_NFIELDS : type == 'D' ? D_NFIELDS :
+			type == 'P' ? P_NFIELDS : type == 'X' ? X_NFIELDS : type == 'E' ? E_NFIELDS : -1;
+
+		if (want < 0 || r.nfields != want) {
+			hoso_error("%s:%ld: malformed record (type \"%s\", %d fields)", name,
+				   r.lineno, f[0] ? f[0] : "", r.nfields);
+			ok = false;
+			break;
+		}
+		switch (type) {
+		case 'H':
+			if (strcmp(f[1] ? f[1] : "", "hoso-records") != 0 || strcmp(f[2] ? f[2] : "", "1") != 0) {
+				hoso_error("%s:%ld: not a hoso record stream of version 1", name, r.lineno);
+				ok = false;
+			}
+			break;
+		case 'F': {
+			long file_no = f[F_FILE_NO] ? atol(f[F_FILE_NO]) : -1;
+			struct hoso_buf *row;
+
+			if (file_no < 0 || !f[F_PATH]) {
+				hoso_error("%s:%ld: malformed file record", name, r.lineno);
+				ok = false;
+				break;
+			}
+			register_file(tr, file_no, f[F_PATH]);
+			if (prior)
+				break;
+			tr->report.files++;
+			/* files.tsv: the F fields now, the E counts when the file ends */
+			row = staging_row(&tr->staging, STAGING_FILES);
+			for (int i = F_FILE_NO; i < F_NFIELDS; i++)
+				staging_field(row, f[i]);
+			*hoso_map_slot(&pending_files, f[F_FILE_NO], strlen(f[F_FILE_NO])) = (void *) 1;
+			break;
+		}
+		case 'D':
+			ok = read_dossier(tr, f, name, r.lineno, prior);
+			if (ok && !prior) {
+				archive_message(tr, 'D', f, r.nfields);
+				tr->report.dossiers++;
+			} else if (ok) {
+				tr->report.prior_dossiers++;
+			}
+			break;
+		case 'P':
+			ok = read_progress(tr, f, name, r.lineno, prior);
+			if (ok && !prior) {
+				archive_message(tr, 'P', f, r.nfields);
+				tr->report.progress++;
+			} else if (ok) {
+				tr->report.prior_progress++;
+			}
+			break;
+		case 'X':
+			if (!prior) {
+				struct hoso_buf *row = staging_row(&tr->staging, STAGING_REJECT);
+
+				for (int i = X_FILE_NO; i < X_NFIELDS; i++)
+					staging_field(row, f[i]);
+				staging_row_end(&tr->staging, STAGING_REJECT);
+				tr->report.rejects++;
+			}
+			break;
+		case 'E':
+			if (!prior) {
+				struct hoso_buf *row = staging_row(&tr->staging, STAGING_FILES);
+
+				if (!f[E_FILE_NO] || !hoso_map_get(&pending_files, f[E_FILE_NO], strlen(f[E_FILE_NO]))) {
+					hoso_error("%s:%ld: end of a file that never began", name, r.lineno);
+					ok = false;
+					break;
+				}
+				for (int i = E_LINES; i < E_NFIELDS; i++)
+					staging_field(row, f[i]);
+				staging_row_end(&tr->staging, STAGING_FILES);
+			}
+			break;
+		}
+		if (!ok)
+			break;
+	}
+	if (rc < 0)
+		ok = false;
+	hoso_records_reader_release(&r);
+	hoso_map_release(&pending_files);
+	return ok;
+}

@@ -1,0 +1,247 @@
+/*
+ * staging.c: writing the staging directory.  Rows are gathered in a buffer
+ * and written in large blocks; the SHA-256 of each file is computed as it is
+ * written, so the MANIFEST costs no second read.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hoso_log.h"
+#include "hoso_sha256.h"
+#include "hoso_time.h"
+#include "staging.h"
+
+#define STAGING_FLUSH_BYTES (256 * 1024)	/* one write per ~256 KiB */
+
+static const char *const table_files[STAGING_NTABLES] = {
+	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
+	"case_due.tsv", "case_status.tsv", "reject.tsv",
+};
+
+static struct hoso_sha256 table_sha[STAGING_NTABLES];
+static unsigned long long table_bytes[STAGING_NTABLES];
+
+static bool
+make_dirs(const char *path)
+{
+	char *copy = hoso_xstrdup(path);
+	bool ok = true;
+
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+			ok = false;
+		*p = '/';
+	}
+	if (ok && mkdir(copy, 0700) != 0 && errno != EEXIST)
+		ok = false;
+	if (!ok)
+		hoso_error("cannot create staging directory \"%s\": %s", path, strerror(errno));
+	free(copy);
+	return ok;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = hoso_xmalloc(n);
+
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+bool
+staging_open(struct staging *s, const char *dir)
+{
+	char *manifest;
+
+	memset(s, 0, sizeof(*s));
+	s->dir = hoso_xstrdup(dir);
+	if (!make_dirs(dir))
+		return false;
+	/* an old MANIFEST would vouch for files we are about to rewrite */
+	manifest = join(dir, "MANIFEST");
+	if (unlink(manifest) != 0 && errno != ENOENT) {
+		hoso_error("cannot remove \"%s\": %s", manifest, strerror(errno));
+		free(manifest);
+		return false;
+	}
+	free(manifest);
+	for (int t = 0; t < STAGING_NTABLES; t++) {
+		char *path = join(dir, table_files[t]);
+
+		s->files[t].f = fopen(path, "w");
+		if (!s->files[t].f) {
+			hoso_error("cannot create \"%s\": %s", path, strerror(errno));
+			free(path);
+			return false;
+		}
+		free(path);
+		hoso_buf_init(&s->files[t].row);
+		hoso_sha256_init(&table_sha[t]);
+		table_bytes[t] = 0;
+	}
+	return true;
+}
+
+static void
+flush_table(struct staging *s, enum staging_table t)
+{
+	struct staging_file *sf = &s->files[t];
+
+	if (sf->row.len == 0)
+		return;
+	if (fwrite(sf->row.data, 1, sf->row.len, sf->f) != sf->row.len)
+		s->failed = true;
+	hoso_sha256_update(&table_sha[t], sf->row.data, sf->row.len);
+	table_bytes[t] += sf->row.len;
+	hoso_buf_reset(&sf->row);
+}
+
+struct hoso_buf *
+staging_row(struct staging *s, enum staging_table t)
+{
+	return &s->files[t].row;
+}
+
+void
+staging_row_end(struct staging *s, enum staging_table t)
+{
+	struct staging_file *sf = &s->files[t];
+
+	hoso_buf_addch(&sf->row, '\n');
+	sf->rows++;
+	if (sf->row.len >= STAGING_FLUSH_BYTES)
+		flush_table(s, t);
+}
+
+unsigned long long
+staging_rows(const struct staging *s, enum staging_table t)
+{
+	return s->files[t].rows;
+}
+
+static bool
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	bool ok = f != NULL;
+
+	if (ok && fwrite(data, 1, len, f) != len)
+		ok = false;
+	if (f && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		ok = false;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
+	return ok;
+}
+
+bool
+staging_finish(struct staging *s, const struct hoso_buf *report)
+{
+	struct hoso_buf manifest = HOSO_BUF_INIT;
+	char *path, *tmp;
+	bool ok = true;
+
+	for (int t = 0; t < STAGING_NTABLES; t++) {
+		struct staging_file *sf = &s->files[t];
+		char hex[65];
+
+		flush_table(s, (enum staging_table) t);
+		if (fflush(sf->f) != 0 || fsync(fileno(sf->f)) != 0)
+			s->failed = true;
+		if (fclose(sf->f) != 0)
+			s->failed = true;
+		sf->f = NULL;
+		hoso_sha256_final_hex(&table_sha[t], hex);
+		hoso_buf_addf(&manifest, "%s %llu %s\n", table_files[t], table_bytes[t], hex);
+	}
+	if (s->failed) {
+		hoso_error("writing the staging directory \"%s\" failed: %s", s->dir, strerror(errno));
+		ok = false;
+		goto cleanup;
+	}
+	path = join(s->dir, "report.json");
+	ok = write_file(path, report->data ? report->data : "{}", report->len);
+	free(path);
+	if (!ok)
+		goto cleanup;
+	/* MANIFEST appears atomically, and only once everything it lists is on disk */
+	tmp = join(s->dir, "MANIFEST.tmp");
+	path = join(s->dir, "MANIFEST");
+	ok = write_file(tmp, manifest.data, manifest.len);
+	if (ok && rename(tmp, path) != 0) {
+		hoso_error("cannot rename \"%s\": %s", tmp, strerror(errno));
+		ok = false;
+	}
+	free(tmp);
+	free(path);
+cleanup:
+	hoso_buf_release(&manifest);
+	return ok;
+}
+
+void
+staging_release(struct staging *s)
+{
+	for (int t = 0; t < STAGING_NTABLES; t++) {
+		if (s->files[t].f)
+			fclose(s->files[t].f);
+		hoso_buf_release(&s->files[t].row);
+	}
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+sep(struct hoso_buf *row)
+{
+	if (row->len > 0 && row->data[row->len - 1] != '\n')
+		hoso_buf_addch(row, '\t');
+}
+
+void
+staging_field(struct hoso_buf *row, const char *v)
+{
+	sep(row);
+	if (v)
+		hoso_buf_add_copy_field(row, v, strlen(v));
+	else
+		hoso_buf_add(row, "\\N", 2);
+}
+
+void
+staging_field_time(struct hoso_buf *row, long long t)
+{
+	char buf[32];
+
+	sep(row);
+	if (t == HOSO_TIME_NONE) {
+		hoso_buf_add(row, "\\N", 2);
+		return;
+	}
+	hoso_time_format_pg(t, buf);
+	hoso_buf_addstr(row, buf);
+}
+
+void
+staging_field_int(struct hoso_buf *row, long long v)
+{
+	sep(row);
+	hoso_buf_addf(row, "%lld", v);
+}
+
+void
+staging_field_bool(struct hoso_buf *row, bool v)
+{
+	sep(row);
+	hoso_buf_addch(row, v ? 't' : 'f');
+}

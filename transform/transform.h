@@ -1,0 +1,44 @@
+/*
+ * transform.h: what the transform's modules share.
+ */
+#ifndef TRANSFORM_TRANSFORM_H
+#define TRANSFORM_TRANSFORM_H
+
+#include <stdbool.h>
+
+#include "cases.h"
+#include "hoso_map.h"
+#include "hoso_reference.h"
+#include "staging.h"
+
+/* Counters and lists for report.json and the run report. */
+struct transform_report {
+	unsigned long long dossiers, progress, rejects, files;
+	unsigned long long prior_dossiers, prior_progress;
+	unsigned long long cases_derived, cases_received, orphan_cases, inconsistent_cases;
+	unsigned long long bad_supplements;
+	struct hoso_map unresolved_units;	/* unit name -> count (as uintptr_t) */
+	struct hoso_map unknown_procedures;	/* code -> count */
+	struct hoso_map unknown_channels;	/* value -> count */
+};
+
+struct transform {
+	struct hoso_reference ref;
+	struct case_table cases;
+	struct staging staging;
+	struct transform_report report;
+	/* file table: file_no -> path (paths of prior messages included) */
+	char **paths;
+	size_t npaths;
+	bool personal_hash;
+};
+
+/* Read one record stream; prior streams only feed the case table. */
+bool transform_read_stream(struct transform *tr, FILE *in, const char *name, bool prior);
+/* Fetch the archived messages of the run's cases from the warehouse. */
+bool transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tmpdir);
+/* Derive and write the facts of every touched case. */
+void transform_derive_all(struct transform *tr);
+void transform_report_json(const struct transform *tr, struct hoso_buf *out);
+
+#endif
