@@ -1,0 +1,48 @@
+/*
+ * runner.h: what the runner's modules share.
+ */
+#ifndef RUNNER_RUNNER_H
+#define RUNNER_RUNNER_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hoso_pipeline.h"
+#include "hoso_time.h"
+
+/* Key of the session advisory lock that serialises runs on one warehouse. */
+#define RUNNER_LOCK_KEY 4850303001LL
+
+struct run_args {
+	const char *pipeline_path;
+	hoso_date from, to;
+	bool replace;			/* reload ledgered files whose content changed */
+	bool wait;			/* wait for the lock instead of exiting 75 */
+	bool keep_staging;
+	bool json_log;
+};
+
+struct run_files {
+	char **paths;
+	size_t n, cap;
+};
+
+/* runner/stages.c */
+const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
+void runner_set_argv0(const char *argv0);
+/*
+ * Run extract | transform, then load; returns the exit status to report
+ * (0, 1, 2 or 75) and fills the per-stage milliseconds.
+ */
+int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
+		      const struct run_files *files, long long run_id, const char *staging,
+		      long long ms[3]);
+int runner_run_command(char *const argv[]);
+
+/* runner/run.c */
+int runner_cmd_run(int argc, char **argv);
+/* runner/report.c */
+int runner_cmd_report(int argc, char **argv);
+
+#endif

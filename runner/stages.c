@@ -1,0 +1,241 @@
+/*
+ * stages.c: running the three stage programs.
+ *
+ * extract and transform run concurrently, connected by a pipe, so that
+ * decompression and parsing overlap with case accumulation on the second
+ * core; load runs after them on the finished staging directory, which is
+ * checksummed (MANIFEST) so that a half-written one is never loaded.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hoso_log.h"
+#include "runner.h"
+
+static char self_dir[PATH_MAX];
+
+void
+runner_set_argv0(const char *argv0)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(exe, sizeof(exe), "%s", argv0);
+		n = (ssize_t) strlen(exe);
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(self_dir, sizeof(self_dir), "%s", exe);
+	}
+}
+
+const char *
+runner_stage_path(const char *name)
+{
+	static char paths[4][PATH_MAX];
+	static int next;
+	char *p = paths[next++ % 4];
+
+	if (self_dir[0]) {
+		snprintf(p, PATH_MAX, "%s/%s", self_dir, name);
+		if (access(p, X_OK) == 0)
+			return p;
+	}
+	snprintf(p, PATH_MAX, "%s", name);	/* execvp searches PATH */
+	return p;
+}
+
+static pid_t
+spawn(char *const argv[], int in_fd, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (in_fd >= 0) {
+			dup2(in_fd, STDIN_FILENO);
+			close(in_fd);
+		}
+		if (out_fd >= 0) {
+			dup2(out_fd, STDOUT_FILENO);
+			close(out_fd);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+wait_status(pid_t pid, const char *name)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			hoso_error("waiting for %s: %s", name, strerror(errno));
+			return HOSO_EXIT_FAILED;
+		}
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
+	return HOSO_EXIT_FAILED;
+}
+
+int
+runner_run_command(char *const argv[])
+{
+	pid_t pid = spawn(argv, -1, -1);
+
+	return pid < 0 ? HOSO_EXIT_FAILED : wait_status(pid, argv[0]);
+}
+
+static long long
+elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (long long) (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+struct argv_builder {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+push(struct argv_builder *b, const char *s)
+{
+	if (b->n + 2 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 32;
+		b->v = hoso_xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n++] = hoso_xstrdup(s);
+	b->v[b->n] = NULL;
+}
+
+static void
+push_opt(struct argv_builder *b, const char *opt, const char *value)
+{
+	if (!value || !*value)
+		return;
+	push(b, opt);
+	push(b, value);
+}
+
+static void
+argv_release(struct argv_builder *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i]);
+	free(b->v);
+}
+
+static void
+push_reference(struct argv_builder *b, const struct hoso_pipeline *p)
+{
+	push_opt(b, "--reference-units", p->reference.units);
+	push_opt(b, "--reference-procedures", p->reference.procedures);
+	push_opt(b, "--reference-calendar", p->reference.calendar);
+}
+
+int
+runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
+		  const struct run_files *files, long long run_id, const char *staging,
+		  long long ms[3])
+{
+	struct argv_builder ex = { 0 }, tr = { 0 }, ld = { 0 };
+	char num[64];
+	int fds[2] = { -1, -1 };
+	pid_t pex = -1, ptr = -1;
+	int rex, rtr, ret = HOSO_EXIT_FAILED;
+	struct timespec t0, t1, t2;
+
+	push(&ex, runner_stage_path("hoso-extract"));
+	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
+	if (p->max_line_bytes > 0)
+		push_opt(&ex, "--max-line-bytes", num);
+	push_opt(&ex, "--personal-data", p->personal_data);
+	push_opt(&ex, "--reject-file", p->rejects.file);
+	if (args->json_log)
+		push_opt(&ex, "--log-format", "json");
+	for (size_t i = 0; i < files->n; i++)
+		push(&ex, files->paths[i]);
+
+	push(&tr, runner_stage_path("hoso-transform"));
+	push(&tr, "--prior");
+	push_opt(&tr, "--out", staging);
+	push_opt(&tr, "--conninfo", p->target.conninfo);
+	push_reference(&tr, p);
+	if (args->json_log)
+		push_opt(&tr, "--log-format", "json");
+
+	push(&ld, runner_stage_path("hoso-load"));
+	snprintf(num, sizeof(num), "%lld", run_id);
+	push_opt(&ld, "--run-id", num);
+	if (args->replace)
+		push(&ld, "--replace");
+	snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
+	push_opt(&ld, "--max-reject-ratio", num);
+	if (p->rejects.max_count >= 0) {
+		snprintf(num, sizeof(num), "%lld", (long long) p->rejects.max_count);
+		push_opt(&ld, "--max-rejects", num);
+	}
+	push_opt(&ld, "--conninfo", p->target.conninfo);
+	push_reference(&ld, p);
+	if (args->json_log)
+		push_opt(&ld, "--log-format", "json");
+	push(&ld, staging);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pipe(fds) != 0) {
+		hoso_error("cannot create a pipe: %s", strerror(errno));
+		goto cleanup;
+	}
+	pex = spawn(ex.v, -1, fds[1]);
+	close(fds[1]);
+	if (pex > 0)
+		ptr = spawn(tr.v, fds[0], -1);
+	close(fds[0]);
+	if (pex < 0 || ptr < 0) {
+		if (pex > 0)
+			kill(pex, SIGTERM);
+		goto cleanup;
+	}
+	rex = wait_status(pex, "hoso-extract");
+	rtr = wait_status(ptr, "hoso-transform");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms[0] = elapsed_ms(&t0, &t1);
+	ms[1] = ms[0];
+	if (rex != 0 || rtr != 0) {
+		/* a file that cannot be read fails the run before anything loads */
+		ret = rex != 0 ? (rex == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED)
+			: (rtr == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED);
+		hoso_error("%s failed (exit %d); nothing was loaded",
+			   rex != 0 ? "hoso-extract" : "hoso-transform", rex != 0 ? rex : rtr);
+		goto cleanup;
+	}
+	ret = runner_run_command(ld.v);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	ms[2] = elapsed_ms(&t1, &t2);
+cleanup:
+	argv_release(&ex);
+	argv_release(&tr);
+	argv_release(&ld);
+	return ret;
+}
