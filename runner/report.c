@@ -1,0 +1,379 @@
+/*
+ * report.c: "hoso report": the period summary in the shape of a province's
+ * report (form II.06a), the catalogue figures, a ranking of units and the
+ * monthly trend, as text, CSV or JSON.  Every figure comes from the
+ * warehouse's SQL functions; this file only formats them.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso_log.h"
+#include "hoso_pg.h"
+#include "runner.h"
+
+enum report_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
+
+struct report_args {
+	const char *from, *to, *unit, *profile, *conninfo;
+	const char *ranking_level;	/* NULL: no ranking */
+	int ranking_top;
+	bool trend;
+	enum report_format format;
+};
+
+/* 199352 -> "199,352" */
+static void
+format_count(const char *digits, char *out, size_t outlen)
+{
+	size_t n = strlen(digits), k = 0;
+	size_t lead = digits[0] == '-' ? 1 : 0;
+
+	for (size_t i = 0; i < n && k + 2 < outlen; i++) {
+		if (i > lead && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+}
+
+/*
+ * A rate printed as the province prints it: two decimals truncated, in
+ * integer arithmetic (counting.md §3): floor(10000 * num / den) / 100.
+ */
+static void
+format_rate(const char *num, const char *den, char *out, size_t outlen)
+{
+	long long n = atoll(num), d = atoll(den);
+	long long basis;
+
+	if (!num[0] || !den[0] || d == 0) {
+		snprintf(out, outlen, "n/a");
+		return;
+	}
+	basis = n * 10000 / d;
+	snprintf(out, outlen, "%lld.%02lld %%", basis / 100, basis % 100);
+}
+
+static PGresult *
+query(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		hoso_error("%s", PQresultErrorMessage(res));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static const char *
+col(PGresult *res, int row, const char *name)
+{
+	int c = PQfnumber(res, name);
+
+	return c < 0 ? "" : PQgetvalue(res, row, c);
+}
+
+static void
+print_line(const char *label, const char *value)
+{
+	printf("  %-58s %18s\n", label, value);
+}
+
+static void
+print_count(PGresult *res, const char *label, const char *column)
+{
+	char buf[64];
+
+	format_count(col(res, 0, column), buf, sizeof(buf));
+	print_line(label, buf);
+}
+
+static void
+print_generic(PGresult *res, enum report_format format, const char *section)
+{
+	int nf = PQnfields(res), nt = PQntuples(res);
+
+	if (format == FORMAT_CSV) {
+		for (int c = 0; c < nf; c++)
+			printf("%s%s", c ? "," : "", PQfname(res, c));
+		printf("\n");
+		for (int r = 0; r < nt; r++) {
+			for (int c = 0; c < nf; c++) {
+				const char *v = PQgetvalue(res, r, c);
+
+				printf("%s", c ? "," : "");
+				if (strpbrk(v, ",\"\n")) {
+					putchar('"');
+					for (; *v; v++) {
+						if (*v == '"')
+							putchar('"');
+						putchar(*v);
+					}
+					putchar('"');
+				} else {
+					fputs(v, stdout);
+				}
+			}
+			printf("\n");
+		}
+		return;
+	}
+	/* JSON: an array of objects under the section's name */
+	struct hoso_buf out = HOSO_BUF_INIT;
+
+	hoso_buf_add_json_string(&out, section, strlen(section));
+	hoso_buf_addstr(&out, ":[");
+	for (int r = 0; r < nt; r++) {
+		hoso_buf_addstr(&out, r ? ",{" : "{");
+		for (int c = 0; c < nf; c++) {
+			const char *v = PQgetvalue(res, r, c);
+			Oid type = PQftype(res, c);
+			bool numeric = type == 20 || type == 21 || type == 23 || type == 1700 || type == 701;
+
+			if (c)
+				hoso_buf_addch(&out, ',');
+			hoso_buf_add_json_string(&out, PQfname(res, c), strlen(PQfname(res, c)));
+			hoso_buf_addch(&out, ':');
+			if (PQgetisnull(res, r, c))
+				hoso_buf_addstr(&out, "null");
+			else if (numeric)
+				hoso_buf_addstr(&out, v);
+			else
+				hoso_buf_add_json_string(&out, v, strlen(v));
+		}
+		hoso_buf_addch(&out, '}');
+	}
+	hoso_buf_addch(&out, ']');
+	fputs(out.data, stdout);
+	hoso_buf_release(&out);
+}
+
+static bool
+print_summary_text(PGresult *sum, PGresult *cat, const struct report_args *a)
+{
+	char buf[64], den[32];
+	long long in_period = atoll(col(sum, 0, "received_in_period"));
+	long long direct = atoll(col(sum, 0, "received_direct")) + atoll(col(sum, 0, "received_postal"));
+	long long ontime = atoll(col(sum, 0, "resolved_early")) + atoll(col(sum, 0, "resolved_on_time"));
+	char num[32];
+
+	printf("Báo cáo kết quả giải quyết TTHC / Case-handling report (form II.06a)\n");
+	printf("Kỳ báo cáo / period: %s .. %s%s%s   (profile %s)\n\n", a->from, a->to,
+	       a->unit ? "   đơn vị / unit: " : "", a->unit ? a->unit : "", a->profile);
+	print_count(sum, "Tiếp nhận / cases received (total)", "received_total");
+	print_count(sum, "  trực tuyến / online", "received_online");
+	snprintf(num, sizeof(num), "%lld", direct);
+	format_count(num, buf, sizeof(buf));
+	print_line("  trực tiếp và bưu chính / in person and by post", buf);
+	print_count(sum, "    trực tiếp / in person", "received_direct");
+	print_count(sum, "    bưu chính / by post", "received_postal");
+	print_count(sum, "  kỳ trước chuyển sang / carried over", "carried_over");
+	print_count(sum, "Đã giải quyết / resolved", "resolved_total");
+	snprintf(num, sizeof(num), "%lld", ontime);
+	format_count(num, buf, sizeof(buf));
+	print_line("  đúng và sớm hạn / early or on time", buf);
+	print_count(sum, "    sớm hạn / early", "resolved_early");
+	print_count(sum, "    đúng hạn / on time", "resolved_on_time");
+	print_count(sum, "  quá hạn / late", "resolved_late");
+	format_rate(num, col(sum, 0, "resolved_total"), buf, sizeof(buf));
+	print_line("  tỷ lệ đúng hạn / on-time rate", buf);
+	print_count(sum, "Đang giải quyết / in progress", "in_progress_total");
+	print_count(sum, "  trong hạn / in time", "in_progress_in_time");
+	print_count(sum, "  quá hạn / overdue", "in_progress_overdue");
+	print_count(sum, "  tạm dừng / paused (supplement, fee)", "in_progress_paused");
+	print_count(sum, "Rút, dừng xử lý / withdrawn or stopped", "closed_other");
+	snprintf(den, sizeof(den), "%lld", in_period);
+	format_rate(col(sum, 0, "digitised_at_intake"), den, buf, sizeof(buf));
+	print_line("Số hóa thành phần khi tiếp nhận / digitised at intake", buf);
+	if (cat) {
+		char total[64], integ[64], rate[32], line[128];
+
+		printf("\nDanh mục TTHC / procedure catalogue at %s\n", a->to);
+		print_count(cat, "DVC toàn trình / fully online services", "full_online");
+		print_count(cat, "DVC một phần / partly online services", "partial_online");
+		format_count(col(cat, 0, "integrated_national_portal"), integ, sizeof(integ));
+		format_count(col(cat, 0, "total"), total, sizeof(total));
+		format_rate(col(cat, 0, "integrated_national_portal"), col(cat, 0, "total"), rate, sizeof(rate));
+		snprintf(line, sizeof(line), "%s/%s (%s)", integ, total, rate);
+		print_line("Tích hợp Cổng DVCQG / integrated on the national portal", line);
+	}
+	return true;
+}
+
+static void
+print_ranking_text(PGresult *res, const struct report_args *a)
+{
+	int nt = PQntuples(res);
+	int ranked = 0;
+
+	printf("\nXếp hạng / ranking of %s units by on-time rate, %s .. %s\n", a->ranking_level,
+	       a->from, a->to);
+	for (int r = 0; r < nt; r++)
+		ranked += !PQgetisnull(res, r, PQfnumber(res, "rank"));
+	for (int r = 0; r < nt; r++) {
+		char rate[32];
+		bool top = r < a->ranking_top;
+		bool bottom = r >= ranked - a->ranking_top && r < ranked;
+
+		if (PQgetisnull(res, r, PQfnumber(res, "rank")) || (!top && !bottom))
+			continue;
+		if (r == a->ranking_top && ranked > 2 * a->ranking_top)
+			printf("  ...\n");
+		format_rate(col(res, r, "numerator"), col(res, r, "denominator"), rate, sizeof(rate));
+		printf("  %3s/%-3s %-40s %10s  (%s/%s)\n", col(res, r, "rank"), col(res, r, "field_size"),
+		       col(res, r, "unit_name"), rate, col(res, r, "numerator"), col(res, r, "denominator"));
+	}
+}
+
+static void
+print_trend_text(PGresult *res)
+{
+	int nt = PQntuples(res);
+
+	printf("\nXu hướng theo tháng / monthly trend\n");
+	printf("  %-8s %-22s %14s %12s %12s\n", "month", "indicator", "value", "m-o-m", "y-o-y");
+	for (int r = 0; r < nt; r++) {
+		const char *ind = col(res, r, "indicator");
+		char value[32];
+
+		if (strcmp(ind, "received_total") == 0 || strcmp(ind, "received_in_period") == 0)
+			format_count(col(res, r, "value"), value, sizeof(value));
+		else
+			format_rate(col(res, r, "numerator"), col(res, r, "denominator"), value, sizeof(value));
+		printf("  %-8s %-22s %14s %12s %12s\n", col(res, r, "month"), ind, value,
+		       col(res, r, "mom_change"), col(res, r, "yoy_change"));
+	}
+}
+
+int
+runner_cmd_report(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "ranking", required_argument, NULL, 'r' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "trend", no_argument, NULL, 'T' },
+		{ "conninfo", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct report_args a = { .profile = "ii06a", .ranking_top = 5, .format = FORMAT_TEXT };
+	PGconn *conn = NULL;
+	PGresult *sum = NULL, *cat = NULL, *rank = NULL, *trend = NULL;
+	int ret = HOSO_EXIT_USAGE, opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'f': a.from = optarg; break;
+		case 't': a.to = optarg; break;
+		case 'u': a.unit = optarg; break;
+		case 'p': a.profile = optarg; break;
+		case 'r': a.ranking_level = optarg; break;
+		case 'n': a.ranking_top = atoi(optarg); break;
+		case 'T': a.trend = true; break;
+		case 'c': a.conninfo = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				a.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				a.format = FORMAT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				a.format = FORMAT_JSON;
+			else {
+				hoso_error("--format: expected text, csv or json, found \"%s\"", optarg);
+				return HOSO_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			printf("Usage: hoso report --from D --to D [--unit CODE] [--profile P]\n"
+			       "       [--ranking LEVEL [--top N]] [--trend] [--format text|csv|json]\n");
+			return HOSO_EXIT_OK;
+		default:
+			return HOSO_EXIT_USAGE;
+		}
+	}
+	if (!a.from || !a.to) {
+		hoso_error("report: --from and --to are required");
+		return HOSO_EXIT_USAGE;
+	}
+	ret = HOSO_EXIT_FAILED;
+	conn = hoso_pg_connect(a.conninfo, "hoso report");
+	if (!conn)
+		goto cleanup;
+	{
+		const char *p[4] = { a.from, a.to, a.unit, a.profile };
+
+		sum = query(conn, "SELECT * FROM hoso.period_summary($1::date, $2::date, $3, $4)", 4, p);
+		if (!sum)
+			goto cleanup;
+		cat = query(conn, "SELECT * FROM hoso.catalogue_summary($1::date)", 1, p + 1);
+		if (!cat)
+			goto cleanup;
+	}
+	if (a.ranking_level) {
+		const char *p[4] = { a.from, a.to, a.ranking_level, a.profile };
+
+		rank = query(conn, "SELECT * FROM hoso.unit_ranking($1::date, $2::date, $3, 'on_time_rate', $4)"
+			     " ORDER BY rank NULLS LAST, unit_code", 4, p);
+		if (!rank)
+			goto cleanup;
+	}
+	if (a.trend) {
+		const char *p[3] = { a.from, a.to, a.unit };
+
+		trend = query(conn, "SELECT * FROM hoso.monthly_trend($1::date, $2::date, $3, 'reporting')"
+			      " WHERE indicator IN ('received_total', 'on_time_rate') ORDER BY month, indicator",
+			      3, p);
+		if (!trend)
+			goto cleanup;
+	}
+	if (a.format == FORMAT_TEXT) {
+		print_summary_text(sum, cat, &a);
+		if (rank)
+			print_ranking_text(rank, &a);
+		if (trend)
+			print_trend_text(trend);
+	} else if (a.format == FORMAT_CSV) {
+		print_generic(sum, a.format, "summary");
+		if (rank) {
+			printf("\n");
+			print_generic(rank, a.format, "ranking");
+		}
+		if (trend) {
+			printf("\n");
+			print_generic(trend, a.format, "trend");
+		}
+	} else {
+		printf("{");
+		print_generic(sum, a.format, "summary");
+		printf(",");
+		print_generic(cat, a.format, "catalogue");
+		if (rank) {
+			printf(",");
+			print_generic(rank, a.format, "ranking");
+		}
+		if (trend) {
+			printf(",");
+			print_generic(trend, a.format, "trend");
+		}
+		printf("}\n");
+	}
+	ret = HOSO_EXIT_OK;
+cleanup:
+	PQclear(sum);
+	PQclear(cat);
+	PQclear(rank);
+	PQclear(trend);
+	if (conn)
+		PQfinish(conn);
+	return ret;
+}
