@@ -29,9 +29,9 @@ usage(FILE *out)
 		"      --prior              merge the archived messages of the same cases\n"
 		"                           from the warehouse (libpq environment)\n"
 		"      --conninfo STR       connection string for --prior (no password)\n"
-		"      --units FILE         unit catalogue (units.csv)\n"
-		"      --procedures FILE    procedure catalogue (procedures.csv)\n"
-		"      --calendar DIR       working-day calendars (YYYY.csv)\n"
+		"      --reference-units FILE       unit catalogue (units.csv)\n"
+		"      --reference-procedures FILE  procedure catalogue (procedures.csv)\n"
+		"      --reference-calendar DIR     working-day calendars (YYYY.csv)\n"
 		"      --log-format FMT     text (default) or json\n"
 		"      --help, --version\n");
 }
@@ -43,9 +43,9 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "prior", no_argument, NULL, 'p' },
 		{ "conninfo", required_argument, NULL, 'c' },
-		{ "units", required_argument, NULL, 'u' },
-		{ "procedures", required_argument, NULL, 'r' },
-		{ "calendar", required_argument, NULL, 'k' },
+		{ "reference-units", required_argument, NULL, 'u' },
+		{ "reference-procedures", required_argument, NULL, 'r' },
+		{ "reference-calendar", required_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
