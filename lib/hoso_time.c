@@ -4,6 +4,8 @@
  */
 #include <stdio.h>
 
+#include <string.h>
+
 #include "hoso_time.h"
 
 hoso_date
@@ -112,29 +114,69 @@ split(hoso_time t, int *y, int *mo, int *d, int *h, int *mi, int *s)
 	*s = (int) (sec % 60);
 }
 
+/* Write v as exactly n decimal digits (v is in range by construction). */
+static char *
+put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char) ('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/*
+ * Hand-formatted rather than snprintf: these run once per timestamp of
+ * every staged row, and the fixed widths also keep -Wformat-truncation quiet.
+ */
 void
 hoso_time_format_pg(hoso_time t, char *buf)
 {
 	int y, mo, d, h, mi, s;
+	char *p = buf;
 
 	split(t, &y, &mo, &d, &h, &mi, &s);
-	snprintf(buf, 32, "%04d-%02d-%02d %02d:%02d:%02d+07", y, mo, d, h, mi, s);
+	p = put_digits(p, y, 4);
+	*p++ = '-';
+	p = put_digits(p, mo, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = ' ';
+	p = put_digits(p, h, 2);
+	*p++ = ':';
+	p = put_digits(p, mi, 2);
+	*p++ = ':';
+	p = put_digits(p, s, 2);
+	memcpy(p, "+07", 4);
 }
 
 void
 hoso_time_format_compact(hoso_time t, char *buf)
 {
 	int y, mo, d, h, mi, s;
+	char *p = buf;
 
 	split(t, &y, &mo, &d, &h, &mi, &s);
-	snprintf(buf, 15, "%04d%02d%02d%02d%02d%02d", y, mo, d, h, mi, s);
+	p = put_digits(p, y, 4);
+	p = put_digits(p, mo, 2);
+	p = put_digits(p, d, 2);
+	p = put_digits(p, h, 2);
+	p = put_digits(p, mi, 2);
+	p = put_digits(p, s, 2);
+	*p = '\0';
 }
 
 void
 hoso_date_format_iso(hoso_date day, char *buf)
 {
 	int y, mo, d;
+	char *p = buf;
 
 	hoso_date_to_ymd(day, &y, &mo, &d);
-	snprintf(buf, 11, "%04d-%02d-%02d", y, mo, d);
+	p = put_digits(p, y, 4);
+	*p++ = '-';
+	p = put_digits(p, mo, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p = '\0';
 }
