@@ -9,15 +9,17 @@ CC       ?= cc
 PKGS     := libpq yaml-0.1 zlib libutf8proc libcrypto
 DEB_PKGS := build-essential pkg-config libpq-dev libyaml-dev zlib1g-dev \
             libutf8proc-dev libssl-dev postgresql-15 postgresql-client-15 clang \
-            libclang-rt-14-dev
+            libclang-rt-14-dev python3 ca-certificates
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
+VERSION  := 0.1.0
+CFLAGS   += -std=c11 -D_GNU_SOURCE -DHOSO_VERSION='"$(VERSION)"' -pthread -Wall -Wextra -Wshadow -Wformat=2 \
             -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes -Ilib
 CFLAGS   += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 BUILD    := build
+BINDIR   := bin
 ifdef DEVELOPER
 CFLAGS   += -Werror
 endif
@@ -25,6 +27,7 @@ ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=$(SANITIZE)
 BUILD    := build-san
+BINDIR   := build-san/bin
 endif
 
 LIB_SRC  := $(wildcard lib/*.c)
@@ -38,7 +41,7 @@ DIR_hoso-extract   := extract
 DIR_hoso-transform := transform
 DIR_hoso-load      := load
 DIR_hoso-gen       := gen
-BINS     := $(PROGS:%=bin/%)
+BINS     := $(PROGS:%=$(BINDIR)/%)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -59,8 +62,8 @@ $(LIB_A): $(LIB_OBJ)
 
 define prog_rule
 $(1)_OBJ := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(DIR_$(1))/*.c))
-bin/$(1): $$($(1)_OBJ) $(LIB_A)
-	@mkdir -p bin
+$(BINDIR)/$(1): $$($(1)_OBJ) $(LIB_A)
+	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) -o $$@ $$^ $(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
@@ -69,11 +72,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-# libFuzzer targets need clang; they link the library sources directly.
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
+# libFuzzer targets need clang; they link the library sources directly, and
+# the extract stage's modules (its parsers) minus its main().
+FUZZ_EXTRA := $(filter-out extract/main.c,$(wildcard extract/*.c))
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(FUZZ_EXTRA)
 	@mkdir -p build-fuzz
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags $(PKGS)) \
-	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -DHOSO_VERSION='"$(VERSION)"' -DHOSO_FUZZING -Ilib -Iextract \
+	  $(shell pkg-config --cflags $(PKGS)) -pthread \
+	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA) $(LDLIBS)
 
 deps:
 	@scripts/deps.sh $(DEB_PKGS)
@@ -81,14 +87,18 @@ deps:
 test-unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
+# The whole suite: unit tests, fuzz-corpus replay, stage tests, and the
+# integration tests against a private PostgreSQL the suite starts and stops.
 test: all $(UNIT_BIN)
-	@scripts/run-tests.sh
+	@HOSO_BIN=$(CURDIR)/$(BINDIR) HOSO_BUILD=$(BUILD) scripts/run-tests.sh
 
 test-san:
-	$(MAKE) SANITIZE=address,undefined BUILD=build-san test
+	$(MAKE) SANITIZE=address,undefined test
 
+# A bounded fuzz run of every target (FUZZ_SECONDS each), from its corpus.
+FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
-	@scripts/fuzz.sh $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 demo: deps all
 	@scripts/demo.sh

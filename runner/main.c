@@ -8,7 +8,9 @@
 #include "hoso_log.h"
 #include "runner.h"
 
+#ifndef HOSO_VERSION
 #define HOSO_VERSION "0.1.0"
+#endif
 
 static void
 usage(FILE *out)

@@ -16,7 +16,9 @@
 #include "hoso_log.h"
 #include "transform.h"
 
+#ifndef HOSO_VERSION
 #define HOSO_VERSION "0.1.0"
+#endif
 
 static void
 usage(FILE *out)

@@ -1,0 +1,56 @@
+#!/bin/sh
+# pg.sh: a private, throwaway PostgreSQL 15 on a Unix socket.
+#
+#   pg.sh start DIR    create (if needed) and start a cluster in DIR/data,
+#                      socket in DIR; prints the environment to eval
+#   pg.sh stop DIR     stop it (fast); safe when it is not running
+#   pg.sh env DIR      print the environment of a running cluster
+#
+# The server never listens on TCP.  As root, the cluster runs as the
+# postgres user (initdb refuses root), so DIR is handed to postgres.
+set -eu
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v pg_ctl)")}
+cmd=$1
+dir=$2
+
+as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+print_env() {
+	echo "export PGHOST='$dir' PGPORT=5432 PGUSER=postgres PGDATABASE=postgres"
+}
+
+case $cmd in
+start)
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		as_owner "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 \
+			--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log" >&2; exit 1; }
+	fi
+	# fsync off: a throwaway server; nothing here must survive a power cut
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-k '$dir' -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=256MB -c work_mem=64MB -c maintenance_work_mem=256MB" \
+		start >/dev/null ||
+		{ cat "$dir/server.log" >&2; exit 1; }
+	print_env
+	;;
+stop)
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+	;;
+env)
+	print_env
+	;;
+*)
+	echo "usage: pg.sh start|stop|env DIR" >&2
+	exit 2
+	;;
+esac
