@@ -1,0 +1,267 @@
+/*
+ * hoso_pg.c: libpq helpers (see hoso_pg.h).  COPY follows psql's
+ * handleCopyIn (src/bin/psql/copy.c): every PQputCopyData is checked, a
+ * local failure ends the COPY with an error message so that the server
+ * rolls it back, and PQgetResult is called until it returns NULL.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hoso_log.h"
+#include "hoso_pg.h"
+
+#define COPY_CHUNK (256 * 1024)	/* large enough that syscalls do not dominate */
+
+const char *
+hoso_pg_result_error(const PGresult *res, const PGconn *conn)
+{
+	static char msg[2048];
+	const char *m = res ? PQresultErrorMessage(res) : "";
+	size_t n;
+
+	if (!m[0] && conn)
+		m = PQerrorMessage(conn);
+	if (!m[0])
+		m = "unknown error";
+	snprintf(msg, sizeof(msg), "%s", m);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	return msg;
+}
+
+bool
+hoso_pg_conninfo_check(const char *conninfo)
+{
+	PQconninfoOption *opts, *o;
+	char *err = NULL;
+	bool ok = true;
+
+	if (!conninfo)
+		return true;
+	opts = PQconninfoParse(conninfo, &err);
+	if (!opts) {
+		/* libpq's message may quote part of the string, which may hold a secret */
+		hoso_error("the connection string is not valid (expected keyword=value pairs "
+			   "or a postgresql:// URI)");
+		PQfreemem(err);
+		return false;
+	}
+	for (o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
+			hoso_error("the connection string contains a password; put it in "
+				   "~/.pgpass or a service file instead, never in a pipeline "
+				   "or on the command line");
+			ok = false;
+		}
+	}
+	PQconninfoFree(opts);
+	return ok;
+}
+
+PGconn *
+hoso_pg_connect(const char *conninfo, const char *application_name)
+{
+	/* conninfo comes after application_name so that its own setting wins */
+	const char *keys[4], *values[4];
+	PGconn *conn;
+	int n = 0;
+
+	if (!hoso_pg_conninfo_check(conninfo))
+		return NULL;
+	if (application_name) {
+		keys[n] = "application_name";
+		values[n++] = application_name;
+	}
+	if (conninfo) {
+		keys[n] = "dbname";
+		values[n++] = conninfo;
+	}
+	keys[n] = "client_encoding";
+	values[n++] = "UTF8";
+	keys[n] = NULL;
+	values[n] = NULL;
+	conn = PQconnectdbParams(keys, values, 1);
+	if (!conn) {
+		hoso_error("cannot connect to the warehouse: out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		hoso_error("cannot connect to the warehouse: %s", hoso_pg_result_error(NULL, conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+static bool
+result_ok(PGresult *res, PGconn *conn, ExecStatusType want, const char *sql)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == want || (want == PGRES_COMMAND_OK && st == PGRES_TUPLES_OK))
+		return true;
+	(void) sql;
+	hoso_error("%s", hoso_pg_result_error(res, conn));
+	return false;
+}
+
+bool
+hoso_pg_exec(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	bool ok = result_ok(res, conn, PGRES_COMMAND_OK, sql);
+
+	PQclear(res);
+	return ok;
+}
+
+bool
+hoso_pg_exec_params(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	bool ok = result_ok(res, conn, PGRES_COMMAND_OK, sql);
+
+	PQclear(res);
+	return ok;
+}
+
+PGresult *
+hoso_pg_query(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+
+	if (!result_ok(res, conn, PGRES_TUPLES_OK, sql)) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Collect the results left after a command until libpq says there are none. */
+static bool
+drain_results(PGconn *conn, bool ok)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (ok)
+				hoso_error("%s", hoso_pg_result_error(res, conn));
+			ok = false;
+		}
+		PQclear(res);
+	}
+	return ok;
+}
+
+bool
+hoso_pg_copy_begin(PGconn *conn, const char *copy_sql)
+{
+	PGresult *res = PQexec(conn, copy_sql);
+
+	if (PQresultStatus(res) == PGRES_COPY_IN) {
+		PQclear(res);
+		return true;
+	}
+	hoso_error("%s", hoso_pg_result_error(res, conn));
+	PQclear(res);
+	drain_results(conn, false);
+	return false;
+}
+
+bool
+hoso_pg_copy_put(PGconn *conn, const char *data, size_t len)
+{
+	while (len > 0) {
+		/* PQputCopyData takes an int length */
+		int n = len > (1u << 30) ? 1 << 30 : (int) len;
+
+		if (PQputCopyData(conn, data, n) != 1) {
+			hoso_error("sending COPY data failed: %s", hoso_pg_result_error(NULL, conn));
+			return false;
+		}
+		data += n;
+		len -= (size_t) n;
+	}
+	return true;
+}
+
+bool
+hoso_pg_copy_end(PGconn *conn, const char *abort_message)
+{
+	bool ok = true;
+
+	if (PQputCopyEnd(conn, abort_message) != 1) {
+		hoso_error("ending COPY failed: %s", hoso_pg_result_error(NULL, conn));
+		ok = false;
+	}
+	/* an aborted COPY's error result repeats our own message: already logged */
+	return drain_results(conn, ok && !abort_message) && ok && !abort_message;
+}
+
+bool
+hoso_pg_copy_in_file(PGconn *conn, const char *copy_sql, const char *path)
+{
+	static char buf[COPY_CHUNK];
+	FILE *f = fopen(path, "rb");
+	const char *abort_message = NULL;
+	size_t n;
+
+	/* open first: a file that is not there must not start a COPY */
+	if (!f) {
+		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	if (!hoso_pg_copy_begin(conn, copy_sql)) {
+		fclose(f);
+		return false;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (!hoso_pg_copy_put(conn, buf, n)) {
+			abort_message = "sending the data failed";
+			break;
+		}
+	}
+	if (!abort_message && ferror(f)) {
+		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+		abort_message = "reading the input file failed";
+	}
+	fclose(f);
+	if (!hoso_pg_copy_end(conn, abort_message)) {
+		if (!abort_message)
+			hoso_error("COPY from \"%s\" failed", path);
+		return false;
+	}
+	return true;
+}
+
+bool
+hoso_pg_copy_out(PGconn *conn, const char *copy_sql, FILE *out)
+{
+	PGresult *res = PQexec(conn, copy_sql);
+	bool ok = true;
+	char *buf;
+	int n;
+
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		hoso_error("%s", hoso_pg_result_error(res, conn));
+		PQclear(res);
+		drain_results(conn, false);
+		return false;
+	}
+	PQclear(res);
+	/* keep reading after a local write error so that the connection stays usable */
+	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+		if (ok && fwrite(buf, 1, (size_t) n, out) != (size_t) n) {
+			hoso_error("writing COPY output failed: %s", strerror(errno));
+			ok = false;
+		}
+		PQfreemem(buf);
+	}
+	if (n == -2) {
+		hoso_error("reading COPY data failed: %s", hoso_pg_result_error(NULL, conn));
+		ok = false;
+	}
+	return drain_results(conn, ok) && ok;
+}
