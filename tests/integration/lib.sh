@@ -1,0 +1,106 @@
+# lib.sh: shared helpers of the integration tests (sourced, POSIX sh).
+# The suite runner gives HOSO_ROOT, HOSO_BIN and the libpq environment of a
+# private server; each test works in databases of its own.
+set -eu
+: "${HOSO_ROOT:?run through scripts/run-tests.sh}"
+: "${HOSO_BIN:=$HOSO_ROOT/bin}"
+HOSO="$HOSO_BIN/hoso"
+failures=0
+work=$(mktemp -d /tmp/hoso-it.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+say() { printf '%s\n' "$*"; }
+fail() {
+	say "FAIL: $*"
+	failures=$((failures + 1))
+}
+# assert_eq ACTUAL EXPECTED WHAT
+assert_eq() {
+	if [ "$1" = "$2" ]; then
+		say "ok: $3"
+	else
+		fail "$3: got [$1], expected [$2]"
+	fi
+}
+# assert_contains HAYSTACK NEEDLE WHAT
+assert_contains() {
+	case $1 in
+	*"$2"*) say "ok: $3" ;;
+	*) fail "$3: [$2] not in [$1]" ;;
+	esac
+}
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		say "$failures failure(s)"
+		exit 1
+	fi
+	say "all checks passed"
+}
+
+# fresh_db NAME: an empty database, made current for psql and hoso
+fresh_db() {
+	dropdb --if-exists "$1" >/dev/null
+	createdb "$1"
+	export PGDATABASE="$1"
+}
+
+q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# summary FROM TO [UNIT]: hoso.period_summary as "name value" lines, the
+# rate printed truncated to two decimals (counting.md §3) or NULL.
+summary() {
+	unit=${3:-}
+	q -F ' ' -v from="$1" -v to="$2" -v unit="$unit" <<'SQL'
+SELECT key, value FROM (
+  SELECT s.*,
+         CASE WHEN on_time_den = 0 THEN 'NULL'
+              ELSE (on_time_num * 10000 / on_time_den / 100)::text || '.' ||
+                   lpad((on_time_num * 10000 / on_time_den % 100)::text, 2, '0') END AS rate
+    FROM hoso.period_summary(:'from', :'to', nullif(:'unit', '')) s) s,
+  LATERAL (VALUES (1, 'carried_over', carried_over::text),
+                  (2, 'received_online', received_online::text),
+                  (3, 'received_direct', received_direct::text),
+                  (4, 'received_postal', received_postal::text),
+                  (5, 'received_in_period', received_in_period::text),
+                  (6, 'received_total', received_total::text),
+                  (7, 'resolved_total', resolved_total::text),
+                  (8, 'resolved_early', resolved_early::text),
+                  (9, 'resolved_on_time', resolved_on_time::text),
+                  (10, 'resolved_late', resolved_late::text),
+                  (11, 'in_progress_total', in_progress_total::text),
+                  (12, 'in_progress_in_time', in_progress_in_time::text),
+                  (13, 'in_progress_overdue', in_progress_overdue::text),
+                  (14, 'in_progress_paused', in_progress_paused::text),
+                  (15, 'closed_other', closed_other::text),
+                  (16, 'digitised_at_intake', digitised_at_intake::text),
+                  (17, 'on_time_rate', rate)) v(ord, key, value)
+ ORDER BY ord;
+SQL
+}
+
+# table_digest: one line per hoso table with its row count and an md5 of
+# its sorted contents, minus columns that differ between identical loads
+# (run ids, load times)
+table_digest() {
+	for t in file_ledger dossier_msg progress_msg case_fact case_due case_status unit procedure calendar; do
+		printf '%s ' "$t"
+		q -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\n' ORDER BY r)), '-')
+		        FROM (SELECT (to_jsonb(x) - 'run_id' - 'loaded_at' - 'file_id')::text AS r
+		                FROM hoso.$t x) s"
+	done
+}
+
+# pipeline_for DIR FILE: a pipeline reading every file under DIR/input
+pipeline_for() {
+	cat >"$2" <<YAML
+name: test
+source:
+  paths: ["$1/input/*"]
+  format: dvcqg-jsonl
+reference:
+  units: $HOSO_ROOT/schemas/reference/kontum/units.csv
+  procedures: $HOSO_ROOT/schemas/reference/kontum/procedures.csv
+  calendar: $HOSO_ROOT/schemas/reference/calendar
+staging: $work/staging
+YAML
+}
