@@ -1,0 +1,76 @@
+/*
+ * hoso_records.h: the record stream between extract and transform
+ * (docs/design.md §1): one record per line, TAB-separated fields escaped as
+ * in PostgreSQL's COPY text format, \N for no value, the type letter first.
+ */
+#ifndef HOSO_RECORDS_H
+#define HOSO_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define HOSO_RECORDS_MAGIC "hoso-records"
+#define HOSO_RECORDS_VERSION "1"
+
+/*
+ * Writer: records are assembled in one large buffer that is written out in
+ * big blocks.  Errors are sticky: check hoso_records_writer_flush() once at
+ * the end.
+ */
+struct hoso_records_writer {
+	FILE *out;		/* not owned */
+	char *buf;		/* owned */
+	size_t len;
+	size_t cap;
+	int nfields;		/* fields of the record being written */
+	bool failed;		/* a write failed (sticky) */
+};
+
+void hoso_records_writer_init(struct hoso_records_writer *w, FILE *out);
+/* Flushes nothing: call hoso_records_writer_flush first. */
+void hoso_records_writer_release(struct hoso_records_writer *w);
+/* Writes out buffered records and fflush()es; false if any write failed. */
+bool hoso_records_writer_flush(struct hoso_records_writer *w);
+
+void hoso_records_begin(struct hoso_records_writer *w, char type);
+/* A text field of len bytes (escaped here). */
+void hoso_records_field(struct hoso_records_writer *w, const char *s, size_t len);
+/* A NUL-terminated text field, or \N for NULL. */
+void hoso_records_field_str(struct hoso_records_writer *w, const char *s);
+void hoso_records_null(struct hoso_records_writer *w);
+void hoso_records_int(struct hoso_records_writer *w, long long v);
+void hoso_records_bool(struct hoso_records_writer *w, bool v);
+void hoso_records_end(struct hoso_records_writer *w);
+
+/* The stream's first record: H hoso-records 1 */
+void hoso_records_header(struct hoso_records_writer *w);
+
+/*
+ * Reader: fields[i] is the unescaped text of field i (fields[0] the type
+ * letter), NULL for \N; valid until the next call.  lineno is the stream
+ * line of the current record.
+ */
+struct hoso_records_reader {
+	char **fields;
+	int nfields;
+	long lineno;
+	/* private */
+	FILE *in;		/* not owned */
+	char *line;		/* owned (getline) */
+	size_t linecap;
+	int fieldcap;
+};
+
+void hoso_records_reader_init(struct hoso_records_reader *r, FILE *in);
+/* 1 = a record in fields, 0 = end of stream, -1 = error (logged with hoso_error) */
+int hoso_records_next(struct hoso_records_reader *r);
+void hoso_records_reader_release(struct hoso_records_reader *r);
+
+/*
+ * Unescape one COPY-text field in place (s, len bytes); returns the new
+ * length, or -1 on a trailing lone backslash.  Exposed for tests.
+ */
+long hoso_records_unescape(char *s, size_t len);
+
+#endif
