@@ -49,7 +49,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps test test-unit test-san demo bench bench-check fuzz clean install
+.PHONY: all deps test test-unit test-san demo demo-stop bench bench-check fuzz clean install
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -100,8 +100,12 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+demo-stop:
+	@scripts/pg.sh stop $(CURDIR)/.hoso/pg
 
 bench: all
 	@scripts/bench.sh
