@@ -190,7 +190,7 @@ print_summary_text(PGresult *sum, PGresult *cat, const struct report_args *a)
 	format_rate(col(sum, 0, "digitised_at_intake"), den, buf, sizeof(buf));
 	print_line("Số hóa thành phần khi tiếp nhận / digitised at intake", buf);
 	if (cat) {
-		char total[64], integ[64], rate[32], line[128];
+		char total[64], integ[64], rate[32], line[192];
 
 		printf("\nDanh mục TTHC / procedure catalogue at %s\n", a->to);
 		print_count(cat, "DVC toàn trình / fully online services", "full_online");

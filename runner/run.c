@@ -89,7 +89,14 @@ collect_files(const struct hoso_pipeline *p, const struct run_args *args, struct
 				return false;
 			}
 			for (size_t i = 0; i < n; i++) {
-				files_add(out, paths[i]);
+				/*
+				 * The ledger knows a file by its absolute path, so that
+				 * running from another directory cannot load it twice.
+				 */
+				char *abs = realpath(paths[i], NULL);
+
+				files_add(out, abs ? abs : paths[i]);
+				free(abs);
 				free(paths[i]);
 			}
 			free(paths);
@@ -298,7 +305,7 @@ remove_staging(const char *dir)
 	static const char *const names[] = {
 		"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
 		"case_due.tsv", "case_status.tsv", "reject.tsv", "report.json", "MANIFEST",
-		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv",
+		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
 	};
 	char path[4200];
 

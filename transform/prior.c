@@ -45,6 +45,30 @@ write_keys(const struct transform *tr, const char *path)
 	return ok;
 }
 
+/* The paths of the run's own files (file numbers below the prior ones). */
+static bool
+write_paths(const struct transform *tr, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	struct hoso_buf row = HOSO_BUF_INIT;
+	bool ok = f != NULL;
+
+	for (size_t i = 0; ok && i < tr->npaths; i++) {
+		if (!tr->paths[i])
+			continue;
+		hoso_buf_reset(&row);
+		hoso_buf_add_copy_field(&row, tr->paths[i], strlen(tr->paths[i]));
+		hoso_buf_addch(&row, '\n');
+		ok = fwrite(row.data, 1, row.len, f) == row.len;
+	}
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
+	hoso_buf_release(&row);
+	return ok;
+}
+
 #define LOCAL(col) "to_char(" col " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
 #define FLAG(col) "(" col ")::int"
 
@@ -77,13 +101,14 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 {
 	PGconn *conn = NULL;
 	PGresult *res = NULL;
-	char keys[4096], records[4096], file_base[32];
+	char keys[4096], records[4096], paths[4096], file_base[32];
 	const char *params[1];
 	FILE *f = NULL;
 	bool ok = false;
 
 	snprintf(keys, sizeof(keys), "%s/prior-keys.tsv", tmpdir);
 	snprintf(records, sizeof(records), "%s/prior-records.tsv", tmpdir);
+	snprintf(paths, sizeof(paths), "%s/prior-paths.tsv", tmpdir);
 	conn = hoso_pg_connect(conninfo, "hoso-transform");
 	if (!conn)
 		goto cleanup;
@@ -104,13 +129,23 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	    !hoso_pg_copy_in_file(conn, "COPY run_case FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
 		goto cleanup;
+	/*
+	 * The run's own paths: a ledgered file being replaced (--replace) must
+	 * not contribute its old messages.
+	 */
+	if (!write_paths(tr, paths) ||
+	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_path FROM STDIN", paths))
+		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
 	params[0] = file_base;
 	res = PQexecParams(conn,
 			   "CREATE TEMP TABLE prior_file AS"
 			   " SELECT $1::bigint + row_number() OVER (ORDER BY file_id) AS file_no, file_id"
 			   " FROM (SELECT file_id FROM hoso.dossier_msg JOIN run_case USING (src, case_no)"
-			   "       UNION SELECT file_id FROM hoso.progress_msg JOIN run_case USING (src, case_no)) f",
+			   "       UNION SELECT file_id FROM hoso.progress_msg JOIN run_case USING (src, case_no)) f"
+			   " WHERE file_id NOT IN (SELECT l.file_id FROM hoso.file_ledger l"
+			   "                       JOIN run_path USING (path))",
 			   1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		hoso_error("reading archived messages failed: %s", PQerrorMessage(conn));
@@ -140,5 +175,6 @@ cleanup:
 		PQfinish(conn);
 	unlink(keys);
 	unlink(records);
+	unlink(paths);
 	return ok;
 }
