@@ -40,6 +40,13 @@ struct hoso_procedure {
 	hoso_date valid_from, valid_to;
 };
 
+/* One row of a calendar file, kept for the warehouse's calendar table. */
+struct hoso_calendar_entry {
+	hoso_date day;
+	bool working;
+	char *reason;			/* NULL when empty */
+};
+
 struct hoso_reference {
 	struct hoso_unit *units;
 	size_t nunits;
@@ -50,6 +57,7 @@ struct hoso_reference {
 	struct hoso_map procedure_by_code;
 	struct hoso_calendar calendar;
 	size_t calendar_days;
+	struct hoso_calendar_entry *calendar_entries;	/* calendar_days of them, by day */
 };
 
 void hoso_reference_init(struct hoso_reference *ref);
@@ -63,7 +71,8 @@ bool hoso_reference_load_calendar(struct hoso_reference *ref, const char *dir, s
 /*
  * The unit of a case (input.md §5): by the agency code before the first '-'
  * of its number when the catalogue knows it, else by the handling unit's
- * name (folded, aliases included); NULL when neither resolves.
+ * name (folded, aliases included); NULL when neither resolves.  A name (or
+ * alias) that several units share resolves to none of them.
  */
 const struct hoso_unit *hoso_reference_case_unit(const struct hoso_reference *ref,
 						 const char *case_no, const char *unit_name);

@@ -1,0 +1,74 @@
+/*
+ * hoso_pipeline.h: a pipeline file (interfaces.md "Pipeline files",
+ * docs/design.md §5), parsed with libyaml against a declarative key table.
+ *
+ * Every error names the place in the YAML: "FILE:LINE:COLUMN: message"
+ * (1-based).  Relative paths are kept as written; they resolve against the
+ * working directory of the run.
+ */
+#ifndef HOSO_PIPELINE_H
+#define HOSO_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hoso_buf.h"
+#include "hoso_time.h"
+
+#define HOSO_FORMAT_DVCQG_JSONL "dvcqg-jsonl"
+
+struct hoso_source {
+	char **paths;			/* globs, may hold {date:FMT} */
+	size_t npaths;
+	char *format;			/* "dvcqg-jsonl" or a CSV source schema name */
+	char *schema_dir;		/* NULL when not given */
+};
+
+struct hoso_pipeline {
+	char *name;			/* default: the file name without .yaml/.yml */
+	struct hoso_source source;
+	struct hoso_source *more_sources;
+	size_t nmore_sources;
+	char *prefer;			/* NULL, or the format of one of the sources */
+	struct {
+		char *units;		/* each NULL when not given */
+		char *procedures;
+		char *calendar;		/* a directory of YYYY.csv */
+	} reference;
+	char *profile;			/* NULL when not given */
+	struct {
+		double max_ratio;	/* default 0.01 */
+		long long max_count;	/* -1 = no limit (default) */
+		char *file;		/* NULL when not given */
+	} rejects;
+	char *personal_data;		/* "drop" (default) or "hash" */
+	long max_line_bytes;		/* default 1048576 */
+	char *staging;			/* default ".hoso/staging" */
+	struct {
+		char *conninfo;		/* NULL = libpq's environment; never holds a password */
+		char *schema;		/* default "hoso" */
+	} target;
+};
+
+/*
+ * Parse the pipeline file at path into *out (which the call initialises).
+ * On failure returns false with "FILE:LINE:COLUMN: message" appended to err
+ * and *out holds nothing to release.  On success the caller releases *out.
+ */
+bool hoso_pipeline_load(const char *path, struct hoso_pipeline *out, struct hoso_buf *err);
+/* Likewise from memory; name is the file name used in messages and for the default name. */
+bool hoso_pipeline_load_buffer(const char *name, const char *data, size_t len,
+			       struct hoso_pipeline *out, struct hoso_buf *err);
+void hoso_pipeline_release(struct hoso_pipeline *p);
+
+/*
+ * The files a source names on one day: every {date:FMT} of each glob
+ * replaced by strftime(FMT) of that day, then glob(3).  The result is
+ * sorted in byte order, without duplicates; a glob that matches nothing
+ * adds nothing.  The caller frees each (*paths)[i] and *paths.  Returns
+ * false with a message in err for a malformed {date:...} or a read error.
+ */
+bool hoso_pipeline_expand_paths(const struct hoso_source *src, hoso_date day, char ***paths,
+				size_t *n, struct hoso_buf *err);
+
+#endif
