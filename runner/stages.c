@@ -49,8 +49,9 @@ runner_stage_path(const char *name)
 	char *p = paths[next++ % 4];
 
 	if (self_dir[0]) {
-		snprintf(p, PATH_MAX, "%s/%s", self_dir, name);
-		if (access(p, X_OK) == 0)
+		int n = snprintf(p, PATH_MAX, "%s/%s", self_dir, name);
+
+		if (n > 0 && n < PATH_MAX && access(p, X_OK) == 0)
 			return p;
 	}
 	snprintf(p, PATH_MAX, "%s", name);	/* execvp searches PATH */
