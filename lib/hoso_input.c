@@ -1,0 +1,761 @@
+/*
+ * hoso_input.c: gzip or plain byte source, and the line splitter over it.
+ *
+ * Two layers.  The decoder turns the file into decompressed bytes (reading,
+ * hashing the on-disk bytes, inflating member after member, dropping a BOM
+ * at the start of each member) and fills large chunks.  The line splitter
+ * takes chunks in order and hands out lines, pointing into the chunk when a
+ * line lies within one and copying into a bounded carry buffer when it
+ * spans two.  With threads the decoder runs ahead in its own thread, filling
+ * a small ring of chunks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "hoso_input.h"
+#include "hoso_log.h"
+#include "hoso_sha256.h"
+
+/*
+ * Reads of 256 KiB keep system calls rare; chunks of 1 MiB amortise the
+ * hand-over between threads; four of them let the decoder run ahead
+ * without holding much memory (5.25 MiB per open file, plus one line).
+ */
+#define RAW_SIZE (256 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
+#define NCHUNKS 4
+/* How much of the content is examined to tell text from binary. */
+#define SNIFF_SIZE 8192
+
+enum decoder_state { DEC_HEAD, DEC_BODY, DEC_NEXT_MEMBER, DEC_EOF, DEC_ERROR };
+
+struct chunk {
+	unsigned char *data;	/* owned, CHUNK_SIZE bytes */
+	size_t len;
+	uint64_t offset;	/* decompressed offset of data[0] */
+	bool last;		/* no chunk follows: end of file or error */
+};
+
+struct hoso_input_source {
+	const char *path;	/* as given, not owned */
+	/* where the bytes come from: fd, or memory */
+	int fd;
+	bool close_fd;
+	const unsigned char *mem;
+	size_t memlen, mempos;
+	bool src_eof;
+
+	/* decoder */
+	unsigned char *raw;	/* owned, RAW_SIZE */
+	size_t raw_pos, raw_len;	/* plain: pending bytes of raw */
+	z_stream z;
+	bool z_ready;
+	enum decoder_state state;
+	unsigned char head[3];
+	size_t head_len, head_pos;
+	bool head_member_end;	/* the member ended within its first 3 bytes */
+	uint64_t offset;	/* decompressed offset of the next byte out */
+	uint64_t size;
+	struct hoso_sha256 sha;
+	bool sha_live;
+	char why[200];		/* decoder failure, without location */
+
+	/* chunk ring */
+	struct chunk chunks[NCHUNKS];
+	size_t nchunks;		/* 1 when unthreaded */
+	size_t head_idx, count;	/* ring: next chunk to consume, chunks filled */
+	bool threaded, thread_started, stop;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+
+	/* line splitter */
+	struct chunk *cur;	/* chunk being split, or NULL */
+	size_t pos;
+	bool sniffed;
+	bool finished;
+	bool failed;		/* the splitter's own verdict (decoder state is the thread's) */
+	size_t max_line;
+	char *carry;		/* owned, max_line + 1 bytes once needed */
+	size_t carry_len;
+	uint64_t carry_total, carry_offset;
+	bool in_line;
+};
+
+static void
+set_why(struct hoso_input_source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_why(struct hoso_input_source *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	s->state = DEC_ERROR;
+}
+
+/* Read more on-disk bytes into raw (at raw + keep); hash and count them. */
+static ssize_t
+read_source(struct hoso_input_source *s, unsigned char *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (s->src_eof)
+		return 0;
+	if (s->mem) {
+		n = (ssize_t) (s->memlen - s->mempos < cap ? s->memlen - s->mempos : cap);
+		memcpy(buf, s->mem + s->mempos, (size_t) n);
+		s->mempos += (size_t) n;
+	} else {
+		do
+			n = read(s->fd, buf, cap);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			set_why(s, "read error: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (n == 0) {
+		s->src_eof = true;
+		return 0;
+	}
+	s->size += (uint64_t) n;
+	hoso_sha256_update(&s->sha, buf, (size_t) n);
+	return n;
+}
+
+/* Make at least want bytes available to inflate, if the source has them. */
+static bool
+fill_z(struct hoso_input_source *s, size_t want)
+{
+	while (s->z.avail_in < want && !s->src_eof) {
+		ssize_t n;
+
+		if (s->z.avail_in && s->z.next_in != s->raw)
+			memmove(s->raw, s->z.next_in, s->z.avail_in);
+		s->z.next_in = s->raw;
+		n = read_source(s, s->raw + s->z.avail_in, RAW_SIZE - s->z.avail_in);
+		if (n < 0)
+			return false;
+		s->z.avail_in += (uInt) n;
+	}
+	return true;
+}
+
+static void
+zlib_failure(struct hoso_input_source *s, int rc)
+{
+	const char *msg = s->z.msg ? s->z.msg : "";
+
+	if (strcmp(msg, "incorrect data check") == 0)
+		set_why(s, "bad CRC (gzip data check failed)");
+	else if (strcmp(msg, "incorrect length check") == 0)
+		set_why(s, "bad length (gzip length check failed)");
+	else if (rc == Z_MEM_ERROR)
+		set_why(s, "out of memory while inflating");
+	else
+		set_why(s, "corrupt gzip stream (%s)", *msg ? msg : "zlib error");
+}
+
+/*
+ * Inflate into out[0..cap) until it is full, the member ends or the input
+ * runs out (which is a truncated stream).  Returns bytes produced, -1 on error.
+ */
+static ssize_t
+inflate_into(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *member_end)
+{
+	*member_end = false;
+	s->z.next_out = out;
+	s->z.avail_out = (uInt) cap;
+	while (s->z.avail_out > 0) {
+		int rc;
+
+		if (s->z.avail_in == 0) {
+			if (!fill_z(s, 1))
+				return -1;
+			if (s->z.avail_in == 0) {
+				set_why(s, "truncated gzip stream");
+				return -1;
+			}
+		}
+		rc = inflate(&s->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			*member_end = true;
+			break;
+		}
+		if (rc != Z_OK && !(rc == Z_BUF_ERROR && s->z.avail_in == 0)) {
+			zlib_failure(s, rc);
+			return -1;
+		}
+	}
+	return (ssize_t) (cap - s->z.avail_out);
+}
+
+/*
+ * At the start of a member (or of a plain file): take its first three
+ * bytes aside and drop them if they are a BOM.
+ */
+static void
+read_head(struct hoso_input_source *s)
+{
+	s->head_len = s->head_pos = 0;
+	s->head_member_end = false;
+	if (s->z_ready) {
+		while (s->head_len < 3 && !s->head_member_end) {
+			bool end;
+			ssize_t n = inflate_into(s, s->head + s->head_len, 3 - s->head_len, &end);
+
+			if (n < 0)
+				return;
+			s->head_len += (size_t) n;
+			s->head_member_end = end;
+		}
+	} else {
+		while (s->raw_len - s->raw_pos < 3 && !s->src_eof) {
+			ssize_t n;
+
+			memmove(s->raw, s->raw + s->raw_pos, s->raw_len - s->raw_pos);
+			s->raw_len -= s->raw_pos;
+			s->raw_pos = 0;
+			n = read_source(s, s->raw + s->raw_len, RAW_SIZE - s->raw_len);
+			if (n < 0)
+				return;
+			s->raw_len += (size_t) n;
+		}
+		s->head_len = s->raw_len - s->raw_pos < 3 ? s->raw_len - s->raw_pos : 3;
+		memcpy(s->head, s->raw + s->raw_pos, s->head_len);
+		s->raw_pos += s->head_len;
+	}
+	if (s->head_len == 3 && memcmp(s->head, "\xEF\xBB\xBF", 3) == 0) {
+		s->head_len = 0;
+		s->offset += 3;
+	}
+	s->state = s->head_member_end ? DEC_NEXT_MEMBER : DEC_BODY;
+}
+
+/* After a member's end: EOF, another member, or garbage. */
+static void
+next_member(struct hoso_input_source *s)
+{
+	if (!fill_z(s, 2))
+		return;
+	if (s->z.avail_in == 0) {
+		s->state = DEC_EOF;
+		return;
+	}
+	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f || s->z.next_in[1] != 0x8b) {
+		set_why(s, "trailing data after the end of the gzip stream");
+		return;
+	}
+	if (inflateReset(&s->z) != Z_OK) {
+		zlib_failure(s, Z_STREAM_ERROR);
+		return;
+	}
+	read_head(s);
+}
+
+/*
+ * Decompressed bytes into out[0..cap): all contiguous, starting at
+ * s->offset on entry.  A BOM skip (which moves s->offset) only happens at
+ * the end of a call, so callers can see it before the next one.
+ * Returns the count; 0 at end of file or on error (s->state tells which).
+ */
+static size_t
+decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (s->head_pos < s->head_len) {
+		size_t k = s->head_len - s->head_pos < cap ? s->head_len - s->head_pos : cap;
+
+		memcpy(out, s->head + s->head_pos, k);
+		s->head_pos += k;
+		n += k;
+		if (s->head_pos < s->head_len) {
+			s->offset += n;
+			return n;
+		}
+	}
+	if (s->state == DEC_BODY && n < cap) {
+		if (s->z_ready) {
+			bool end;
+			ssize_t k = inflate_into(s, out + n, cap - n, &end);
+
+			if (k < 0)
+				return 0;
+			n += (size_t) k;
+			if (end)
+				s->state = DEC_NEXT_MEMBER;
+		} else if (s->raw_pos < s->raw_len) {
+			size_t k = s->raw_len - s->raw_pos < cap - n ? s->raw_len - s->raw_pos : cap - n;
+
+			memcpy(out + n, s->raw + s->raw_pos, k);
+			s->raw_pos += k;
+			n += k;
+		} else {
+			/* plain: read straight into the chunk */
+			ssize_t k = read_source(s, out + n, cap - n);
+
+			if (k < 0)
+				return 0;
+			if (k == 0)
+				s->state = DEC_EOF;
+			n += (size_t) k;
+		}
+	}
+	s->offset += n;
+	if (s->state == DEC_NEXT_MEMBER)
+		next_member(s);
+	return n;
+}
+
+/* Fill one chunk: up to CHUNK_SIZE contiguous bytes, or mark it last. */
+static void
+fill_chunk(struct hoso_input_source *s, struct chunk *c)
+{
+	c->len = 0;
+	c->offset = s->offset;
+	c->last = false;
+	while (c->len < CHUNK_SIZE) {
+		if ((s->state == DEC_EOF || s->state == DEC_ERROR) && s->head_pos == s->head_len)
+			break;
+		if (c->len && s->offset != c->offset + c->len)
+			break;	/* a BOM was dropped: the next chunk starts after it */
+		/* may return 0 and still progress (an empty member) */
+		c->len += decoder_read(s, c->data + c->len, CHUNK_SIZE - c->len);
+	}
+	if (c->len == 0)
+		c->last = true;
+}
+
+static void *
+decoder_thread(void *arg)
+{
+	struct hoso_input_source *s = arg;
+	bool last = false;
+
+	while (!last) {
+		struct chunk *c;
+
+		pthread_mutex_lock(&s->mu);
+		while (s->count == s->nchunks && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->stop) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		c = &s->chunks[(s->head_idx + s->count) % s->nchunks];
+		pthread_mutex_unlock(&s->mu);
+
+		fill_chunk(s, c);
+		last = c->last;
+
+		pthread_mutex_lock(&s->mu);
+		s->count++;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
+/* The next chunk in order, or NULL after the last one. */
+static struct chunk *
+take_chunk(struct hoso_input_source *s)
+{
+	struct chunk *c;
+
+	if (!s->threaded) {
+		c = &s->chunks[0];
+		fill_chunk(s, c);
+		return c;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (s->count == 0)
+		pthread_cond_wait(&s->cv, &s->mu);
+	c = &s->chunks[s->head_idx];
+	pthread_mutex_unlock(&s->mu);
+	return c;
+}
+
+static void
+give_back_chunk(struct hoso_input_source *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->head_idx = (s->head_idx + 1) % s->nchunks;
+	s->count--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+const char *
+hoso_input_sniff(const unsigned char *d, size_t len)
+{
+	size_t nul = 0, n = len < SNIFF_SIZE ? len : SNIFF_SIZE;
+
+	if (len >= 4 && memcmp(d, "PK\x03\x04", 4) == 0)
+		return "a zip archive";
+	if (len >= 4 && (memcmp(d, "PK\x05\x06", 4) == 0 || memcmp(d, "PK\x07\x08", 4) == 0))
+		return "a zip archive";
+	if (len >= 3 && memcmp(d, "BZh", 3) == 0)
+		return "bzip2 data";
+	if (len >= 6 && memcmp(d, "\xFD" "7zXZ\x00", 6) == 0)
+		return "xz data";
+	if (len >= 4 && memcmp(d, "\x28\xB5\x2F\xFD", 4) == 0)
+		return "zstd data";
+	if (len >= 6 && memcmp(d, "7z\xBC\xAF\x27\x1C", 6) == 0)
+		return "a 7-zip archive";
+	if (len >= 5 && memcmp(d, "%PDF-", 5) == 0)
+		return "a PDF document";
+	if (len >= 4 && memcmp(d, "\x7F" "ELF", 4) == 0)
+		return "an ELF executable";
+	if (len >= 8 && memcmp(d, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+		return "an OLE document (old Microsoft Office)";
+	if (len >= 262 && memcmp(d + 257, "ustar", 5) == 0)
+		return "a tar archive";
+	/*
+	 * Text may carry a stray NUL (a reject of its line); binary data has
+	 * many.  One NUL in every 32 bytes of the sample, or a NUL first,
+	 * is binary.
+	 */
+	for (size_t i = 0; i < n; i++)
+		nul += d[i] == 0;
+	if (n && (d[0] == 0 || nul * 32 >= n))
+		return "binary data (NUL bytes)";
+	return NULL;
+}
+
+static struct hoso_input_source *
+source_new(const char *path, size_t max_line)
+{
+	struct hoso_input_source *s = hoso_xcalloc(1, sizeof(*s));
+
+	s->path = path;
+	s->fd = -1;
+	s->max_line = max_line ? max_line : HOSO_INPUT_MAX_LINE_DEFAULT;
+	s->raw = hoso_xmalloc(RAW_SIZE);
+	hoso_sha256_init(&s->sha);
+	s->sha_live = true;
+	s->state = DEC_HEAD;
+	return s;
+}
+
+/* Look at the first bytes, choose the decoder, drop a leading BOM. */
+static bool
+source_start(struct hoso_input *in, bool threaded)
+{
+	struct hoso_input_source *s = in->src;
+	const char *looks;
+	ssize_t n;
+
+	while (s->raw_len < SNIFF_SIZE && !s->src_eof) {
+		n = read_source(s, s->raw + s->raw_len, RAW_SIZE - s->raw_len);
+		if (n < 0) {
+			snprintf(in->error, sizeof(in->error), "%s: %s", s->path, s->why);
+			return false;
+		}
+		s->raw_len += (size_t) n;
+	}
+	if (s->raw_len >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
+		in->gzip = true;
+		if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+			hoso_die("zlib: cannot initialise inflate");
+		s->z_ready = true;
+		s->z.next_in = s->raw;
+		s->z.avail_in = (uInt) s->raw_len;
+		s->raw_len = 0;
+	} else if ((looks = hoso_input_sniff(s->raw, s->raw_len)) != NULL) {
+		snprintf(in->error, sizeof(in->error), "%s: looks like %s, not gzip or UTF-8 text",
+			 s->path, looks);
+		return false;
+	}
+	read_head(s);
+	s->nchunks = threaded ? NCHUNKS : 1;
+	for (size_t i = 0; i < s->nchunks; i++)
+		s->chunks[i].data = hoso_xmalloc(CHUNK_SIZE);
+	s->threaded = threaded;
+	if (threaded) {
+		pthread_mutex_init(&s->mu, NULL);
+		pthread_cond_init(&s->cv, NULL);
+		if (pthread_create(&s->thread, NULL, decoder_thread, s) != 0)
+			hoso_die("cannot start the decoder thread");
+		s->thread_started = true;
+	}
+	return true;
+}
+
+bool
+hoso_input_open(struct hoso_input *in, const char *path, size_t max_line_bytes, bool threaded)
+{
+	memset(in, 0, sizeof(*in));
+	in->src = source_new(path, max_line_bytes);
+	if (strcmp(path, "-") == 0) {
+		in->src->fd = STDIN_FILENO;
+	} else {
+		in->src->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->src->fd < 0) {
+			snprintf(in->error, sizeof(in->error), "%s: cannot open: %s", path,
+				 strerror(errno));
+			return false;
+		}
+		in->src->close_fd = true;
+	}
+	return source_start(in, threaded);
+}
+
+bool
+hoso_input_open_memory(struct hoso_input *in, const char *name, const void *data, size_t len,
+		       size_t max_line_bytes)
+{
+	memset(in, 0, sizeof(*in));
+	in->src = source_new(name, max_line_bytes);
+	in->src->mem = data ? data : (const void *) "";
+	in->src->memlen = len;
+	return source_start(in, false);
+}
+
+void
+hoso_input_close(struct hoso_input *in)
+{
+	struct hoso_input_source *s = in->src;
+
+	if (!s)
+		return;
+	if (s->thread_started) {
+		pthread_mutex_lock(&s->mu);
+		s->stop = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+	}
+	if (s->z_ready)
+		inflateEnd(&s->z);
+	if (s->sha_live) {
+		char hex[65];
+
+		hoso_sha256_final_hex(&s->sha, hex);
+	}
+	if (s->close_fd)
+		close(s->fd);
+	for (size_t i = 0; i < NCHUNKS; i++)
+		free(s->chunks[i].data);
+	free(s->raw);
+	free(s->carry);
+	free(s);
+	in->src = NULL;
+}
+
+size_t
+hoso_utf8_check(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			if (i + 1 >= len || (s[i + 1] & 0xc0) != 0x80)
+				return i;
+			i += 2;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+
+			if (i + 2 >= len || s[i + 1] < lo || s[i + 1] > hi ||
+			    (s[i + 2] & 0xc0) != 0x80)
+				return i;
+			i += 3;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+
+			if (i + 3 >= len || s[i + 1] < lo || s[i + 1] > hi ||
+			    (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80)
+				return i;
+			i += 4;
+		} else {
+			return i;
+		}
+	}
+	return len;
+}
+
+/* NUL bytes and UTF-8 in one pass; plain ASCII goes eight bytes at a time. */
+static void
+check_line(struct hoso_input_line *line)
+{
+	const unsigned char *s = (const unsigned char *) line->data;
+	size_t len = line->len, i = 0;
+
+	for (;;) {
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			/* any byte >= 0x80, or any zero byte */
+			if ((w & 0x8080808080808080ULL) ||
+			    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+				break;
+			i += 8;
+		}
+		while (i < len && s[i] && s[i] < 0x80)
+			i++;
+		if (i >= len)
+			return;
+		if (s[i] == 0) {
+			line->flaw = HOSO_LINE_NUL;
+			line->flaw_column = i + 1;
+			return;
+		}
+		/* a non-ASCII sequence: validate it, then continue */
+		{
+			size_t seqlen = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
+			size_t k = seqlen < len - i ? seqlen : len - i;
+
+			if (hoso_utf8_check((const char *) s + i, k) != k || k < seqlen) {
+				line->flaw = HOSO_LINE_BAD_UTF8;
+				line->flaw_column = i + 1;
+				return;
+			}
+			i += seqlen;
+		}
+	}
+}
+
+/* Finish a line: drop the CR of CRLF, judge its length, check its bytes. */
+static void
+finish_line(struct hoso_input_source *s, struct hoso_input_line *line, const char *data,
+	    size_t kept, uint64_t total, uint64_t offset)
+{
+	if (total == kept && kept && data[kept - 1] == '\r') {
+		kept--;
+		total--;
+	}
+	line->data = data;
+	line->len = kept < s->max_line ? kept : s->max_line;
+	line->full_len = total;
+	line->offset = offset;
+	line->flaw = HOSO_LINE_OK;
+	line->flaw_column = 0;
+	if (total > s->max_line)
+		line->flaw = HOSO_LINE_TOO_LONG;
+	else
+		check_line(line);
+}
+
+static void
+carry_add(struct hoso_input_source *s, const unsigned char *p, size_t n)
+{
+	/* keep max_line + 1 bytes: enough to see a CR just past the limit */
+	size_t room = s->max_line + 1 - s->carry_len;
+	size_t k = n < room ? n : room;
+
+	if (!s->carry)
+		s->carry = hoso_xmalloc(s->max_line + 1);
+	memcpy(s->carry + s->carry_len, p, k);
+	s->carry_len += k;
+	s->carry_total += n;
+}
+
+int
+hoso_input_next(struct hoso_input *in, struct hoso_input_line *line)
+{
+	struct hoso_input_source *s = in->src;
+
+	if (!s || s->finished)
+		return s && s->failed ? -1 : 0;
+	for (;;) {
+		struct chunk *c = s->cur;
+		const unsigned char *p, *nl;
+
+		if (!c || s->pos == c->len) {
+			if (c) {
+				give_back_chunk(s);
+				s->cur = NULL;
+			}
+			c = take_chunk(s);
+			if (c->last) {
+				s->finished = true;
+				give_back_chunk(s);
+				if (s->state == DEC_ERROR) {
+					s->failed = true;
+					snprintf(in->error, sizeof(in->error),
+						 "%s:%ld: byte offset %llu: %s", s->path,
+						 in->lines + 1, (unsigned long long) s->offset, s->why);
+					return -1;
+				}
+				hoso_sha256_final_hex(&s->sha, in->sha256);
+				s->sha_live = false;
+				in->size = s->size;
+				if (s->in_line) {
+					/* a last line without an end of line */
+					s->in_line = false;
+					line->lineno = ++in->lines;
+					finish_line(s, line, s->carry, s->carry_len, s->carry_total,
+						    s->carry_offset);
+					if (line->full_len)
+						return 1;
+				}
+				return 0;
+			}
+			s->cur = c;
+			s->pos = 0;
+			if (!s->sniffed) {
+				/* decompressed content can be binary too (a .tar.gz) */
+				const char *looks = in->gzip ? hoso_input_sniff(c->data, c->len) : NULL;
+
+				s->sniffed = true;
+				if (looks) {
+					snprintf(in->error, sizeof(in->error),
+						 "%s: looks like gzip-compressed %s, not UTF-8 text",
+						 s->path, looks);
+					s->finished = true;
+					s->failed = true;
+					return -1;
+				}
+			}
+		}
+		p = c->data + s->pos;
+		nl = memchr(p, '\n', c->len - s->pos);
+		if (!nl) {
+			if (!s->in_line) {
+				s->in_line = true;
+				s->carry_len = 0;
+				s->carry_total = 0;
+				s->carry_offset = c->offset + s->pos;
+			}
+			carry_add(s, p, c->len - s->pos);
+			s->pos = c->len;
+			continue;
+		}
+		s->pos = (size_t) (nl - c->data) + 1;
+		line->lineno = ++in->lines;
+		if (s->in_line) {
+			s->in_line = false;
+			carry_add(s, p, (size_t) (nl - p));
+			finish_line(s, line, s->carry, s->carry_len, s->carry_total, s->carry_offset);
+		} else {
+			finish_line(s, line, (const char *) p, (size_t) (nl - p), (uint64_t) (nl - p),
+				    c->offset + (uint64_t) (p - c->data));
+		}
+		if (line->full_len == 0)
+			continue;	/* empty line: counted, not returned */
+		return 1;
+	}
+}
