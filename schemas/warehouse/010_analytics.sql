@@ -1,0 +1,396 @@
+-- 010_analytics.sql: the analysts' functions beyond hoso.period_summary
+-- (interfaces.md): period_summary_by_unit, unit_ranking, monthly_trend,
+-- catalogue_summary, and the indicators of counting.md §4.
+--
+-- Every figure is computed by hoso.period_counts, which classifies each
+-- received case once for a period (counting.md §3) and sums by unit path;
+-- the functions below only group those sums by unit, month or indicator,
+-- so there is one definition of every count.
+
+-- Settings that analysts may change (documented defaults).
+CREATE TABLE hoso.setting (
+	name		text PRIMARY KEY,
+	value		text NOT NULL,
+	description	text NOT NULL
+);
+COMMENT ON TABLE hoso.setting IS 'Analytics settings with documented defaults; change a value with UPDATE';
+COMMENT ON COLUMN hoso.setting.name IS 'Setting name';
+COMMENT ON COLUMN hoso.setting.value IS 'Its value, as text';
+COMMENT ON COLUMN hoso.setting.description IS 'What it controls';
+INSERT INTO hoso.setting VALUES
+	('ranking_min_denominator', '30',
+	 'A unit whose indicator denominator is below this is listed in a ranking without a rank (counting.md §6)'),
+	('restructuring_date', '2025-07-01',
+	 'First day of the 2025 unit structure: TINH and HUYEN rankings may not span it');
+
+-- Per unit path: every count of counting.md §3 and the parts of the §4
+-- indicators, over the received cases that touch the period [p_from, p_to].
+CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
+RETURNS TABLE (
+	unit_path text[],
+	carried_over bigint, received_online bigint, received_direct bigint,
+	received_postal bigint, resolved_early bigint, resolved_on_time bigint,
+	resolved_late bigint, in_progress_in_time bigint, in_progress_overdue bigint,
+	in_progress_paused bigint, closed_other bigint, digitised_at_intake bigint,
+	fee_cases bigint, fee_paid_online bigint, paper_resolved bigint,
+	paper_resolved_e_result bigint, online_vneid bigint, reuse_cases bigint,
+	resolved_working_seconds numeric
+)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	WITH bounds AS (
+		SELECT hoso.period_start(p_from) AS t0, hoso.period_end(p_to) AS t1
+	), c AS (
+		SELECT f.*, b.t0, b.t1,
+		       f.accepted_at >= b.t0 AS in_period,
+		       f.end_kind = 'R' AND f.end_at BETWEEN b.t0 AND b.t1 AS resolved,
+		       f.end_kind = 'C' AND f.end_at BETWEEN b.t0 AND b.t1 AS closed,
+		       f.end_at IS NULL OR f.end_at > b.t1 AS open
+		  FROM hoso.case_fact f, bounds b
+		 WHERE f.received AND f.accepted_at <= b.t1
+		   AND (f.end_at IS NULL OR f.end_at >= b.t0)
+	), k AS (
+		SELECT c.*,
+		       CASE WHEN c.resolved THEN
+			   CASE WHEN c.due_at_end IS NULL THEN 'O'
+			        WHEN hoso.local_date(c.end_at) < hoso.local_date(c.due_at_end) THEN 'E'
+			        WHEN hoso.local_date(c.end_at) = hoso.local_date(c.due_at_end) THEN 'O'
+			        ELSE 'L' END
+		       END AS resolved_class,
+		       CASE WHEN c.open THEN
+			   coalesce((SELECT CASE WHEN d.due_at IS NULL OR hoso.local_date(d.due_at) >= p_to
+			                         THEN 'I' ELSE 'O' END
+			               FROM hoso.case_due d
+			              WHERE d.src = c.src AND d.case_no = c.case_no
+			                AND (d.from_at IS NULL OR d.from_at <= c.t1)
+			              ORDER BY d.from_at DESC NULLS LAST LIMIT 1), 'I')
+		       END AS open_class,
+		       c.open AND coalesce((SELECT s.status IN (5, 6)
+			               FROM hoso.case_status s
+			              WHERE s.src = c.src AND s.case_no = c.case_no
+			                AND (s.from_at IS NULL OR s.from_at <= c.t1)
+			              ORDER BY s.from_at DESC NULLS LAST LIMIT 1), false) AS paused
+		  FROM c
+	)
+	SELECT unit_path,
+	       count(*) FILTER (WHERE NOT in_period),
+	       count(*) FILTER (WHERE in_period AND channel = 2),
+	       count(*) FILTER (WHERE in_period AND channel = 1),
+	       count(*) FILTER (WHERE in_period AND channel = 3),
+	       count(*) FILTER (WHERE resolved_class = 'E'),
+	       count(*) FILTER (WHERE resolved_class = 'O'),
+	       count(*) FILTER (WHERE resolved_class = 'L'),
+	       count(*) FILTER (WHERE open_class = 'I'),
+	       count(*) FILTER (WHERE open_class = 'O'),
+	       count(*) FILTER (WHERE paused),
+	       count(*) FILTER (WHERE closed),
+	       count(*) FILTER (WHERE in_period AND digitised),
+	       count(*) FILTER (WHERE in_period AND has_fee),
+	       count(*) FILTER (WHERE in_period AND has_fee AND paid_online),
+	       count(*) FILTER (WHERE resolved AND paper_result),
+	       count(*) FILTER (WHERE resolved AND paper_result AND e_result),
+	       count(*) FILTER (WHERE in_period AND channel = 2 AND vneid),
+	       count(*) FILTER (WHERE in_period AND reuse),
+	       coalesce(sum(working_seconds) FILTER (WHERE resolved), 0)
+	  FROM k
+	 GROUP BY unit_path
+$$;
+COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period; the one definition every analytics function sums';
+
+-- The unit a case counts under at a level: "as was" the unit on its path
+-- (as resolved when derived); "as is" through the successor map to today's
+-- units and their parents.
+CREATE FUNCTION hoso.unit_at_level(p_path text[], p_level text, p_as_is boolean)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	WITH RECURSIVE succ(code, depth) AS (
+		SELECT u.code, 0 FROM hoso.unit u WHERE u.code = ANY(p_path)
+		UNION
+		SELECT u.successor_code, s.depth + 1
+		  FROM succ s JOIN hoso.unit u ON u.code = s.code
+		 WHERE p_as_is AND u.successor_code IS NOT NULL AND s.depth < 16
+	), up(code, depth) AS (
+		SELECT code, 0 FROM succ
+		 WHERE NOT p_as_is
+		    OR NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = succ.code AND u.successor_code IS NOT NULL)
+		UNION
+		SELECT u.parent_code, up.depth + 1
+		  FROM up JOIN hoso.unit u ON u.code = up.code
+		 WHERE p_as_is AND u.parent_code IS NOT NULL AND up.depth < 16
+	)
+	SELECT u.code FROM up JOIN hoso.unit u ON u.code = up.code
+	 WHERE u.level = p_level
+	 ORDER BY u.code LIMIT 1
+$$;
+COMMENT ON FUNCTION hoso.unit_at_level(text[], text, boolean) IS 'Internal: the unit of level p_level a case with unit path p_path counts under, as was or (p_as_is) rolled up through the successor map';
+
+CREATE FUNCTION hoso.check_level(p_level text, p_from date, p_to date, p_as_is boolean) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	cut date := (SELECT value::date FROM hoso.setting WHERE name = 'restructuring_date');
+BEGIN
+	IF p_level IS NULL OR p_level NOT IN ('TINH', 'SO_NGANH', 'HUYEN', 'XA') THEN
+		RAISE EXCEPTION 'unknown unit level "%"', p_level
+			USING HINT = 'levels: TINH, SO_NGANH, HUYEN, XA';
+	END IF;
+	IF p_from > p_to THEN
+		RAISE EXCEPTION 'period % .. % ends before it begins', p_from, p_to;
+	END IF;
+	-- "as is" rolls every fact up to today's units: nothing is mixed
+	IF NOT p_as_is AND p_level IN ('TINH', 'HUYEN') AND p_from < cut AND p_to >= cut THEN
+		RAISE EXCEPTION 'a % ranking over % .. % would mix units from before and after the % restructuring',
+			p_level, p_from, p_to, cut
+			USING HINT = 'split the period at ' || (cut - 1) || ' / ' || cut || ', or rank "as is"';
+	END IF;
+END $$;
+COMMENT ON FUNCTION hoso.check_level(text, date, date, boolean) IS 'Internal: raises on an unknown level, or an "as was" TINH/HUYEN period that spans the 1 July 2025 restructuring';
+
+CREATE FUNCTION hoso.period_summary_by_unit(p_from date, p_to date, p_level text,
+					    p_profile text DEFAULT 'ii06a',
+					    p_as_is boolean DEFAULT false)
+RETURNS TABLE (
+	unit_code text, unit_name text,
+	carried_over bigint, received_online bigint, received_direct bigint,
+	received_postal bigint, received_in_period bigint, received_total bigint,
+	resolved_total bigint, resolved_early bigint, resolved_on_time bigint,
+	resolved_late bigint, in_progress_total bigint, in_progress_in_time bigint,
+	in_progress_overdue bigint, in_progress_paused bigint, closed_other bigint,
+	digitised_at_intake bigint, on_time_rate numeric, on_time_num bigint, on_time_den bigint
+)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM hoso.check_profile(p_profile);
+	PERFORM hoso.check_level(p_level, p_from, p_to, p_as_is);
+	RETURN QUERY
+	WITH per_path AS (
+		SELECT hoso.unit_at_level(pc.unit_path, p_level, p_as_is) AS code, pc.*
+		  FROM hoso.period_counts(p_from, p_to) pc
+	), units AS (
+		-- every unit of the level that existed during the period
+		SELECT u.code, u.name FROM hoso.unit u
+		 WHERE u.level = p_level
+		   AND (u.valid_from IS NULL OR u.valid_from <= p_to)
+		   AND (u.valid_to IS NULL OR u.valid_to >= p_from)
+		   AND (NOT p_as_is OR u.successor_code IS NULL)
+	), s AS (
+		SELECT units.code, units.name,
+		       coalesce(sum(p.carried_over), 0)::bigint AS co,
+		       coalesce(sum(p.received_online), 0)::bigint AS ro,
+		       coalesce(sum(p.received_direct), 0)::bigint AS rd,
+		       coalesce(sum(p.received_postal), 0)::bigint AS rp,
+		       coalesce(sum(p.resolved_early), 0)::bigint AS re,
+		       coalesce(sum(p.resolved_on_time), 0)::bigint AS rt,
+		       coalesce(sum(p.resolved_late), 0)::bigint AS rl,
+		       coalesce(sum(p.in_progress_in_time), 0)::bigint AS pi,
+		       coalesce(sum(p.in_progress_overdue), 0)::bigint AS po,
+		       coalesce(sum(p.in_progress_paused), 0)::bigint AS pp,
+		       coalesce(sum(p.closed_other), 0)::bigint AS cl,
+		       coalesce(sum(p.digitised_at_intake), 0)::bigint AS dg
+		  FROM units LEFT JOIN per_path p ON p.code = units.code
+		 GROUP BY units.code, units.name
+	)
+	SELECT s.code, s.name, s.co, s.ro, s.rd, s.rp, s.ro + s.rd + s.rp,
+	       s.co + s.ro + s.rd + s.rp, s.re + s.rt + s.rl, s.re, s.rt, s.rl,
+	       s.pi + s.po, s.pi, s.po, s.pp, s.cl, s.dg,
+	       CASE WHEN s.re + s.rt + s.rl > 0
+		    THEN (s.re + s.rt)::numeric / (s.re + s.rt + s.rl) END,
+	       s.re + s.rt, s.re + s.rt + s.rl
+	  FROM s ORDER BY s.code;
+END $$;
+COMMENT ON FUNCTION hoso.period_summary_by_unit(date, date, text, text, boolean) IS 'Form II.06a per unit of a level (TINH, SO_NGANH, HUYEN, XA): every column of counting.md §3; p_as_is rolls 2025-restructured units up to today''s';
+
+-- The indicators of counting.md §4 (and 766's 4.3 reuse) as numerator and
+-- denominator over summed period counts.  avg_resolution_working_days is
+-- lower-is-better; every other indicator is a rate, higher is better.
+CREATE FUNCTION hoso.indicator_names() RETURNS text[]
+LANGUAGE sql IMMUTABLE
+RETURN ARRAY['on_time_rate', 'online_share', 'digitised_at_intake_rate',
+	     'online_payment_rate', 'e_result_rate', 'vneid_rate', 'reuse_rate',
+	     'avg_resolution_working_days', 'received_in_period', 'received_total',
+	     'resolved_total', 'in_progress_total'];
+COMMENT ON FUNCTION hoso.indicator_names() IS 'The indicators unit_ranking and monthly_trend know (counting.md §3, §4)';
+
+CREATE FUNCTION hoso.check_indicator(p_indicator text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_indicator IS NULL OR NOT p_indicator = ANY(hoso.indicator_names()) THEN
+		RAISE EXCEPTION 'unknown indicator "%"', p_indicator
+			USING HINT = 'indicators: ' || array_to_string(hoso.indicator_names(), ', ');
+	END IF;
+END $$;
+COMMENT ON FUNCTION hoso.check_indicator(text) IS 'Internal: raises unless the indicator is known';
+
+-- Summed counts of a set of unit paths, as one row, for an indicator.
+CREATE FUNCTION hoso.indicator_value(p_indicator text,
+	co numeric, ro numeric, rd numeric, rp numeric, re numeric, rt numeric, rl numeric,
+	pi numeric, po numeric, dg numeric, fee numeric, feepaid numeric, paper numeric,
+	paper_e numeric, vneid numeric, reuse numeric, wsec numeric,
+	OUT numerator numeric, OUT denominator bigint)
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_indicator
+		WHEN 'on_time_rate' THEN re + rt
+		WHEN 'online_share' THEN ro
+		WHEN 'digitised_at_intake_rate' THEN dg
+		WHEN 'online_payment_rate' THEN feepaid
+		WHEN 'e_result_rate' THEN paper_e
+		WHEN 'vneid_rate' THEN vneid
+		WHEN 'reuse_rate' THEN reuse
+		-- 8 office hours make one working day (counting.md §1)
+		WHEN 'avg_resolution_working_days' THEN wsec / 28800
+		WHEN 'received_in_period' THEN ro + rd + rp
+		WHEN 'received_total' THEN co + ro + rd + rp
+		WHEN 'resolved_total' THEN re + rt + rl
+		WHEN 'in_progress_total' THEN pi + po
+	       END,
+	       (CASE p_indicator
+		WHEN 'on_time_rate' THEN re + rt + rl
+		WHEN 'online_share' THEN ro + rd + rp
+		WHEN 'digitised_at_intake_rate' THEN ro + rd + rp
+		WHEN 'online_payment_rate' THEN fee
+		WHEN 'e_result_rate' THEN paper
+		WHEN 'vneid_rate' THEN ro
+		WHEN 'reuse_rate' THEN ro + rd + rp
+		WHEN 'avg_resolution_working_days' THEN re + rt + rl
+	       END)::bigint
+$$;
+COMMENT ON FUNCTION hoso.indicator_value(text, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Internal: numerator and denominator of an indicator from summed period counts (denominator NULL for plain counts)';
+
+CREATE FUNCTION hoso.unit_ranking(p_from date, p_to date, p_level text, p_indicator text,
+				  p_profile text DEFAULT 'ii06a', p_as_is boolean DEFAULT false)
+RETURNS TABLE (unit_code text, unit_name text, value numeric, numerator numeric,
+	       denominator bigint, rank bigint, field_size bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	min_den bigint := (SELECT s.value::bigint FROM hoso.setting s WHERE s.name = 'ranking_min_denominator');
+	lower_better boolean := p_indicator = 'avg_resolution_working_days';
+BEGIN
+	PERFORM hoso.check_profile(p_profile);
+	PERFORM hoso.check_indicator(p_indicator);
+	PERFORM hoso.check_level(p_level, p_from, p_to, p_as_is);
+	RETURN QUERY
+	WITH per_path AS (
+		SELECT hoso.unit_at_level(pc.unit_path, p_level, p_as_is) AS code, pc.*
+		  FROM hoso.period_counts(p_from, p_to) pc
+	), units AS (
+		SELECT u.code, u.name FROM hoso.unit u
+		 WHERE u.level = p_level
+		   AND (u.valid_from IS NULL OR u.valid_from <= p_to)
+		   AND (u.valid_to IS NULL OR u.valid_to >= p_from)
+		   AND (NOT p_as_is OR u.successor_code IS NULL)
+	), s AS (
+		SELECT units.code, units.name,
+		       coalesce(sum(p.carried_over), 0) AS co, coalesce(sum(p.received_online), 0) AS ro,
+		       coalesce(sum(p.received_direct), 0) AS rd, coalesce(sum(p.received_postal), 0) AS rp,
+		       coalesce(sum(p.resolved_early), 0) AS re, coalesce(sum(p.resolved_on_time), 0) AS rt,
+		       coalesce(sum(p.resolved_late), 0) AS rl, coalesce(sum(p.in_progress_in_time), 0) AS pi,
+		       coalesce(sum(p.in_progress_overdue), 0) AS po, coalesce(sum(p.digitised_at_intake), 0) AS dg,
+		       coalesce(sum(p.fee_cases), 0) AS fee, coalesce(sum(p.fee_paid_online), 0) AS feepaid,
+		       coalesce(sum(p.paper_resolved), 0) AS paper, coalesce(sum(p.paper_resolved_e_result), 0) AS paper_e,
+		       coalesce(sum(p.online_vneid), 0) AS vneid, coalesce(sum(p.reuse_cases), 0) AS reuse,
+		       coalesce(sum(p.resolved_working_seconds), 0) AS wsec
+		  FROM units LEFT JOIN per_path p ON p.code = units.code
+		 GROUP BY units.code, units.name
+	), v AS (
+		SELECT s.code, s.name, iv.numerator AS num, coalesce(iv.denominator, 0) AS den
+		  FROM s CROSS JOIN LATERAL hoso.indicator_value(p_indicator, s.co, s.ro, s.rd, s.rp,
+			s.re, s.rt, s.rl, s.pi, s.po, s.dg, s.fee, s.feepaid, s.paper, s.paper_e,
+			s.vneid, s.reuse, s.wsec) iv
+	), r AS (
+		SELECT v.*, v.den > 0 AND v.den >= min_den AS ranked,
+		       CASE WHEN v.den > 0 THEN v.num / v.den END AS val,
+		       -- an exact sort key: distinct fractions with denominators
+		       -- below 10^15 differ in it, equal fractions are equal
+		       CASE WHEN v.den > 0 THEN div(v.num * 1e30, v.den) END AS key
+		  FROM v
+	)
+	SELECT r.code, r.name, r.val, r.num, r.den,
+	       CASE WHEN r.ranked THEN rank() OVER (PARTITION BY r.ranked
+			ORDER BY CASE WHEN lower_better THEN r.key END ASC,
+				 CASE WHEN NOT lower_better THEN r.key END DESC) END,
+	       count(*) FILTER (WHERE r.ranked) OVER ()
+	  FROM r
+	 ORDER BY 6 NULLS LAST, r.code;
+END $$;
+COMMENT ON FUNCTION hoso.unit_ranking(date, date, text, text, text, boolean) IS 'Units of one level ranked by one indicator over a period, best first, comparing exact fractions; standard competition ranking (1, 2, 2, 4); units whose denominator is 0 or below setting ranking_min_denominator are listed without a rank; field_size counts the ranked units (counting.md §6)';
+
+-- Months of a trend: calendar months, or reporting months (M runs from the
+-- 15th of M-1 to the 14th of M, labelled M; counting.md §1).
+CREATE FUNCTION hoso.trend_months(p_from date, p_to date, p_month text)
+RETURNS TABLE (month date, m_from date, m_to date)
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_month IS NULL OR p_month NOT IN ('calendar', 'reporting') THEN
+		RAISE EXCEPTION 'unknown kind of month "%"', p_month USING HINT = 'calendar or reporting';
+	END IF;
+	RETURN QUERY
+	SELECT m::date,
+	       CASE WHEN p_month = 'calendar' THEN m::date ELSE (m - interval '1 month')::date + 14 END,
+	       CASE WHEN p_month = 'calendar' THEN (m + interval '1 month')::date - 1 ELSE m::date + 13 END
+	  FROM generate_series(date_trunc('month', p_from), date_trunc('month', p_to), interval '1 month') m;
+END $$;
+COMMENT ON FUNCTION hoso.trend_months(date, date, text) IS 'Internal: the months of a trend with their first and last day';
+
+CREATE FUNCTION hoso.monthly_trend(p_from date, p_to date, p_unit text DEFAULT NULL,
+				   p_month text DEFAULT 'calendar')
+RETURNS TABLE (month text, indicator text, value numeric, numerator numeric,
+	       denominator bigint, mom_change numeric, yoy_change numeric)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_from > p_to THEN
+		RAISE EXCEPTION 'period % .. % ends before it begins', p_from, p_to;
+	END IF;
+	RETURN QUERY
+	WITH months AS (
+		-- a year before the first month too, for the year-on-year change
+		SELECT * FROM hoso.trend_months((p_from - interval '1 year')::date, p_to, p_month)
+	), s AS (
+		SELECT m.month,
+		       coalesce(sum(pc.carried_over), 0) AS co, coalesce(sum(pc.received_online), 0) AS ro,
+		       coalesce(sum(pc.received_direct), 0) AS rd, coalesce(sum(pc.received_postal), 0) AS rp,
+		       coalesce(sum(pc.resolved_early), 0) AS re, coalesce(sum(pc.resolved_on_time), 0) AS rt,
+		       coalesce(sum(pc.resolved_late), 0) AS rl, coalesce(sum(pc.in_progress_in_time), 0) AS pi,
+		       coalesce(sum(pc.in_progress_overdue), 0) AS po, coalesce(sum(pc.digitised_at_intake), 0) AS dg,
+		       coalesce(sum(pc.fee_cases), 0) AS fee, coalesce(sum(pc.fee_paid_online), 0) AS feepaid,
+		       coalesce(sum(pc.paper_resolved), 0) AS paper, coalesce(sum(pc.paper_resolved_e_result), 0) AS paper_e,
+		       coalesce(sum(pc.online_vneid), 0) AS vneid, coalesce(sum(pc.reuse_cases), 0) AS reuse,
+		       coalesce(sum(pc.resolved_working_seconds), 0) AS wsec
+		  FROM months m
+		  LEFT JOIN LATERAL hoso.period_counts(m.m_from, m.m_to) pc
+		    ON p_unit IS NULL OR p_unit = ANY(pc.unit_path)
+		 GROUP BY m.month
+	), v AS (
+		SELECT s.month, i.name AS indicator, iv.numerator AS num, iv.denominator AS den,
+		       CASE WHEN iv.denominator IS NULL THEN iv.numerator
+			    WHEN iv.denominator > 0 THEN iv.numerator / iv.denominator END AS val,
+		       -- rates change in percentage points, counts in cases
+		       CASE WHEN iv.denominator IS NULL OR i.name = 'avg_resolution_working_days'
+			    THEN 1 ELSE 100 END AS scale
+		  FROM s
+		 CROSS JOIN unnest(ARRAY['received_total', 'received_in_period', 'resolved_total',
+					 'in_progress_total', 'on_time_rate', 'online_share',
+					 'digitised_at_intake_rate']) i(name)
+		 CROSS JOIN LATERAL hoso.indicator_value(i.name, s.co, s.ro, s.rd, s.rp, s.re, s.rt,
+			s.rl, s.pi, s.po, s.dg, s.fee, s.feepaid, s.paper, s.paper_e, s.vneid,
+			s.reuse, s.wsec) iv
+	)
+	SELECT to_char(cur.month, 'YYYY-MM'), cur.indicator, cur.val, cur.num, cur.den,
+	       (cur.val - prev.val) * cur.scale, (cur.val - ly.val) * cur.scale
+	  FROM v cur
+	  LEFT JOIN v prev ON prev.indicator = cur.indicator AND prev.month = (cur.month - interval '1 month')::date
+	  LEFT JOIN v ly ON ly.indicator = cur.indicator AND ly.month = (cur.month - interval '1 year')::date
+	 WHERE cur.month >= date_trunc('month', p_from)::date
+	 ORDER BY cur.month, cur.indicator;
+END $$;
+COMMENT ON FUNCTION hoso.monthly_trend(date, date, text, text) IS 'Indicators per month (calendar, or reporting months cut on the 15th) for the whole warehouse or unit p_unit with its sub-units; each month is a period summary over that month; mom_change and yoy_change are in cases for counts and in percentage points for rates';
+
+CREATE FUNCTION hoso.catalogue_summary(p_at date)
+RETURNS TABLE (full_online bigint, partial_online bigint, integrated_national_portal bigint, total bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT count(*) FILTER (WHERE p.online_level = 'TOAN_TRINH'),
+	       count(*) FILTER (WHERE p.online_level = 'MOT_PHAN'),
+	       count(*) FILTER (WHERE p.integrated),
+	       count(*)
+	  FROM hoso.procedure p
+	 WHERE (p.valid_from IS NULL OR p.valid_from <= p_at)
+	   AND (p.valid_to IS NULL OR p.valid_to >= p_at)
+$$;
+COMMENT ON FUNCTION hoso.catalogue_summary(date) IS 'The procedure catalogue as of a date: procedures with full online service, partial online service, integrated on the national portal, and the total (counting.md §4)';
