@@ -1,0 +1,82 @@
+/*
+ * load.h: what hoso-load's modules share.
+ *
+ *   main.c       arguments in, exit status out
+ *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version
+ *   manifest.c   the staging directory's MANIFEST and checked streaming of
+ *                its files into COPY
+ *   reference.c  units.csv, procedures.csv, calendar/YYYY.csv -> dimensions
+ *   staging.c    the load of one staging directory in one transaction
+ */
+#ifndef LOAD_LOAD_H
+#define LOAD_LOAD_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Key of the transaction advisory lock that serialises migrations. */
+#define LOAD_MIGRATE_LOCK_KEY 4850303002LL
+
+struct load_options {
+	const char *conninfo;		/* NULL: libpq environment */
+	const char *staging_dir;
+	long long run_id;
+	bool replace;			/* replace ledgered files of the same path */
+	double max_reject_ratio;	/* rejects / records above it fails the run */
+	long long max_rejects;		/* -1: no count limit */
+	const char *reference_units;	/* each NULL: that dimension is left as is */
+	const char *reference_procedures;
+	const char *reference_calendar;	/* directory of YYYY.csv */
+};
+
+/* migrate.c: returns an exit status (0 or 1). */
+int load_migrate(const char *conninfo, const char *schema_dir);
+
+/* manifest.c */
+struct manifest_entry {
+	char *name;
+	long long size;
+	char sha256[65];
+};
+
+struct manifest {
+	char *dir;			/* owned copy of the staging directory */
+	struct manifest_entry *entries;	/* owned */
+	size_t n;
+};
+
+/* Reads DIR/MANIFEST and checks that every listed file has its size. */
+bool manifest_read(struct manifest *m, const char *dir);
+const struct manifest_entry *manifest_find(const struct manifest *m, const char *name);
+void manifest_release(struct manifest *m);
+
+enum staging_copy_mode {
+	STAGING_COPY_AS_IS,		/* the file's rows as they are */
+	STAGING_COPY_FILE_ID,		/* first field file_no replaced by its file_id */
+	STAGING_COPY_KEYS,		/* only the first two fields (src, case_no) */
+};
+
+/* file_no -> file_id of the run's files (index file_no; 0 = unknown). */
+struct file_map {
+	long long *ids;
+	size_t n;
+};
+
+/*
+ * Streams staging file NAME (which the MANIFEST must list) into copy_sql,
+ * rewriting its rows as mode says, while checking its size and SHA-256
+ * against the MANIFEST; a mismatch aborts the COPY.  *rows (may be NULL)
+ * receives the number of rows sent.
+ */
+bool manifest_copy(PGconn *conn, const struct manifest *m, const char *name,
+		   const char *copy_sql, enum staging_copy_mode mode,
+		   const struct file_map *map, long long *rows);
+
+/* reference.c: replaces the dimensions named in o; inside the caller's transaction. */
+bool load_reference(PGconn *conn, const struct load_options *o);
+
+/* staging.c: returns an exit status (0 or 1). */
+int load_staging(const struct load_options *o);
+
+#endif

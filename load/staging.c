@@ -1,0 +1,396 @@
+/*
+ * staging.c: one staging directory (docs/design.md §2) into the warehouse,
+ * in one transaction:
+ *
+ *   reference data -> dimensions (reference.c)
+ *   files.tsv      -> file_ledger (a --replace'd path's old row, and by
+ *                     cascade its archived messages, deleted first)
+ *   dossier_msg.tsv, progress_msg.tsv -> the archive, straight into the
+ *                     final tables, file_no rewritten to file_id on the way
+ *   case_*.tsv     -> the facts: the rows of every case in case_fact.tsv are
+ *                     deleted, then the files are copied straight in
+ *   reject.tsv     -> hoso.reject; counts -> the run's row
+ *
+ * Rejects over the threshold roll all of it back; then a second, small
+ * transaction commits only the rejects and the run row, so that the failure
+ * can be read in the warehouse (interfaces.md, exit status 1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hoso_buf.h"
+#include "hoso_log.h"
+#include "hoso_pg.h"
+#include "load.h"
+
+static const char *const staging_names[] = {
+	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
+	"case_due.tsv", "case_status.tsv", "reject.tsv",
+};
+
+/* What files.tsv says of the run's files. */
+struct file_totals {
+	long long files, bytes, records, rejects, messages_loaded;
+};
+
+static bool
+read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
+{
+	char path[4200];
+	char buf[8192];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*present = false;
+	f = fopen(path, "rb");
+	if (!f) {
+		if (errno == ENOENT)
+			return true;
+		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		hoso_buf_add(out, buf, n);
+	if (ferror(f)) {
+		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	*present = true;
+	return true;
+}
+
+/*
+ * The run's row: written by the runner before the load; a load started
+ * alone creates it (kind 'load') and moves the identity past it.
+ */
+static bool
+ensure_run_row(PGconn *conn, const char *run_id, bool *created)
+{
+	const char *p[1] = { run_id };
+	PGresult *res;
+
+	res = hoso_pg_query(conn,
+			    "INSERT INTO hoso.run (run_id, kind, status) VALUES ($1, 'load', 'running')"
+			    " ON CONFLICT (run_id) DO NOTHING RETURNING run_id", 1, p);
+	if (!res)
+		return false;
+	*created = PQntuples(res) == 1;
+	PQclear(res);
+	if (*created)
+		return hoso_pg_exec(conn,
+				    "SELECT setval(pg_get_serial_sequence('hoso.run', 'run_id'),"
+				    " (SELECT max(run_id) FROM hoso.run))");
+	return true;
+}
+
+static bool
+copy_files_tsv(PGconn *conn, const struct manifest *m, struct file_totals *t)
+{
+	PGresult *res;
+
+	if (!hoso_pg_exec(conn,
+			  "CREATE TEMP TABLE load_files (file_no bigint PRIMARY KEY, path text NOT NULL,"
+			  " size bigint, sha256 text, format text, lines bigint, messages bigint,"
+			  " dossiers bigint, progress bigint, other_messages bigint, rejects bigint,"
+			  " unknown_fields jsonb) ON COMMIT DROP") ||
+	    !manifest_copy(conn, m, "files.tsv", "COPY load_files FROM STDIN",
+			   STAGING_COPY_AS_IS, NULL, NULL))
+		return false;
+	res = hoso_pg_query(conn,
+			    "SELECT count(*), coalesce(sum(size), 0),"
+			    " coalesce(sum(dossiers + progress + rejects), 0), coalesce(sum(rejects), 0),"
+			    " coalesce(sum(dossiers + progress), 0)"
+			    " FROM load_files", 0, NULL);
+	if (!res)
+		return false;
+	t->files = atoll(PQgetvalue(res, 0, 0));
+	t->bytes = atoll(PQgetvalue(res, 0, 1));
+	t->records = atoll(PQgetvalue(res, 0, 2));
+	t->rejects = atoll(PQgetvalue(res, 0, 3));
+	t->messages_loaded = atoll(PQgetvalue(res, 0, 4));
+	PQclear(res);
+	return true;
+}
+
+/* reject.tsv -> hoso.reject, each with its file's path (needs load_files). */
+static bool
+copy_rejects(PGconn *conn, const struct manifest *m, const char *run_id)
+{
+	const char *p[1] = { run_id };
+
+	return hoso_pg_exec(conn,
+			    "CREATE TEMP TABLE load_reject (file_no bigint, line bigint,"
+			    " byte_offset bigint, field text, reason text, raw text) ON COMMIT DROP") &&
+		manifest_copy(conn, m, "reject.tsv", "COPY load_reject FROM STDIN",
+			      STAGING_COPY_AS_IS, NULL, NULL) &&
+		hoso_pg_exec_params(conn,
+				    "INSERT INTO hoso.reject (run_id, path, line, byte_offset, field, reason, raw)"
+				    " SELECT $1, f.path, r.line, r.byte_offset, r.field, r.reason, r.raw"
+				    " FROM load_reject r LEFT JOIN load_files f USING (file_no)"
+				    " ORDER BY r.file_no, r.line", 1, p);
+}
+
+static void
+rollback(PGconn *conn)
+{
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		hoso_pg_exec(conn, "ROLLBACK");
+}
+
+/*
+ * Over the threshold: nothing of the load stays; commit only the rejects
+ * and the run's row, marked failed with the message.
+ */
+static int
+fail_with_rejects(PGconn *conn, const struct manifest *m, const char *run_id,
+		  const struct file_totals *t, const char *message)
+{
+	char records[32], rejects[32];
+	const char *p[4] = { run_id, message, records, rejects };
+	struct file_totals again;
+	bool created;
+
+	rollback(conn);
+	snprintf(records, sizeof(records), "%lld", t->records);
+	snprintf(rejects, sizeof(rejects), "%lld", t->rejects);
+	if (!hoso_pg_exec(conn, "BEGIN") ||
+	    !ensure_run_row(conn, run_id, &created) ||
+	    !copy_files_tsv(conn, m, &again) ||
+	    !copy_rejects(conn, m, run_id) ||
+	    !hoso_pg_exec_params(conn,
+				 "UPDATE hoso.run SET status = 'failed', exit_code = 1,"
+				 " finished_at = now(), message = $2, rows_read = $3,"
+				 " rows_loaded = 0, rows_rejected = $4, files_loaded = 0,"
+				 " cases_derived = 0"
+				 " WHERE run_id = $1", 4, p) ||
+	    !hoso_pg_exec(conn, "COMMIT")) {
+		rollback(conn);
+		hoso_error("recording the rejects of the failed run failed too");
+	}
+	hoso_error("%s", message);
+	return HOSO_EXIT_FAILED;
+}
+
+/* The rejects' share against the policy; a message when over it. */
+static bool
+over_threshold(const struct load_options *o, const struct file_totals *t, char *msg, size_t len)
+{
+	double ratio = t->records > 0 ? (double) t->rejects / (double) t->records : 0.0;
+
+	if (o->max_rejects >= 0 && t->rejects > o->max_rejects) {
+		snprintf(msg, len, "%lld rejects of %lld records exceed the threshold of %lld rejects; "
+			 "nothing was loaded (the rejects are in hoso.reject, run %lld)",
+			 t->rejects, t->records, o->max_rejects, o->run_id);
+		return true;
+	}
+	if (t->rejects > 0 && ratio > o->max_reject_ratio) {
+		snprintf(msg, len, "%lld rejects of %lld records (%.2f %%) exceed the threshold of "
+			 "%.2f %%; nothing was loaded (the rejects are in hoso.reject, run %lld)",
+			 t->rejects, t->records, 100.0 * ratio, 100.0 * o->max_reject_ratio, o->run_id);
+		return true;
+	}
+	return false;
+}
+
+/* A ledgered path is an error unless --replace, which deletes its old row. */
+static bool
+check_ledger(PGconn *conn, const struct load_options *o)
+{
+	PGresult *res;
+	int n;
+
+	if (o->replace)
+		return hoso_pg_exec(conn,
+				    "DELETE FROM hoso.file_ledger l USING load_files f WHERE l.path = f.path");
+	res = hoso_pg_query(conn,
+			    "SELECT l.path, l.run_id FROM hoso.file_ledger l JOIN load_files f USING (path)"
+			    " ORDER BY l.path", 0, NULL);
+	if (!res)
+		return false;
+	n = PQntuples(res);
+	if (n > 0)
+		hoso_error("%s: already in the ledger (loaded by run %s)%s; rerun with --replace to "
+			   "replace what it loaded", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			   n > 1 ? " and so are others" : "");
+	PQclear(res);
+	return n == 0;
+}
+
+static bool
+insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
+{
+	const char *p[1] = { run_id };
+	PGresult *res;
+	int n;
+
+	res = hoso_pg_query(conn,
+			    "WITH ins AS ("
+			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
+			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields)"
+			    "  SELECT path, size, sha256, format, dossiers + progress, $1, lines, messages,"
+			    "    dossiers, progress, other_messages, rejects, unknown_fields"
+			    "  FROM load_files ORDER BY file_no"
+			    "  RETURNING file_id, path)"
+			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
+	if (!res)
+		return false;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		long long no = atoll(PQgetvalue(res, i, 0));
+
+		if (no < 0 || no > 10000000) {
+			hoso_error("files.tsv: file number %lld out of range", no);
+			PQclear(res);
+			return false;
+		}
+		if ((size_t) no >= map->n) {
+			size_t size = (size_t) no + 1;
+
+			map->ids = hoso_xrealloc(map->ids, size * sizeof(*map->ids));
+			memset(map->ids + map->n, 0, (size - map->n) * sizeof(*map->ids));
+			map->n = size;
+		}
+		map->ids[no] = atoll(PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return true;
+}
+
+/* Delete the facts of every case in case_fact.tsv, then copy the new ones in. */
+static bool
+replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
+{
+	static const char *const deletes[] = {
+		"DELETE FROM hoso.case_fact t USING load_case_key k"
+		" WHERE t.src = k.src AND t.case_no = k.case_no",
+		"DELETE FROM hoso.case_due t USING load_case_key k"
+		" WHERE t.src = k.src AND t.case_no = k.case_no",
+		"DELETE FROM hoso.case_status t USING load_case_key k"
+		" WHERE t.src = k.src AND t.case_no = k.case_no",
+	};
+
+	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") ||
+	    !manifest_copy(conn, m, "case_fact.tsv", "COPY load_case_key FROM STDIN",
+			   STAGING_COPY_KEYS, NULL, NULL) ||
+	    !hoso_pg_exec(conn, "ANALYZE load_case_key"))
+		return false;
+	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
+		if (!hoso_pg_exec(conn, deletes[i]))
+			return false;
+	return manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
+			     STAGING_COPY_AS_IS, NULL, cases) &&
+		manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
+			      STAGING_COPY_AS_IS, NULL, NULL) &&
+		manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
+			      STAGING_COPY_AS_IS, NULL, NULL);
+}
+
+static long long
+elapsed_ms(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000LL + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+int
+load_staging(const struct load_options *o)
+{
+	struct manifest m;
+	struct file_map map = { NULL, 0 };
+	struct file_totals t = { 0 };
+	struct hoso_buf report = HOSO_BUF_INIT;
+	struct timespec start;
+	PGconn *conn = NULL;
+	char run_id[32], msg[512];
+	long long dossiers = 0, progress = 0, cases = 0;
+	bool created = false, have_report = false;
+	int ret = HOSO_EXIT_FAILED;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
+	if (!manifest_read(&m, o->staging_dir))
+		goto cleanup;
+	for (size_t i = 0; i < sizeof(staging_names) / sizeof(staging_names[0]); i++) {
+		if (!manifest_find(&m, staging_names[i])) {
+			hoso_error("%s/MANIFEST: does not list %s; refusing the staging directory",
+				   o->staging_dir, staging_names[i]);
+			goto cleanup;
+		}
+	}
+	if (!read_small_file(o->staging_dir, "report.json", &report, &have_report))
+		goto cleanup;
+
+	conn = hoso_pg_connect(o->conninfo, "hoso-load");
+	if (!conn)
+		goto cleanup;
+	if (!hoso_pg_exec(conn, "BEGIN") ||
+	    !ensure_run_row(conn, run_id, &created) ||
+	    !load_reference(conn, o) ||
+	    !copy_files_tsv(conn, &m, &t))
+		goto cleanup;
+	if (over_threshold(o, &t, msg, sizeof(msg))) {
+		ret = fail_with_rejects(conn, &m, run_id, &t, msg);
+		goto cleanup;
+	}
+	if (!check_ledger(conn, o) ||
+	    !insert_ledger(conn, run_id, &map) ||
+	    !manifest_copy(conn, &m, "dossier_msg.tsv", "COPY hoso.dossier_msg FROM STDIN",
+			   STAGING_COPY_FILE_ID, &map, &dossiers) ||
+	    !manifest_copy(conn, &m, "progress_msg.tsv", "COPY hoso.progress_msg FROM STDIN",
+			   STAGING_COPY_FILE_ID, &map, &progress) ||
+	    !replace_facts(conn, &m, &cases) ||
+	    !copy_rejects(conn, &m, run_id))
+		goto cleanup;
+	{
+		char files[32], bytes[32], read[32], loaded[32], rejected[32], derived[32], ms[32];
+		const char *p[9] = { run_id, files, bytes, read, loaded, rejected, derived,
+				     have_report ? report.data : NULL, ms };
+
+		snprintf(files, sizeof(files), "%lld", t.files);
+		snprintf(bytes, sizeof(bytes), "%lld", t.bytes);
+		snprintf(read, sizeof(read), "%lld", t.records);
+		snprintf(loaded, sizeof(loaded), "%lld", dossiers + progress);
+		snprintf(rejected, sizeof(rejected), "%lld", t.rejects);
+		snprintf(derived, sizeof(derived), "%lld", cases);
+		snprintf(ms, sizeof(ms), "%lld", elapsed_ms(&start));
+		if (!hoso_pg_exec_params(conn,
+					 "UPDATE hoso.run SET files_loaded = $2, bytes = $3, rows_read = $4,"
+					 " rows_loaded = $5, rows_rejected = $6, cases_derived = $7,"
+					 " detail = coalesce($8::jsonb, detail)"
+					 " WHERE run_id = $1", 8, p))
+			goto cleanup;
+		/* a load started alone finishes its own row; the runner finishes its own */
+		if (created &&
+		    !hoso_pg_exec_params(conn,
+					 "UPDATE hoso.run SET status = 'done', exit_code = 0,"
+					 " finished_at = now(), load_ms = $2 WHERE run_id = $1",
+					 2, (const char *const[]) { run_id, ms }))
+			goto cleanup;
+	}
+	if (!hoso_pg_exec(conn, "COMMIT"))
+		goto cleanup;
+	hoso_info("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
+		  "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases, t.rejects);
+	ret = HOSO_EXIT_OK;
+cleanup:
+	if (conn) {
+		if (ret != HOSO_EXIT_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+			rollback(conn);
+			hoso_error("the load of \"%s\" was rolled back; the warehouse is unchanged",
+				   o->staging_dir);
+		}
+		PQfinish(conn);
+	}
+	free(map.ids);
+	hoso_buf_release(&report);
+	manifest_release(&m);
+	return ret;
+}
