@@ -6,6 +6,7 @@
  * with the runner), the run's report row, and the ledger check that keeps a
  * file already loaded from being read again.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -317,6 +318,29 @@ remove_staging(const char *dir)
 		hoso_warning("cannot remove staging directory \"%s\": %s", dir, strerror(errno));
 }
 
+/*
+ * Staging directories of earlier runs that were killed: with the warehouse
+ * lock held, no other run can be using one, so each is removed.
+ */
+static void
+remove_stale_staging(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	char path[4200];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "run-", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		hoso_info("removing the staging directory of an interrupted run: %s", path);
+		remove_staging(path);
+	}
+	closedir(d);
+}
+
 int
 runner_cmd_run(int argc, char **argv)
 {
@@ -460,6 +484,7 @@ runner_cmd_run(int argc, char **argv)
 		finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
 		goto cleanup;
 	}
+	remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
 	snprintf(staging, sizeof(staging), "%s/run-%lld",
 		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
 	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
