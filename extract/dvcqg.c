@@ -1,0 +1,691 @@
+/*
+ * dvcqg.c: the portal sync log format "dvcqg-jsonl" (input.md §2): one
+ * message per line, dossier objects become D records, progress rows P
+ * records.  The Vietnamese field names of the portal appear only here.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "hoso_log.h"
+#include "hoso_time.h"
+
+enum field_kind {
+	K_TEXT,		/* a scalar kept as sent */
+	K_DATE,		/* a scalar yyyyMMddHHmmss or empty */
+	K_LIST,		/* an array of objects */
+	K_PERSONAL,	/* a scalar of personal data (hashed or dropped) */
+	K_IGNORED	/* known, not used, any type */
+};
+
+struct field_def {
+	const char *name;
+	enum field_kind kind;
+};
+
+/* Dossier object fields (input.md §2.1); positions index struct values below. */
+enum {
+	DO_MAHOSO, DO_MATTHC, DO_TENTTHC, DO_MALINHVUC, DO_TENLINHVUC, DO_KENH,
+	DO_LOAIDOITUONG, DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_TRANGTHAI,
+	DO_NGAYKETTHUC, DO_NGAYTRA, DO_NGAYTUCHOI, DO_DONVI, DO_HINHTHUC, DO_SOHOA,
+	DO_THANHTOAN, DO_VNEID, DO_TAILIEUNOP, DO_LEPHI, DO_BOSUNG, DO_KETQUA,
+	DO_CHUHOSO, DO_SOGIAYTO, DO_DINHDANH, DO_EMAIL, DO_FAX, DO_SDT, DO_THONGTINKHAC,
+	DO_TRICHYEU, DO_NFIELDS
+};
+
+static const struct field_def dossier_fields[DO_NFIELDS] = {
+	[DO_MAHOSO] = { "MaHoSo", K_TEXT },
+	[DO_MATTHC] = { "MaTTHC", K_TEXT },
+	[DO_TENTTHC] = { "TenTTHC", K_TEXT },
+	[DO_MALINHVUC] = { "MaLinhVuc", K_TEXT },
+	[DO_TENLINHVUC] = { "TenLinhVuc", K_TEXT },
+	[DO_KENH] = { "KenhThucHien", K_TEXT },
+	[DO_LOAIDOITUONG] = { "LoaiDoiTuong", K_TEXT },
+	[DO_NGAYNOP] = { "NgayNopHoSo", K_DATE },
+	[DO_NGAYTIEPNHAN] = { "NgayTiepNhan", K_DATE },
+	[DO_NGAYHENTRA] = { "NgayHenTra", K_DATE },
+	[DO_TRANGTHAI] = { "TrangThaiHoSo", K_TEXT },
+	[DO_NGAYKETTHUC] = { "NgayKetThucXuLy", K_DATE },
+	[DO_NGAYTRA] = { "NgayTra", K_DATE },
+	[DO_NGAYTUCHOI] = { "NgayTuChoi", K_DATE },
+	[DO_DONVI] = { "DonViXuLy", K_TEXT },
+	[DO_HINHTHUC] = { "HinhThuc", K_TEXT },
+	[DO_SOHOA] = { "HoSoCoThanhPhanSoHoa", K_TEXT },
+	[DO_THANHTOAN] = { "DuocThanhToanTrucTuyen", K_TEXT },
+	[DO_VNEID] = { "TaiKhoanDuocXacThucVoiVNeID", K_TEXT },
+	[DO_TAILIEUNOP] = { "TaiLieuNop", K_LIST },
+	[DO_LEPHI] = { "DanhSachLePhi", K_LIST },
+	[DO_BOSUNG] = { "DanhSachHoSoBoSung", K_LIST },
+	[DO_KETQUA] = { "DanhSachGiayToKetQua", K_LIST },
+	[DO_CHUHOSO] = { "ChuHoSo", K_PERSONAL },
+	[DO_SOGIAYTO] = { "SoGiayToChuHoSo", K_PERSONAL },
+	[DO_DINHDANH] = { "DinhDanhCHS", K_IGNORED },
+	[DO_EMAIL] = { "Email", K_IGNORED },
+	[DO_FAX] = { "Fax", K_IGNORED },
+	[DO_SDT] = { "SoDienThoai", K_IGNORED },
+	[DO_THONGTINKHAC] = { "ThongTinKhac", K_IGNORED },
+	[DO_TRICHYEU] = { "TrichYeuHoSo", K_IGNORED },
+};
+
+/* Progress row fields (input.md §2.2). */
+enum {
+	PR_MAHOSO, PR_THOIDIEM, PR_TRANGTHAI, PR_NOIDUNG, PR_PHONGBAN, PR_NGUOIXULY,
+	PR_CHUCDANH, PR_NGAYBATDAU, PR_NGAYKETTHUC, PR_NFIELDS
+};
+
+static const struct field_def progress_fields[PR_NFIELDS] = {
+	[PR_MAHOSO] = { "MaHoSo", K_TEXT },
+	[PR_THOIDIEM] = { "ThoiDiemXuLy", K_DATE },
+	[PR_TRANGTHAI] = { "TrangThai", K_TEXT },
+	[PR_NOIDUNG] = { "NoiDungXuLy", K_TEXT },
+	[PR_PHONGBAN] = { "PhongBanXuLy", K_TEXT },
+	[PR_NGUOIXULY] = { "NguoiXuLy", K_PERSONAL },
+	[PR_CHUCDANH] = { "ChucDanh", K_PERSONAL },
+	[PR_NGAYBATDAU] = { "NgayBatDau", K_DATE },
+	[PR_NGAYKETTHUC] = { "NgayKetThucTheoQuyDinh", K_DATE },
+};
+
+/* Message envelope fields. */
+enum { EN_AT, EN_SRC, EN_SERVICE, EN_ISUPDATING, EN_DATA, EN_NFIELDS };
+
+static const struct field_def envelope_fields[EN_NFIELDS] = {
+	[EN_AT] = { "_at", K_DATE },
+	[EN_SRC] = { "_src", K_TEXT },
+	[EN_SERVICE] = { "service", K_TEXT },
+	[EN_ISUPDATING] = { "isUpdating", K_IGNORED },
+	[EN_DATA] = { "data", K_IGNORED },
+};
+
+#define MAX_FIELDS DO_NFIELDS
+
+/* A scalar's text: strings as they are, numbers as written, null as "". */
+struct text {
+	const char *s;
+	size_t len;
+	bool present;
+};
+
+/* One object's known fields, looked up once. */
+struct values {
+	const struct hoso_json_value *v[MAX_FIELDS];
+};
+
+struct dvcqg {
+	struct hoso_json_parser jp;
+	struct hoso_buf hash_input;
+	struct hoso_buf supplements;
+};
+
+/* Longest value quoted in a reason; longer ones are cut with "...". */
+#define QUOTE_MAX 40
+
+static bool
+is_scalar(const struct hoso_json_value *v)
+{
+	return v->type == HOSO_JSON_STRING || v->type == HOSO_JSON_NUMBER ||
+		v->type == HOSO_JSON_NULL;
+}
+
+static struct text
+text_of(const struct hoso_json_value *v)
+{
+	struct text t = { "", 0, false };
+
+	if (v) {
+		t.present = true;
+		if (v->type == HOSO_JSON_STRING || v->type == HOSO_JSON_NUMBER) {
+			t.s = v->u.s;
+			t.len = v->len;
+		}
+	}
+	return t;
+}
+
+static const char *
+quoted(struct extract_file *f, const char *what, struct text t)
+{
+	size_t n = t.len;
+	bool cut = false;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char) t.s[n] & 0xc0) == 0x80)
+			n--;
+		cut = true;
+	}
+	hoso_buf_reset(&f->reason);
+	hoso_buf_addf(&f->reason, "%s \"", what);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char) t.s[i];
+
+		if (c == '"' || c == '\\')
+			hoso_buf_addch(&f->reason, '\\');
+		if (c < 0x20)
+			hoso_buf_addf(&f->reason, "\\x%02x", c);
+		else
+			hoso_buf_addch(&f->reason, (char) c);
+	}
+	hoso_buf_addstr(&f->reason, cut ? "...\"" : "\"");
+	return f->reason.data;
+}
+
+static bool
+reject_type(struct extract_file *f, const char *field, const char *expected,
+	    const struct hoso_json_value *v)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "expected %s, got %s", expected,
+		 hoso_json_type_name(v->type));
+	extract_reject(f, field, reason);
+	return false;
+}
+
+/*
+ * Sort an object's members into values->v by the field table; count the
+ * unknown ones; reject a non-scalar where a scalar belongs.
+ */
+static bool
+collect(struct extract_file *f, const struct hoso_json_value *obj, const struct field_def *defs,
+	int ndefs, struct values *values, bool count_unknown)
+{
+	bool ok = true;
+
+	memset(values->v, 0, sizeof(values->v[0]) * (size_t) ndefs);
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct hoso_json_member *m = &obj->u.members[i];
+		int k;
+
+		for (k = 0; k < ndefs; k++)
+			if (hoso_json_key_is(m, defs[k].name, strlen(defs[k].name)))
+				break;
+		if (k == ndefs) {
+			if (count_unknown)
+				extract_count_unknown(f, m->key, m->keylen);
+			continue;
+		}
+		if (values->v[k])
+			continue;	/* a repeated key: the first one counts */
+		values->v[k] = &m->value;
+		if (ok && defs[k].kind != K_LIST && defs[k].kind != K_IGNORED &&
+		    !is_scalar(&m->value))
+			ok = reject_type(f, defs[k].name, "a string", &m->value);
+	}
+	return ok;
+}
+
+/* Required: present and not empty. */
+static bool
+require(struct extract_file *f, const struct values *values, const struct field_def *defs, int k)
+{
+	struct text t = text_of(values->v[k]);
+
+	if (!t.present) {
+		extract_reject(f, defs[k].name, "missing");
+		return false;
+	}
+	if (t.len == 0) {
+		extract_reject(f, defs[k].name, "empty");
+		return false;
+	}
+	return true;
+}
+
+/* A date field: empty or a valid yyyyMMddHHmmss. */
+static bool
+check_date(struct extract_file *f, const char *field, struct text t, hoso_time *out)
+{
+	*out = HOSO_TIME_NONE;
+	if (t.len == 0 || hoso_time_parse_compact(t.s, t.len, out))
+		return true;
+	extract_reject(f, field, quoted(f, "invalid date", t));
+	return false;
+}
+
+/* Status codes 1..10 (input.md §4); returns 0 after a reject. */
+static int
+check_status(struct extract_file *f, const char *field, struct text t)
+{
+	int v = 0;
+
+	if (t.len >= 1 && t.len <= 2) {
+		for (size_t i = 0; i < t.len; i++)
+			v = t.s[i] >= '0' && t.s[i] <= '9' && v >= 0 ? v * 10 + (t.s[i] - '0') : -1;
+		if (v >= 1 && v <= 10 && t.s[0] != '0')
+			return v;
+	}
+	extract_reject(f, field, quoted(f, "unknown status", t));
+	return 0;
+}
+
+static bool
+text_is(struct text t, const char *s)
+{
+	return t.len == strlen(s) && memcmp(t.s, s, t.len) == 0;
+}
+
+/* Digits, optionally grouped by three with '.' or ','; *positive if not all zero. */
+static bool
+amount_ok(struct text t, bool *positive)
+{
+	size_t group = 0, i;
+	bool grouped = false;
+
+	*positive = false;
+	for (i = 0; i < t.len; i++) {
+		char c = t.s[i];
+
+		if (c >= '0' && c <= '9') {
+			group++;
+			*positive |= c != '0';
+		} else if ((c == '.' || c == ',') && group > 0 && (grouped ? group == 3 : group <= 3)) {
+			grouped = true;
+			group = 0;
+		} else {
+			return false;
+		}
+	}
+	return group > 0 && (!grouped || group == 3);
+}
+
+/* One nested list: its entries must be objects; returns false after a reject. */
+static bool
+list_entry(struct extract_file *f, const char *list, size_t i, const struct hoso_json_value *e)
+{
+	char field[64];
+
+	if (e->type == HOSO_JSON_OBJECT)
+		return true;
+	snprintf(field, sizeof(field), "%s[%zu]", list, i);
+	return reject_type(f, field, "an object", e);
+}
+
+/* A scalar member of a list entry; rejects a non-scalar. */
+static bool
+entry_text(struct extract_file *f, const char *list, size_t i, const struct hoso_json_value *e,
+	   const char *name, struct text *out)
+{
+	const struct hoso_json_value *v = hoso_json_get(e, name);
+	char field[96];
+
+	*out = text_of(v);
+	if (!v || is_scalar(v))
+		return true;
+	snprintf(field, sizeof(field), "%s[%zu].%s", list, i, name);
+	return reject_type(f, field, "a string", v);
+}
+
+/* null or "" = no list; else it must be an array */
+static bool
+list_of(struct extract_file *f, const struct values *values, int k,
+	const struct hoso_json_value **out)
+{
+	const struct hoso_json_value *v = values->v[k];
+
+	*out = NULL;
+	if (!v || v->type == HOSO_JSON_NULL || (v->type == HOSO_JSON_STRING && v->len == 0))
+		return true;
+	if (v->type != HOSO_JSON_ARRAY)
+		return reject_type(f, dossier_fields[k].name, "an array", v);
+	*out = v;
+	return true;
+}
+
+struct dossier_flags {
+	bool has_fee, e_result, reuse;
+};
+
+static bool
+scan_lists(struct extract_file *f, struct dvcqg *st, const struct values *values,
+	   struct dossier_flags *flags)
+{
+	static const char *const round_dates[4] = {
+		"NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi"
+	};
+	const struct hoso_json_value *l;
+	const char *name;
+
+	memset(flags, 0, sizeof(*flags));
+	name = dossier_fields[DO_LEPHI].name;
+	if (!list_of(f, values, DO_LEPHI, &l))
+		return false;
+	for (size_t i = 0; l && i < l->len; i++) {
+		struct text gia;
+		bool positive;
+
+		if (!list_entry(f, name, i, &l->u.items[i]) ||
+		    !entry_text(f, name, i, &l->u.items[i], "Gia", &gia))
+			return false;
+		if (gia.len == 0)
+			continue;
+		if (!amount_ok(gia, &positive)) {
+			char field[64];
+
+			snprintf(field, sizeof(field), "%s[%zu].Gia", name, i);
+			extract_reject(f, field, quoted(f, "invalid amount", gia));
+			return false;
+		}
+		flags->has_fee |= positive;
+	}
+
+	name = dossier_fields[DO_KETQUA].name;
+	if (!list_of(f, values, DO_KETQUA, &l))
+		return false;
+	for (size_t i = 0; l && i < l->len; i++) {
+		struct text link;
+
+		if (!list_entry(f, name, i, &l->u.items[i]) ||
+		    !entry_text(f, name, i, &l->u.items[i], "DuongDanTepTinKetQua", &link))
+			return false;
+		flags->e_result |= link.len > 0;
+	}
+
+	name = dossier_fields[DO_TAILIEUNOP].name;
+	if (!list_of(f, values, DO_TAILIEUNOP, &l))
+		return false;
+	for (size_t i = 0; l && i < l->len; i++) {
+		const struct hoso_json_value *e = &l->u.items[i];
+		struct text deleted, reused, national;
+
+		if (!list_entry(f, name, i, e) ||
+		    !entry_text(f, name, i, e, "IsDeleted", &deleted) ||
+		    !entry_text(f, name, i, e, "DuocTaiSuDung", &reused) ||
+		    !entry_text(f, name, i, e, "DuocLayTuKhoDMQG", &national))
+			return false;
+		if (text_is(deleted, "1") || (deleted.len == 4 && strncasecmp(deleted.s, "true", 4) == 0))
+			continue;
+		flags->reuse |= text_is(reused, "1") || text_is(reused, "2") ||
+			text_is(national, "1");
+	}
+
+	name = dossier_fields[DO_BOSUNG].name;
+	if (!list_of(f, values, DO_BOSUNG, &l))
+		return false;
+	hoso_buf_reset(&st->supplements);
+	for (size_t i = 0; l && i < l->len; i++) {
+		const struct hoso_json_value *e = &l->u.items[i];
+
+		if (!list_entry(f, name, i, e))
+			return false;
+		if (i)
+			hoso_buf_addch(&st->supplements, ';');
+		for (int k = 0; k < 4; k++) {
+			struct text t;
+			hoso_time when;
+			char field[96];
+
+			if (!entry_text(f, name, i, e, round_dates[k], &t))
+				return false;
+			snprintf(field, sizeof(field), "%s[%zu].%s", name, i, round_dates[k]);
+			if (!check_date(f, field, t, &when))
+				return false;
+			if (k)
+				hoso_buf_addch(&st->supplements, '|');
+			hoso_buf_add(&st->supplements, t.s, t.len);
+		}
+	}
+	return true;
+}
+
+static void
+put_text(struct hoso_records_writer *w, const struct hoso_json_value *v)
+{
+	struct text t = text_of(v);
+
+	if (t.present)
+		hoso_records_field(w, t.s, t.len);
+	else
+		hoso_records_null(w);
+}
+
+/* A date already checked: \N when empty or missing. */
+static void
+put_date(struct hoso_records_writer *w, const struct hoso_json_value *v)
+{
+	struct text t = text_of(v);
+
+	if (t.len)
+		hoso_records_field(w, t.s, t.len);
+	else
+		hoso_records_null(w);
+}
+
+/* HMAC of "a|b" in hex, or \N when personal data is dropped. */
+static void
+put_hash(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *a,
+	 const struct hoso_json_value *b)
+{
+	struct text ta = text_of(a), tb = text_of(b);
+	char hex[65];
+
+	if (!f->ex->hash_personal_data) {
+		hoso_records_null(&f->ex->out);
+		return;
+	}
+	hoso_buf_reset(&st->hash_input);
+	hoso_buf_add(&st->hash_input, ta.s, ta.len);
+	hoso_buf_addch(&st->hash_input, '|');
+	hoso_buf_add(&st->hash_input, tb.s, tb.len);
+	hoso_hmac_hex(&f->ex->hmac, st->hash_input.data, st->hash_input.len, hex);
+	hoso_records_field(&f->ex->out, hex, 64);
+}
+
+static void
+put_envelope(struct extract_file *f, size_t pos, struct text src, struct text at)
+{
+	struct hoso_records_writer *w = &f->ex->out;
+
+	hoso_records_int(w, f->file_no);
+	hoso_records_int(w, f->line->lineno);
+	hoso_records_int(w, (long long) pos);
+	hoso_records_field(w, src.s, src.len);
+	hoso_records_field(w, at.s, at.len);
+}
+
+static void
+dossier(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *obj, size_t pos,
+	struct text src, struct text at)
+{
+	static const int dates[] = {
+		DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_NGAYKETTHUC, DO_NGAYTRA, DO_NGAYTUCHOI
+	};
+	const struct field_def *defs = dossier_fields;
+	struct hoso_records_writer *w = &f->ex->out;
+	struct values val;
+	struct dossier_flags flags;
+	hoso_time accepted = HOSO_TIME_NONE, processed = HOSO_TIME_NONE;
+	int status;
+
+	if (!collect(f, obj, defs, DO_NFIELDS, &val, true) ||
+	    !require(f, &val, defs, DO_MAHOSO) || !require(f, &val, defs, DO_MATTHC) ||
+	    !require(f, &val, defs, DO_TRANGTHAI))
+		return;
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		hoso_time t;
+
+		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]), &t))
+			return;
+		if (dates[i] == DO_NGAYTIEPNHAN)
+			accepted = t;
+		else if (dates[i] == DO_NGAYKETTHUC)
+			processed = t;
+	}
+	status = check_status(f, defs[DO_TRANGTHAI].name, text_of(val.v[DO_TRANGTHAI]));
+	if (!status)
+		return;
+	if (accepted != HOSO_TIME_NONE && processed != HOSO_TIME_NONE && processed < accepted) {
+		extract_reject(f, defs[DO_NGAYKETTHUC].name,
+			       quoted(f, "earlier than NgayTiepNhan", text_of(val.v[DO_NGAYTIEPNHAN])));
+		return;
+	}
+	if (!scan_lists(f, st, &val, &flags))
+		return;
+
+	hoso_records_begin(w, 'D');
+	put_envelope(f, pos, src, at);
+	put_text(w, val.v[DO_MAHOSO]);
+	put_text(w, val.v[DO_MATTHC]);
+	put_text(w, val.v[DO_TENTTHC]);
+	put_text(w, val.v[DO_MALINHVUC]);
+	put_text(w, val.v[DO_KENH]);
+	put_text(w, val.v[DO_LOAIDOITUONG]);
+	put_date(w, val.v[DO_NGAYNOP]);
+	put_date(w, val.v[DO_NGAYTIEPNHAN]);
+	put_date(w, val.v[DO_NGAYHENTRA]);
+	hoso_records_int(w, status);
+	put_date(w, val.v[DO_NGAYKETTHUC]);
+	put_date(w, val.v[DO_NGAYTRA]);
+	put_date(w, val.v[DO_NGAYTUCHOI]);
+	put_text(w, val.v[DO_DONVI]);
+	put_text(w, val.v[DO_HINHTHUC]);
+	hoso_records_bool(w, text_is(text_of(val.v[DO_SOHOA]), "1"));
+	hoso_records_bool(w, text_is(text_of(val.v[DO_THANHTOAN]), "1") ||
+			  text_is(text_of(val.v[DO_THANHTOAN]), "2"));
+	hoso_records_bool(w, text_is(text_of(val.v[DO_VNEID]), "1"));
+	hoso_records_bool(w, flags.has_fee);
+	hoso_records_bool(w, flags.e_result);
+	hoso_records_bool(w, flags.reuse);
+	if (st->supplements.len || (val.v[DO_BOSUNG] && val.v[DO_BOSUNG]->type == HOSO_JSON_ARRAY &&
+				    val.v[DO_BOSUNG]->len))
+		hoso_records_field(w, st->supplements.data, st->supplements.len);
+	else
+		hoso_records_null(w);
+	put_hash(f, st, val.v[DO_CHUHOSO], val.v[DO_SOGIAYTO]);
+	hoso_records_end(w);
+	f->dossiers++;
+}
+
+static void
+progress(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *obj, size_t pos,
+	 struct text src, struct text at)
+{
+	static const int dates[] = { PR_THOIDIEM, PR_NGAYBATDAU, PR_NGAYKETTHUC };
+	const struct field_def *defs = progress_fields;
+	struct hoso_records_writer *w = &f->ex->out;
+	struct values val;
+	int status;
+
+	if (!collect(f, obj, defs, PR_NFIELDS, &val, true) ||
+	    !require(f, &val, defs, PR_MAHOSO) || !require(f, &val, defs, PR_THOIDIEM) ||
+	    !require(f, &val, defs, PR_TRANGTHAI))
+		return;
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		hoso_time t;
+
+		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]), &t))
+			return;
+	}
+	status = check_status(f, defs[PR_TRANGTHAI].name, text_of(val.v[PR_TRANGTHAI]));
+	if (!status)
+		return;
+
+	hoso_records_begin(w, 'P');
+	put_envelope(f, pos, src, at);
+	put_text(w, val.v[PR_MAHOSO]);
+	put_date(w, val.v[PR_THOIDIEM]);
+	hoso_records_int(w, status);
+	put_text(w, val.v[PR_NOIDUNG]);
+	put_text(w, val.v[PR_PHONGBAN]);
+	put_date(w, val.v[PR_NGAYBATDAU]);
+	put_date(w, val.v[PR_NGAYKETTHUC]);
+	put_hash(f, st, val.v[PR_NGUOIXULY], val.v[PR_CHUCDANH]);
+	hoso_records_end(w);
+	f->progress++;
+}
+
+static void *
+dvcqg_begin(struct extract_file *f)
+{
+	struct dvcqg *st = hoso_xcalloc(1, sizeof(*st));
+
+	hoso_json_parser_init(&st->jp);
+	return st;
+}
+
+static void
+dvcqg_end(void *state, struct extract_file *f)
+{
+	struct dvcqg *st = state;
+
+	if (!st)
+		return;
+	hoso_json_parser_release(&st->jp);
+	hoso_buf_release(&st->hash_input);
+	hoso_buf_release(&st->supplements);
+	free(st);
+}
+
+static void
+dvcqg_line(void *state, struct extract_file *f, const struct hoso_input_line *line)
+{
+	struct dvcqg *st = state;
+	const struct hoso_json_value *root, *data;
+	struct values env;
+	struct text at, src, service;
+	hoso_time when;
+	enum { OTHER, DOSSIERS, PROGRESS } kind;
+
+	root = hoso_json_parse(&st->jp, line->data, line->len);
+	if (!root) {
+		char reason[160];
+
+		snprintf(reason, sizeof(reason), "invalid JSON at column %zu: %s",
+			 st->jp.error_column, st->jp.error);
+		extract_reject(f, "-", reason);
+		return;
+	}
+	f->root = root;
+	if (root->type != HOSO_JSON_OBJECT) {
+		reject_type(f, "-", "a JSON object", root);
+		return;
+	}
+	if (!collect(f, root, envelope_fields, EN_NFIELDS, &env, true) ||
+	    !require(f, &env, envelope_fields, EN_AT))
+		return;
+	at = text_of(env.v[EN_AT]);
+	if (!check_date(f, "_at", at, &when) || !require(f, &env, envelope_fields, EN_SRC) ||
+	    !require(f, &env, envelope_fields, EN_SERVICE))
+		return;
+	src = text_of(env.v[EN_SRC]);
+	service = text_of(env.v[EN_SERVICE]);
+	kind = text_is(service, "DongBoHoSoMC") ? DOSSIERS :
+		text_is(service, "CapNhatTienDoHoSoMC") ? PROGRESS : OTHER;
+	if (kind == OTHER) {
+		f->messages++;
+		f->other_messages++;
+		return;
+	}
+	data = env.v[EN_DATA];
+	if (!data) {
+		extract_reject(f, "data", "missing");
+		return;
+	}
+	if (data->type != HOSO_JSON_ARRAY) {
+		reject_type(f, "data", "an array", data);
+		return;
+	}
+	f->messages++;
+	for (size_t i = 0; i < data->len; i++) {
+		const struct hoso_json_value *obj = &data->u.items[i];
+		char field[32];
+
+		if (obj->type != HOSO_JSON_OBJECT) {
+			snprintf(field, sizeof(field), "data[%zu]", i);
+			reject_type(f, field, "an object", obj);
+			continue;
+		}
+		if (kind == DOSSIERS)
+			dossier(f, st, obj, i, src, at);
+		else
+			progress(f, st, obj, i, src, at);
+	}
+}
+
+const struct extract_format extract_format_dvcqg = {
+	.name = "dvcqg-jsonl",
+	.begin = dvcqg_begin,
+	.line = dvcqg_line,
+	.end = dvcqg_end,
+};

@@ -1,0 +1,91 @@
+/*
+ * extract.h: what the extract stage's modules share.
+ *
+ * main.c reads the command line; file.c runs one input file through its
+ * format and writes F, X and E records; each source format (dvcqg.c, the
+ * portal's JSON Lines) is one struct extract_format in formats.c's table.
+ */
+#ifndef EXTRACT_H
+#define EXTRACT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "hoso_buf.h"
+#include "hoso_input.h"
+#include "hoso_json.h"
+#include "hoso_map.h"
+#include "hoso_records.h"
+#include "hoso_sha256.h"
+
+/* Rejects printed on stderr per file; the rest are only counted. */
+#define EXTRACT_MAX_WARNINGS 20
+/* X.raw is capped so that one huge line cannot bloat the rejects table. */
+#define EXTRACT_RAW_CAP (16 * 1024)
+
+struct extract_format;
+
+/* The run: options and the shared outputs.  Owned by main. */
+struct extract {
+	size_t max_line_bytes;
+	bool hash_personal_data;	/* else personal data is dropped */
+	struct hoso_hmac hmac;		/* valid when hash_personal_data */
+	struct hoso_records_writer out;
+	int reject_fd;			/* -1 without --reject-file */
+	const char *reject_path;
+	bool threaded;
+};
+
+/* One input file being read.  Owned by file.c for the duration of the file. */
+struct extract_file {
+	struct extract *ex;
+	const struct extract_format *format;
+	const char *path;
+	int file_no;
+	/* counts written to the E record */
+	long messages, dossiers, progress, other_messages, rejects;
+	struct hoso_map unknown_fields;	/* name -> count (in the pointer) */
+	long warnings;			/* rejects printed on stderr */
+	/* the line being processed */
+	const struct hoso_input_line *line;
+	const struct hoso_json_value *root;	/* parsed line, NULL if not JSON */
+	struct hoso_buf raw;			/* root re-serialised, without personal data */
+	bool raw_done;
+	struct hoso_buf scratch;		/* file.c's own: reject file lines, E */
+	struct hoso_buf reason;			/* for formats: reject reasons */
+};
+
+/*
+ * A source format: begin makes per-file state (may return NULL), line is
+ * called for each non-empty line without a byte-level flaw, end frees the
+ * state.  Lines with flaws (too long, NUL, bad UTF-8) are rejected by
+ * file.c before the format sees them.
+ */
+struct extract_format {
+	const char *name;
+	void *(*begin)(struct extract_file *f);
+	void (*line)(void *state, struct extract_file *f, const struct hoso_input_line *line);
+	void (*end)(void *state, struct extract_file *f);
+};
+
+/* formats.c */
+const struct extract_format *extract_format_find(const char *name);
+const char *extract_format_names(void);
+
+/* file.c */
+/* Process one file; false when it cannot be read to its end (already logged). */
+bool extract_file_run(struct extract *ex, const struct extract_format *format,
+		      const char *path, int file_no);
+/*
+ * Reject (part of) the current line: an X record, a warning (capped), and a
+ * line in the reject file.  field is the JSON field or "-" for the line.
+ */
+void extract_reject(struct extract_file *f, const char *field, const char *reason);
+void extract_count_unknown(struct extract_file *f, const char *key, size_t keylen);
+/* True for the keys of personal data (input.md §2.1, §2.2). */
+bool extract_is_personal_key(const char *key, size_t keylen);
+
+/* dvcqg.c */
+extern const struct extract_format extract_format_dvcqg;
+
+#endif

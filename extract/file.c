@@ -1,0 +1,278 @@
+/*
+ * file.c: one input file through its format: the F record, byte-level
+ * rejects (over-long lines, NUL, bad UTF-8), the format's own records,
+ * and the closing E record.  Rejects of every kind are written here.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "hoso_log.h"
+
+static const char *const personal_keys[] = {
+	"ChuHoSo", "SoGiayToChuHoSo", "DinhDanhCHS", "Email", "Fax", "SoDienThoai",
+	"ThongTinKhac", "TrichYeuHoSo", "NguoiXuLy", "ChucDanh",
+};
+
+bool
+extract_is_personal_key(const char *key, size_t keylen)
+{
+	for (size_t i = 0; i < sizeof(personal_keys) / sizeof(personal_keys[0]); i++)
+		if (strlen(personal_keys[i]) == keylen && memcmp(personal_keys[i], key, keylen) == 0)
+			return true;
+	return false;
+}
+
+void
+extract_count_unknown(struct extract_file *f, const char *key, size_t keylen)
+{
+	void **slot = hoso_map_slot(&f->unknown_fields, key, keylen);
+
+	*slot = (void *) ((uintptr_t) *slot + 1);
+}
+
+/* The current line as JSON without personal data, capped, computed once. */
+static const struct hoso_buf *
+raw_json(struct extract_file *f)
+{
+	if (!f->raw_done) {
+		f->raw_done = true;
+		hoso_buf_reset(&f->raw);
+		if (f->root) {
+			hoso_json_serialize(&f->raw, f->root, extract_is_personal_key);
+			if (f->raw.len > EXTRACT_RAW_CAP) {
+				size_t n = EXTRACT_RAW_CAP;
+
+				/* cut on a character boundary */
+				while (n > 0 && ((unsigned char) f->raw.data[n] & 0xc0) == 0x80)
+					n--;
+				f->raw.len = n;
+				f->raw.data[n] = '\0';
+			}
+		}
+	}
+	return &f->raw;
+}
+
+/* JSON string of bytes that may not be UTF-8: bad bytes become \u00XX. */
+static void
+add_json_bytes(struct hoso_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = b->len;
+
+	hoso_json_add_string(b, s, len);
+	if (hoso_utf8_check(b->data + start, b->len - start) == b->len - start)
+		return;
+	b->len = start;
+	hoso_buf_addch(b, '"');
+	while (len) {
+		size_t ok = hoso_utf8_check(s, len);
+		struct hoso_buf tmp = HOSO_BUF_INIT;
+
+		hoso_json_add_string(&tmp, s, ok);
+		hoso_buf_add(b, tmp.data + 1, tmp.len - 2);
+		hoso_buf_release(&tmp);
+		s += ok;
+		len -= ok;
+		if (len) {
+			char esc[6] = { '\\', 'u', '0', '0', hex[(unsigned char) *s >> 4],
+					hex[*s & 15] };
+
+			hoso_buf_add(b, esc, 6);
+			s++;
+			len--;
+		}
+	}
+	hoso_buf_addch(b, '"');
+}
+
+static void
+write_reject_file(struct extract_file *f, const char *field, const char *reason)
+{
+	const struct hoso_input_line *line = f->line;
+	struct hoso_buf *b = &f->scratch;
+	size_t off = 0;
+
+	hoso_buf_reset(b);
+	hoso_buf_addstr(b, "{\"file\":");
+	add_json_bytes(b, f->path, strlen(f->path));
+	hoso_buf_addf(b, ",\"line\":%ld,\"byte_offset\":%llu,\"field\":", line->lineno,
+		      (unsigned long long) line->offset);
+	add_json_bytes(b, field, strlen(field));
+	hoso_buf_addstr(b, ",\"reason\":");
+	add_json_bytes(b, reason, strlen(reason));
+	hoso_buf_addstr(b, ",\"line_text\":");
+	add_json_bytes(b, line->data, line->len);
+	hoso_buf_addstr(b, "}\n");
+	while (off < b->len) {
+		ssize_t n = write(f->ex->reject_fd, b->data + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hoso_error("%s: cannot write: %s", f->ex->reject_path, strerror(errno));
+			close(f->ex->reject_fd);
+			f->ex->reject_fd = -1;
+			return;
+		}
+		off += (size_t) n;
+	}
+}
+
+void
+extract_reject(struct extract_file *f, const char *field, const char *reason)
+{
+	struct hoso_records_writer *w = &f->ex->out;
+	const struct hoso_buf *raw = raw_json(f);
+
+	f->rejects++;
+	hoso_records_begin(w, 'X');
+	hoso_records_int(w, f->file_no);
+	hoso_records_int(w, f->line->lineno);
+	hoso_records_int(w, (long long) f->line->offset);
+	hoso_records_field_str(w, field);
+	hoso_records_field_str(w, reason);
+	if (f->root)
+		hoso_records_field(w, raw->data, raw->len);
+	else
+		hoso_records_null(w);
+	hoso_records_end(w);
+
+	if (f->warnings < EXTRACT_MAX_WARNINGS) {
+		f->warnings++;
+		if (strcmp(field, "-") == 0)
+			hoso_warning("%s:%ld: %s", f->path, f->line->lineno, reason);
+		else
+			hoso_warning("%s:%ld: %s: %s", f->path, f->line->lineno, field, reason);
+	}
+	if (f->ex->reject_fd >= 0)
+		write_reject_file(f, field, reason);
+}
+
+static int
+cmp_entries(const void *a, const void *b)
+{
+	const struct hoso_map_entry *x = *(const struct hoso_map_entry *const *) a;
+	const struct hoso_map_entry *y = *(const struct hoso_map_entry *const *) b;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
+}
+
+/* {"name":count,...} sorted by name, so that reruns give the same text */
+static void
+unknown_fields_json(struct extract_file *f, struct hoso_buf *b)
+{
+	const struct hoso_map_entry **v, *e;
+	size_t n = 0, i = 0;
+
+	v = hoso_xcalloc(f->unknown_fields.count + 1, sizeof(*v));
+	while (hoso_map_next(&f->unknown_fields, &i, &e))
+		v[n++] = e;
+	qsort(v, n, sizeof(*v), cmp_entries);
+	hoso_buf_addch(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			hoso_buf_addch(b, ',');
+		add_json_bytes(b, v[i]->key, v[i]->keylen);
+		hoso_buf_addf(b, ":%lu", (unsigned long) (uintptr_t) v[i]->value);
+	}
+	hoso_buf_addch(b, '}');
+	free(v);
+}
+
+static void
+reject_flawed_line(struct extract_file *f, const struct hoso_input_line *line)
+{
+	char reason[96];
+
+	switch (line->flaw) {
+	case HOSO_LINE_TOO_LONG:
+		snprintf(reason, sizeof(reason), "line longer than %zu bytes", f->ex->max_line_bytes);
+		break;
+	case HOSO_LINE_NUL:
+		snprintf(reason, sizeof(reason), "NUL byte at column %zu", line->flaw_column);
+		break;
+	case HOSO_LINE_BAD_UTF8:
+		snprintf(reason, sizeof(reason), "invalid UTF-8 at column %zu", line->flaw_column);
+		break;
+	case HOSO_LINE_OK:
+		return;
+	}
+	extract_reject(f, "-", reason);
+}
+
+bool
+extract_file_run(struct extract *ex, const struct extract_format *format, const char *path,
+		 int file_no)
+{
+	struct extract_file f;
+	struct hoso_input in;
+	struct hoso_input_line line;
+	struct hoso_records_writer *w = &ex->out;
+	void *state = NULL;
+	bool ok = false;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.ex = ex;
+	f.format = format;
+	f.path = path;
+	f.file_no = file_no;
+	hoso_map_init(&f.unknown_fields);
+	if (!hoso_input_open(&in, path, ex->max_line_bytes, ex->threaded)) {
+		hoso_error("%s", in.error);
+		goto cleanup;
+	}
+	/* the input's first pass has hashed the file: F can lead its records */
+	hoso_records_begin(w, 'F');
+	hoso_records_int(w, file_no);
+	hoso_records_field_str(w, path);
+	hoso_records_int(w, (long long) in.size);
+	hoso_records_field_str(w, in.sha256);
+	hoso_records_field_str(w, format->name);
+	hoso_records_end(w);
+	state = format->begin ? format->begin(&f) : NULL;
+	while ((rc = hoso_input_next(&in, &line)) == 1) {
+		f.line = &line;
+		f.root = NULL;
+		f.raw_done = false;
+		if (line.flaw != HOSO_LINE_OK)
+			reject_flawed_line(&f, &line);
+		else
+			format->line(state, &f, &line);
+	}
+	if (rc < 0) {
+		hoso_error("%s", in.error);
+		goto cleanup;
+	}
+	hoso_buf_reset(&f.scratch);
+	unknown_fields_json(&f, &f.scratch);
+	hoso_records_begin(w, 'E');
+	hoso_records_int(w, file_no);
+	hoso_records_int(w, in.lines);
+	hoso_records_int(w, f.messages);
+	hoso_records_int(w, f.dossiers);
+	hoso_records_int(w, f.progress);
+	hoso_records_int(w, f.other_messages);
+	hoso_records_int(w, f.rejects);
+	hoso_records_field(w, f.scratch.data, f.scratch.len);
+	hoso_records_end(w);
+	if (f.warnings < f.rejects)
+		hoso_warning("%s: %ld more rejects not shown", path, f.rejects - f.warnings);
+	ok = true;
+cleanup:
+	if (format->end)
+		format->end(state, &f);
+	hoso_input_close(&in);
+	hoso_map_release(&f.unknown_fields);
+	hoso_buf_release(&f.raw);
+	hoso_buf_release(&f.scratch);
+	hoso_buf_release(&f.reason);
+	return ok;
+}

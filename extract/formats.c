@@ -1,0 +1,27 @@
+/*
+ * formats.c: the table of source formats.  A new format is one file
+ * defining a struct extract_format and one entry here.
+ */
+#include <string.h>
+
+#include "extract.h"
+
+static const struct extract_format *const formats[] = {
+	&extract_format_dvcqg,
+};
+
+const struct extract_format *
+extract_format_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i]->name, name) == 0)
+			return formats[i];
+	return NULL;
+}
+
+const char *
+extract_format_names(void)
+{
+	/* one format for now; join the names here when there are more */
+	return formats[0]->name;
+}
