@@ -165,7 +165,7 @@ fail_with_rejects(PGconn *conn, const struct manifest *m, const char *run_id,
 	    !copy_rejects(conn, m, run_id) ||
 	    !hoso_pg_exec_params(conn,
 				 "UPDATE hoso.run SET status = 'failed', exit_code = 1,"
-				 " finished_at = now(), message = $2, rows_read = $3,"
+				 " finished_at = clock_timestamp(), message = $2, rows_read = $3,"
 				 " rows_loaded = 0, rows_rejected = $4, files_loaded = 0,"
 				 " cases_derived = 0"
 				 " WHERE run_id = $1", 4, p) ||
@@ -371,7 +371,7 @@ load_staging(const struct load_options *o)
 		if (created &&
 		    !hoso_pg_exec_params(conn,
 					 "UPDATE hoso.run SET status = 'done', exit_code = 0,"
-					 " finished_at = now(), load_ms = $2 WHERE run_id = $1",
+					 " finished_at = clock_timestamp(), load_ms = $2 WHERE run_id = $1",
 					 2, (const char *const[]) { run_id, ms }))
 			goto cleanup;
 	}
