@@ -39,7 +39,7 @@ finish() {
 
 # fresh_db NAME: an empty database, made current for psql and hoso
 fresh_db() {
-	dropdb --if-exists "$1" >/dev/null
+	dropdb --if-exists "$1" >/dev/null 2>&1
 	createdb "$1"
 	export PGDATABASE="$1"
 }
@@ -90,17 +90,20 @@ table_digest() {
 	done
 }
 
-# pipeline_for DIR FILE: a pipeline reading every file under DIR/input
+# pipeline_for DIR FILE: a pipeline reading every file under DIR/input, with
+# the committed Kon Tum reference data (DIR/units.csv instead, if present)
 pipeline_for() {
+	units=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/kontum/units.csv
+	[ -f "$1/units.csv" ] && units=$1/units.csv
 	cat >"$2" <<YAML
 name: test
 source:
   paths: ["$1/input/*"]
   format: dvcqg-jsonl
 reference:
-  units: $HOSO_ROOT/schemas/reference/kontum/units.csv
-  procedures: $HOSO_ROOT/schemas/reference/kontum/procedures.csv
-  calendar: $HOSO_ROOT/schemas/reference/calendar
+  units: $units
+  procedures: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/kontum/procedures.csv
+  calendar: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/calendar
 staging: $work/staging
 YAML
 }
