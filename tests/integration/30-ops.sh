@@ -16,11 +16,11 @@ JSONL
 pipeline_for "$work" "$work/p.yaml"
 
 # 1. first load, then the same again: skipped, every table identical
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 0 "first load exits 0"
 assert_eq "$(q -c "SELECT count(*) FROM hoso.case_fact")" 2 "two cases loaded"
 table_digest >"$work/d1"
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 0 "second load of the same file exits 0"
 assert_contains "$out" "already in the ledger" "second load says so"
 table_digest >"$work/d2"
@@ -29,55 +29,62 @@ assert_eq "$(q -c "SELECT count(*) FROM hoso.run WHERE exit_code = 0")" 2 "two r
 
 # 2. the same path with other content: refused, nothing changes
 sed -i 's/"TrangThaiHoSo":"4"/"TrangThaiHoSo":"9","NgayKetThucXuLy":"20230303090000"/' "$work/input/day1.jsonl"
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 1 "changed ledgered file exits 1"
 assert_contains "$out" "day1.jsonl: already loaded, but its content changed" "message names the file"
 table_digest >"$work/d3"
 assert_eq "$(cmp -s "$work/d1" "$work/d3" && echo same)" same "refused run changes no table"
 
 # 3. --replace: the file's old contribution is replaced, not added to
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --replace 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --replace 2>&1) || rc=$?
 assert_eq "$rc" 0 "--replace exits 0 ($out)"
 assert_eq "$(q -c "SELECT count(*) FROM hoso.file_ledger")" 1 "still one ledger row"
 assert_eq "$(q -c "SELECT count(*) FROM hoso.dossier_msg")" 2 "two archived dossier messages, not four"
 assert_eq "$(q -c "SELECT end_kind FROM hoso.case_fact WHERE case_no LIKE '%0002'")" R "case B now resolved"
 
 # 4. the lock: a second run while one holds it exits 75 and names it
-psql -X -q -c "SET application_name = 'hoso run 999 held-by-test'; SELECT pg_advisory_lock(4850303001); SELECT pg_sleep(30)" >/dev/null 2>&1 &
+# the holder's session stays idle after taking the lock, as a runner's does
+mkfifo "$work/holder.in"
+psql -X -q <"$work/holder.in" >/dev/null 2>&1 &
 holder=$!
+exec 7>"$work/holder.in"
+echo "SET application_name = 'hoso run 999 held-by-test'; SELECT pg_advisory_lock(4850303001);" >&7
 sleep 1
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 75 "a second run exits 75"
 assert_contains "$out" "hoso run 999 held-by-test" "message names the holder"
-kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
+# a crash of the holder: SIGKILL, its session goes, and the lock with it
+kill -KILL "$holder"
+exec 7>&-
+wait "$holder" 2>/dev/null || true
 sleep 1
-out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 0 "the lock died with its session: next run proceeds"
 
 # 5. configuration errors: exit 2 with file:line:column
 printf 'source:\n  paths: ["x"]\n  format: dvcqg-jsonl\nbogus_key: 1\n' >"$work/bad1.yaml"
-out=$("$HOSO" run "$work/bad1.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/bad1.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "unknown key exits 2"
 assert_contains "$out" "bad1.yaml:4:1:" "unknown key: file:line:column"
 printf 'source:\n  paths: ["x"]\n  format: dvcqg-jsonl\nrejects:\n  max_ratio: lots\n' >"$work/bad2.yaml"
-out=$("$HOSO" run "$work/bad2.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/bad2.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "wrong type exits 2"
 assert_contains "$out" "bad2.yaml:5:14:" "wrong type: file:line:column"
 printf 'source:\n\tpaths: ["x"]\n' >"$work/bad3.yaml"
-out=$("$HOSO" run "$work/bad3.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/bad3.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "a tab exits 2"
 assert_contains "$out" "bad3.yaml:2:" "tab: file:line"
 printf 'more_sources: []\n' >"$work/bad4.yaml"
-out=$("$HOSO" run "$work/bad4.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$("$HOSO" run "$work/bad4.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "missing source exits 2"
 assert_contains "$out" "source" "missing key named"
 
 # 6. server errors: exit 1, a clear message
-out=$(PGHOST=/nonexistent "$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1); rc=$?
+rc=0; out=$(PGHOST=/nonexistent "$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 1 "unreachable server exits 1"
 assert_contains "$out" "/nonexistent" "message names the server"
 q -c "CREATE ROLE hoso_nobody LOGIN"
-out=$(PGUSER=hoso_nobody "$HOSO" run "$work/p.yaml" --date 2023-03-04 2>&1); rc=$?
+rc=0; out=$(PGUSER=hoso_nobody "$HOSO" run "$work/p.yaml" --date 2023-03-04 2>&1) || rc=$?
 assert_eq "$rc" 1 "a role without rights exits 1"
 assert_contains "$out" "permission denied" "message says permission denied"
 
