@@ -20,6 +20,29 @@ time, counting.md §1): fixed width, so string order is time order, and the
 local date of an instant is its first 8 characters.  T0 and T1 are therefore
 "<from>000000" and "<to>235959".
 
+Readings of the spec where its words leave a choice (the golden cases that
+depend on one say so in their comments):
+- A step sent twice keeps the logged position of its first copy (order of
+  steps sharing a ThoiDiemXuLy is by that position: _at, file, line, data
+  position).
+- The end's kind (resolved/closed) is decided on the raw finished_at and
+  closed_at; only then is the end time clamped to accepted_at.  The clamped
+  time is what "T0 <= finished_at <= T1", "ended before T0" and the
+  early/late dates use (otherwise the §3 identities could not hold).
+- due_at(t): "rounds with a NgayBoSung exist" is read without "by t" (the
+  earliest-requested round's NgayHenTraTruoc recovers the original due date);
+  received rounds with equal NgayTiepNhanBoSung: the one sent later wins;
+  equally early requests: the one sent first.
+- "earliest _at of a dossier message reporting status ..." counts accepted
+  dossier objects of the case only (a rejected object is not loaded).
+- Rejected: an object whose MaHoSo/MaTTHC is empty, whose TrangThaiHoSo (or
+  a progress row's TrangThai) is not exactly "1".."10", any non-empty date
+  field (dossier dates, supplement round dates, ThoiDiemXuLy, NgayBatDau,
+  NgayKetThucTheoQuyDinh) that is not a real yyyyMMddHHmmss, NgayKetThucXuLy
+  before NgayTiepNhan, a Gia that is not digits with one kind of thousands
+  separator; a line that is not a JSON object or has no valid _at or _src.
+  Blank lines are skipped.
+
 Memory: per case only the current dossier's counted fields and a few
 aggregates of its progress rows are kept (not the rows themselves); see
 class Case.
@@ -53,6 +76,7 @@ ROUND_DATES = ("NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc",
 PROGRESS_DATES = ("ThoiDiemXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh")
 GIA_RE = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+)$")
 MAX_LINE = 1048576
+KEEP_UNIT = False  # DonViXuLy is kept only when a unit scope is asked
 BOM = b"\xef\xbb\xbf"
 
 
@@ -180,7 +204,7 @@ def parse_dossier(o):
 	kenh = scalar(o, "KenhThucHien")
 	channel = 2 if kenh == "2" else 3 if kenh == "3" else 1
 	digitised = scalar(o, "HoSoCoThanhPhanSoHoa") == "1"
-	unit_name = scalar(o, "DonViXuLy")
+	unit_name = scalar(o, "DonViXuLy") if KEEP_UNIT else ""
 	fields = (status, dates["NgayTiepNhan"], dates["NgayHenTra"],
 		dates["NgayKetThucXuLy"], dates["NgayTra"], dates["NgayTuChoi"],
 		channel, digitised, unit_name, tuple(rounds))
@@ -644,6 +668,8 @@ def main(argv=None):
 	to_date = a.date_to.strftime("%Y%m%d")
 	t1 = to_date + "235959"
 	units = Units(a.units) if a.units else None
+	global KEEP_UNIT
+	KEEP_UNIT = units is not None
 	oracle = Oracle(t1)
 	try:
 		files = walk(a.paths)
