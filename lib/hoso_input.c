@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -63,9 +64,9 @@ struct hoso_input_source {
 	size_t head_len, head_pos;
 	bool head_member_end;	/* the member ended within its first 3 bytes */
 	uint64_t offset;	/* decompressed offset of the next byte out */
-	uint64_t size;
-	struct hoso_sha256 sha;
-	bool sha_live;
+	uint64_t size;		/* bytes decoded so far */
+	uint64_t disk_size;	/* bytes found by the checksum pass */
+	FILE *spool;		/* owned: standard input copied aside, or NULL */
 	char why[200];		/* decoder failure, without location */
 
 	/* chunk ring */
@@ -130,7 +131,6 @@ read_source(struct hoso_input_source *s, unsigned char *buf, size_t cap)
 		return 0;
 	}
 	s->size += (uint64_t) n;
-	hoso_sha256_update(&s->sha, buf, (size_t) n);
 	return n;
 }
 
@@ -169,9 +169,11 @@ zlib_failure(struct hoso_input_source *s, int rc)
 
 /*
  * Inflate into out[0..cap) until it is full, the member ends or the input
- * runs out (which is a truncated stream).  Returns bytes produced, -1 on error.
+ * runs out (which is a truncated stream).  Returns bytes produced, which
+ * count even when the call fails (s->state is DEC_ERROR then): the lines
+ * before the damage are still read.
  */
-static ssize_t
+static size_t
 inflate_into(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *member_end)
 {
 	*member_end = false;
@@ -182,10 +184,10 @@ inflate_into(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *
 
 		if (s->z.avail_in == 0) {
 			if (!fill_z(s, 1))
-				return -1;
+				break;
 			if (s->z.avail_in == 0) {
 				set_why(s, "truncated gzip stream");
-				return -1;
+				break;
 			}
 		}
 		rc = inflate(&s->z, Z_NO_FLUSH);
@@ -195,10 +197,10 @@ inflate_into(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *
 		}
 		if (rc != Z_OK && !(rc == Z_BUF_ERROR && s->z.avail_in == 0)) {
 			zlib_failure(s, rc);
-			return -1;
+			break;
 		}
 	}
-	return (ssize_t) (cap - s->z.avail_out);
+	return cap - s->z.avail_out;
 }
 
 /*
@@ -213,12 +215,11 @@ read_head(struct hoso_input_source *s)
 	if (s->z_ready) {
 		while (s->head_len < 3 && !s->head_member_end) {
 			bool end;
-			ssize_t n = inflate_into(s, s->head + s->head_len, 3 - s->head_len, &end);
 
-			if (n < 0)
-				return;
-			s->head_len += (size_t) n;
+			s->head_len += inflate_into(s, s->head + s->head_len, 3 - s->head_len, &end);
 			s->head_member_end = end;
+			if (s->state == DEC_ERROR)
+				return;	/* the head bytes so far still go out */
 		}
 	} else {
 		while (s->raw_len - s->raw_pos < 3 && !s->src_eof) {
@@ -229,7 +230,7 @@ read_head(struct hoso_input_source *s)
 			s->raw_pos = 0;
 			n = read_source(s, s->raw + s->raw_len, RAW_SIZE - s->raw_len);
 			if (n < 0)
-				return;
+				break;
 			s->raw_len += (size_t) n;
 		}
 		s->head_len = s->raw_len - s->raw_pos < 3 ? s->raw_len - s->raw_pos : 3;
@@ -240,7 +241,8 @@ read_head(struct hoso_input_source *s)
 		s->head_len = 0;
 		s->offset += 3;
 	}
-	s->state = s->head_member_end ? DEC_NEXT_MEMBER : DEC_BODY;
+	if (s->state != DEC_ERROR)
+		s->state = s->head_member_end ? DEC_NEXT_MEMBER : DEC_BODY;
 }
 
 /* After a member's end: EOF, another member, or garbage. */
@@ -289,12 +291,9 @@ decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
 	if (s->state == DEC_BODY && n < cap) {
 		if (s->z_ready) {
 			bool end;
-			ssize_t k = inflate_into(s, out + n, cap - n, &end);
 
-			if (k < 0)
-				return 0;
-			n += (size_t) k;
-			if (end)
+			n += inflate_into(s, out + n, cap - n, &end);
+			if (end && s->state != DEC_ERROR)
 				s->state = DEC_NEXT_MEMBER;
 		} else if (s->raw_pos < s->raw_len) {
 			size_t k = s->raw_len - s->raw_pos < cap - n ? s->raw_len - s->raw_pos : cap - n;
@@ -306,11 +305,10 @@ decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
 			/* plain: read straight into the chunk */
 			ssize_t k = read_source(s, out + n, cap - n);
 
-			if (k < 0)
-				return 0;
 			if (k == 0)
 				s->state = DEC_EOF;
-			n += (size_t) k;
+			if (k > 0)
+				n += (size_t) k;
 		}
 	}
 	s->offset += n;
@@ -445,8 +443,6 @@ source_new(const char *path, size_t max_line)
 	s->fd = -1;
 	s->max_line = max_line ? max_line : HOSO_INPUT_MAX_LINE_DEFAULT;
 	s->raw = hoso_xmalloc(RAW_SIZE);
-	hoso_sha256_init(&s->sha);
-	s->sha_live = true;
 	s->state = DEC_HEAD;
 	return s;
 }
@@ -495,6 +491,66 @@ source_start(struct hoso_input *in, bool threaded)
 	return true;
 }
 
+/*
+ * The checksum pass: the F record carries the file's SHA-256 and precedes
+ * its other records, so the file is hashed before it is decoded.  Standard
+ * input (a pipe) is copied to an unlinked temporary file on the way.
+ */
+static bool
+checksum_pass(struct hoso_input *in)
+{
+	struct hoso_input_source *s = in->src;
+	struct hoso_sha256 sha;
+	struct stat st;
+	bool seekable = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	ssize_t n;
+
+	if (!seekable) {
+		s->spool = tmpfile();
+		if (!s->spool) {
+			snprintf(in->error, sizeof(in->error), "%s: cannot create a temporary file: %s",
+				 s->path, strerror(errno));
+			return false;
+		}
+	}
+	hoso_sha256_init(&sha);
+	for (;;) {
+		do
+			n = read(s->fd, s->raw, RAW_SIZE);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			break;
+		hoso_sha256_update(&sha, s->raw, (size_t) n);
+		s->disk_size += (uint64_t) n;
+		if (s->spool && fwrite(s->raw, 1, (size_t) n, s->spool) != (size_t) n) {
+			n = -1;
+			break;
+		}
+	}
+	hoso_sha256_final_hex(&sha, in->sha256);
+	in->size = s->disk_size;
+	if (n < 0) {
+		snprintf(in->error, sizeof(in->error), "%s: read error: %s", s->path, strerror(errno));
+		return false;
+	}
+	if (s->spool) {
+		if (fflush(s->spool) != 0) {
+			snprintf(in->error, sizeof(in->error), "%s: cannot write a temporary file: %s",
+				 s->path, strerror(errno));
+			return false;
+		}
+		if (s->close_fd)
+			close(s->fd);
+		s->close_fd = false;
+		s->fd = fileno(s->spool);
+	}
+	if (lseek(s->fd, 0, SEEK_SET) != 0) {
+		snprintf(in->error, sizeof(in->error), "%s: cannot rewind: %s", s->path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 bool
 hoso_input_open(struct hoso_input *in, const char *path, size_t max_line_bytes, bool threaded)
 {
@@ -511,6 +567,8 @@ hoso_input_open(struct hoso_input *in, const char *path, size_t max_line_bytes, 
 		}
 		in->src->close_fd = true;
 	}
+	if (!checksum_pass(in))
+		return false;
 	return source_start(in, threaded);
 }
 
@@ -522,6 +580,14 @@ hoso_input_open_memory(struct hoso_input *in, const char *name, const void *data
 	in->src = source_new(name, max_line_bytes);
 	in->src->mem = data ? data : (const void *) "";
 	in->src->memlen = len;
+	{
+		struct hoso_sha256 sha;
+
+		hoso_sha256_init(&sha);
+		hoso_sha256_update(&sha, in->src->mem, len);
+		hoso_sha256_final_hex(&sha, in->sha256);
+	}
+	in->src->disk_size = in->size = len;
 	return source_start(in, false);
 }
 
@@ -543,12 +609,9 @@ hoso_input_close(struct hoso_input *in)
 	}
 	if (s->z_ready)
 		inflateEnd(&s->z);
-	if (s->sha_live) {
-		char hex[65];
-
-		hoso_sha256_final_hex(&s->sha, hex);
-	}
-	if (s->close_fd)
+	if (s->spool)
+		fclose(s->spool);
+	else if (s->close_fd)
 		close(s->fd);
 	for (size_t i = 0; i < NCHUNKS; i++)
 		free(s->chunks[i].data);
@@ -700,9 +763,14 @@ hoso_input_next(struct hoso_input *in, struct hoso_input_line *line)
 						 in->lines + 1, (unsigned long long) s->offset, s->why);
 					return -1;
 				}
-				hoso_sha256_final_hex(&s->sha, in->sha256);
-				s->sha_live = false;
-				in->size = s->size;
+				if (s->size != s->disk_size) {
+					s->failed = true;
+					snprintf(in->error, sizeof(in->error),
+						 "%s: file changed while being read (%llu bytes, then %llu)",
+						 s->path, (unsigned long long) s->disk_size,
+						 (unsigned long long) s->size);
+					return -1;
+				}
 				if (s->in_line) {
 					/* a last line without an end of line */
 					s->in_line = false;
