@@ -1,0 +1,317 @@
+#!/bin/sh
+# tests/load/run.sh: hoso-load and the warehouse schema against a private,
+# throwaway PostgreSQL (scripts/pg.sh), stopped on every exit path.
+#
+#   migrations (twice: the second is a no-op; a changed file is refused;
+#   two at once), the staging load (every table, the ledger, escapes,
+#   --replace), refusals (no MANIFEST, MANIFEST mismatch, ledgered path),
+#   the reject threshold, and hoso.period_summary on the hand-made cases
+#   of tests/load/staging/case_*.tsv, whose expected figures are worked out
+#   below from counting.md §1-3.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=${HOSO_ROOT:-$(cd "$here/../.." && pwd)}
+bin=${HOSO_BIN:-$root/bin}
+load=$bin/hoso-load
+[ -x "$load" ] || { echo "no $load: run make first"; exit 1; }
+
+work=$(mktemp -d /tmp/hoso-load-test.XXXXXX)
+chmod 755 "$work"
+pgdir=$work/pg
+cleanup() {
+	"$root/scripts/pg.sh" stop "$pgdir" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+eval "$("$root/scripts/pg.sh" start "$pgdir")" || { echo "FAIL: cannot start PostgreSQL"; exit 1; }
+export PGDATABASE=hoso_load_test
+psql -X -q -d postgres -c "CREATE DATABASE hoso_load_test" || exit 1
+unset HOSO_SCHEMA_DIR
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+q() { psql -X -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+# check NAME EXPECTED SQL
+check() {
+	got=$(q "$3" 2>&1)
+	if [ "$got" = "$2" ]; then pass "$1"; else fail "$1: expected [$2], got [$got]"; fi
+}
+# expect_exit NAME CODE CMD...: run CMD, stderr to $work/err
+expect_exit() {
+	name=$1 code=$2
+	shift 2
+	"$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	if [ "$rc" -eq "$code" ]; then pass "$name (exit $rc)"; else
+		fail "$name: exit $rc, expected $code"; sed 's/^/    /' "$work/err"; fi
+}
+expect_err() {
+	if grep -q -- "$2" "$work/err"; then pass "$1"; else
+		fail "$1: stderr lacks \"$2\""; sed 's/^/    /' "$work/err"; fi
+}
+# mkstaging SRC DST: a copy of a fixture with its MANIFEST (name size sha256)
+mkstaging() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	cp "$1"/* "$2"/
+	(cd "$2" && for f in files.tsv dossier_msg.tsv progress_msg.tsv case_fact.tsv \
+		case_due.tsv case_status.tsv reject.tsv; do
+		echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"
+	done >MANIFEST)
+}
+ref="--reference-units $here/reference/units.csv --reference-procedures $here/reference/procedures.csv --reference-calendar $here/reference/calendar"
+nothing_loaded() {
+	check "$1: nothing loaded" "0|0|0|0|0|0|0|0" "SELECT (SELECT count(*) FROM hoso.file_ledger) || '|' ||
+		(SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg) || '|' ||
+		(SELECT count(*) FROM hoso.case_fact) || '|' || (SELECT count(*) FROM hoso.case_due) || '|' ||
+		(SELECT count(*) FROM hoso.case_status) || '|' || (SELECT count(*) FROM hoso.unit) || '|' ||
+		(SELECT count(*) FROM hoso.calendar)"
+}
+
+echo "== usage"
+expect_exit "--help" 0 "$load" --help
+expect_exit "--version" 0 "$load" --version
+grep -q "^hoso-load " "$work/out" && pass "--version names the program" || fail "--version output"
+expect_exit "unknown option" 2 "$load" --bogus
+expect_exit "no --run-id" 2 "$load" "$here/staging"
+expect_exit "bad ratio" 2 "$load" --run-id 1 --max-reject-ratio abc "$here/staging"
+expect_exit "no staging dir" 2 "$load" --run-id 1
+expect_exit "password in conninfo" 1 "$load" --migrate --conninfo "host=$PGHOST password=s3cr3tpw"
+expect_err "password refused with a reason" "contains a password"
+grep -q s3cr3tpw "$work/err" && fail "the password was echoed" || pass "the password is not echoed"
+
+echo "== migrations"
+nfiles=$(ls "$root"/schemas/warehouse/[0-9]*_*.sql | wc -l)
+expect_exit "first --migrate" 0 "$load" --migrate
+check "every file applied once" "$nfiles" "SELECT count(*) FROM hoso.schema_version"
+q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v1"
+expect_exit "second --migrate" 0 "$load" --migrate
+expect_err "second --migrate says up to date" "up to date"
+q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v2"
+cmp -s "$work/v1" "$work/v2" && pass "second --migrate is a no-op" || fail "second --migrate changed schema_version"
+check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/001_base.sql" | cut -c1-64)" \
+	"SELECT sha256 FROM hoso.schema_version WHERE version = 1"
+# the schema directory from the environment, given as the schemas root
+HOSO_SCHEMA_DIR=$root/schemas expect_exit "--migrate with HOSO_SCHEMA_DIR" 0 "$load" --migrate
+mkdir -p "$work/schemas"
+cp "$root"/schemas/warehouse/*.sql "$work/schemas/"
+echo "-- edited after it was applied" >>"$work/schemas/001_base.sql"
+expect_exit "changed migration refused" 1 "$load" --migrate --schemas "$work/schemas"
+expect_err "changed migration named" "001_base.sql.*other content"
+# two migrations at once on an empty database apply each file once
+psql -X -q -d postgres -c "CREATE DATABASE hoso_concurrent" || fail "createdb"
+PGDATABASE=hoso_concurrent "$load" --migrate 2>"$work/c1" & p1=$!
+PGDATABASE=hoso_concurrent "$load" --migrate 2>"$work/c2" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && pass "concurrent migrations succeed" ||
+	{ fail "concurrent migrations: exit $r1 and $r2"; cat "$work/c1" "$work/c2"; }
+got=$(PGDATABASE=hoso_concurrent q "SELECT count(*) || '/' || count(DISTINCT version) FROM hoso.schema_version")
+[ "$got" = "$nfiles/$nfiles" ] && pass "concurrent: $got" || fail "concurrent: schema_version $got"
+# every table and column of the base schema has a comment (\d+ is the dictionary)
+check "comments on every table and column" "0" "
+	SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	WHERE n.nspname = 'hoso' AND c.relkind = 'r'
+	  AND c.relname IN ('schema_version', 'run', 'file_ledger', 'reject', 'unit', 'unit_alias',
+	    'procedure', 'calendar', 'dossier_msg', 'progress_msg', 'case_fact', 'case_due',
+	    'case_status', 'profile')
+	  AND (obj_description(c.oid, 'pg_class') IS NULL
+	       OR (a.attnum IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))"
+
+echo "== refusals"
+mkstaging "$here/staging" "$work/s-nomanifest"
+rm "$work/s-nomanifest/MANIFEST"
+expect_exit "no MANIFEST" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-nomanifest"
+expect_err "no MANIFEST named" "MANIFEST"
+nothing_loaded "no MANIFEST"
+# same size, one byte changed: only the checksum can tell
+mkstaging "$here/staging" "$work/s-tampered"
+sed -i 's/C08/C8X/' "$work/s-tampered/dossier_msg.tsv"
+expect_exit "MANIFEST checksum mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-tampered"
+expect_err "mismatch named" "dossier_msg.tsv: content does not match the MANIFEST"
+nothing_loaded "checksum mismatch"
+check "checksum mismatch: no run row" "0" "SELECT count(*) FROM hoso.run"
+mkstaging "$here/staging" "$work/s-longer"
+echo "dvc	C99	\\N	2" >>"$work/s-longer/case_status.tsv"
+expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-longer"
+expect_err "size mismatch named" "case_status.tsv: size"
+nothing_loaded "size mismatch"
+
+echo "== reject threshold"
+# files.tsv: records = dossiers + progress + rejects = (3+4+2) + (1+1+0) = 11,
+# rejects = 2: 2/11 = 18.18 % > the default 1 %.
+mkstaging "$here/staging" "$work/s"
+expect_exit "over the default ratio" 1 "$load" --run-id 1 $ref "$work/s"
+expect_err "threshold message" "2 rejects of 11 records (18.18 %) exceed the threshold of 1.00 %"
+nothing_loaded "over the ratio"
+check "over the ratio: rejects committed with their paths" \
+	"/landing/2023/03/01/a.jsonl.gz|6|512|NgayTiepNhan|invalid date \"20231345081500\"
+/landing/2023/03/01/a.jsonl.gz|7|640|-|not JSON" \
+	"SELECT path, line, byte_offset, field, reason FROM hoso.reject WHERE run_id = 1 ORDER BY line"
+check "over the ratio: run row failed" "failed|1|11|2|0|t" \
+	"SELECT status, exit_code, rows_read, rows_rejected, rows_loaded, message LIKE '2 rejects of 11 records%'
+	 FROM hoso.run WHERE run_id = 1"
+# 2 rejects > --max-rejects 1, although 18 % < 50 %
+expect_exit "over --max-rejects" 1 "$load" --run-id 2 --max-reject-ratio 0.5 --max-rejects 1 $ref "$work/s"
+expect_err "count threshold message" "2 rejects of 11 records exceed the threshold of 1 rejects"
+nothing_loaded "over the count"
+check "over the count: only rejects and run row" "2|failed" \
+	"SELECT (SELECT count(*) FROM hoso.reject WHERE run_id = 2) || '|' || status FROM hoso.run WHERE run_id = 2"
+
+echo "== load"
+expect_exit "load under the threshold" 0 "$load" --run-id 3 --max-reject-ratio 0.2 $ref "$work/s"
+check "ledger" "/landing/2023/03/01/a.jsonl.gz|1234|7|3|12|2|{\"TruongLa\": 2}
+/landing/2023/03/02/b.jsonl.gz|999|2|3|2|0|{}" \
+	"SELECT path, size, rows, run_id, lines, rejects, unknown_fields FROM hoso.file_ledger ORDER BY path"
+check "archive rows" "4|5" "SELECT (SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg)"
+check "file_no -> file_id" "C02|/landing/2023/03/02/b.jsonl.gz" \
+	"SELECT m.case_no, l.path FROM hoso.dossier_msg m JOIN hoso.file_ledger l USING (file_id) WHERE m.line = 1 AND l.path LIKE '%b.jsonl.gz'"
+check "COPY escapes: tab and newline" "t" \
+	"SELECT (SELECT procedure_name = E'Đăng ký khai sinh\\ttab' FROM hoso.dossier_msg WHERE case_no = 'C08') AND
+	        (SELECT department = E'Phòng\\nMột' FROM hoso.progress_msg WHERE case_no = 'C01')"
+check "times are instants" "2023-02-20 03:00:00" \
+	"SELECT (accepted_at AT TIME ZONE 'UTC')::text FROM hoso.dossier_msg WHERE case_no = 'C01'"
+check "supplements kept" "20230310080000|20230325090000||20230410170000" \
+	"SELECT supplements FROM hoso.dossier_msg WHERE case_no = 'C07'"
+check "facts" "20|19|17" "SELECT (SELECT count(*) FROM hoso.case_fact) || '|' || (SELECT count(*) FROM hoso.case_due) || '|' || (SELECT count(*) FROM hoso.case_status)"
+check "rejects of run 3" "2" "SELECT count(*) FROM hoso.reject WHERE run_id = 3"
+check "run row" "load|done|0|2|2233|11|9|2|20|20" \
+	"SELECT kind, status, exit_code, files_loaded, bytes, rows_read, rows_loaded, rows_rejected, cases_derived, detail->>'cases_derived'
+	 FROM hoso.run WHERE run_id = 3"
+check "run identity moved past a given id" "t" "INSERT INTO hoso.run DEFAULT VALUES RETURNING run_id > 3"
+check "units" "KT||TINH|QNG
+KT.DG|KT|HUYEN|
+KT.DG.X1|KT.DG|XA|
+KT.STP|KT|SO_NGANH|" "SELECT code, parent_code, level, successor_code FROM hoso.unit ORDER BY code"
+check "unit aliases" "KT|Kon Tum
+KT|UBND tỉnh Kon Tum
+KT.DG|UBND huyện Đăk Glei
+KT.DG.X1|UBND xã Một
+KT.DG.X1|Xã Một, huyện Đăk Glei
+KT.STP|Sở Tư pháp tỉnh Kon Tum" "SELECT code, alias FROM hoso.unit_alias ORDER BY code, alias"
+check "procedures" "P1|15|working_days|TOAN_TRINH|t|t|t
+P2|1|days|MOT_PHAN|f|t|f
+P3|||NONE|f|f|f" "SELECT code, limit_value, limit_unit, online_level, has_fee, paper_result, integrated FROM hoso.procedure ORDER BY code"
+check "calendar (two years)" "6|2|Tết Dương lịch" \
+	"SELECT count(*) || '|' || count(*) FILTER (WHERE working) || '|' || max(reason) FILTER (WHERE day = '2024-01-01') FROM hoso.calendar"
+
+echo "== period_summary"
+cols="carried_over, received_online, received_direct, received_postal, received_in_period,
+	received_total, resolved_total, resolved_early, resolved_on_time, resolved_late,
+	in_progress_total, in_progress_in_time, in_progress_overdue, in_progress_paused,
+	closed_other, digitised_at_intake, on_time_num, on_time_den"
+# Period 2023-03-01..2023-03-31: T0 = 03-01 00:00:00+07, T1 = 03-31 23:59:59+07.
+# Counted (received, accepted <= T1, not ended before T0), case by case:
+#   C01 accepted 02-20 < T0, resolved 03-05: carried over; ended 03-05 before
+#       due 03-10 (local dates) -> early.  Digitised, but carried over, so
+#       not digitised_at_intake.
+#   C02 online, resolved 03-10 16:00, due 03-10 17:00, same date -> on time; digitised.
+#   C03 direct, resolved 03-20, due 03-15 -> late.
+#   C04 postal, resolved 03-06, no due date (case_due NULL) -> on time.
+#   C05 online, open, due(T1) 04-05 >= 03-31 -> in time; status_at(T1) 4; digitised.
+#   C06 direct, open, due(T1) 03-20 < 03-31 -> overdue (its 04-02 step is after
+#       T1); status_at(T1) 4 (the 04-03 status 5 is after T1).
+#   C07 direct, open; supplement received 03-25 moved the due date to 04-10:
+#       due(T1) = 04-10 -> in time; status 5 from 03-10 but 4 from 03-25: not paused.
+#   C08 online, open, due 03-20 -> overdue; status 5 since 03-12 -> paused.
+#   C09 direct, closed 03-15 -> closed_other.
+#   C13 direct (accepted 03-20), resolved 04-05 > T1 -> in progress at T1;
+#       due 03-30 < 03-31 -> overdue; status_at(T1) 6 (fee due) -> paused.
+#   C14 online, accepted 03-01 00:30+07 (02-28 in UTC: only Vietnam time puts
+#       it in the period), open, no case_due row -> in time.
+#   C16 direct, resolved 03-10 23:30+07, due 03-11 00:30+07: local dates 03-10 <
+#       03-11 -> early (in UTC both are 03-10, which would say on time).
+#   C17 accepted 02-01: carried over; open, due 02-28 -> overdue; status 4.
+#   C18 accepted 02-10: carried over; closed 03-03 -> closed_other.
+#   C19 accepted 02-25, resolved exactly at T0 (not before it): carried over and
+#       resolved; due 03-01 17:00, same date -> on time.
+#   C20 postal (unit UNRESOLVED), resolved exactly at T1 -> resolved; due
+#       03-31 08:00, same date -> on time.
+# Not counted: C10 (not received), C11 (ended 02-15, before T0), C12 (accepted
+# 04-02), C15 (accepted 04-01 00:10+07, after T1, though 03-31 in UTC).
+#   carried_over 4 (C01 C17 C18 C19); online 4 (C02 C05 C08 C14);
+#   direct 6 (C03 C06 C07 C09 C13 C16); postal 2 (C04 C20); in period 12; total 16;
+#   resolved 7 = early 2 (C01 C16) + on time 4 (C02 C04 C19 C20) + late 1 (C03);
+#   in progress 7 = in time 3 (C05 C07 C14) + overdue 4 (C06 C08 C13 C17), paused 2 (C08 C13);
+#   closed 2 (C09 C18); 16 = 7 + 7 + 2; digitised at intake 2 (C02 C05);
+#   on-time rate 6/7.
+march="4|4|6|2|12|16|7|2|4|1|7|3|4|2|2|2|6|7"
+for tz in UTC America/New_York Asia/Ho_Chi_Minh Pacific/Kiritimati; do
+	got=$(PGTZ=$tz q "SELECT $cols FROM hoso.period_summary('2023-03-01', '2023-03-31')")
+	[ "$got" = "$march" ] && pass "March, TimeZone $tz" || fail "March, TimeZone $tz: expected [$march], got [$got]"
+done
+check "March: on_time_rate = 6/7 unrounded" "t" \
+	"SELECT on_time_rate = 6::numeric / 7 FROM hoso.period_summary('2023-03-01', '2023-03-31')"
+check "March: identities" "t" "
+	SELECT received_total = resolved_total + in_progress_total + closed_other
+	   AND resolved_total = resolved_early + resolved_on_time + resolved_late
+	   AND in_progress_total = in_progress_in_time + in_progress_overdue
+	   AND received_in_period = received_online + received_direct + received_postal
+	   AND received_total = carried_over + received_in_period
+	FROM hoso.period_summary('2023-03-01', '2023-03-31')"
+got=$(psql -X -Atq -c "CREATE TEMP TABLE ps_cols AS SELECT * FROM hoso.period_summary('2023-03-01', '2023-03-31')" \
+	-c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'ps_cols'::regclass AND attnum > 0")
+[ "$got" = "carried_over bigint,received_online bigint,received_direct bigint,received_postal bigint,received_in_period bigint,received_total bigint,resolved_total bigint,resolved_early bigint,resolved_on_time bigint,resolved_late bigint,in_progress_total bigint,in_progress_in_time bigint,in_progress_overdue bigint,in_progress_paused bigint,closed_other bigint,digitised_at_intake bigint,on_time_rate numeric,on_time_num bigint,on_time_den bigint" ] &&
+	pass "columns in counting.md order and types" || fail "columns: $got"
+# Unit KT.DG with its commune KT.DG.X1: C03 (X1), C06, C09, C12 (DG), C17 (X1).
+#   C17 carried over, open, overdue; C03 direct, late; C06 direct, open, overdue;
+#   C09 direct, closed; C12 accepted after T1, not counted.
+#   carried 1; direct 3; in period 3; total 4; resolved 1 = late 1;
+#   in progress 2 = overdue 2; closed 1; rate 0/1 = 0.
+check "March, unit KT.DG and its sub-units" "1|0|3|0|3|4|1|0|0|1|2|0|2|0|1|0|0|1|t" \
+	"SELECT $cols, on_time_rate = 0 FROM hoso.period_summary('2023-03-01', '2023-03-31', 'KT.DG')"
+# The commune alone: C03 and C17 -> carried 1, direct 1, total 2, late 1, overdue 1.
+check "March, unit KT.DG.X1" "1|0|1|0|1|2|1|0|0|1|1|0|1|0|0|0|0|1" \
+	"SELECT $cols FROM hoso.period_summary('2023-03-01', '2023-03-31', 'KT.DG.X1')"
+check "a unit without cases: zeros, rate NULL" "0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|t" \
+	"SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2023-03-01', '2023-03-31', 'NOPE')"
+# One day, 2023-04-01: T0 = 04-01 00:00+07, T1 = 04-01 23:59:59+07.
+#   Carried over (accepted before, open at T0): C05 C06 C07 C08 C13 (ends 04-05)
+#   C14 C17 = 7.  Received: C15 online (00:10+07) = 1.  Total 8, none ended by T1.
+#   due(T1): C05 04-05, C07 04-10, C14 and C15 none -> in time 4; C06 03-20 (its
+#   04-02 step is after T1), C08 03-20, C13 03-30, C17 02-28 -> overdue 4.
+#   status_at(T1): C08 5, C13 6 -> paused 2.  No resolved case: rate NULL, 0/0.
+for tz in UTC America/New_York; do
+	got=$(PGTZ=$tz q "SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2023-04-01', '2023-04-01')")
+	[ "$got" = "7|1|0|0|1|8|0|0|0|0|8|4|4|2|0|0|0|0|t" ] && pass "2023-04-01, TimeZone $tz" ||
+		fail "2023-04-01, TimeZone $tz: got [$got]"
+done
+# Named arguments and the default profile
+check "named arguments" "16" \
+	"SELECT received_total FROM hoso.period_summary(p_from => '2023-03-01', p_to => '2023-03-31', p_profile => 'ii06a')"
+got=$(psql -X -Atq -c "SELECT * FROM hoso.period_summary('2023-03-01', '2023-03-31', NULL, 'nd09')" 2>&1)
+case $got in *'unknown counting profile "nd09"'*) pass "unknown profile is an error naming it" ;;
+	*) fail "unknown profile: $got" ;; esac
+got=$(psql -X -Atq -c "SELECT * FROM hoso.period_summary('2023-03-31', '2023-03-01')" 2>&1)
+case $got in *ERROR*) pass "reversed period is an error" ;; *) fail "reversed period: $got" ;; esac
+
+echo "== ledger and --replace"
+expect_exit "same files again without --replace" 1 "$load" --run-id 6 --max-reject-ratio 0.2 "$work/s"
+expect_err "ledgered path named" "a.jsonl.gz: already in the ledger"
+check "refused reload changed nothing" "2|4|5|20" "SELECT (SELECT count(*) FROM hoso.file_ledger) || '|' ||
+	(SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg) || '|' || (SELECT count(*) FROM hoso.case_fact)"
+# staging-replace: a.jsonl.gz again with new content (1 dossier) and case C01 re-derived
+mkstaging "$here/staging-replace" "$work/r"
+expect_exit "--replace" 0 "$load" --run-id 7 --replace "$work/r"
+# a's old row and, by cascade, its 3 dossiers and 4 progress rows are gone;
+# b's 1 + 1 remain; the new a brings 1 dossier.
+check "replaced ledger row" "/landing/2023/03/01/a.jsonl.gz|7|cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+/landing/2023/03/02/b.jsonl.gz|3|bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" \
+	"SELECT path, run_id, sha256 FROM hoso.file_ledger ORDER BY path"
+check "old messages cascaded away" "2|1" "SELECT (SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg)"
+check "C01 facts replaced whole" "20|KT.DG|2|2|1" "SELECT (SELECT count(*) FROM hoso.case_fact) || '|' ||
+	(SELECT unit_code FROM hoso.case_fact WHERE case_no = 'C01') || '|' || (SELECT status FROM hoso.case_fact WHERE case_no = 'C01') || '|' ||
+	(SELECT count(*) FROM hoso.case_due WHERE case_no = 'C01') || '|' || (SELECT count(*) FROM hoso.case_status WHERE case_no = 'C01')"
+check "other cases untouched" "20|18" "SELECT (SELECT count(*) FROM hoso.case_due) || '|' || (SELECT count(*) FROM hoso.case_status)"
+check "dimensions kept without reference options" "4|3|6" \
+	"SELECT (SELECT count(*) FROM hoso.unit) || '|' || (SELECT count(*) FROM hoso.procedure) || '|' || (SELECT count(*) FROM hoso.calendar)"
+
+echo
+if [ "$failures" -ne 0 ]; then
+	echo "$failures checks FAILED"
+	exit 1
+fi
+echo "all load checks passed"
