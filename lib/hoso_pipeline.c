@@ -307,6 +307,8 @@ set_scalar(struct loader *ld, const struct key_spec *k, const char *key,
 
 	switch (k->type) {
 	case KEY_STRING:
+		if (!*text)
+			return type_error(ld, node, key, "a non-empty string");
 		break;
 	case KEY_FORMAT:
 		if (!matches_charset(text, LOWER_DIGITS "_-", LOWER_DIGITS "_-", MAX_FORMAT_NAME))

@@ -78,6 +78,8 @@ test_errors(void)
 		     "personal_data: not drop or hash");
 	CHECK_EQ_STR(load_error("name: ~\n" MIN), "t.yaml:1:7: name: expected a string, found nothing",
 		     "null where a string is required");
+	CHECK_EQ_STR(load_error(MIN "staging: \"\"\n"),
+		     "t.yaml:4:10: staging: expected a non-empty string, found \"\"", "empty string");
 	CHECK_EQ_STR(load_error("source: x\n"),
 		     "t.yaml:1:9: source: expected a mapping, found \"x\"", "source: not a mapping");
 	CHECK_EQ_STR(load_error(MIN "more_sources: {}\n"),
