@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_pg.h"
 #include "load.h"
 
 #ifndef HOSO_VERSION
@@ -74,7 +75,9 @@ warehouse_dir(const char *dir)
 static char *
 find_schema_dir(const char *option, const char *argv0)
 {
-	static const char *const beside[] = { "/../schemas", "/../share/hoso/schemas" };
+	/* installed, in the source tree (bin/), in a sanitizer build (build-san/bin/) */
+	static const char *const beside[] = { "/../schemas", "/../share/hoso/schemas",
+					      "/../../schemas" };
 	const char *env = getenv("HOSO_SCHEMA_DIR");
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
@@ -190,6 +193,9 @@ main(int argc, char **argv)
 		default: usage(stderr); return HOSO_EXIT_USAGE;
 		}
 	}
+	/* a password on the command line is a configuration error, before any work */
+	if (!hoso_pg_conninfo_check(o.conninfo))
+		return HOSO_EXIT_USAGE;
 
 	if (migrate) {
 		char *dir;

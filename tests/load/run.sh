@@ -78,7 +78,7 @@ expect_exit "unknown option" 2 "$load" --bogus
 expect_exit "no --run-id" 2 "$load" "$here/staging"
 expect_exit "bad ratio" 2 "$load" --run-id 1 --max-reject-ratio abc "$here/staging"
 expect_exit "no staging dir" 2 "$load" --run-id 1
-expect_exit "password in conninfo" 1 "$load" --migrate --conninfo "host=$PGHOST password=s3cr3tpw"
+expect_exit "password in conninfo" 2 "$load" --migrate --conninfo "host=$PGHOST password=s3cr3tpw"
 expect_err "password refused with a reason" "contains a password"
 grep -q s3cr3tpw "$work/err" && fail "the password was echoed" || pass "the password is not echoed"
 
