@@ -42,7 +42,7 @@ struct hoso_input_source;
 struct hoso_input {
 	/* after a failure: the whole message, "PATH: why" or "PATH:LINE: byte offset N: why" */
 	char error[512];
-	/* valid after hoso_input_next returned 0 (end of file) */
+	/* valid once opened (a first pass hashes the file) */
 	uint64_t size;		/* bytes on disk */
 	char sha256[65];	/* of the bytes on disk */
 	bool gzip;		/* content was gzip */
