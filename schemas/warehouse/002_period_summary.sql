@@ -65,13 +65,79 @@ RETURN (SELECT s.status FROM hoso.case_status s
 	ORDER BY s.from_at DESC NULLS LAST LIMIT 1);
 COMMENT ON FUNCTION hoso.status_at(text, text, timestamptz) IS 'status_at(t) of a case (counting.md §2); NULL before its first status';
 
+-- Per unit path: every count of counting.md §3 and the parts of the §4
+-- indicators, over the received cases that touch the period [p_from, p_to].
+CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
+RETURNS TABLE (
+	unit_path text[],
+	carried_over bigint, received_online bigint, received_direct bigint,
+	received_postal bigint, resolved_early bigint, resolved_on_time bigint,
+	resolved_late bigint, in_progress_in_time bigint, in_progress_overdue bigint,
+	in_progress_paused bigint, closed_other bigint, digitised_at_intake bigint,
+	fee_cases bigint, fee_paid_online bigint, paper_resolved bigint,
+	paper_resolved_e_result bigint, online_vneid bigint, reuse_cases bigint,
+	resolved_working_seconds numeric
+)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	WITH bounds AS (
+		SELECT hoso.period_start(p_from) AS t0, hoso.period_end(p_to) AS t1
+	), c AS (
+		SELECT f.*, b.t0, b.t1,
+		       f.accepted_at >= b.t0 AS in_period,
+		       f.end_kind = 'R' AND f.end_at BETWEEN b.t0 AND b.t1 AS resolved,
+		       f.end_kind = 'C' AND f.end_at BETWEEN b.t0 AND b.t1 AS closed,
+		       f.end_at IS NULL OR f.end_at > b.t1 AS open
+		  FROM hoso.case_fact f, bounds b
+		 WHERE f.received AND f.accepted_at <= b.t1
+		   AND (f.end_at IS NULL OR f.end_at >= b.t0)
+	), k AS (
+		SELECT c.*,
+		       CASE WHEN c.resolved THEN
+			   CASE WHEN c.due_at_end IS NULL THEN 'O'
+			        WHEN hoso.local_date(c.end_at) < hoso.local_date(c.due_at_end) THEN 'E'
+			        WHEN hoso.local_date(c.end_at) = hoso.local_date(c.due_at_end) THEN 'O'
+			        ELSE 'L' END
+		       END AS resolved_class,
+		       CASE WHEN c.open THEN
+			   CASE WHEN hoso.local_date(hoso.due_at(c.src, c.case_no, c.t1)) < p_to
+			        THEN 'O' ELSE 'I' END
+		       END AS open_class,
+		       -- CASE keeps the look-ups lazy: only cases open at T1 need them
+		       CASE WHEN c.open THEN coalesce(hoso.status_at(c.src, c.case_no, c.t1) IN (5, 6), false)
+		            ELSE false END AS paused
+		  FROM c
+	)
+	SELECT unit_path,
+	       count(*) FILTER (WHERE NOT in_period),
+	       count(*) FILTER (WHERE in_period AND channel = 2),
+	       count(*) FILTER (WHERE in_period AND channel = 1),
+	       count(*) FILTER (WHERE in_period AND channel = 3),
+	       count(*) FILTER (WHERE resolved_class = 'E'),
+	       count(*) FILTER (WHERE resolved_class = 'O'),
+	       count(*) FILTER (WHERE resolved_class = 'L'),
+	       count(*) FILTER (WHERE open_class = 'I'),
+	       count(*) FILTER (WHERE open_class = 'O'),
+	       count(*) FILTER (WHERE paused),
+	       count(*) FILTER (WHERE closed),
+	       count(*) FILTER (WHERE in_period AND digitised),
+	       count(*) FILTER (WHERE in_period AND has_fee),
+	       count(*) FILTER (WHERE in_period AND has_fee AND paid_online),
+	       count(*) FILTER (WHERE resolved AND paper_result),
+	       count(*) FILTER (WHERE resolved AND paper_result AND e_result),
+	       count(*) FILTER (WHERE in_period AND channel = 2 AND vneid),
+	       count(*) FILTER (WHERE in_period AND reuse),
+	       coalesce(sum(working_seconds) FILTER (WHERE resolved), 0)
+	  FROM k
+	 GROUP BY unit_path
+$$;
+COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period; the one definition every analytics function sums';
+
 /*
- * One pass over the received cases that overlap the period.  A case is in
- * received_total when it was accepted by T1 and had not ended before T0;
- * the same pass splits it into resolved / in progress / closed by its end,
- * so the identities of counting.md §3 hold by construction.  due_at(T1) and
- * status_at(T1) are looked up only for cases still open at T1 (CASE makes
- * the subquery lazy); resolved cases use due_at_end = due_at(end_at).
+ * The period summary sums hoso.period_counts over the unit paths in scope:
+ * one classification of every case serves this function, the summaries by
+ * unit, the rankings and the trends alike.  received_total, resolved_total
+ * and in_progress_total are sums of their parts, so the identities of
+ * counting.md §3 hold by construction.
  */
 CREATE FUNCTION hoso.period_summary(p_from date, p_to date, p_unit text DEFAULT NULL,
 				    p_profile text DEFAULT 'ii06a')
@@ -97,10 +163,6 @@ RETURNS TABLE (
 	on_time_den		bigint
 )
 LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_column
-DECLARE
-	t0 timestamptz;
-	t1 timestamptz;
 BEGIN
 	IF p_from IS NULL OR p_to IS NULL THEN
 		RAISE EXCEPTION 'period_summary: p_from and p_to are required'
@@ -111,68 +173,29 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	PERFORM hoso.check_profile(p_profile);
-	t0 := hoso.period_start(p_from);
-	t1 := hoso.period_end(p_to);
 
 	RETURN QUERY
-	WITH c AS (
-		SELECT f.accepted_at < t0 AS carried,
-		       f.channel,
-		       f.digitised,
-		       f.end_kind,
-		       f.end_at IS NOT NULL AND f.end_at <= t1 AS ended,
-		       hoso.local_date(f.end_at) AS end_day,
-		       hoso.local_date(f.due_at_end) AS due_end_day,
-		       CASE WHEN f.end_at IS NULL OR f.end_at > t1 THEN
-			       (SELECT d.due_at FROM hoso.case_due d
-				WHERE d.src = f.src AND d.case_no = f.case_no
-				  AND (d.from_at IS NULL OR d.from_at <= t1)
-				ORDER BY d.from_at DESC NULLS LAST LIMIT 1)
-		       END AS due_t1,
-		       CASE WHEN f.end_at IS NULL OR f.end_at > t1 THEN
-			       (SELECT s.status FROM hoso.case_status s
-				WHERE s.src = f.src AND s.case_no = f.case_no
-				  AND (s.from_at IS NULL OR s.from_at <= t1)
-				ORDER BY s.from_at DESC NULLS LAST LIMIT 1)
-		       END AS status_t1
-		FROM hoso.case_fact f
-		WHERE f.received
-		  AND f.accepted_at <= t1
-		  AND (f.end_at IS NULL OR f.end_at >= t0)
-		  -- received in the period counts only the three channels
-		  AND (f.accepted_at < t0 OR f.channel IN (1, 2, 3))
-		  AND (p_unit IS NULL OR f.unit_path @> ARRAY[p_unit])
-	), n AS (
-		SELECT
-			count(*) FILTER (WHERE carried) AS carried_over,
-			count(*) FILTER (WHERE NOT carried AND channel = 2) AS received_online,
-			count(*) FILTER (WHERE NOT carried AND channel = 1) AS received_direct,
-			count(*) FILTER (WHERE NOT carried AND channel = 3) AS received_postal,
-			count(*) FILTER (WHERE NOT carried) AS received_in_period,
-			count(*) AS received_total,
-			count(*) FILTER (WHERE ended AND end_kind = 'R') AS resolved_total,
-			count(*) FILTER (WHERE ended AND end_kind = 'R' AND end_day < due_end_day) AS resolved_early,
-			count(*) FILTER (WHERE ended AND end_kind = 'R'
-					 AND (due_end_day IS NULL OR end_day = due_end_day)) AS resolved_on_time,
-			count(*) FILTER (WHERE ended AND end_kind = 'R' AND end_day > due_end_day) AS resolved_late,
-			count(*) FILTER (WHERE NOT ended) AS in_progress_total,
-			count(*) FILTER (WHERE NOT ended
-					 AND (due_t1 IS NULL OR hoso.local_date(due_t1) >= p_to)) AS in_progress_in_time,
-			count(*) FILTER (WHERE NOT ended
-					 AND hoso.local_date(due_t1) < p_to) AS in_progress_overdue,
-			count(*) FILTER (WHERE NOT ended AND status_t1 IN (5, 6)) AS in_progress_paused,
-			count(*) FILTER (WHERE ended AND end_kind = 'C') AS closed_other,
-			count(*) FILTER (WHERE NOT carried AND digitised) AS digitised_at_intake
-		FROM c
+	WITH n AS (
+		SELECT coalesce(sum(pc.carried_over), 0)::bigint AS co,
+		       coalesce(sum(pc.received_online), 0)::bigint AS ro,
+		       coalesce(sum(pc.received_direct), 0)::bigint AS rd,
+		       coalesce(sum(pc.received_postal), 0)::bigint AS rp,
+		       coalesce(sum(pc.resolved_early), 0)::bigint AS re,
+		       coalesce(sum(pc.resolved_on_time), 0)::bigint AS rt,
+		       coalesce(sum(pc.resolved_late), 0)::bigint AS rl,
+		       coalesce(sum(pc.in_progress_in_time), 0)::bigint AS pi,
+		       coalesce(sum(pc.in_progress_overdue), 0)::bigint AS po,
+		       coalesce(sum(pc.in_progress_paused), 0)::bigint AS pp,
+		       coalesce(sum(pc.closed_other), 0)::bigint AS cl,
+		       coalesce(sum(pc.digitised_at_intake), 0)::bigint AS dg
+		  FROM hoso.period_counts(p_from, p_to) pc
+		 WHERE p_unit IS NULL OR p_unit = ANY(pc.unit_path)
 	)
-	SELECT n.carried_over, n.received_online, n.received_direct, n.received_postal,
-	       n.received_in_period, n.received_total, n.resolved_total, n.resolved_early,
-	       n.resolved_on_time, n.resolved_late, n.in_progress_total, n.in_progress_in_time,
-	       n.in_progress_overdue, n.in_progress_paused, n.closed_other, n.digitised_at_intake,
-	       (n.resolved_early + n.resolved_on_time)::numeric / NULLIF(n.resolved_total, 0),
-	       n.resolved_early + n.resolved_on_time,
-	       n.resolved_total
-	FROM n;
+	SELECT n.co, n.ro, n.rd, n.rp, n.ro + n.rd + n.rp, n.co + n.ro + n.rd + n.rp,
+	       n.re + n.rt + n.rl, n.re, n.rt, n.rl, n.pi + n.po, n.pi, n.po, n.pp, n.cl, n.dg,
+	       (n.re + n.rt)::numeric / NULLIF(n.re + n.rt + n.rl, 0),
+	       n.re + n.rt, n.re + n.rt + n.rl
+	  FROM n;
 END
 $$;
 COMMENT ON FUNCTION hoso.period_summary(date, date, text, text) IS

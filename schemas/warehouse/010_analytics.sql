@@ -2,10 +2,10 @@
 -- (interfaces.md): period_summary_by_unit, unit_ranking, monthly_trend,
 -- catalogue_summary, and the indicators of counting.md §4.
 --
--- Every figure is computed by hoso.period_counts, which classifies each
--- received case once for a period (counting.md §3) and sums by unit path;
--- the functions below only group those sums by unit, month or indicator,
--- so there is one definition of every count.
+-- Every figure is computed by hoso.period_counts (002_period_summary.sql),
+-- which classifies each received case once for a period (counting.md §3)
+-- and sums by unit path; the functions below only group those sums by
+-- unit, month or indicator, so there is one definition of every count.
 
 -- Settings that analysts may change (documented defaults).
 CREATE TABLE hoso.setting (
@@ -22,79 +22,6 @@ INSERT INTO hoso.setting VALUES
 	 'A unit whose indicator denominator is below this is listed in a ranking without a rank (counting.md §6)'),
 	('restructuring_date', '2025-07-01',
 	 'First day of the 2025 unit structure: TINH and HUYEN rankings may not span it');
-
--- Per unit path: every count of counting.md §3 and the parts of the §4
--- indicators, over the received cases that touch the period [p_from, p_to].
-CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
-RETURNS TABLE (
-	unit_path text[],
-	carried_over bigint, received_online bigint, received_direct bigint,
-	received_postal bigint, resolved_early bigint, resolved_on_time bigint,
-	resolved_late bigint, in_progress_in_time bigint, in_progress_overdue bigint,
-	in_progress_paused bigint, closed_other bigint, digitised_at_intake bigint,
-	fee_cases bigint, fee_paid_online bigint, paper_resolved bigint,
-	paper_resolved_e_result bigint, online_vneid bigint, reuse_cases bigint,
-	resolved_working_seconds numeric
-)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	WITH bounds AS (
-		SELECT hoso.period_start(p_from) AS t0, hoso.period_end(p_to) AS t1
-	), c AS (
-		SELECT f.*, b.t0, b.t1,
-		       f.accepted_at >= b.t0 AS in_period,
-		       f.end_kind = 'R' AND f.end_at BETWEEN b.t0 AND b.t1 AS resolved,
-		       f.end_kind = 'C' AND f.end_at BETWEEN b.t0 AND b.t1 AS closed,
-		       f.end_at IS NULL OR f.end_at > b.t1 AS open
-		  FROM hoso.case_fact f, bounds b
-		 WHERE f.received AND f.accepted_at <= b.t1
-		   AND (f.end_at IS NULL OR f.end_at >= b.t0)
-	), k AS (
-		SELECT c.*,
-		       CASE WHEN c.resolved THEN
-			   CASE WHEN c.due_at_end IS NULL THEN 'O'
-			        WHEN hoso.local_date(c.end_at) < hoso.local_date(c.due_at_end) THEN 'E'
-			        WHEN hoso.local_date(c.end_at) = hoso.local_date(c.due_at_end) THEN 'O'
-			        ELSE 'L' END
-		       END AS resolved_class,
-		       CASE WHEN c.open THEN
-			   coalesce((SELECT CASE WHEN d.due_at IS NULL OR hoso.local_date(d.due_at) >= p_to
-			                         THEN 'I' ELSE 'O' END
-			               FROM hoso.case_due d
-			              WHERE d.src = c.src AND d.case_no = c.case_no
-			                AND (d.from_at IS NULL OR d.from_at <= c.t1)
-			              ORDER BY d.from_at DESC NULLS LAST LIMIT 1), 'I')
-		       END AS open_class,
-		       c.open AND coalesce((SELECT s.status IN (5, 6)
-			               FROM hoso.case_status s
-			              WHERE s.src = c.src AND s.case_no = c.case_no
-			                AND (s.from_at IS NULL OR s.from_at <= c.t1)
-			              ORDER BY s.from_at DESC NULLS LAST LIMIT 1), false) AS paused
-		  FROM c
-	)
-	SELECT unit_path,
-	       count(*) FILTER (WHERE NOT in_period),
-	       count(*) FILTER (WHERE in_period AND channel = 2),
-	       count(*) FILTER (WHERE in_period AND channel = 1),
-	       count(*) FILTER (WHERE in_period AND channel = 3),
-	       count(*) FILTER (WHERE resolved_class = 'E'),
-	       count(*) FILTER (WHERE resolved_class = 'O'),
-	       count(*) FILTER (WHERE resolved_class = 'L'),
-	       count(*) FILTER (WHERE open_class = 'I'),
-	       count(*) FILTER (WHERE open_class = 'O'),
-	       count(*) FILTER (WHERE paused),
-	       count(*) FILTER (WHERE closed),
-	       count(*) FILTER (WHERE in_period AND digitised),
-	       count(*) FILTER (WHERE in_period AND has_fee),
-	       count(*) FILTER (WHERE in_period AND has_fee AND paid_online),
-	       count(*) FILTER (WHERE resolved AND paper_result),
-	       count(*) FILTER (WHERE resolved AND paper_result AND e_result),
-	       count(*) FILTER (WHERE in_period AND channel = 2 AND vneid),
-	       count(*) FILTER (WHERE in_period AND reuse),
-	       coalesce(sum(working_seconds) FILTER (WHERE resolved), 0)
-	  FROM k
-	 GROUP BY unit_path
-$$;
-COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period; the one definition every analytics function sums';
 
 -- The unit a case counts under at a level: "as was" the unit on its path
 -- (as resolved when derived); "as is" through the successor map to today's
