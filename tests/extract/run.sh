@@ -4,7 +4,7 @@
 # the first failure.  Usage: tests/extract/run.sh [path/to/hoso-extract]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${1:-$here/../../bin/hoso-extract}
+bin=${1:-${HOSO_BIN:-$here/../../bin}/hoso-extract}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
