@@ -88,4 +88,38 @@ rc=0; out=$(PGUSER=hoso_nobody "$HOSO" run "$work/p.yaml" --date 2023-03-04 2>&1
 assert_eq "$rc" 1 "a role without rights exits 1"
 assert_contains "$out" "permission denied" "message says permission denied"
 
+
+# 7. a wrong password: the server asks this role for one (scram), we give
+# the wrong one; exit 1, the message says so and never shows the password
+hba="$PGHOST/data/pg_hba.conf"
+if [ -w "$hba" ]; then
+	q -c "CREATE ROLE hoso_pw LOGIN PASSWORD 'right-secret'; GRANT ALL ON DATABASE ops TO hoso_pw"
+	{ echo "local all hoso_pw scram-sha-256"; cat "$hba"; } >"$work/hba" && cat "$work/hba" >"$hba"
+	q -c "SELECT pg_reload_conf()" >/dev/null
+	sleep 0.5
+	rc=0; out=$(PGUSER=hoso_pw PGPASSWORD=wrong-secret "$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
+	assert_eq "$rc" 1 "a wrong password exits 1"
+	assert_contains "$out" "password authentication failed" "message says so"
+	case $out in *wrong-secret*) fail "the password appears in the output" ;; *) say "ok: password not echoed" ;; esac
+else
+	say "SKIP wrong password: cannot edit $hba"
+fi
+
+# 8. a full disk where staging files go: a 64 KiB tmpfs (needs mount rights)
+mkdir -p "$work/tiny"
+if mount -t tmpfs -o size=64k tmpfs "$work/tiny" 2>/dev/null; then
+	table_digest >"$work/d4"
+	head -c 200000 /dev/urandom | base64 -w 0 | sed 's/.*/{"_at":"20230304170000","_src":"OPS","service":"DongBoHoSoMC","data":[{"MaHoSo":"000.00.15.H34-230304-0003","MaTTHC":"1.000001","NgayTiepNhan":"20230304080000","TrangThaiHoSo":"4","TenTTHC":"&"}]}/' >"$work/input/day2.jsonl"
+	sed 's|^staging: .*|staging: '"$work"'/tiny|' "$work/p.yaml" >"$work/p-tiny.yaml"
+	rc=0; out=$("$HOSO" run "$work/p-tiny.yaml" --date 2023-03-04 2>&1) || rc=$?
+	assert_eq "$rc" 1 "a full staging disk exits 1"
+	assert_contains "$out" "No space left on device" "message says the disk is full"
+	table_digest >"$work/d5"
+	assert_eq "$(cmp -s "$work/d4" "$work/d5" && echo same)" same "a full disk loads nothing"
+	umount "$work/tiny"
+	rm -f "$work/input/day2.jsonl"
+else
+	say "SKIP full disk: cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+fi
+
 finish
