@@ -433,7 +433,7 @@ build_history(struct gen_case *c, struct gen_rng *rng, hoso_time fee_from, hoso_
 		hoso_time next = c->nrounds ? c->rounds[0].requested : fee_from != HOSO_TIME_NONE ? fee_from : end;
 
 		add_row(c, c->accepted, 2, W_ACCEPT);
-		if (gen_rng_chance(rng, 0.5)) {
+		if (gen_rng_chance(rng, 0.3)) {
 			hoso_time t = c->accepted + 300 + gen_rng_below(rng, 3 * HOUR);
 
 			if (next == HOSO_TIME_NONE || t < next)
@@ -460,10 +460,14 @@ build_history(struct gen_case *c, struct gen_rng *rng, hoso_time fee_from, hoso_
 	}
 
 	/* dossier versions: what the system synchronised, and when */
-	if (c->channel == CH_ONLINE && c->submitted < c->accepted && gen_rng_chance(rng, 0.2))
+	if (c->channel == CH_ONLINE && c->submitted < c->accepted && gen_rng_chance(rng, 0.1))
 		add_version(c, c->submitted, 1);
-	if (end == HOSO_TIME_NONE || end - c->accepted > 20 * HOUR ||
-	    (c->accepted <= gen_T1 && end > gen_T1) || c->nrounds || gen_rng_chance(rng, 0.25))
+	/*
+	 * Intake is synchronised when the case stays open a while (always when
+	 * it is open across T1, so that a summary a week after T1 sees it).
+	 */
+	if (end == HOSO_TIME_NONE || end - c->accepted > 5 * DAY ||
+	    (c->accepted <= gen_T1 && end > gen_T1) || c->nrounds || gen_rng_chance(rng, 0.12))
 		add_version(c, c->accepted, 2);
 	for (int i = 0; i < c->nrounds; i++) {
 		add_version(c, c->rounds[i].requested, 5);
@@ -472,7 +476,9 @@ build_history(struct gen_case *c, struct gen_rng *rng, hoso_time fee_from, hoso_
 	}
 	if (c->finished != HOSO_TIME_NONE) {
 		/* the result is ready: without progress rows only the dossier says so */
-		if (c->returned == HOSO_TIME_NONE || (c->implied && c->returned - c->finished > DAY))
+		if (c->returned == HOSO_TIME_NONE ||
+		    ((c->implied || c->nversions == 0 || c->versions[c->nversions - 1].status == 1) &&
+		     c->returned - c->finished > DAY))
 			add_version(c, c->finished, 9);
 		if (c->returned != HOSO_TIME_NONE)
 			add_version(c, c->returned, 10);
@@ -1019,7 +1025,7 @@ gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat, uint64_t 
 
 			c->channel = u < 0.03 ? CH_DIRECT_EMPTY : u < 0.05 ? CH_DIRECT_MISSING : CH_DIRECT;
 		}
-		c->implied = gen_rng_chance(&rng, 0.3);
+		c->implied = gen_rng_chance(&rng, 0.4);
 		c->nfd = gen_rng_chance(&rng, 0.05);
 		c->stale = gen_rng_chance(&rng, 0.005);
 		c->resend = gen_rng_chance(&rng, 0.002);

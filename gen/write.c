@@ -285,12 +285,15 @@ dossier_json(const struct writer *w, const struct gen_case *c, int vi, struct ho
 	kv(b, "MaHoSo", num);
 	if (p) {
 		kv(b, "MaTTHC", p->code);
-		kv(b, "TenTTHC", c->nfd ? p->name_nfd : p->name);
+		/* names travel with the first version only; the catalogue wins anyway */
+		if (vi == 0)
+			kv(b, "TenTTHC", c->nfd ? p->name_nfd : p->name);
 		kv(b, "MaLinhVuc", cat->fields[p->field].code);
 	} else {
 		snprintf(tmp, sizeof(tmp), "2.999%03d", (int) c->unknown_code);
 		kv(b, "MaTTHC", tmp);
-		kv(b, "TenTTHC", "Thủ tục đặc thù của địa phương");
+		if (vi == 0)
+			kv(b, "TenTTHC", "Thủ tục đặc thù của địa phương");
 	}
 	switch (c->channel) {
 	case CH_ONLINE: kv(b, "KenhThucHien", "2"); break;
@@ -318,9 +321,15 @@ dossier_json(const struct writer *w, const struct gen_case *c, int vi, struct ho
 	kv(b, "DonViXuLy", unit_text(w, c, tmp, sizeof(tmp)));
 	kv(b, "HinhThuc", c->channel == CH_POSTAL || h % 40 == 0 ? "1" : "0");
 	kv(b, "HoSoCoThanhPhanSoHoa", c->digitised ? "1" : "0");
-	kv(b, "DuocThanhToanTrucTuyen",
-	   p && p->has_fee && c->channel == CH_ONLINE ? ((h >> 8) % 10 < 5 ? "1" : (h >> 8) % 10 < 7 ? "2" : "0") : "0");
-	kv(b, "TaiKhoanDuocXacThucVoiVNeID", c->channel == CH_ONLINE && (h >> 16) % 100 < 65 ? "1" : "0");
+	/* flags that are "0" are often left out */
+	if (p && p->has_fee && c->channel == CH_ONLINE)
+		kv(b, "DuocThanhToanTrucTuyen", (h >> 8) % 10 < 5 ? "1" : (h >> 8) % 10 < 7 ? "2" : "0");
+	else if ((h >> 8) % 4 == 0)
+		kv(b, "DuocThanhToanTrucTuyen", "0");
+	if (c->channel == CH_ONLINE)
+		kv(b, "TaiKhoanDuocXacThucVoiVNeID", (h >> 16) % 100 < 65 ? "1" : "0");
+	else if ((h >> 16) % 4 == 0)
+		kv(b, "TaiKhoanDuocXacThucVoiVNeID", "0");
 
 	/* the applicant (personal data: the pipeline drops or hashes it) */
 	if (c->applicant == 2) {
@@ -344,7 +353,7 @@ dossier_json(const struct writer *w, const struct gen_case *c, int vi, struct ho
 		kv(b, "Email", tmp);
 	}
 	if (c->digitised) {
-		int n = 1 + (int) ((h >> 50) % 2);
+		int n = 1 + ((h >> 50) % 5 == 0);
 
 		add(b, "\"TaiLieuNop\":[");
 		for (int i = 0; i < n; i++) {
