@@ -11,6 +11,7 @@
 
 #include "extract.h"
 #include "hoso_log.h"
+#include "hoso_progress.h"
 
 static const char *const personal_keys[] = {
 	"ChuHoSo", "SoGiayToChuHoSo", "DinhDanhCHS", "Email", "Fax", "SoDienThoai",
@@ -207,6 +208,19 @@ reject_flawed_line(struct extract_file *f, const struct hoso_input_line *line)
 	extract_reject(f, "-", reason);
 }
 
+/* The terminal progress line: totals over every file of the run. */
+static struct hoso_progress progress;
+static unsigned long long progress_files, progress_bytes, progress_lines;
+
+static void
+finish_progress(void)
+{
+	progress.files = progress_files;
+	progress.bytes = progress_bytes;
+	progress.rows = progress_lines;
+	hoso_progress_finish(&progress);
+}
+
 bool
 extract_file_run(struct extract *ex, const struct extract_format *format, const char *path,
 		 int file_no)
@@ -238,7 +252,14 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	hoso_records_field_str(w, format->name);
 	hoso_records_end(w);
 	state = format->begin ? format->begin(&f) : NULL;
+	if (file_no == 1) {
+		hoso_progress_init(&progress, "hoso-extract");
+		if (progress.enabled)
+			atexit(finish_progress);
+	}
 	while ((rc = hoso_input_next(&in, &line)) == 1) {
+		hoso_progress_update(&progress, progress_files, progress_bytes + line.offset,
+				     progress_lines + (unsigned long long) line.lineno);
 		f.line = &line;
 		f.root = NULL;
 		f.raw_done = false;
@@ -265,6 +286,9 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	hoso_records_end(w);
 	if (f.warnings < f.rejects)
 		hoso_warning("%s: %ld more rejects not shown", path, f.rejects - f.warnings);
+	progress_files++;
+	progress_lines += (unsigned long long) in.lines;
+	progress_bytes += f.line ? f.line->offset + f.line->len : 0;
 	ok = true;
 cleanup:
 	if (format->end)

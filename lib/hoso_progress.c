@@ -1,0 +1,73 @@
+/*
+ * hoso_progress.c: a one-line progress display on a terminal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "hoso_progress.h"
+
+static double
+seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double) (b->tv_sec - a->tv_sec) + (double) (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void
+hoso_progress_init(struct hoso_progress *p, const char *label)
+{
+	*p = (struct hoso_progress) { 0 };
+	p->label = label;
+	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS");
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->last = p->start;
+}
+
+static void
+draw(struct hoso_progress *p, const struct timespec *now)
+{
+	double secs = seconds_between(&p->start, now);
+	double rate = secs > 0 ? (double) p->rows / secs : 0;
+
+	/* \r and a clearing escape: the line is redrawn in place */
+	fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB, %llu rows, %.0f rows/s",
+		p->label, p->files, (double) p->bytes / 1e6, p->rows, rate);
+	fflush(stderr);
+	p->shown = true;
+}
+
+void
+hoso_progress_update(struct hoso_progress *p, unsigned long long files,
+		     unsigned long long bytes, unsigned long long rows)
+{
+	struct timespec now;
+
+	bool new_file = files != p->files;
+
+	if (!p->enabled)
+		return;
+	p->files = files;
+	p->bytes = bytes;
+	p->rows = rows;
+	/* the clock is read once per 1024 rows: this runs once per input line */
+	if ((rows & 1023) != 0 && !new_file)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (seconds_between(&p->last, &now) < 0.2)
+		return;
+	p->last = now;
+	draw(p, &now);
+}
+
+void
+hoso_progress_finish(struct hoso_progress *p)
+{
+	struct timespec now;
+
+	if (!p->enabled)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	draw(p, &now);
+	fputc('\n', stderr);
+	p->shown = false;
+}

@@ -1,0 +1,31 @@
+/*
+ * hoso_progress.h: the progress line a long stage prints on a terminal
+ * (interfaces.md: files, bytes, rows per second), and nothing when stderr
+ * is not a terminal, so logs and schedulers never see it.
+ */
+#ifndef HOSO_PROGRESS_H
+#define HOSO_PROGRESS_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct hoso_progress {
+	bool enabled;			/* stderr is a terminal */
+	const char *label;
+	struct timespec start, last;
+	unsigned long long files, bytes, rows;
+	bool shown;			/* a line is on screen (needs a newline) */
+};
+
+/* Enabled only when stderr is a terminal and HOSO_NO_PROGRESS is unset. */
+void hoso_progress_init(struct hoso_progress *p, const char *label);
+/*
+ * Set the running totals; redraws at most five times a second.  Cheap
+ * enough to call once per line.
+ */
+void hoso_progress_update(struct hoso_progress *p, unsigned long long files,
+			  unsigned long long bytes, unsigned long long rows);
+/* Draw the final figures and end the line. */
+void hoso_progress_finish(struct hoso_progress *p);
+
+#endif
