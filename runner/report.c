@@ -4,6 +4,7 @@
  * monthly trend, as text, CSV or JSON.  Every figure comes from the
  * warehouse's SQL functions; this file only formats them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include "hoso_pg.h"
 #include "runner.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
+enum report_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_HTML };
 
 struct report_args {
 	const char *from, *to, *unit, *profile, *conninfo;
@@ -21,6 +22,7 @@ struct report_args {
 	int ranking_top;
 	bool trend;
 	enum report_format format;
+	const char *output;		/* NULL: stdout */
 };
 
 /* 199352 -> "199,352" */
@@ -54,6 +56,18 @@ format_rate(const char *num, const char *den, char *out, size_t outlen)
 	}
 	basis = n * 10000 / d;
 	snprintf(out, outlen, "%lld.%02lld %%", basis / 100, basis % 100);
+}
+
+void
+runner_format_count(const char *digits, char *out, size_t outlen)
+{
+	format_count(digits, out, outlen);
+}
+
+void
+runner_format_rate(const char *num, const char *den, char *out, size_t outlen)
+{
+	format_rate(num, den, out, outlen);
 }
 
 static PGresult *
@@ -261,6 +275,7 @@ runner_cmd_report(int argc, char **argv)
 		{ "ranking", required_argument, NULL, 'r' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "trend", no_argument, NULL, 'T' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "conninfo", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -281,6 +296,7 @@ runner_cmd_report(int argc, char **argv)
 		case 'n': a.ranking_top = atoi(optarg); break;
 		case 'T': a.trend = true; break;
 		case 'c': a.conninfo = optarg; break;
+		case 'o': a.output = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
 				a.format = FORMAT_TEXT;
@@ -288,14 +304,17 @@ runner_cmd_report(int argc, char **argv)
 				a.format = FORMAT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				a.format = FORMAT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				a.format = FORMAT_HTML;
 			else {
-				hoso_error("--format: expected text, csv or json, found \"%s\"", optarg);
+				hoso_error("--format: expected text, csv, json or html, found \"%s\"", optarg);
 				return HOSO_EXIT_USAGE;
 			}
 			break;
 		case 'h':
 			printf("Usage: hoso report --from D --to D [--unit CODE] [--profile P]\n"
-			       "       [--ranking LEVEL [--top N]] [--trend] [--format text|csv|json]\n");
+			       "       [--ranking LEVEL [--top N]] [--trend]\n"
+			       "       [--format text|csv|json|html] [--output FILE]\n");
 			return HOSO_EXIT_OK;
 		default:
 			return HOSO_EXIT_USAGE;
@@ -305,7 +324,14 @@ runner_cmd_report(int argc, char **argv)
 		hoso_error("report: --from and --to are required");
 		return HOSO_EXIT_USAGE;
 	}
+	/* the HTML page always charts the trend */
+	if (a.format == FORMAT_HTML)
+		a.trend = true;
 	ret = HOSO_EXIT_FAILED;
+	if (a.output && !freopen(a.output, "w", stdout)) {
+		hoso_error("%s: %s", a.output, strerror(errno));
+		goto cleanup;
+	}
 	conn = hoso_pg_connect(a.conninfo, "hoso report");
 	if (!conn)
 		goto cleanup;
@@ -331,7 +357,7 @@ runner_cmd_report(int argc, char **argv)
 		const char *p[3] = { a.from, a.to, a.unit };
 
 		trend = query(conn, "SELECT * FROM hoso.monthly_trend($1::date, $2::date, $3, 'reporting')"
-			      " WHERE indicator IN ('received_total', 'on_time_rate') ORDER BY month, indicator",
+			      " WHERE indicator IN ('received_total', 'received_in_period', 'on_time_rate') ORDER BY month, indicator",
 			      3, p);
 		if (!trend)
 			goto cleanup;
@@ -352,6 +378,17 @@ runner_cmd_report(int argc, char **argv)
 			printf("\n");
 			print_generic(trend, a.format, "trend");
 		}
+	} else if (a.format == FORMAT_HTML) {
+		struct report_html page = {
+			.from = a.from, .to = a.to, .unit = a.unit, .profile = a.profile,
+			.ranking_level = a.ranking_level, .summary = sum, .catalogue = cat,
+			.ranking = rank, .trend = trend,
+		};
+
+		if (!runner_report_html(stdout, &page)) {
+			hoso_error("%s: write error", a.output ? a.output : "stdout");
+			goto cleanup;
+		}
 	} else {
 		printf("{");
 		print_generic(sum, a.format, "summary");
@@ -366,6 +403,10 @@ runner_cmd_report(int argc, char **argv)
 			print_generic(trend, a.format, "trend");
 		}
 		printf("}\n");
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		hoso_error("%s: write error", a.output ? a.output : "stdout");
+		goto cleanup;
 	}
 	ret = HOSO_EXIT_OK;
 cleanup:
