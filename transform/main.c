@@ -6,7 +6,14 @@
  * Normalises text (NFC), resolves units and procedures, merges the run's
  * messages with the archived messages of the same cases (--prior), and
  * derives each touched case's milestones (counting.md §2).
+ *
+ * With --derive-only KEYS (hoso rebuild) the streams are the re-read files
+ * of a past range: they only feed the case table, as archived messages do
+ * (nothing is archived again, no file or reject row is written), and only
+ * the cases listed in KEYS are derived; the other cases of those files are
+ * seen only partly and are left alone.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +21,7 @@
 #include <time.h>
 
 #include "hoso_log.h"
+#include "hoso_records.h"
 #include "transform.h"
 
 #ifndef HOSO_VERSION
@@ -31,11 +39,56 @@ usage(FILE *out)
 		"      --prior              merge the archived messages of the same cases\n"
 		"                           from the warehouse (libpq environment)\n"
 		"      --conninfo STR       connection string for --prior (no password)\n"
+		"      --derive-only KEYS   derive only the cases listed in KEYS (src TAB case_no,\n"
+		"                           COPY text) from the streams alone, archiving nothing\n"
 		"      --reference-units FILE       unit catalogue (units.csv)\n"
 		"      --reference-procedures FILE  procedure catalogue (procedures.csv)\n"
 		"      --reference-calendar DIR     working-day calendars (YYYY.csv)\n"
 		"      --log-format FMT     text (default) or json\n"
 		"      --help, --version\n");
+}
+
+/*
+ * Mark the cases listed in path (COPY text rows "src TAB case_no") as the
+ * ones to derive, once every stream has been read.
+ */
+static bool
+mark_keys(struct transform *tr, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct hoso_records_reader r;
+	struct hoso_buf key = HOSO_BUF_INIT;
+	int rc;
+	bool ok = true;
+
+	if (!f) {
+		hoso_error("cannot open \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	hoso_records_reader_init(&r, f);
+	while ((rc = hoso_records_next(&r)) == 1) {
+		struct case_entry *c;
+
+		if (r.nfields != 2 || !r.fields[0] || !r.fields[1]) {
+			hoso_error("%s:%ld: expected src TAB case_no", path, r.lineno);
+			ok = false;
+			break;
+		}
+		hoso_buf_reset(&key);
+		hoso_buf_addstr(&key, r.fields[0]);
+		hoso_buf_addch(&key, '\0');
+		hoso_buf_addstr(&key, r.fields[1]);
+		c = hoso_map_get(&tr->cases.by_key, key.data, key.len);
+		/* a listed case no stream mentions derives to nothing: load deletes it */
+		if (c)
+			c->touched = true;
+	}
+	if (rc < 0)
+		ok = false;
+	hoso_records_reader_release(&r);
+	hoso_buf_release(&key);
+	fclose(f);
+	return ok;
 }
 
 int
@@ -45,6 +98,7 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "prior", no_argument, NULL, 'p' },
 		{ "conninfo", required_argument, NULL, 'c' },
+		{ "derive-only", required_argument, NULL, 'D' },
 		{ "reference-units", required_argument, NULL, 'u' },
 		{ "reference-procedures", required_argument, NULL, 'r' },
 		{ "reference-calendar", required_argument, NULL, 'k' },
@@ -54,7 +108,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *out = NULL, *conninfo = NULL, *units = NULL, *procedures = NULL,
-		*calendar = NULL;
+		*calendar = NULL, *derive_only = NULL;
 	bool prior = false;
 	struct transform tr;
 	struct hoso_buf err = HOSO_BUF_INIT, report = HOSO_BUF_INIT;
@@ -67,6 +121,7 @@ main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'p': prior = true; break;
 		case 'c': conninfo = optarg; break;
+		case 'D': derive_only = optarg; break;
 		case 'u': units = optarg; break;
 		case 'r': procedures = optarg; break;
 		case 'k': calendar = optarg; break;
@@ -88,6 +143,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return HOSO_EXIT_USAGE;
 	}
+	if (derive_only && prior) {
+		hoso_error("--derive-only reads every message from its streams: no --prior");
+		return HOSO_EXIT_USAGE;
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
@@ -107,7 +166,7 @@ main(int argc, char **argv)
 	if (!staging_open(&tr.staging, out))
 		goto cleanup;
 	if (optind == argc) {
-		if (!transform_read_stream(&tr, stdin, "<stdin>", false))
+		if (!transform_read_stream(&tr, stdin, "<stdin>", derive_only != NULL))
 			goto cleanup;
 	}
 	for (int i = optind; i < argc; i++) {
@@ -118,12 +177,14 @@ main(int argc, char **argv)
 			hoso_error("cannot open \"%s\": %m", argv[i]);
 			goto cleanup;
 		}
-		ok = transform_read_stream(&tr, f, argv[i], false);
+		ok = transform_read_stream(&tr, f, argv[i], derive_only != NULL);
 		fclose(f);
 		if (!ok)
 			goto cleanup;
 	}
 	if (prior && !transform_fetch_prior(&tr, conninfo, out))
+		goto cleanup;
+	if (derive_only && !mark_keys(&tr, derive_only))
 		goto cleanup;
 	transform_derive_all(&tr);
 	transform_report_json(&tr, &report);
