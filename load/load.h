@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hoso_buf.h"
+
 /* Key of the transaction advisory lock that serialises migrations. */
 #define LOAD_MIGRATE_LOCK_KEY 4850303002LL
 
@@ -28,6 +30,9 @@ struct load_options {
 	const char *reference_units;	/* each NULL: that dimension is left as is */
 	const char *reference_procedures;
 	const char *reference_calendar;	/* directory of YYYY.csv */
+	/* --rebuild: replace the facts of the cases listed in this file */
+	const char *rebuild_keys;
+	const char *rebuild_from, *rebuild_to;	/* the range, YYYY-MM-DD */
 };
 
 /* migrate.c: returns an exit status (0 or 1). */
@@ -78,5 +83,10 @@ bool load_reference(PGconn *conn, const struct load_options *o);
 
 /* staging.c: returns an exit status (0 or 1). */
 int load_staging(const struct load_options *o);
+/* DIR/NAME into out; *present false (and true returned) when it does not exist. */
+bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
+
+/* rebuild.c: the facts of a rebuilt range, in one transaction; an exit status. */
+int load_rebuild(const struct load_options *o);
 
 #endif

@@ -4,6 +4,7 @@
  *
  *   hoso-load --migrate [--conninfo C] [--schemas DIR]
  *   hoso-load --run-id N [OPTION]... STAGING_DIR
+ *   hoso-load --run-id N --rebuild KEYS --from D --to D [OPTION]... STAGING_DIR
  *
  * Arguments in, exit status out; migrate.c and staging.c do the work.
  */
@@ -30,6 +31,7 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: hoso-load --migrate [--conninfo STR] [--schemas DIR]\n"
 		"       hoso-load --run-id N [OPTION]... STAGING_DIR\n"
+		"       hoso-load --run-id N --rebuild KEYS --from D --to D [OPTION]... STAGING_DIR\n"
 		"Load a staging directory written by hoso-transform into the warehouse in one\n"
 		"transaction, or apply the warehouse schema's pending migrations.\n\n"
 		"      --migrate                 apply pending schemas/warehouse/NNN_name.sql\n"
@@ -37,6 +39,9 @@ usage(FILE *out)
 		"                                <bin>/../schemas, else <bin>/../share/hoso/schemas)\n"
 		"      --run-id N                the run this load belongs to (required to load)\n"
 		"      --replace                 replace ledgered files of the same path\n"
+		"      --rebuild KEYS            replace only the facts of the cases in KEYS (src TAB\n"
+		"                                case_no), recording the range's figures before and\n"
+		"                                after (--from D --to D); ledger and archive untouched\n"
 		"      --max-reject-ratio R      fail when rejects / records > R (default 0.01)\n"
 		"      --max-rejects N           fail when rejects > N (default: no limit)\n"
 		"      --reference-units FILE    unit catalogue (units.csv) -> hoso.unit\n"
@@ -142,6 +147,9 @@ main(int argc, char **argv)
 		{ "schemas", required_argument, NULL, 's' },
 		{ "run-id", required_argument, NULL, 'i' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "rebuild", required_argument, NULL, 'B' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
 		{ "max-reject-ratio", required_argument, NULL, 'R' },
 		{ "max-rejects", required_argument, NULL, 'N' },
 		{ "reference-units", required_argument, NULL, 'u' },
@@ -168,6 +176,9 @@ main(int argc, char **argv)
 				return HOSO_EXIT_USAGE;
 			break;
 		case 'r': o.replace = true; break;
+		case 'B': o.rebuild_keys = optarg; break;
+		case 'f': o.rebuild_from = optarg; break;
+		case 't': o.rebuild_to = optarg; break;
 		case 'R':
 			if (!parse_ratio(optarg, &o.max_reject_ratio))
 				return HOSO_EXIT_USAGE;
@@ -227,6 +238,13 @@ main(int argc, char **argv)
 	if (!is_dir(o.staging_dir)) {
 		hoso_error("\"%s\": not a staging directory", o.staging_dir);
 		return HOSO_EXIT_FAILED;
+	}
+	if (o.rebuild_keys || o.rebuild_from || o.rebuild_to) {
+		if (!o.rebuild_keys || !o.rebuild_from || !o.rebuild_to || o.replace) {
+			hoso_error("--rebuild KEYS, --from D and --to D go together, without --replace");
+			return HOSO_EXIT_USAGE;
+		}
+		return load_rebuild(&o);
 	}
 	return load_staging(&o);
 }

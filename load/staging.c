@@ -36,8 +36,8 @@ struct file_totals {
 	long long files, bytes, records, rejects, messages_loaded;
 };
 
-static bool
-read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
+bool
+load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
 {
 	char path[4200];
 	char buf[8192];
@@ -325,7 +325,7 @@ load_staging(const struct load_options *o)
 			goto cleanup;
 		}
 	}
-	if (!read_small_file(o->staging_dir, "report.json", &report, &have_report))
+	if (!load_read_small_file(o->staging_dir, "report.json", &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load");
