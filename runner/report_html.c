@@ -23,6 +23,7 @@
 #define LINE_RIGHT 30
 #define LINE_TOP 30
 #define LINE_BOTTOM 70		/* room for the month labels */
+#define LINE_PAD 40		/* first and last point this far inside the plot */
 
 static void
 put_escaped(FILE *out, const char *s)
@@ -283,9 +284,18 @@ nice_ceiling(double v)
 	return 10 * p;
 }
 
+/* The x of point i of n: evenly spaced, a lone point in the middle. */
+static double
+point_x(int i, int n, int plot_w)
+{
+	if (n == 1)
+		return LINE_LEFT + plot_w / 2.0;
+	return LINE_LEFT + LINE_PAD + (double)(plot_w - 2 * LINE_PAD) * i / (n - 1);
+}
+
 /*
- * One line chart of N points.  lo..hi is the y range; tick_fmt prints a
- * tick value (scaled by tick_scale) followed by unit.
+ * One line chart of N points.  lo..hi is the y range; a tick prints its
+ * value times tick_scale followed by unit.
  */
 static void
 put_line_chart(FILE *out, const char *title_vi, const char *title_en, const struct trend_point *pts,
@@ -310,7 +320,7 @@ put_line_chart(FILE *out, const char *title_vi, const char *title_en, const stru
 	}
 	fputs("<path class=\"line\" d=\"", out);
 	for (int i = 0; i < n; i++) {
-		double x = LINE_LEFT + (n == 1 ? plot_w / 2.0 : (double)plot_w * i / (n - 1));
+		double x = point_x(i, n, plot_w);
 		double y;
 
 		if (!pts[i].present) {
@@ -323,7 +333,7 @@ put_line_chart(FILE *out, const char *title_vi, const char *title_en, const stru
 	}
 	fputs("\"/>\n", out);
 	for (int i = 0; i < n; i++) {
-		double x = LINE_LEFT + (n == 1 ? plot_w / 2.0 : (double)plot_w * i / (n - 1));
+		double x = point_x(i, n, plot_w);
 		double ybase = LINE_TOP + plot_h;
 
 		fprintf(out, "<text class=\"axis\" transform=\"translate(%.1f %.1f) rotate(-45)\" "
@@ -407,7 +417,7 @@ static const char page_style[] =
 	"h3{font-size:15px;margin:16px 0 4px}.en{color:#57606a;font-weight:normal}\n"
 	"table.summary{border-collapse:collapse;width:100%}"
 	"table.summary td,table.summary th{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left}"
-	"table.summary th{background:#f6f8fa}td.n,th.n{text-align:right;white-space:nowrap}"
+	"table.summary th{background:#f6f8fa}table.summary td.n,table.summary th.n{text-align:right;white-space:nowrap}"
 	"tr.d0 td:first-child{font-weight:bold}tr.d1 td:first-child{padding-left:24px}"
 	"tr.d2 td:first-child{padding-left:44px}.frac{color:#57606a;font-size:90%}"
 	"code{font-size:85%;color:#57606a}\n"
