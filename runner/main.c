@@ -19,6 +19,8 @@ usage(FILE *out)
 		"Usage: hoso COMMAND [ARGS]...\n\n"
 		"Commands:\n"
 		"  run PIPELINE.yaml [--date D | --from D --to D]   load a pipeline's files\n"
+		"  rebuild PIPELINE.yaml --from D --to D [--why TEXT] [--dry-run]\n"
+		"                                                   re-derive a past range\n"
 		"  report --from D --to D [--unit CODE] [--format text|csv|json|html]\n"
 		"                                                   print the period summary\n\n"
 		"  hoso COMMAND --help for the options of a command.\n");
@@ -43,6 +45,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return runner_cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rebuild") == 0)
+		return runner_cmd_rebuild(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return runner_cmd_report(argc - 1, argv + 1);
 	hoso_error("unknown command \"%s\"", argv[1]);

@@ -35,8 +35,8 @@ run_usage(FILE *out)
 		"      --log-format FMT  text (default) or json\n");
 }
 
-static bool
-parse_date_arg(const char *opt, const char *s, hoso_date *out)
+bool
+runner_parse_date_arg(const char *opt, const char *s, hoso_date *out)
 {
 	if (!hoso_date_parse_iso(s, strlen(s), out)) {
 		hoso_error("%s: expected a date YYYY-MM-DD, found \"%s\"", opt, s);
@@ -118,8 +118,8 @@ collect_files(const struct hoso_pipeline *p, const struct run_args *args, struct
 	return true;
 }
 
-static bool
-file_digest(const char *path, char hex[65], long long *size)
+bool
+runner_file_digest(const char *path, char hex[65], long long *size)
 {
 	FILE *f = fopen(path, "rb");
 	struct hoso_sha256 sha;
@@ -164,7 +164,7 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 		const char *params[1] = { files->paths[i] };
 		PGresult *res;
 
-		if (!file_digest(files->paths[i], hex, &size)) {
+		if (!runner_file_digest(files->paths[i], hex, &size)) {
 			ret = HOSO_EXIT_FAILED;
 			break;
 		}
@@ -208,8 +208,8 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 	return ret;
 }
 
-static int
-take_lock(PGconn *conn, bool wait)
+int
+runner_take_lock(PGconn *conn, bool wait)
 {
 	char sql[256];
 	PGresult *res;
@@ -270,8 +270,8 @@ start_run_row(PGconn *conn, const struct run_args *args, const struct hoso_pipel
 	return id;
 }
 
-static void
-finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, size_t skipped,
+void
+runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, size_t skipped,
 	       const long long ms[3], const char *message)
 {
 	char id[32], c[16], s[32], k[32], m0[32], m1[32], m2[32];
@@ -300,13 +300,14 @@ finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, size_t ski
 }
 
 /* The staging directory holds only the flat files hoso-transform wrote. */
-static void
-remove_staging(const char *dir)
+void
+runner_remove_staging(const char *dir)
 {
 	static const char *const names[] = {
 		"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
 		"case_due.tsv", "case_status.tsv", "reject.tsv", "report.json", "MANIFEST",
 		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
+		"rebuild-keys.tsv",
 	};
 	char path[4200];
 
@@ -322,8 +323,8 @@ remove_staging(const char *dir)
  * Staging directories of earlier runs that were killed: with the warehouse
  * lock held, no other run can be using one, so each is removed.
  */
-static void
-remove_stale_staging(const char *base)
+void
+runner_remove_stale_staging(const char *base)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
@@ -336,7 +337,7 @@ remove_stale_staging(const char *base)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
 		hoso_info("removing the staging directory of an interrupted run: %s", path);
-		remove_staging(path);
+		runner_remove_staging(path);
 	}
 	closedir(d);
 }
@@ -370,17 +371,17 @@ runner_cmd_run(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			if (!parse_date_arg("--date", optarg, &args.from))
+			if (!runner_parse_date_arg("--date", optarg, &args.from))
 				return HOSO_EXIT_USAGE;
 			args.to = args.from;
 			have_date = true;
 			break;
 		case 'f':
-			if (!parse_date_arg("--from", optarg, &args.from))
+			if (!runner_parse_date_arg("--from", optarg, &args.from))
 				return HOSO_EXIT_USAGE;
 			break;
 		case 't':
-			if (!parse_date_arg("--to", optarg, &args.to))
+			if (!runner_parse_date_arg("--to", optarg, &args.to))
 				return HOSO_EXIT_USAGE;
 			break;
 		case 'r': args.replace = true; break;
@@ -452,7 +453,7 @@ runner_cmd_run(int argc, char **argv)
 	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso run");
 	if (!conn)
 		goto cleanup;
-	ret = take_lock(conn, args.wait);
+	ret = runner_take_lock(conn, args.wait);
 	if (ret != HOSO_EXIT_OK)
 		goto cleanup;
 	run_id = start_run_row(conn, &args, &pipeline);
@@ -473,7 +474,7 @@ runner_cmd_run(int argc, char **argv)
 
 	ret = filter_ledgered(conn, &args, &files, &skipped);
 	if (ret != HOSO_EXIT_OK) {
-		finish_run_row(conn, run_id, ret, seen, skipped, ms, "a ledgered file changed");
+		runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, "a ledgered file changed");
 		goto cleanup;
 	}
 	if (files.n == 0) {
@@ -481,18 +482,18 @@ runner_cmd_run(int argc, char **argv)
 			: "every file is already in the ledger";
 
 		hoso_info("run %lld: nothing to load: %s (%zu files)", run_id, why, seen);
-		finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
 		goto cleanup;
 	}
-	remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
+	runner_remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
 	snprintf(staging, sizeof(staging), "%s/run-%lld",
 		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
 	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
 	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
-	finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
+	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
-			remove_staging(staging);
+			runner_remove_staging(staging);
 		hoso_info("run %lld: done", run_id);
 	} else {
 		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",

@@ -43,6 +43,18 @@ int runner_run_command(char *const argv[]);
 
 /* runner/run.c */
 int runner_cmd_run(int argc, char **argv);
+/* helpers of run.c that rebuild.c shares */
+bool runner_parse_date_arg(const char *opt, const char *s, hoso_date *out);
+bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
+int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
+void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen,
+			   size_t skipped, const long long ms[3], const char *message);
+void runner_remove_staging(const char *dir);
+void runner_remove_stale_staging(const char *base);
+/* runner/rebuild.c */
+int runner_cmd_rebuild(int argc, char **argv);
+/* the figures a rebuild run moved (hoso report --compare RUN) */
+int runner_report_compare(PGconn *conn, const char *run_id, const char *from, const char *to);
 /* runner/report.c */
 int runner_cmd_report(int argc, char **argv);
 void runner_format_count(const char *digits, char *out, size_t outlen);	/* "199,352" */

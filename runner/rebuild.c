@@ -1,0 +1,603 @@
+/*
+ * rebuild.c: "hoso rebuild PIPELINE.yaml --from D --to D [--why TEXT] [--dry-run]".
+ *
+ * Regenerates a past range after upstream data was corrected (a unit's
+ * parent, a time limit, a calendar day, a profile): every case with an
+ * event in the range is re-derived, with the current reference data, from
+ * all the ledgered files holding a message about it (interfaces.md, "The
+ * warehouse"), not only the files of the range.  The files are re-read from
+ * disk, each first checked against its ledger row (size and SHA-256): a
+ * missing or changed file stops the rebuild before anything is derived.
+ *
+ *   select the cases (case_fact)  ->  their ledgered files  ->  verify
+ *   hoso-extract FILES | hoso-transform --derive-only KEYS  ->  staging
+ *   hoso-load --rebuild KEYS: the facts of those cases swapped in one
+ *   transaction, with the range's figures before and after in the run row
+ *
+ * The ledger and the archive do not change.  The warehouse lock is the one
+ * "hoso run" takes, so a rebuild and a run never interleave.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hoso_log.h"
+#include "hoso_pg.h"
+#include "runner.h"
+
+struct rebuild_args {
+	const char *pipeline_path;
+	hoso_date from, to;
+	const char *why;
+	bool dry_run, wait, keep_staging, json_log;
+};
+
+/* One ledgered file to re-read. */
+struct rebuild_file {
+	char *path, *sha256, *format, *run_id;
+	long long size;
+};
+
+struct rebuild_plan {
+	struct rebuild_file *files;
+	size_t nfiles;
+	long long ncases;
+	char first_day[11], last_day[11];	/* span of the cases' events, or "" */
+};
+
+static void
+rebuild_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...\n"
+		"Re-derive every case with an event in the range from the ledgered files that\n"
+		"hold its messages, with the current reference data, and swap the new facts in\n"
+		"in one transaction.  Ledger and archive are left as they are.\n\n"
+		"      --from D --to D   the range of days, both included (YYYY-MM-DD)\n"
+		"      --why TEXT        why the range is rebuilt (kept in the run's row)\n"
+		"      --dry-run         list the files, cases and days; change nothing\n"
+		"      --wait            wait for another run to finish instead of exiting 75\n"
+		"      --keep-staging    keep the staging directory after a successful rebuild\n"
+		"      --log-format FMT  text (default) or json\n\n"
+		"Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
+		"75 another run holds the warehouse lock.\n");
+}
+
+static void
+plan_release(struct rebuild_plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].path);
+		free(p->files[i].sha256);
+		free(p->files[i].format);
+		free(p->files[i].run_id);
+	}
+	free(p->files);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The cases of the range, into the session's temporary table rebuild_case:
+ * those with an event in it (accepted, ended, or any message time between
+ * their first and last), and those open across it, whose figures the range
+ * counts too.  Then the ledgered files holding any message about them.
+ */
+static bool
+make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
+{
+	char from[11], to[11];
+	const char *p[2] = { from, to };
+	PGresult *res;
+	int n;
+
+	hoso_date_format_iso(a->from, from);
+	hoso_date_format_iso(a->to, to);
+	if (!hoso_pg_exec_params(conn,
+				 "CREATE TEMP TABLE rebuild_case AS"
+				 " SELECT f.src, f.case_no,"
+				 "        least(f.first_event_at, f.accepted_at) AS first_at,"
+				 "        greatest(f.last_event_at, f.end_at) AS last_at"
+				 "   FROM hoso.case_fact f"
+				 "  WHERE (least(f.first_event_at, f.accepted_at) <= hoso.period_end($2::date)"
+				 "         AND greatest(f.last_event_at, f.end_at) >= hoso.period_start($1::date))"
+				 "     OR (f.received AND f.end_at IS NULL"
+				 "         AND f.accepted_at <= hoso.period_end($2::date))",
+				 2, p) ||
+	    !hoso_pg_exec(conn, "ANALYZE rebuild_case"))
+		return false;
+	res = hoso_pg_query(conn,
+			    "SELECT count(*), coalesce(to_char(hoso.local_date(min(first_at)), 'YYYY-MM-DD'), ''),"
+			    "       coalesce(to_char(hoso.local_date(max(last_at)), 'YYYY-MM-DD'), '')"
+			    "  FROM rebuild_case", 0, NULL);
+	if (!res)
+		return false;
+	plan->ncases = atoll(PQgetvalue(res, 0, 0));
+	snprintf(plan->first_day, sizeof(plan->first_day), "%s", PQgetvalue(res, 0, 1));
+	snprintf(plan->last_day, sizeof(plan->last_day), "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	/* byte order of path, as hoso run gives them: the same file numbers break the same ties */
+	res = hoso_pg_query(conn,
+			    "SELECT l.path, l.size, l.sha256, l.format, l.run_id FROM hoso.file_ledger l"
+			    " WHERE l.file_id IN (SELECT m.file_id FROM hoso.dossier_msg m"
+			    "                      JOIN rebuild_case USING (src, case_no)"
+			    "                     UNION SELECT m.file_id FROM hoso.progress_msg m"
+			    "                      JOIN rebuild_case USING (src, case_no))"
+			    " ORDER BY l.path COLLATE \"C\"", 0, NULL);
+	if (!res)
+		return false;
+	n = PQntuples(res);
+	plan->files = hoso_xcalloc((size_t) n + 1, sizeof(*plan->files));
+	for (int i = 0; i < n; i++) {
+		struct rebuild_file *f = &plan->files[plan->nfiles++];
+
+		f->path = hoso_xstrdup(PQgetvalue(res, i, 0));
+		f->size = atoll(PQgetvalue(res, i, 1));
+		f->sha256 = hoso_xstrdup(PQgetvalue(res, i, 2));
+		f->format = hoso_xstrdup(PQgetvalue(res, i, 3));
+		f->run_id = hoso_xstrdup(PQgetvalue(res, i, 4));
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Each file as the ledger knows it?  Every problem is named; returns the
+ * number of files missing or changed, and the first one's message.
+ */
+static size_t
+verify_files(const struct rebuild_plan *plan, bool list, char *first, size_t firstlen)
+{
+	size_t bad = 0;
+
+	first[0] = '\0';
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		const struct rebuild_file *f = &plan->files[i];
+		char hex[65], msg[4400];
+		long long size = -1;
+		struct stat st;
+
+		msg[0] = '\0';
+		if (stat(f->path, &st) != 0)
+			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but %s", f->path, f->run_id,
+				 errno == ENOENT ? "missing on disk" : strerror(errno));
+		else if (!runner_file_digest(f->path, hex, &size))
+			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but cannot be read", f->path,
+				 f->run_id);
+		else if (size != f->size || strcmp(hex, f->sha256) != 0)
+			snprintf(msg, sizeof(msg), "%s: changed since it was loaded by run %s "
+				 "(size %lld, sha256 %s; ledger: size %lld, sha256 %s)", f->path, f->run_id,
+				 size, hex, f->size, f->sha256);
+		if (msg[0]) {
+			hoso_error("%s", msg);
+			if (bad++ == 0)
+				snprintf(first, firstlen, "%s", msg);
+		}
+		if (list)
+			printf("  %s  %lld bytes  %s\n", msg[0] ? "BAD" : "ok ", f->size, f->path);
+	}
+	return bad;
+}
+
+static bool
+make_dirs(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		goto fail;
+	return true;
+fail:
+	hoso_error("cannot create \"%s\": %s", path, strerror(errno));
+	return false;
+}
+
+static bool
+write_keys(PGconn *conn, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f) {
+		hoso_error("cannot create \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	ok = hoso_pg_copy_out(conn, "COPY (SELECT src, case_no FROM rebuild_case) TO STDOUT", f);
+	if (fclose(f) != 0 && ok) {
+		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+/* A NULL-terminated argv that owns its strings. */
+struct argv_list {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+arg(struct argv_list *l, const char *s)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->v = hoso_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = hoso_xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+static void
+arg_opt(struct argv_list *l, const char *opt, const char *value)
+{
+	if (!value || !*value)
+		return;
+	arg(l, opt);
+	arg(l, value);
+}
+
+static void
+argv_release(struct argv_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static pid_t
+spawn(char *const argv[], int in_fd, int out_fd, int close_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (close_fd >= 0)
+			close(close_fd);
+		if (in_fd >= 0) {
+			dup2(in_fd, STDIN_FILENO);
+			close(in_fd);
+		}
+		if (out_fd >= 0) {
+			dup2(out_fd, STDOUT_FILENO);
+			close(out_fd);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+wait_exit(pid_t pid, const char *name)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			hoso_error("waiting for %s: %s", name, strerror(errno));
+			return HOSO_EXIT_FAILED;
+		}
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
+	return HOSO_EXIT_FAILED;
+}
+
+static long long
+ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (long long) (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void
+reference_args(struct argv_list *l, const struct hoso_pipeline *p)
+{
+	arg_opt(l, "--reference-units", p->reference.units);
+	arg_opt(l, "--reference-procedures", p->reference.procedures);
+	arg_opt(l, "--reference-calendar", p->reference.calendar);
+}
+
+/* extract | transform --derive-only, then load --rebuild; an exit status. */
+static int
+run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
+		   const struct rebuild_plan *plan, long long run_id, const char *staging,
+		   const char *keys, long long ms[3])
+{
+	struct argv_list ex = { 0 }, tr = { 0 }, ld = { 0 };
+	const char *format = "dvcqg-jsonl";	/* hoso-extract's default */
+	char num[64], from[11], to[11];
+	int fds[2] = { -1, -1 }, rex, rtr, ret = HOSO_EXIT_FAILED;
+	pid_t pex = -1, ptr = -1;
+	struct timespec t0, t1;
+
+	/* the options hoso run gives, so that the same lines are read and rejected */
+	arg(&ex, runner_stage_path("hoso-extract"));
+	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
+	if (p->max_line_bytes > 0)
+		arg_opt(&ex, "--max-line-bytes", num);
+	arg_opt(&ex, "--personal-data", p->personal_data);
+	if (a->json_log)
+		arg_opt(&ex, "--log-format", "json");
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		if (strcmp(plan->files[i].format, format) != 0) {
+			format = plan->files[i].format;
+			arg_opt(&ex, "--format", format);
+		}
+		arg(&ex, plan->files[i].path);
+	}
+
+	arg(&tr, runner_stage_path("hoso-transform"));
+	arg_opt(&tr, "--derive-only", keys);
+	arg_opt(&tr, "--out", staging);
+	reference_args(&tr, p);
+	if (a->json_log)
+		arg_opt(&tr, "--log-format", "json");
+
+	hoso_date_format_iso(a->from, from);
+	hoso_date_format_iso(a->to, to);
+	arg(&ld, runner_stage_path("hoso-load"));
+	snprintf(num, sizeof(num), "%lld", run_id);
+	arg_opt(&ld, "--run-id", num);
+	arg_opt(&ld, "--rebuild", keys);
+	arg_opt(&ld, "--from", from);
+	arg_opt(&ld, "--to", to);
+	arg_opt(&ld, "--conninfo", p->target.conninfo);
+	reference_args(&ld, p);
+	if (a->json_log)
+		arg_opt(&ld, "--log-format", "json");
+	arg(&ld, staging);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pipe(fds) != 0) {
+		hoso_error("cannot create a pipe: %s", strerror(errno));
+		goto cleanup;
+	}
+	pex = spawn(ex.v, -1, fds[1], fds[0]);
+	close(fds[1]);
+	if (pex > 0)
+		ptr = spawn(tr.v, fds[0], -1, -1);
+	close(fds[0]);
+	if (pex < 0 || ptr < 0) {
+		if (pex > 0)
+			kill(pex, SIGTERM);
+		goto cleanup;
+	}
+	rex = wait_exit(pex, "hoso-extract");
+	rtr = wait_exit(ptr, "hoso-transform");
+	ms[0] = ms[1] = ms_since(&t0);
+	if (rex != 0 || rtr != 0) {
+		hoso_error("%s failed (exit %d); nothing was changed",
+			   rex != 0 ? "hoso-extract" : "hoso-transform", rex != 0 ? rex : rtr);
+		goto cleanup;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ret = runner_run_command(ld.v);
+	if (ret != HOSO_EXIT_OK)
+		ret = HOSO_EXIT_FAILED;
+	ms[2] = ms_since(&t1);
+cleanup:
+	argv_release(&ex);
+	argv_release(&tr);
+	argv_release(&ld);
+	return ret;
+}
+
+static long long
+start_rebuild_row(PGconn *conn, const struct rebuild_args *a, const struct hoso_pipeline *p)
+{
+	char from[11], to[11];
+	const char *params[4] = { p->name ? p->name : a->pipeline_path, from, to, a->why };
+	PGresult *res;
+	long long id = -1;
+
+	hoso_date_format_iso(a->from, from);
+	hoso_date_format_iso(a->to, to);
+	res = hoso_pg_query(conn,
+			    "INSERT INTO hoso.run (kind, pipeline, date_from, date_to, why, started_at, status)"
+			    " VALUES ('rebuild', $1, $2, $3, $4, now(), 'running') RETURNING run_id",
+			    4, params);
+	if (res) {
+		id = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	return id;
+}
+
+static int
+migrate(const struct hoso_pipeline *p)
+{
+	char *v[5] = { (char *) runner_stage_path("hoso-load"), (char *) "--migrate", NULL, NULL, NULL };
+
+	if (p->target.conninfo) {
+		v[2] = (char *) "--conninfo";
+		v[3] = p->target.conninfo;
+	}
+	return runner_run_command(v) == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
+}
+
+int
+runner_cmd_rebuild(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "why", required_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "keep-staging", no_argument, NULL, 'k' },
+		{ "log-format", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	struct rebuild_plan plan = { 0 };
+	struct hoso_pipeline pipeline;
+	struct hoso_buf err = HOSO_BUF_INIT;
+	PGconn *conn = NULL;
+	long long run_id = -1, ms[3] = { 0, 0, 0 };
+	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11];
+	const char *base;
+	bool pipeline_loaded = false;
+	int ret = HOSO_EXIT_USAGE, opt;
+	size_t bad;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (!runner_parse_date_arg("--from", optarg, &a.from))
+				return HOSO_EXIT_USAGE;
+			break;
+		case 't':
+			if (!runner_parse_date_arg("--to", optarg, &a.to))
+				return HOSO_EXIT_USAGE;
+			break;
+		case 'y': a.why = optarg; break;
+		case 'n': a.dry_run = true; break;
+		case 'w': a.wait = true; break;
+		case 'k': a.keep_staging = true; break;
+		case 'l':
+			if (strcmp(optarg, "json") == 0) {
+				hoso_log_set_format(HOSO_LOG_JSON);
+				a.json_log = true;
+			} else if (strcmp(optarg, "text") != 0) {
+				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
+				return HOSO_EXIT_USAGE;
+			}
+			break;
+		case 'h': rebuild_usage(stdout); return HOSO_EXIT_OK;
+		default: rebuild_usage(stderr); return HOSO_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		rebuild_usage(stderr);
+		return HOSO_EXIT_USAGE;
+	}
+	a.pipeline_path = argv[optind];
+	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE) {
+		hoso_error("rebuild: --from and --to are required");
+		return HOSO_EXIT_USAGE;
+	}
+	if (a.to < a.from) {
+		hoso_error("--to is before --from");
+		return HOSO_EXIT_USAGE;
+	}
+	hoso_date_format_iso(a.from, from);
+	hoso_date_format_iso(a.to, to);
+	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
+		hoso_error("%s", err.data);
+		goto cleanup;
+	}
+	pipeline_loaded = true;
+	ret = HOSO_EXIT_FAILED;
+	/* a dry run changes nothing, not even the schema */
+	if (!a.dry_run && migrate(&pipeline) != HOSO_EXIT_OK)
+		goto cleanup;
+	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso rebuild");
+	if (!conn)
+		goto cleanup;
+	if (!a.dry_run) {
+		ret = runner_take_lock(conn, a.wait);
+		if (ret != HOSO_EXIT_OK)
+			goto cleanup;
+		ret = HOSO_EXIT_FAILED;
+	}
+	if (!make_plan(conn, &a, &plan))
+		goto cleanup;
+
+	if (a.dry_run) {
+		printf("rebuild %s .. %s (%d days): %lld cases, %zu files\n", from, to,
+		       (int) (a.to - a.from) + 1, plan.ncases, plan.nfiles);
+		if (plan.ncases > 0)
+			printf("the cases' events span %s .. %s\n", plan.first_day, plan.last_day);
+		bad = verify_files(&plan, true, first_bad, sizeof(first_bad));
+		if (bad > 0) {
+			printf("%zu file(s) missing or changed: a rebuild would stop\n", bad);
+			goto cleanup;
+		}
+		ret = HOSO_EXIT_OK;
+		goto cleanup;
+	}
+
+	run_id = start_rebuild_row(conn, &a, &pipeline);
+	if (run_id < 0)
+		goto cleanup;
+	snprintf(appname, sizeof(appname), "hoso rebuild %lld %s", run_id,
+		 pipeline.name ? pipeline.name : "");
+	{
+		const char *p[1] = { appname };
+
+		hoso_pg_exec_params(conn, "SELECT set_config('application_name', $1, false)", 1, p);
+	}
+	hoso_info("run %lld: rebuilding %s .. %s: %lld cases from %zu files", run_id, from, to,
+		  plan.ncases, plan.nfiles);
+	bad = verify_files(&plan, false, first_bad, sizeof(first_bad));
+	if (bad > 0) {
+		char msg[4600];
+
+		snprintf(msg, sizeof(msg), "%s%s; nothing was rebuilt", first_bad,
+			 bad > 1 ? " (and other files)" : "");
+		hoso_error("run %lld: %zu archived file(s) missing or changed; nothing was rebuilt",
+			   run_id, bad);
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms, msg);
+		goto cleanup;
+	}
+	if (plan.ncases == 0) {
+		hoso_info("run %lld: no case has an event in the range; nothing to rebuild", run_id);
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, 0, 0, ms,
+				      "no case has an event in the range");
+		ret = HOSO_EXIT_OK;
+		goto cleanup;
+	}
+	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
+	runner_remove_stale_staging(base);
+	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
+	snprintf(keys, sizeof(keys), "%s/rebuild-keys.tsv", staging);
+	if (!make_dirs(staging) || !write_keys(conn, keys)) {
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
+				      "cannot write the staging directory");
+		goto cleanup;
+	}
+	ret = run_rebuild_stages(&pipeline, &a, &plan, run_id, staging, keys, ms);
+	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, NULL);
+	if (ret == HOSO_EXIT_OK) {
+		if (!a.keep_staging)
+			runner_remove_staging(staging);
+		hoso_info("run %lld: rebuilt %s .. %s; hoso report --from %s --to %s --compare %lld "
+			  "shows what moved", run_id, from, to, from, to, run_id);
+	} else {
+		hoso_error("rebuild %lld failed; the warehouse is unchanged; staging files kept in %s",
+			   run_id, staging);
+	}
+cleanup:
+	if (conn)
+		PQfinish(conn);
+	plan_release(&plan);
+	if (pipeline_loaded)
+		hoso_pipeline_release(&pipeline);
+	hoso_buf_release(&err);
+	return ret;
+}
