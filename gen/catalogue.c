@@ -223,23 +223,6 @@ build_units(struct gen_catalogue *cat)
 		}
 		free(list);
 	}
-	/* a commune name is unique if no other unit has it */
-	for (int i = 0; i < cat->nunits; i++)
-		for (int j = 0; j < cat->nunits; j++)
-			if (i != j && strcmp(cat->units[i].name, cat->units[j].name) == 0)
-				cat->units[i].unique_name = false;
-	/* a unique commune is also known by what its desk calls it */
-	for (int i = 0; i < cat->nunits; i++) {
-		struct gen_unit *x = &cat->units[i];
-
-		if (x->level == LV_XA && x->unique_name) {
-			char *a = xasprintf("%s|%s", x->desk_name, x->aliases);
-
-			free(x->aliases);
-			x->aliases = a;
-		}
-	}
-
 	/* 2025-07-01: Quảng Ngãi and its new communes */
 	new_province = cat->nunits;
 	u = add_unit(cat, &cap);
@@ -256,6 +239,23 @@ build_units(struct gen_catalogue *cat)
 			new_province, -1, NEW_VALID_FROM, "", "", 0, true, false };
 		free(low);
 	}
+	/* a name is unique if no other unit, of any time, has it (new communes reuse old names) */
+	for (int i = 0; i < cat->nunits; i++)
+		for (int j = 0; j < cat->nunits; j++)
+			if (i != j && strcmp(cat->units[i].name, cat->units[j].name) == 0)
+				cat->units[i].unique_name = false;
+	/* a unique commune is also known by what its desk calls it */
+	for (int i = 0; i < cat->nunits; i++) {
+		struct gen_unit *x = &cat->units[i];
+
+		if (x->level == LV_XA && x->unique_name && x->active_2023) {
+			char *a = xasprintf("%s|%s", x->desk_name, x->aliases);
+
+			free(x->aliases);
+			x->aliases = a;
+		}
+	}
+
 	/* successors: districts roll up to the new province, communes to a new commune */
 	for (int i = 0; i < cat->nunits; i++) {
 		struct gen_unit *x = &cat->units[i];
