@@ -19,6 +19,7 @@ enum report_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_HTML };
 struct report_args {
 	const char *from, *to, *unit, *profile, *conninfo;
 	const char *ranking_level;	/* NULL: no ranking */
+	const char *compare;		/* a rebuild run: what it moved */
 	int ranking_top;
 	bool trend;
 	enum report_format format;
@@ -263,6 +264,95 @@ print_trend_text(PGresult *res)
 	}
 }
 
+/*
+ * --compare RUN: the figures a rebuild run recorded before and after its
+ * swap (hoso.run.detail->'rebuild'), only those that moved, province-wide
+ * then per unit, as before -> after (delta).
+ */
+static const char compare_sql[] =
+	"WITH r AS (SELECT detail->'rebuild' AS d FROM hoso.run WHERE run_id = $1::bigint),"
+	" fig(name, ord) AS (SELECT * FROM unnest(ARRAY['carried_over', 'received_online',"
+	"   'received_direct', 'received_postal', 'received_in_period', 'received_total',"
+	"   'resolved_total', 'resolved_early', 'resolved_on_time', 'resolved_late',"
+	"   'in_progress_total', 'in_progress_in_time', 'in_progress_overdue', 'in_progress_paused',"
+	"   'closed_other', 'digitised_at_intake', 'on_time_rate', 'on_time_num', 'on_time_den'])"
+	"   WITH ORDINALITY),"
+	" b AS (SELECT '' AS scope, key AS figure, value FROM r, jsonb_each(r.d->'before')"
+	"       UNION ALL SELECT u.key, f.key, f.value FROM r, jsonb_each(r.d->'by_unit'->'before') u,"
+	"       jsonb_each(u.value) f),"
+	" a AS (SELECT '' AS scope, key AS figure, value FROM r, jsonb_each(r.d->'after')"
+	"       UNION ALL SELECT u.key, f.key, f.value FROM r, jsonb_each(r.d->'by_unit'->'after') u,"
+	"       jsonb_each(u.value) f)"
+	" SELECT coalesce(NULLIF(coalesce(b.scope, a.scope), ''), 'province') AS scope,"
+	"        coalesce(b.figure, a.figure) AS figure,"
+	"        coalesce(b.value #>> '{}', '0') AS before, coalesce(a.value #>> '{}', '0') AS after,"
+	"        (coalesce(a.value #>> '{}', '0')::numeric - coalesce(b.value #>> '{}', '0')::numeric)"
+	"          AS delta"
+	"   FROM b FULL JOIN a ON a.scope = b.scope AND a.figure = b.figure"
+	"   LEFT JOIN fig ON fig.name = coalesce(b.figure, a.figure)"
+	"  WHERE b.value IS DISTINCT FROM a.value"
+	"  ORDER BY coalesce(b.scope, a.scope) <> '', coalesce(b.scope, a.scope), fig.ord";
+
+static int
+report_compare(PGconn *conn, const struct report_args *a)
+{
+	const char *p[1] = { a->compare };
+	PGresult *run, *res;
+	bool province = false;
+
+	run = query(conn, "SELECT date_from, date_to, coalesce(why, ''), to_char(finished_at,"
+		    " 'YYYY-MM-DD HH24:MI:SS TZ'), status FROM hoso.run"
+		    " WHERE run_id::text = $1 AND kind = 'rebuild' AND detail ? 'rebuild'", 1, p);
+	if (!run)
+		return HOSO_EXIT_FAILED;
+	if (PQntuples(run) != 1) {
+		hoso_error("--compare %s: no rebuild run of that id recorded its figures", a->compare);
+		PQclear(run);
+		return HOSO_EXIT_FAILED;
+	}
+	res = query(conn, compare_sql, 1, p);
+	if (!res) {
+		PQclear(run);
+		return HOSO_EXIT_FAILED;
+	}
+	if (a->format == FORMAT_CSV || a->format == FORMAT_JSON) {
+		if (a->format == FORMAT_JSON)
+			printf("{");
+		print_generic(res, a->format, "moved");
+		if (a->format == FORMAT_JSON)
+			printf("}\n");
+	} else {
+		printf("Rebuild run %s of %s .. %s, %s (%s)\nwhy: %s\n", a->compare,
+		       PQgetvalue(run, 0, 0), PQgetvalue(run, 0, 1), PQgetvalue(run, 0, 3),
+		       PQgetvalue(run, 0, 4), PQgetvalue(run, 0, 2));
+		if (strcmp(a->from, PQgetvalue(run, 0, 0)) != 0 || strcmp(a->to, PQgetvalue(run, 0, 1)) != 0)
+			printf("(figures of the rebuilt range %s .. %s, not of %s .. %s)\n",
+			       PQgetvalue(run, 0, 0), PQgetvalue(run, 0, 1), a->from, a->to);
+		printf("\nFigures that moved: before -> after (delta)\n");
+		for (int r = 0; r < PQntuples(res); r++) {
+			const char *scope = PQgetvalue(res, r, 0);
+			const char *delta = PQgetvalue(res, r, 4);
+
+			if (strcmp(scope, "province") == 0)
+				province = true;
+			else if (!province) {
+				printf("  no province figure moved\n");
+				province = true;
+			}
+			printf("  %-10s %-22s %s -> %s (%s%s)\n", scope, PQgetvalue(res, r, 1),
+			       PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
+			       delta[0] == '-' ? "" : "+", delta);
+		}
+		if (!province)
+			printf("  no province figure moved\n");
+		if (PQntuples(res) == 0)
+			printf("  no unit's figure moved\n");
+	}
+	PQclear(res);
+	PQclear(run);
+	return HOSO_EXIT_OK;
+}
+
 int
 runner_cmd_report(int argc, char **argv)
 {
@@ -276,6 +366,7 @@ runner_cmd_report(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "trend", no_argument, NULL, 'T' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "compare", required_argument, NULL, 'C' },
 		{ "conninfo", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -297,6 +388,7 @@ runner_cmd_report(int argc, char **argv)
 		case 'T': a.trend = true; break;
 		case 'c': a.conninfo = optarg; break;
 		case 'o': a.output = optarg; break;
+		case 'C': a.compare = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
 				a.format = FORMAT_TEXT;
@@ -314,7 +406,8 @@ runner_cmd_report(int argc, char **argv)
 		case 'h':
 			printf("Usage: hoso report --from D --to D [--unit CODE] [--profile P]\n"
 			       "       [--ranking LEVEL [--top N]] [--trend]\n"
-			       "       [--format text|csv|json|html] [--output FILE]\n");
+			       "       [--format text|csv|json|html] [--output FILE]\n"
+			       "       hoso report --from D --to D --compare RUN   (figures a rebuild moved)\n");
 			return HOSO_EXIT_OK;
 		default:
 			return HOSO_EXIT_USAGE;
@@ -335,6 +428,10 @@ runner_cmd_report(int argc, char **argv)
 	conn = hoso_pg_connect(a.conninfo, "hoso report");
 	if (!conn)
 		goto cleanup;
+	if (a.compare) {
+		ret = report_compare(conn, &a);
+		goto cleanup;
+	}
 	{
 		const char *p[4] = { a.from, a.to, a.unit, a.profile };
 

@@ -53,8 +53,6 @@ void runner_remove_staging(const char *dir);
 void runner_remove_stale_staging(const char *base);
 /* runner/rebuild.c */
 int runner_cmd_rebuild(int argc, char **argv);
-/* the figures a rebuild run moved (hoso report --compare RUN) */
-int runner_report_compare(PGconn *conn, const char *run_id, const char *from, const char *to);
 /* runner/report.c */
 int runner_cmd_report(int argc, char **argv);
 void runner_format_count(const char *digits, char *out, size_t outlen);	/* "199,352" */
