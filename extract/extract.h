@@ -3,7 +3,8 @@
  *
  * main.c reads the command line; file.c runs one input file through its
  * format and writes F, X and E records; each source format (dvcqg.c, the
- * portal's JSON Lines) is one struct extract_format in formats.c's table.
+ * portal's JSON Lines) is one struct extract_format in formats.c's table,
+ * and each CSV source schema (csv.c) makes one at run time.
  */
 #ifndef EXTRACT_H
 #define EXTRACT_H
@@ -17,6 +18,7 @@
 #include "hoso_map.h"
 #include "hoso_records.h"
 #include "hoso_sha256.h"
+#include "hoso_time.h"
 
 /* Rejects printed on stderr per file; the rest are only counted. */
 #define EXTRACT_MAX_WARNINGS 20
@@ -34,6 +36,8 @@ struct extract {
 	int reject_fd;			/* -1 without --reject-file */
 	const char *reject_path;
 	bool threaded;
+	/* landing day of the file being read; HOSO_DATE_NONE = from its path (CSV _at) */
+	hoso_date landing_date;
 };
 
 /* One input file being read.  Owned by file.c for the duration of the file. */
@@ -50,21 +54,25 @@ struct extract_file {
 	const struct hoso_input_line *line;
 	const struct hoso_json_value *root;	/* parsed line, NULL if not JSON */
 	struct hoso_buf raw;			/* root re-serialised, without personal data */
-	bool raw_done;
+	bool raw_done;				/* a format may set raw itself */
+	bool failed;				/* the format gave up on the file (logged) */
 	struct hoso_buf scratch;		/* file.c's own: reject file lines, E */
 	struct hoso_buf reason;			/* for formats: reject reasons */
 };
 
 /*
  * A source format: begin makes per-file state (may return NULL), line is
- * called for each non-empty line without a byte-level flaw, end frees the
- * state.  Lines with flaws (too long, NUL, bad UTF-8) are rejected by
- * file.c before the format sees them.
+ * called for each non-empty line without a byte-level flaw, finish (may be
+ * NULL) at the end of the input before the E record, end frees the state.
+ * Lines with flaws (too long, NUL, bad UTF-8) are rejected by file.c
+ * before the format sees them.  A format that sets f->failed (after
+ * logging why) fails the file: no E record, extract exits 1.
  */
 struct extract_format {
 	const char *name;
 	void *(*begin)(struct extract_file *f);
 	void (*line)(void *state, struct extract_file *f, const struct hoso_input_line *line);
+	void (*finish)(void *state, struct extract_file *f);
 	void (*end)(void *state, struct extract_file *f);
 };
 
@@ -87,5 +95,20 @@ bool extract_is_personal_key(const char *key, size_t keylen);
 
 /* dvcqg.c */
 extern const struct extract_format extract_format_dvcqg;
+
+/* csv.c */
+/*
+ * The format of a CSV source schema file: its name is the schema's name.
+ * NULL with a message in err when the schema is invalid.  csv.c owns the
+ * result until extract_csv_release_all.
+ */
+const struct extract_format *extract_csv_format(const char *schema_path, struct hoso_buf *err);
+void extract_csv_release_all(void);
+/* True for a format made by extract_csv_format. */
+bool extract_format_is_csv(const struct extract_format *format);
+/* Describe the schema behind a CSV format on out (for --check). */
+void extract_csv_describe(const struct extract_format *format, FILE *out);
+/* The landing day in a path: the last yyyy/MM/dd, else the last yyyyMMdd. */
+bool extract_landing_day(const char *path, hoso_date *out);
 
 #endif

@@ -137,7 +137,7 @@ extract_reject(struct extract_file *f, const char *field, const char *reason)
 	hoso_records_int(w, (long long) f->line->offset);
 	hoso_records_field_str(w, field);
 	hoso_records_field_str(w, reason);
-	if (f->root)
+	if (f->root || (f->raw_done && raw->len))
 		hoso_records_field(w, raw->data, raw->len);
 	else
 		hoso_records_null(w);
@@ -252,6 +252,8 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	hoso_records_field_str(w, format->name);
 	hoso_records_end(w);
 	state = format->begin ? format->begin(&f) : NULL;
+	if (f.failed)
+		goto cleanup;
 	if (file_no == 1) {
 		hoso_progress_init(&progress, "hoso-extract");
 		if (progress.enabled)
@@ -267,10 +269,18 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 			reject_flawed_line(&f, &line);
 		else
 			format->line(state, &f, &line);
+		if (f.failed)
+			goto cleanup;
 	}
 	if (rc < 0) {
 		hoso_error("%s", in.error);
 		goto cleanup;
+	}
+	if (format->finish) {
+		f.raw_done = false;
+		format->finish(state, &f);
+		if (f.failed)
+			goto cleanup;
 	}
 	hoso_buf_reset(&f.scratch);
 	unknown_fields_json(&f, &f.scratch);

@@ -91,7 +91,10 @@ case_offer_dossier(struct case_entry *c, struct dossier_version *v)
 
 	if (*first == HOSO_TIME_NONE || v->order.at < *first)
 		*first = v->order.at;
-	if (!c->latest || msg_order_compare(&v->order, &c->latest->order) > 0) {
+	/* the preferred source wins whatever the _at; within a rank, the latest */
+	if (!c->latest || v->preferred > c->latest->preferred ||
+	    (v->preferred == c->latest->preferred &&
+	     msg_order_compare(&v->order, &c->latest->order) > 0)) {
 		dossier_version_free(c->latest);
 		c->latest = v;
 	} else {

@@ -2,7 +2,9 @@
  * cases.h: the transform's table of cases touched by a run.
  *
  * Each case keeps only what derivation needs: its latest dossier version
- * (input.md §2: later _at wins, ties broken by path, line, position), the
+ * (input.md §2: later _at wins, ties broken by path, line, position; a
+ * version from the pipeline's preferred format beats the others whatever
+ * its _at, input.md §3), the
  * earliest _at at which any version reported each status, and its progress
  * rows.  Memory is therefore bounded per case, not per message.
  */
@@ -26,6 +28,7 @@ struct msg_order {
 
 struct dossier_version {
 	struct msg_order order;
+	bool preferred;			/* from a file of the pipeline's prefer: format */
 	int status;
 	int channel;			/* mapped: 1, 2 or 3 */
 	hoso_time accepted_at, due_at, processed_at, returned_at, refused_at;

@@ -44,6 +44,8 @@ usage(FILE *out)
 		"      --reference-units FILE       unit catalogue (units.csv)\n"
 		"      --reference-procedures FILE  procedure catalogue (procedures.csv)\n"
 		"      --reference-calendar DIR     working-day calendars (YYYY.csv)\n"
+		"      --prefer FORMAT      dossier versions from files of FORMAT win over\n"
+		"                           other formats' for the same case, whatever the _at\n"
 		"      --log-format FMT     text (default) or json\n"
 		"      --help, --version\n");
 }
@@ -103,12 +105,13 @@ main(int argc, char **argv)
 		{ "reference-procedures", required_argument, NULL, 'r' },
 		{ "reference-calendar", required_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'l' },
+		{ "prefer", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *out = NULL, *conninfo = NULL, *units = NULL, *procedures = NULL,
-		*calendar = NULL, *derive_only = NULL;
+		*calendar = NULL, *derive_only = NULL, *prefer = NULL;
 	bool prior = false;
 	struct transform tr;
 	struct hoso_buf err = HOSO_BUF_INIT, report = HOSO_BUF_INIT;
@@ -125,6 +128,7 @@ main(int argc, char **argv)
 		case 'u': units = optarg; break;
 		case 'r': procedures = optarg; break;
 		case 'k': calendar = optarg; break;
+		case 'P': prefer = optarg; break;
 		case 'l':
 			if (strcmp(optarg, "json") == 0)
 				hoso_log_set_format(HOSO_LOG_JSON);
@@ -150,6 +154,7 @@ main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
+	tr.prefer = prefer;
 	hoso_reference_init(&tr.ref);
 	case_table_init(&tr.cases);
 	hoso_map_init(&tr.report.unresolved_units);
@@ -205,9 +210,12 @@ cleanup:
 	hoso_map_release(&tr.report.unresolved_units);
 	hoso_map_release(&tr.report.unknown_procedures);
 	hoso_map_release(&tr.report.unknown_channels);
-	for (size_t i = 0; i < tr.npaths; i++)
+	for (size_t i = 0; i < tr.npaths; i++) {
 		free(tr.paths[i]);
+		free(tr.formats[i]);
+	}
 	free(tr.paths);
+	free(tr.formats);
 	hoso_buf_release(&err);
 	hoso_buf_release(&report);
 	return ret;

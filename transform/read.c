@@ -80,17 +80,21 @@ file_path(struct transform *tr, long file_no)
 }
 
 static void
-register_file(struct transform *tr, long file_no, const char *path)
+register_file(struct transform *tr, long file_no, const char *path, const char *format)
 {
 	if ((size_t) file_no >= tr->npaths) {
 		size_t n = (size_t) file_no + 1;
 
 		tr->paths = hoso_xrealloc(tr->paths, n * sizeof(*tr->paths));
 		memset(tr->paths + tr->npaths, 0, (n - tr->npaths) * sizeof(*tr->paths));
+		tr->formats = hoso_xrealloc(tr->formats, n * sizeof(*tr->formats));
+		memset(tr->formats + tr->npaths, 0, (n - tr->npaths) * sizeof(*tr->formats));
 		tr->npaths = n;
 	}
 	free(tr->paths[file_no]);
 	tr->paths[file_no] = hoso_xstrdup(path);
+	free(tr->formats[file_no]);
+	tr->formats[file_no] = format ? hoso_xstrdup(format) : NULL;
 }
 
 /* Copy a D or P record to its archive file: times to timestamptz, text to NFC. */
@@ -206,6 +210,11 @@ read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool
 	}
 	v = hoso_xcalloc(1, sizeof(*v));
 	v->order = (struct msg_order) { parse_time(f[D_AT]), path, atol(f[D_LINE]), atoi(f[D_POS]) };
+	{
+		const char *format = tr->formats[atol(f[D_FILE_NO])];
+
+		v->preferred = tr->prefer && format && strcmp(format, tr->prefer) == 0;
+	}
 	v->status = atoi(f[D_STATUS]);
 	if (v->status < 1 || v->status > 10 || v->order.at == HOSO_TIME_NONE) {
 		hoso_error("%s:%ld: malformed dossier record", name, lineno);
@@ -311,7 +320,7 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 				ok = false;
 				break;
 			}
-			register_file(tr, file_no, f[F_PATH]);
+			register_file(tr, file_no, f[F_PATH], f[F_FORMAT]);
 			if (prior)
 				break;
 			tr->report.files++;

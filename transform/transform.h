@@ -27,9 +27,11 @@ struct transform {
 	struct case_table cases;
 	struct staging staging;
 	struct transform_report report;
-	/* file table: file_no -> path (paths of prior messages included) */
+	/* file table: file_no -> path and format (prior messages' files included) */
 	char **paths;
+	char **formats;			/* F.format; NULL when not given */
 	size_t npaths;
+	const char *prefer;		/* --prefer: versions from files of this format win */
 	bool personal_hash;
 };
 
