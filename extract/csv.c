@@ -311,9 +311,9 @@ reject_parse(struct extract_file *f, struct csv_state *st, const char *msg)
 	line += (unsigned long) st->rec_line - 1;
 	hoso_buf_reset(&f->reason);
 	if ((long) line == st->rec_line)
-		hoso_buf_addf(&f->reason, "column %lu: %s", col, end);
+		hoso_buf_addf(&f->reason, "character %lu: %s", col, end);
 	else
-		hoso_buf_addf(&f->reason, "line %lu, column %lu: %s", line, col, end);
+		hoso_buf_addf(&f->reason, "line %lu, character %lu: %s", line, col, end);
 	extract_reject(f, "-", f->reason.data);
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_map.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -155,6 +156,104 @@ push_reference(struct argv_builder *b, const struct hoso_pipeline *p)
 	push_opt(b, "--reference-calendar", p->reference.calendar);
 }
 
+/* Where a file came from: its source, and the day whose {date} matched it. */
+struct file_origin {
+	const struct hoso_source *src;
+	hoso_date day;			/* HOSO_DATE_NONE when the globs have no {date} */
+};
+
+/*
+ * The run's files with the options of their source before them: --format
+ * (and --schema for a CSV source with schema_dir), and --landing-date, the
+ * day the runner expanded, which a CSV row's _at is the end of.  The file
+ * list comes in byte order, so each file's source is found again by
+ * expanding the globs once more.
+ */
+static void
+push_files(struct argv_builder *b, const struct hoso_pipeline *p, const struct run_args *args,
+	   const struct run_files *files)
+{
+	struct hoso_map origin;
+	struct file_origin *origins;
+	const struct hoso_source *last_src = NULL;
+	hoso_date last_day = HOSO_DATE_NONE;
+	size_t nsources = 1 + p->nmore_sources, norigins = 0, cap = 16;
+	bool first = true;
+
+	hoso_map_init(&origin);
+	origins = hoso_xcalloc(cap, sizeof(*origins));
+	for (size_t s = 0; s < nsources; s++) {
+		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
+		bool dated = false;
+
+		for (size_t g = 0; g < src->npaths; g++)
+			dated |= strstr(src->paths[g], "{date:") != NULL;
+		for (hoso_date d = args->from; d <= args->to; d++) {
+			char **paths = NULL;
+			size_t n = 0;
+			struct hoso_buf err = HOSO_BUF_INIT;
+
+			if (hoso_pipeline_expand_paths(src, d, &paths, &n, &err)) {
+				for (size_t i = 0; i < n; i++) {
+					char *abs = realpath(paths[i], NULL);
+					const char *key = abs ? abs : paths[i];
+					void **slot = hoso_map_slot(&origin, key, strlen(key));
+
+					if (!*slot) {
+						if (norigins == cap) {
+							/* slots hold indexes: the array may move */
+							cap *= 2;
+							origins = hoso_xrealloc(origins, cap * sizeof(*origins));
+						}
+						origins[norigins] = (struct file_origin) {
+							src, dated ? d : HOSO_DATE_NONE
+						};
+						*slot = (void *) (norigins++ + 1);
+					}
+					free(abs);
+					free(paths[i]);
+				}
+			}
+			free(paths);
+			hoso_buf_release(&err);
+			if (!dated)
+				break;
+		}
+	}
+	for (size_t i = 0; i < files->n; i++) {
+		size_t k = (size_t) hoso_map_get(&origin, files->paths[i], strlen(files->paths[i]));
+		const struct file_origin *o = k ? &origins[k - 1] : NULL;
+
+		if (o && (first || o->src != last_src)) {
+			push_opt(b, "--format", o->src->format);
+			if (strcmp(o->src->format, HOSO_FORMAT_DVCQG_JSONL) != 0 && o->src->schema_dir) {
+				char schema[PATH_MAX];
+
+				snprintf(schema, sizeof(schema), "%s/%s.yaml", o->src->schema_dir,
+					 o->src->format);
+				push_opt(b, "--schema", schema);
+			}
+		}
+		if (o && (first || o->day != last_day)) {
+			char day[16];
+
+			if (o->day == HOSO_DATE_NONE)
+				snprintf(day, sizeof(day), "auto");
+			else
+				hoso_date_format_iso(o->day, day);
+			push_opt(b, "--landing-date", day);
+		}
+		if (o) {
+			first = false;
+			last_src = o->src;
+			last_day = o->day;
+		}
+		push(b, files->paths[i]);
+	}
+	hoso_map_release(&origin);
+	free(origins);
+}
+
 int
 runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		  const struct run_files *files, long long run_id, const char *staging,
@@ -175,13 +274,13 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	push_opt(&ex, "--reject-file", p->rejects.file);
 	if (args->json_log)
 		push_opt(&ex, "--log-format", "json");
-	for (size_t i = 0; i < files->n; i++)
-		push(&ex, files->paths[i]);
+	push_files(&ex, p, args, files);
 
 	push(&tr, runner_stage_path("hoso-transform"));
 	push(&tr, "--prior");
 	push_opt(&tr, "--out", staging);
 	push_opt(&tr, "--conninfo", p->target.conninfo);
+	push_opt(&tr, "--prefer", p->prefer);
 	push_reference(&tr, p);
 	if (args->json_log)
 		push_opt(&tr, "--log-format", "json");
