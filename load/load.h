@@ -3,6 +3,7 @@
  *
  *   main.c       arguments in, exit status out
  *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version
+ *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion
  *   manifest.c   the staging directory's MANIFEST and checked streaming of
  *                its files into COPY
  *   reference.c  units.csv, procedures.csv, calendar/YYYY.csv -> dimensions
@@ -37,6 +38,13 @@ struct load_options {
 
 /* migrate.c: returns an exit status (0 or 1). */
 int load_migrate(const char *conninfo, const char *schema_dir);
+
+/*
+ * profiles.c: the DIR/NAME.yaml files (scoring profiles: weights and thresholds) ->
+ * hoso.profile and hoso.profile_criterion; returns an exit status (0, 1,
+ * or 2 for a bad file).  No file: nothing to do.
+ */
+int load_profiles(const char *conninfo, const char *dir);
 
 /* manifest.c */
 struct manifest_entry {

@@ -34,7 +34,8 @@ usage(FILE *out)
 		"       hoso-load --run-id N --rebuild KEYS --from D --to D [OPTION]... STAGING_DIR\n"
 		"Load a staging directory written by hoso-transform into the warehouse in one\n"
 		"transaction, or apply the warehouse schema's pending migrations.\n\n"
-		"      --migrate                 apply pending schemas/warehouse/NNN_name.sql\n"
+		"      --migrate                 apply pending schemas/warehouse/NNN_name.sql, then\n"
+		"                                load the scoring profiles schemas/profiles/*.yaml\n"
 		"      --schemas DIR             where they are (default: $HOSO_SCHEMA_DIR, else\n"
 		"                                <bin>/../schemas, else <bin>/../share/hoso/schemas)\n"
 		"      --run-id N                the run this load belongs to (required to load)\n"
@@ -222,6 +223,15 @@ main(int argc, char **argv)
 			return HOSO_EXIT_USAGE;
 		}
 		ret = load_migrate(o.conninfo, dir);
+		if (ret == HOSO_EXIT_OK) {
+			/* the scoring profiles sit beside the migrations: schemas/profiles */
+			size_t n = strlen(dir) + sizeof("/../profiles");
+			char *profiles = hoso_xmalloc(n);
+
+			snprintf(profiles, n, "%s/../profiles", dir);
+			ret = load_profiles(o.conninfo, profiles);
+			free(profiles);
+		}
 		free(dir);
 		return ret;
 	}
