@@ -219,6 +219,39 @@ print_summary_text(PGresult *sum, PGresult *cat, const struct report_args *a)
 	return true;
 }
 
+/*
+ * Print s left-aligned in width columns.  printf pads by bytes, which
+ * misaligns Vietnamese names; this counts code points (UTF-8 lead bytes).
+ */
+static void
+print_padded(const char *s, int width)
+{
+	int cols = 0;
+
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char) *p & 0xC0) != 0x80;
+	fputs(s, stdout);
+	for (; cols < width; cols++)
+		putchar(' ');
+}
+
+/*
+ * A month-on-month or year-on-year change: counts as signed integers, rates
+ * in percentage points with two decimals; empty when there is none.
+ */
+static void
+format_change(const char *v, bool rate, char *out, size_t outlen)
+{
+	if (!v[0]) {
+		out[0] = '\0';
+		return;
+	}
+	if (rate)
+		snprintf(out, outlen, "%+.2f pp", atof(v));
+	else
+		snprintf(out, outlen, "%+lld", atoll(v));
+}
+
 static void
 print_ranking_text(PGresult *res, const struct report_args *a)
 {
@@ -236,11 +269,12 @@ print_ranking_text(PGresult *res, const struct report_args *a)
 
 		if (PQgetisnull(res, r, PQfnumber(res, "rank")) || (!top && !bottom))
 			continue;
-		if (r == a->ranking_top && ranked > 2 * a->ranking_top)
+		if (bottom && r == ranked - a->ranking_top && ranked > 2 * a->ranking_top)
 			printf("  ...\n");
 		format_rate(col(res, r, "numerator"), col(res, r, "denominator"), rate, sizeof(rate));
-		printf("  %3s/%-3s %-40s %10s  (%s/%s)\n", col(res, r, "rank"), col(res, r, "field_size"),
-		       col(res, r, "unit_name"), rate, col(res, r, "numerator"), col(res, r, "denominator"));
+		printf("  %3s/%-3s ", col(res, r, "rank"), col(res, r, "field_size"));
+		print_padded(col(res, r, "unit_name"), 40);
+		printf(" %10s  (%s/%s)\n", rate, col(res, r, "numerator"), col(res, r, "denominator"));
 	}
 }
 
@@ -253,14 +287,16 @@ print_trend_text(PGresult *res)
 	printf("  %-8s %-22s %14s %12s %12s\n", "month", "indicator", "value", "m-o-m", "y-o-y");
 	for (int r = 0; r < nt; r++) {
 		const char *ind = col(res, r, "indicator");
-		char value[32];
+		char value[32], mom[32], yoy[32];
+		bool rate = PQgetisnull(res, r, PQfnumber(res, "denominator")) == 0;
 
 		if (strcmp(ind, "received_total") == 0 || strcmp(ind, "received_in_period") == 0)
 			format_count(col(res, r, "value"), value, sizeof(value));
 		else
 			format_rate(col(res, r, "numerator"), col(res, r, "denominator"), value, sizeof(value));
-		printf("  %-8s %-22s %14s %12s %12s\n", col(res, r, "month"), ind, value,
-		       col(res, r, "mom_change"), col(res, r, "yoy_change"));
+		format_change(col(res, r, "mom_change"), rate, mom, sizeof(mom));
+		format_change(col(res, r, "yoy_change"), rate, yoy, sizeof(yoy));
+		printf("  %-8s %-22s %14s %12s %12s\n", col(res, r, "month"), ind, value, mom, yoy);
 	}
 }
 
