@@ -43,6 +43,7 @@ struct rebuild_args {
 struct rebuild_file {
 	char *path, *sha256, *format, *run_id;
 	long long size;
+	hoso_date run_from, run_to;	/* the days of the run that loaded it */
 };
 
 struct rebuild_plan {
@@ -124,7 +125,9 @@ make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
 	PQclear(res);
 	/* byte order of path, as hoso run gives them: the same file numbers break the same ties */
 	res = hoso_pg_query(conn,
-			    "SELECT l.path, l.size, l.sha256, l.format, l.run_id FROM hoso.file_ledger l"
+			    "SELECT l.path, l.size, l.sha256, l.format, l.run_id,"
+			    "       coalesce(r.date_from::text, ''), coalesce(r.date_to::text, '')"
+			    "  FROM hoso.file_ledger l LEFT JOIN hoso.run r USING (run_id)"
 			    " WHERE l.file_id IN (SELECT m.file_id FROM hoso.dossier_msg m"
 			    "                      JOIN rebuild_case USING (src, case_no)"
 			    "                     UNION SELECT m.file_id FROM hoso.progress_msg m"
@@ -142,6 +145,9 @@ make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
 		f->sha256 = hoso_xstrdup(PQgetvalue(res, i, 2));
 		f->format = hoso_xstrdup(PQgetvalue(res, i, 3));
 		f->run_id = hoso_xstrdup(PQgetvalue(res, i, 4));
+		f->run_from = f->run_to = HOSO_DATE_NONE;
+		hoso_date_parse_iso(PQgetvalue(res, i, 5), strlen(PQgetvalue(res, i, 5)), &f->run_from);
+		hoso_date_parse_iso(PQgetvalue(res, i, 6), strlen(PQgetvalue(res, i, 6)), &f->run_to);
 	}
 	PQclear(res);
 	return true;
@@ -320,6 +326,86 @@ reference_args(struct argv_list *l, const struct hoso_pipeline *p)
 	arg_opt(l, "--reference-calendar", p->reference.calendar);
 }
 
+/* The pipeline's source of a ledgered format, NULL when none reads it any more. */
+static const struct hoso_source *
+source_of(const struct hoso_pipeline *p, const char *format)
+{
+	for (size_t s = 0; s < 1 + p->nmore_sources; s++) {
+		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
+
+		if (strcmp(src->format, format) == 0)
+			return src;
+	}
+	return NULL;
+}
+
+/*
+ * The landing day hoso run gave a file: the first day of its loading run
+ * whose {date} globs match it; "auto" (from the path) when none does, as
+ * hoso run says for globs without {date}.
+ */
+static void
+landing_day(const struct hoso_source *src, const struct rebuild_file *f, char out[16])
+{
+	snprintf(out, 16, "auto");
+	for (hoso_date d = f->run_from; d != HOSO_DATE_NONE && d <= f->run_to; d++) {
+		char **paths = NULL;
+		size_t n = 0;
+		bool found = false;
+		struct hoso_buf err = HOSO_BUF_INIT;
+
+		if (hoso_pipeline_expand_paths(src, d, &paths, &n, &err)) {
+			for (size_t i = 0; i < n; i++) {
+				char *abs = realpath(paths[i], NULL);
+
+				found |= strcmp(abs ? abs : paths[i], f->path) == 0;
+				free(abs);
+				free(paths[i]);
+			}
+		}
+		free(paths);
+		hoso_buf_release(&err);
+		if (found) {
+			hoso_date_format_iso(d, out);
+			return;
+		}
+	}
+}
+
+/*
+ * Before each file, the options hoso run gave it: --format, and for a CSV
+ * source its --schema and --landing-date (a CSV row's _at is the end of that day).
+ */
+static void
+file_args(struct argv_list *l, const struct hoso_pipeline *p, const struct rebuild_plan *plan)
+{
+	const char *format = NULL;
+
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		const struct rebuild_file *f = &plan->files[i];
+		const struct hoso_source *src = source_of(p, f->format);
+		bool csv = strcmp(f->format, HOSO_FORMAT_DVCQG_JSONL) != 0;
+
+		if (!format || strcmp(format, f->format) != 0) {
+			format = f->format;
+			arg_opt(l, "--format", format);
+			if (csv && src && src->schema_dir) {
+				char schema[4096];
+
+				snprintf(schema, sizeof(schema), "%s/%s.yaml", src->schema_dir, format);
+				arg_opt(l, "--schema", schema);
+			}
+		}
+		if (csv && src) {
+			char day[16];
+
+			landing_day(src, f, day);
+			arg_opt(l, "--landing-date", day);
+		}
+		arg(l, f->path);
+	}
+}
+
 /* extract | transform --derive-only, then load --rebuild; an exit status. */
 static int
 run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
@@ -327,7 +413,6 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 		   const char *keys, long long ms[3])
 {
 	struct argv_list ex = { 0 }, tr = { 0 }, ld = { 0 };
-	const char *format = "dvcqg-jsonl";	/* hoso-extract's default */
 	char num[64], from[11], to[11];
 	int fds[2] = { -1, -1 }, rex, rtr, ret = HOSO_EXIT_FAILED;
 	pid_t pex = -1, ptr = -1;
@@ -341,17 +426,12 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	arg_opt(&ex, "--personal-data", p->personal_data);
 	if (a->json_log)
 		arg_opt(&ex, "--log-format", "json");
-	for (size_t i = 0; i < plan->nfiles; i++) {
-		if (strcmp(plan->files[i].format, format) != 0) {
-			format = plan->files[i].format;
-			arg_opt(&ex, "--format", format);
-		}
-		arg(&ex, plan->files[i].path);
-	}
+	file_args(&ex, p, plan);
 
 	arg(&tr, runner_stage_path("hoso-transform"));
 	arg_opt(&tr, "--derive-only", keys);
 	arg_opt(&tr, "--out", staging);
+	arg_opt(&tr, "--prefer", p->prefer);
 	reference_args(&tr, p);
 	if (a->json_log)
 		arg_opt(&tr, "--log-format", "json");
