@@ -280,15 +280,20 @@ replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
 			   STAGING_COPY_KEYS, NULL, NULL) ||
 	    !hoso_pg_exec(conn, "ANALYZE load_case_key"))
 		return false;
+	/* the summary tables lose the old contributions of these cases ... */
+	if (!hoso_pg_exec(conn, "SELECT hoso.summary_apply('load_case_key', -1)"))
+		return false;
 	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
 		if (!hoso_pg_exec(conn, deletes[i]))
 			return false;
+	/* ... and gain the new ones, in the same transaction */
 	return manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
 			     STAGING_COPY_AS_IS, NULL, cases) &&
 		manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
 			      STAGING_COPY_AS_IS, NULL, NULL) &&
 		manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL);
+			      STAGING_COPY_AS_IS, NULL, NULL) &&
+		hoso_pg_exec(conn, "SELECT hoso.summary_apply('load_case_key', 1)");
 }
 
 static long long

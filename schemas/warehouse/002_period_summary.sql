@@ -65,9 +65,9 @@ RETURN (SELECT s.status FROM hoso.case_status s
 	ORDER BY s.from_at DESC NULLS LAST LIMIT 1);
 COMMENT ON FUNCTION hoso.status_at(text, text, timestamptz) IS 'status_at(t) of a case (counting.md §2); NULL before its first status';
 
--- Per unit path: every count of counting.md §3 and the parts of the §4
+-- Per unit path, from the facts: every count of counting.md §3 and the parts of the §4
 -- indicators, over the received cases that touch the period [p_from, p_to].
-CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
+CREATE FUNCTION hoso.period_counts_scan(p_from date, p_to date)
 RETURNS TABLE (
 	unit_path text[],
 	carried_over bigint, received_online bigint, received_direct bigint,
@@ -130,10 +130,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	  FROM k
 	 GROUP BY unit_path
 $$;
-COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period; the one definition every analytics function sums';
+COMMENT ON FUNCTION hoso.period_counts_scan(date, date) IS 'counting.md §3 counts and §4 indicator parts per unit path for a period, computed by scanning the facts: the definition that hoso.period_counts (from the summary tables) must equal; used to verify them';
 
 /*
- * The period summary sums hoso.period_counts over the unit paths in scope:
+ * The period summary sums hoso.period_counts (003_summary.sql: the same
+ * figures as period_counts_scan, from the summary tables) over the unit
+ * paths in scope:
  * one classification of every case serves this function, the summaries by
  * unit, the rankings and the trends alike.  received_total, resolved_total
  * and in_progress_total are sums of their parts, so the identities of

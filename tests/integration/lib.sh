@@ -82,7 +82,7 @@ SQL
 # its sorted contents, minus columns that differ between identical loads
 # (run ids, load times)
 table_digest() {
-	for t in file_ledger dossier_msg progress_msg case_fact case_due case_status unit procedure calendar; do
+	for t in file_ledger dossier_msg progress_msg case_fact case_due case_status summary_day unit procedure calendar; do
 		printf '%s ' "$t"
 		q -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\n' ORDER BY r)), '-')
 		        FROM (SELECT (to_jsonb(x) - 'run_id' - 'loaded_at' - 'file_id')::text AS r

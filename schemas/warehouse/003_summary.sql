@@ -1,0 +1,232 @@
+-- 003_summary.sql: summary tables maintained incrementally by every load, so
+-- that summaries, rankings and trends cost the same however long the
+-- history is (issue 5).
+--
+-- Every figure of counting.md §3 is either a flow or a state:
+--   flows happen on one local day: a case is received on the day of its
+--     accepted_at, resolved or closed on the day of its end_at;
+--   states hold at the end of a day D (E(D) = D 23:59:59 local): a case is
+--     open at E(D) when accepted_at <= E(D) < end_at, overdue when also the
+--     due date in force at E(D) falls on a day before D, paused when its
+--     status at E(D) is 5 or 6.
+-- A state is stored as its changes: +1 on the first day it holds, -1 on the
+-- first day it no longer does.  Then, for a period [from, to]:
+--   received_*, resolved_*, closed_other = the flows of the days from..to;
+--   carried_over = open at E(from - 1)    = sum of d_open up to from - 1;
+--   in_progress_total = open at E(to)     = sum of d_open up to to;
+--   in_progress_overdue, _paused likewise; in_time = total - overdue.
+-- (E(from - 1) is the instant before T0, E(to) is T1: counting.md §1.)
+--
+-- A load replaces the facts of the cases it touched; hoso.summary_apply
+-- subtracts their old contributions before and adds the new ones after,
+-- in the load's transaction.  Its cost is proportional to the cases the
+-- run touched, not to the warehouse.  hoso.period_counts_scan computes the
+-- same figures from the facts, for verification (tests compare the two).
+
+CREATE TABLE hoso.summary_day (
+	day			date NOT NULL,
+	unit_path		text[] NOT NULL,
+	received_online		bigint NOT NULL DEFAULT 0,
+	received_direct		bigint NOT NULL DEFAULT 0,
+	received_postal		bigint NOT NULL DEFAULT 0,
+	digitised_at_intake	bigint NOT NULL DEFAULT 0,
+	fee_cases		bigint NOT NULL DEFAULT 0,
+	fee_paid_online		bigint NOT NULL DEFAULT 0,
+	online_vneid		bigint NOT NULL DEFAULT 0,
+	reuse_cases		bigint NOT NULL DEFAULT 0,
+	resolved_early		bigint NOT NULL DEFAULT 0,
+	resolved_on_time	bigint NOT NULL DEFAULT 0,
+	resolved_late		bigint NOT NULL DEFAULT 0,
+	closed_other		bigint NOT NULL DEFAULT 0,
+	paper_resolved		bigint NOT NULL DEFAULT 0,
+	paper_resolved_e_result	bigint NOT NULL DEFAULT 0,
+	resolved_working_seconds numeric NOT NULL DEFAULT 0,
+	d_open			bigint NOT NULL DEFAULT 0,
+	d_overdue		bigint NOT NULL DEFAULT 0,
+	d_paused		bigint NOT NULL DEFAULT 0,
+	PRIMARY KEY (day, unit_path)
+);
+COMMENT ON TABLE hoso.summary_day IS 'Per local day and unit path: the flows of that day and the changes of the open/overdue/paused states at its end (see 003_summary.sql); maintained by every load, read by hoso.period_counts';
+COMMENT ON COLUMN hoso.summary_day.day IS 'Local (Vietnam) date';
+COMMENT ON COLUMN hoso.summary_day.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
+COMMENT ON COLUMN hoso.summary_day.received_online IS 'Received cases accepted on this day, channel 2';
+COMMENT ON COLUMN hoso.summary_day.received_direct IS 'Received cases accepted on this day, channel 1';
+COMMENT ON COLUMN hoso.summary_day.received_postal IS 'Received cases accepted on this day, channel 3';
+COMMENT ON COLUMN hoso.summary_day.digitised_at_intake IS 'Of those accepted on this day: digitised at intake';
+COMMENT ON COLUMN hoso.summary_day.fee_cases IS 'Of those accepted on this day: with a fee';
+COMMENT ON COLUMN hoso.summary_day.fee_paid_online IS 'Of those accepted on this day: with a fee, paid online';
+COMMENT ON COLUMN hoso.summary_day.online_vneid IS 'Of those accepted on this day: online with a VNeID-verified account';
+COMMENT ON COLUMN hoso.summary_day.reuse_cases IS 'Of those accepted on this day: reusing stored data';
+COMMENT ON COLUMN hoso.summary_day.resolved_early IS 'Cases resolved on this day before their due day';
+COMMENT ON COLUMN hoso.summary_day.resolved_on_time IS 'Cases resolved on this day on their due day, or without a due date';
+COMMENT ON COLUMN hoso.summary_day.resolved_late IS 'Cases resolved on this day after their due day';
+COMMENT ON COLUMN hoso.summary_day.closed_other IS 'Cases withdrawn or stopped on this day';
+COMMENT ON COLUMN hoso.summary_day.paper_resolved IS 'Cases resolved on this day whose procedure has a paper result';
+COMMENT ON COLUMN hoso.summary_day.paper_resolved_e_result IS 'Of those: with an electronic result';
+COMMENT ON COLUMN hoso.summary_day.resolved_working_seconds IS 'Office seconds used by the cases resolved on this day';
+COMMENT ON COLUMN hoso.summary_day.d_open IS 'Change of the number of cases open at the end of the day';
+COMMENT ON COLUMN hoso.summary_day.d_overdue IS 'Change of the number of open cases past their due day at the end of the day';
+COMMENT ON COLUMN hoso.summary_day.d_paused IS 'Change of the number of open cases in status 5 or 6 at the end of the day';
+
+/*
+ * The contributions of a set of cases (the table p_keys, columns src and
+ * case_no) to hoso.summary_day, times p_sign (+1 to add, -1 to take away).
+ * The states' start and stop days follow from the definitions above:
+ * open on the days D with day(accepted_at) <= D < day(end_at); in a
+ * due-date or status span [from_at, next_at) on the days
+ * day(from_at) <= D < day(next_at); overdue on the days D > day(due_at).
+ */
+CREATE FUNCTION hoso.summary_apply(p_keys regclass, p_sign integer) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	EXECUTE format($q$
+	WITH f AS (
+		SELECT c.*, hoso.local_date(c.accepted_at) AS acc_day, hoso.local_date(c.end_at) AS end_day
+		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
+		 WHERE c.received
+	), intake AS (
+		SELECT acc_day AS day, unit_path,
+		       (channel = 2)::int AS ro, (channel = 1)::int AS rd, (channel = 3)::int AS rp,
+		       digitised::int AS dg, has_fee::int AS fee, (has_fee AND paid_online)::int AS feepaid,
+		       (channel = 2 AND vneid)::int AS vneid, reuse::int AS reuse,
+		       0 AS re, 0 AS rt, 0 AS rl, 0 AS cl, 0 AS paper, 0 AS paper_e, 0::numeric AS wsec,
+		       1 AS d_open, 0 AS d_overdue, 0 AS d_paused
+		  FROM f
+	), ending AS (
+		SELECT end_day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0,
+		       (end_kind = 'R' AND due_at_end IS NOT NULL AND end_day < hoso.local_date(due_at_end))::int,
+		       (end_kind = 'R' AND (due_at_end IS NULL OR end_day = hoso.local_date(due_at_end)))::int,
+		       coalesce(end_kind = 'R' AND end_day > hoso.local_date(due_at_end), false)::int,
+		       (end_kind = 'C')::int,
+		       (end_kind = 'R' AND paper_result)::int,
+		       (end_kind = 'R' AND paper_result AND e_result)::int,
+		       CASE WHEN end_kind = 'R' THEN coalesce(working_seconds, 0) ELSE 0 END,
+		       -1, 0, 0
+		  FROM f WHERE end_day IS NOT NULL
+	), due_span AS (
+		SELECT f.unit_path, f.acc_day, f.end_day, hoso.local_date(d.due_at) AS due_day,
+		       hoso.local_date(d.from_at) AS from_day,
+		       hoso.local_date(lead(d.from_at) OVER w) AS next_day
+		  FROM f JOIN hoso.case_due d ON d.src = f.src AND d.case_no = f.case_no
+		WINDOW w AS (PARTITION BY d.src, d.case_no ORDER BY d.from_at NULLS FIRST)
+	), overdue AS (
+		SELECT greatest(from_day, acc_day, due_day + 1) AS start_day,
+		       least(next_day, end_day) AS stop_day, unit_path
+		  FROM due_span WHERE due_day IS NOT NULL
+	), status_span AS (
+		SELECT f.unit_path, f.acc_day, f.end_day, s.status,
+		       hoso.local_date(s.from_at) AS from_day,
+		       hoso.local_date(lead(s.from_at) OVER w) AS next_day
+		  FROM f JOIN hoso.case_status s ON s.src = f.src AND s.case_no = f.case_no
+		WINDOW w AS (PARTITION BY s.src, s.case_no ORDER BY s.from_at NULLS FIRST)
+	), paused AS (
+		SELECT greatest(from_day, acc_day) AS start_day,
+		       least(next_day, end_day) AS stop_day, unit_path
+		  FROM status_span WHERE status IN (5, 6)
+	), state_change AS (
+		SELECT start_day AS day, unit_path, 1 AS d_overdue, 0 AS d_paused FROM overdue
+		 WHERE stop_day IS NULL OR start_day < stop_day
+		UNION ALL
+		SELECT stop_day, unit_path, -1, 0 FROM overdue
+		 WHERE stop_day IS NOT NULL AND start_day < stop_day
+		UNION ALL
+		SELECT start_day, unit_path, 0, 1 FROM paused
+		 WHERE stop_day IS NULL OR start_day < stop_day
+		UNION ALL
+		SELECT stop_day, unit_path, 0, -1 FROM paused
+		 WHERE stop_day IS NOT NULL AND start_day < stop_day
+	), contribution AS (
+		SELECT * FROM intake
+		UNION ALL SELECT * FROM ending
+		UNION ALL
+		SELECT day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, d_overdue, d_paused
+		  FROM state_change
+	)
+	INSERT INTO hoso.summary_day AS t
+	SELECT day, unit_path,
+	       %2$s * sum(ro), %2$s * sum(rd), %2$s * sum(rp), %2$s * sum(dg), %2$s * sum(fee),
+	       %2$s * sum(feepaid), %2$s * sum(vneid), %2$s * sum(reuse), %2$s * sum(re),
+	       %2$s * sum(rt), %2$s * sum(rl), %2$s * sum(cl), %2$s * sum(paper), %2$s * sum(paper_e),
+	       %2$s * sum(wsec), %2$s * sum(d_open), %2$s * sum(d_overdue), %2$s * sum(d_paused)
+	  FROM contribution
+	 GROUP BY day, unit_path
+	ON CONFLICT (day, unit_path) DO UPDATE SET
+		received_online = t.received_online + excluded.received_online,
+		received_direct = t.received_direct + excluded.received_direct,
+		received_postal = t.received_postal + excluded.received_postal,
+		digitised_at_intake = t.digitised_at_intake + excluded.digitised_at_intake,
+		fee_cases = t.fee_cases + excluded.fee_cases,
+		fee_paid_online = t.fee_paid_online + excluded.fee_paid_online,
+		online_vneid = t.online_vneid + excluded.online_vneid,
+		reuse_cases = t.reuse_cases + excluded.reuse_cases,
+		resolved_early = t.resolved_early + excluded.resolved_early,
+		resolved_on_time = t.resolved_on_time + excluded.resolved_on_time,
+		resolved_late = t.resolved_late + excluded.resolved_late,
+		closed_other = t.closed_other + excluded.closed_other,
+		paper_resolved = t.paper_resolved + excluded.paper_resolved,
+		paper_resolved_e_result = t.paper_resolved_e_result + excluded.paper_resolved_e_result,
+		resolved_working_seconds = t.resolved_working_seconds + excluded.resolved_working_seconds,
+		d_open = t.d_open + excluded.d_open,
+		d_overdue = t.d_overdue + excluded.d_overdue,
+		d_paused = t.d_paused + excluded.d_paused
+	$q$, p_keys, p_sign);
+END
+$fn$;
+COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day; hoso-load calls it around replacing those cases'' facts';
+
+-- Rebuild every summary row from the facts (after a restore, or to check).
+CREATE FUNCTION hoso.summary_rebuild() RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	DELETE FROM hoso.summary_day;
+	CREATE TEMP TABLE summary_all_keys ON COMMIT DROP AS
+		SELECT src, case_no FROM hoso.case_fact;
+	PERFORM hoso.summary_apply('summary_all_keys', 1);
+	DROP TABLE summary_all_keys;
+END
+$fn$;
+COMMENT ON FUNCTION hoso.summary_rebuild() IS 'Recomputes hoso.summary_day from hoso.case_fact, case_due and case_status';
+
+/*
+ * Per unit path: every count of counting.md §3 and the parts of the §4
+ * indicators for the period [p_from, p_to], from the summary rows up to
+ * p_to (flows of the period, states summed up to its edges).  Equal to
+ * hoso.period_counts_scan, which reads the facts.
+ */
+CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
+RETURNS TABLE (
+	unit_path text[],
+	carried_over bigint, received_online bigint, received_direct bigint,
+	received_postal bigint, resolved_early bigint, resolved_on_time bigint,
+	resolved_late bigint, in_progress_in_time bigint, in_progress_overdue bigint,
+	in_progress_paused bigint, closed_other bigint, digitised_at_intake bigint,
+	fee_cases bigint, fee_paid_online bigint, paper_resolved bigint,
+	paper_resolved_e_result bigint, online_vneid bigint, reuse_cases bigint,
+	resolved_working_seconds numeric
+)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT s.unit_path,
+	       coalesce(sum(s.d_open) FILTER (WHERE s.day < p_from), 0)::bigint,
+	       coalesce(sum(s.received_online) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.received_direct) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.received_postal) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.resolved_early) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.resolved_on_time) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.resolved_late) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.d_open) - sum(s.d_overdue), 0)::bigint,
+	       coalesce(sum(s.d_overdue), 0)::bigint,
+	       coalesce(sum(s.d_paused), 0)::bigint,
+	       coalesce(sum(s.closed_other) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.digitised_at_intake) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.fee_cases) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.fee_paid_online) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.paper_resolved) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.paper_resolved_e_result) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.online_vneid) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.reuse_cases) FILTER (WHERE s.day >= p_from), 0)::bigint,
+	       coalesce(sum(s.resolved_working_seconds) FILTER (WHERE s.day >= p_from), 0)
+	  FROM hoso.summary_day s
+	 WHERE s.day <= p_to
+	 GROUP BY s.unit_path
+$$;
+COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period, from hoso.summary_day; the one set of figures every analytics function sums';
