@@ -124,7 +124,8 @@ find_csv_format(const char *name, struct hoso_buf *err)
 	snprintf(path, sizeof(path), "schemas/sources/%s.yaml", name);
 	if (access(path, R_OK) == 0)
 		return extract_csv_format(path, err);
-	hoso_buf_addf(err, "unknown format \"%s\": not built in (%s) and no schemas/sources/%s.yaml "
+	hoso_buf_addf(err, "unknown format \"%s\" (known: %s)\n"
+		      "hoso-extract: note: no CSV source schema schemas/sources/%s.yaml either "
 		      "(give its file with --schema)", name, extract_format_names(), name);
 	return NULL;
 }
