@@ -46,6 +46,17 @@ CREATE TABLE hoso.summary_day (
 	d_paused		bigint NOT NULL DEFAULT 0,
 	PRIMARY KEY (day, unit_path)
 );
+-- Rows whose contributions cancelled out: found through this index and
+-- removed after each change, so an incrementally maintained table equals
+-- one built in a single load, and the cost stays with the change.
+CREATE INDEX summary_day_zero_idx ON hoso.summary_day (day) WHERE
+	received_online = 0 AND received_direct = 0 AND received_postal = 0
+	AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0
+	AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0
+	AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0
+	AND paper_resolved = 0 AND paper_resolved_e_result = 0
+	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0;
+COMMENT ON INDEX hoso.summary_day_zero_idx IS 'Rows whose contributions cancelled out, removed by hoso.summary_apply';
 COMMENT ON TABLE hoso.summary_day IS 'Per local day and unit path: the flows of that day and the changes of the open/overdue/paused states at its end (see 003_summary.sql); maintained by every load, read by hoso.period_counts';
 COMMENT ON COLUMN hoso.summary_day.day IS 'Local (Vietnam) date';
 COMMENT ON COLUMN hoso.summary_day.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
@@ -170,6 +181,13 @@ BEGIN
 		d_overdue = t.d_overdue + excluded.d_overdue,
 		d_paused = t.d_paused + excluded.d_paused
 	$q$, p_keys, p_sign);
+	DELETE FROM hoso.summary_day WHERE
+	received_online = 0 AND received_direct = 0 AND received_postal = 0
+	AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0
+	AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0
+	AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0
+	AND paper_resolved = 0 AND paper_resolved_e_result = 0
+	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0;
 END
 $fn$;
 COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day; hoso-load calls it around replacing those cases'' facts';
