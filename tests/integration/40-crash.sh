@@ -58,7 +58,8 @@ killed_before=0 completed=0 i=0
 while [ "$i" -lt "$trials" ]; do
 	i=$((i + 1))
 	delay=$(awk -v s="$seed" -v i="$i" -v m="$full_ms" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * m / 1000 }')
-	"$HOSO" run "$work/p.yaml" --date 2023-03-09 --wait >/dev/null 2>&1 &
+	# its own session: the trial's processes, and only they, form one group
+	setsid "$HOSO" run "$work/p.yaml" --date 2023-03-09 --wait >/dev/null 2>&1 &
 	runner=$!
 	sleep "$delay"
 	victims="$runner $(pgrep -P "$runner" | tr '\n' ' ')"
@@ -66,8 +67,8 @@ while [ "$i" -lt "$trials" ]; do
 	name=$(ps -o comm= -p "$victim" 2>/dev/null || echo gone)
 	kill -KILL "$victim" 2>/dev/null || true
 	wait "$runner" 2>/dev/null || true
-	# stages whose runner died keep no lock; let orphans finish dying
-	for p in $(pgrep -f "$HOSO_BIN/hoso-" || true); do kill -KILL "$p" 2>/dev/null || true; done
+	# stages orphaned by a killed runner die with their process group
+	kill -KILL -- "-$runner" 2>/dev/null || true
 	sleep 0.2
 	table_digest >"$work/now"
 	if cmp -s "$work/now" "$work/before"; then
