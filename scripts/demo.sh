@@ -19,7 +19,8 @@ if [ -n "${PGHOST:-}${PGSERVICE:-}${PGDATABASE:-}" ]; then
 else
 	private="$root/.hoso/pg"
 	chmod 755 "$root/.hoso" 2>/dev/null || true
-	eval "$("$root/scripts/pg.sh" start "$private")"
+	pgenv=$("$root/scripts/pg.sh" start "$private") || { echo "demo: cannot start PostgreSQL in $private" >&2; exit 1; }
+	eval "$pgenv"
 	export PGDATABASE=hoso_demo
 	# a fresh warehouse every time: the demo's database is its own
 	dropdb --if-exists hoso_demo

@@ -34,6 +34,11 @@ start)
 			--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
+	# already running (a demo run before, say): reuse it
+	if as_owner "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		print_env
+		exit 0
+	fi
 	# fsync off: a throwaway server; nothing here must survive a power cut
 	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 		-o "-k '$dir' -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=256MB -c work_mem=64MB -c maintenance_work_mem=256MB" \

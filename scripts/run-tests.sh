@@ -85,7 +85,8 @@ if ls tests/integration/*.sh >/dev/null 2>&1; then
 	chmod 755 "$pgdir"
 	trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
 	trap 'exit 130' INT TERM
-	if eval "$("$root/scripts/pg.sh" start "$pgdir")"; then
+	if pgenv=$("$root/scripts/pg.sh" start "$pgdir"); then
+		eval "$pgenv"
 		for t in tests/integration/*.sh; do
 			selected "$t" || continue
 			run_one "$t" sh "$t"

@@ -11,5 +11,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-eval "$("$here/pg.sh" start "$dir")" || exit 1
+pgenv=$("$here/pg.sh" start "$dir") || exit 1
+eval "$pgenv"
 "$@"
