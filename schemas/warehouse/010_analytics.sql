@@ -269,21 +269,41 @@ BEGIN
 	WITH months AS (
 		-- a year before the first month too, for the year-on-year change
 		SELECT * FROM hoso.trend_months((p_from - interval '1 year')::date, p_to, p_month)
+	), daily AS (
+		-- one pass over the summary rows in scope: each day's flows, and
+		-- the states at its end as running sums of their changes
+		SELECT d.day, d.ro, d.rd, d.rp, d.re, d.rt, d.rl, d.cl, d.dg, d.fee, d.feepaid,
+		       d.paper, d.paper_e, d.vneid, d.reuse, d.wsec,
+		       sum(d.d_open) OVER w AS open_end, sum(d.d_overdue) OVER w AS overdue_end
+		  FROM (SELECT sd.day, sum(sd.received_online) AS ro, sum(sd.received_direct) AS rd,
+			       sum(sd.received_postal) AS rp, sum(sd.resolved_early) AS re,
+			       sum(sd.resolved_on_time) AS rt, sum(sd.resolved_late) AS rl,
+			       sum(sd.closed_other) AS cl, sum(sd.digitised_at_intake) AS dg,
+			       sum(sd.fee_cases) AS fee, sum(sd.fee_paid_online) AS feepaid,
+			       sum(sd.paper_resolved) AS paper, sum(sd.paper_resolved_e_result) AS paper_e,
+			       sum(sd.online_vneid) AS vneid, sum(sd.reuse_cases) AS reuse,
+			       sum(sd.resolved_working_seconds) AS wsec, sum(sd.d_open) AS d_open,
+			       sum(sd.d_overdue) AS d_overdue
+			  FROM hoso.summary_day sd
+			 WHERE sd.day <= p_to AND (p_unit IS NULL OR p_unit = ANY(sd.unit_path))
+			 GROUP BY sd.day) d
+		WINDOW w AS (ORDER BY d.day)
 	), s AS (
+		-- per month: the flows of its days; the states at the end of the
+		-- day before it (carried over) and at its end (in progress)
 		SELECT m.month,
-		       coalesce(sum(pc.carried_over), 0) AS co, coalesce(sum(pc.received_online), 0) AS ro,
-		       coalesce(sum(pc.received_direct), 0) AS rd, coalesce(sum(pc.received_postal), 0) AS rp,
-		       coalesce(sum(pc.resolved_early), 0) AS re, coalesce(sum(pc.resolved_on_time), 0) AS rt,
-		       coalesce(sum(pc.resolved_late), 0) AS rl, coalesce(sum(pc.in_progress_in_time), 0) AS pi,
-		       coalesce(sum(pc.in_progress_overdue), 0) AS po, coalesce(sum(pc.digitised_at_intake), 0) AS dg,
-		       coalesce(sum(pc.fee_cases), 0) AS fee, coalesce(sum(pc.fee_paid_online), 0) AS feepaid,
-		       coalesce(sum(pc.paper_resolved), 0) AS paper, coalesce(sum(pc.paper_resolved_e_result), 0) AS paper_e,
-		       coalesce(sum(pc.online_vneid), 0) AS vneid, coalesce(sum(pc.reuse_cases), 0) AS reuse,
-		       coalesce(sum(pc.resolved_working_seconds), 0) AS wsec
+		       coalesce((SELECT x.open_end FROM daily x WHERE x.day < m.m_from ORDER BY x.day DESC LIMIT 1), 0) AS co,
+		       coalesce(sum(d.ro), 0) AS ro, coalesce(sum(d.rd), 0) AS rd, coalesce(sum(d.rp), 0) AS rp,
+		       coalesce(sum(d.re), 0) AS re, coalesce(sum(d.rt), 0) AS rt, coalesce(sum(d.rl), 0) AS rl,
+		       coalesce((SELECT x.open_end - x.overdue_end FROM daily x WHERE x.day <= m.m_to ORDER BY x.day DESC LIMIT 1), 0) AS pi,
+		       coalesce((SELECT x.overdue_end FROM daily x WHERE x.day <= m.m_to ORDER BY x.day DESC LIMIT 1), 0) AS po,
+		       coalesce(sum(d.dg), 0) AS dg, coalesce(sum(d.fee), 0) AS fee,
+		       coalesce(sum(d.feepaid), 0) AS feepaid, coalesce(sum(d.paper), 0) AS paper,
+		       coalesce(sum(d.paper_e), 0) AS paper_e, coalesce(sum(d.vneid), 0) AS vneid,
+		       coalesce(sum(d.reuse), 0) AS reuse, coalesce(sum(d.wsec), 0) AS wsec
 		  FROM months m
-		  LEFT JOIN LATERAL hoso.period_counts(m.m_from, m.m_to) pc
-		    ON p_unit IS NULL OR p_unit = ANY(pc.unit_path)
-		 GROUP BY m.month
+		  LEFT JOIN daily d ON d.day BETWEEN m.m_from AND m.m_to
+		 GROUP BY m.month, m.m_from, m.m_to
 	), v AS (
 		SELECT s.month, i.name AS indicator, iv.numerator AS num, iv.denominator AS den,
 		       CASE WHEN iv.denominator IS NULL THEN iv.numerator
