@@ -3,9 +3,11 @@
  * past range swapped in, in one transaction.
  *
  *   reference data  -> dimensions (the corrected catalogues, reference.c)
- *   KEYS            -> the cases the rebuild selected; their case_fact,
- *                      case_due and case_status rows are deleted, then
- *   case_*.tsv      -> the facts of those that still derive, copied in
+ *   KEYS            -> the cases the rebuild selected; their contributions
+ *                      to hoso.summary_day are taken away, their case_fact,
+ *                      case_due and case_status rows deleted, then
+ *   case_*.tsv      -> the facts of those that still derive, copied in, and
+ *                      their contributions to hoso.summary_day added
  *   period figures  -> the run's detail: hoso.period_summary of the range,
  *                      and per unit, before and after the swap
  *
@@ -80,6 +82,9 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 		return false;
 	*nkeys = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	/* the summary rows the old facts made go with them, the new ones come with theirs */
+	if (!hoso_pg_exec(conn, "SELECT hoso.summary_apply('rebuild_case', -1)"))
+		return false;
 	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
 		if (!hoso_pg_exec(conn, deletes[i]))
 			return false;
@@ -89,7 +94,8 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 		manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
 			      STAGING_COPY_AS_IS, NULL, NULL) &&
 		manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL);
+			      STAGING_COPY_AS_IS, NULL, NULL) &&
+		hoso_pg_exec(conn, "SELECT hoso.summary_apply('rebuild_case', 1)");
 }
 
 int
