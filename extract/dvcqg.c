@@ -192,20 +192,32 @@ collect(struct extract_file *f, const struct hoso_json_value *obj, const struct 
 	int ndefs, struct values *values, bool count_unknown)
 {
 	bool ok = true;
+	int hint = 0;
 
 	memset(values->v, 0, sizeof(values->v[0]) * (size_t) ndefs);
 	for (size_t i = 0; i < obj->len; i++) {
 		const struct hoso_json_member *m = &obj->u.members[i];
-		int k;
+		int j, k = 0;
 
-		for (k = 0; k < ndefs; k++)
-			if (hoso_json_key_is(m, defs[k].name, strlen(defs[k].name)))
+		/*
+		 * Hot: senders keep their field order, so the search starts after
+		 * the previous match, and a name is measured only when its first
+		 * byte matches.
+		 */
+		for (j = 0; j < ndefs; j++) {
+			const char *name;
+
+			k = hint + j < ndefs ? hint + j : hint + j - ndefs;
+			name = defs[k].name;
+			if (m->keylen && name[0] == m->key[0] && hoso_json_key_is(m, name, strlen(name)))
 				break;
-		if (k == ndefs) {
+		}
+		if (j == ndefs) {
 			if (count_unknown)
 				extract_count_unknown(f, m->key, m->keylen);
 			continue;
 		}
+		hint = k + 1 < ndefs ? k + 1 : 0;
 		if (values->v[k])
 			continue;	/* a repeated key: the first one counts */
 		values->v[k] = &m->value;

@@ -91,26 +91,34 @@ hoso_buf_addf(struct hoso_buf *b, const char *fmt, ...)
 	b->len += (size_t) n;
 }
 
+/* Bytes that COPY text format escapes: backslash, TAB, LF, CR. */
+static const char copy_escape[256] = {
+	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
+};
+
+/*
+ * Hot: every staging field goes through here.  One reservation for the
+ * worst case (every byte doubled), then a plain loop.
+ */
 void
 hoso_buf_add_copy_field(struct hoso_buf *b, const char *s, size_t len)
 {
-	hoso_buf_grow(b, len + 8);
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		const char *esc = NULL;
+	char *o;
 
-		switch (c) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: break;
+	hoso_buf_grow(b, 2 * len);
+	o = b->data + b->len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) s[i];
+
+		if (copy_escape[c]) {
+			*o++ = '\\';
+			*o++ = copy_escape[c];
+		} else {
+			*o++ = (char) c;
 		}
-		if (esc)
-			hoso_buf_add(b, esc, 2);
-		else
-			hoso_buf_addch(b, c);
 	}
+	b->len = (size_t) (o - b->data);
+	b->data[b->len] = '\0';
 }
 
 void
