@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""report.py: scripts/bench.sh's measurements -> bench/results-sSCALE.json,
+then BENCHMARKS.md from every bench/results-s*.json (and bench/notes.md).
+
+The targets (issue 7) are computed here, once, as ratios of the same run;
+scripts/bench-check.sh only reads the "targets" lists back.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+
+MIB = 1024 * 1024
+
+
+def hyperfine(work, name):
+    with open(os.path.join(work, "hf", name + ".json")) as f:
+        r = json.load(f)["results"][0]
+    return {"median": r["median"], "min": r["min"], "max": r["max"], "runs": len(r["times"]),
+            "user": r["user"], "system": r["system"], "times": r["times"]}
+
+
+def time_v(work, name):
+    out = {}
+    with open(os.path.join(work, "mem", name + ".txt")) as f:
+        for line in f:
+            m = re.match(r"\s*Maximum resident set size \(kbytes\): (\d+)", line)
+            if m:
+                out["max_rss_kib"] = int(m.group(1))
+            m = re.match(r"\s*Percent of CPU this job got: (\d+)%", line)
+            if m:
+                out["cpu_percent"] = int(m.group(1))
+            m = re.match(r"\s*Elapsed \(wall clock\) time.*: (.*)", line)
+            if m:
+                out["wall"] = m.group(1)
+    return out
+
+
+def commands(work):
+    out = {}
+    for path in sorted(glob.glob(os.path.join(work, "cmd", "*.sh"))):
+        with open(path) as f:
+            body = [l for l in f.read().splitlines() if l != "set -e"]
+        text = " && ".join(body)
+        # the file list is long: show its first file and the count
+        text = re.sub(r"('[^' ]*/landing/[^']*'\s*)+",
+                      lambda m: "%s... (%d files) " % (m.group(0).split()[0], len(m.group(0).split())),
+                      text)
+        out[os.path.basename(path)[:-3]] = text.replace(os.path.dirname(os.path.dirname(work)) + "/", "")
+    return out
+
+
+def build(args):
+    c = dict(kv.split("=", 1) for kv in args.set)
+    n = {k: int(v) for k, v in c.items() if k.startswith(("n_", "bytes", "nfiles"))}
+    t = {name: hyperfine(args.work, name) for name in
+         ("gzip", "extract", "transform", "e2e", "floor", "load", "pgloader", "night_empty", "night_big")}
+    mem = {name: time_v(args.work, name) for name in ("extract", "transform", "load", "pipe")}
+    med = {k: v["median"] for k, v in t.items()}
+    cases = n["n_fact"]
+    hoso_rows_s = n["n_load"] / med["load"]
+    pgl_rows_s = cases / med["pgloader"]
+    transform_limit = 64 * MIB + 256 * cases
+    targets = [
+        ("extract throughput / gzip -dc", med["gzip"] / med["extract"], ">=", 0.8,
+         "same files; ratio of medians (gzip time / extract time)"),
+        ("load / COPY floor", med["load"] / med["floor"], "<=", 1.2,
+         "same staging rows, same tables and indexes"),
+        ("end to end / (decompression + load floor)", med["e2e"] / (med["gzip"] + med["floor"]), "<=", 1.0,
+         "hoso run of every landing day into an empty warehouse"),
+        ("hoso-load rows/s / pgloader rows/s", hoso_rows_s / pgl_rows_s, ">=", 20.0,
+         "hoso-load: every row it writes for the cases; pgloader: the flat CSV of the same cases"),
+        ("extract peak RSS (MiB)", mem["extract"]["max_rss_kib"] / 1024, "<=", 64.0, "flat in input size"),
+        ("load peak RSS (MiB)", mem["load"]["max_rss_kib"] / 1024, "<=", 64.0, "flat in input size"),
+        ("transform peak RSS (MiB)", mem["transform"]["max_rss_kib"] / 1024, "<=", transform_limit / MIB,
+         "64 MiB + 256 bytes x %d distinct cases" % cases),
+        ("nightly day: big / empty warehouse", med["night_big"] / med["night_empty"], "<=", 1.2,
+         "day %s; big warehouse %d cases" % (c["day"], n["n_big"])),
+        ("extract | transform CPU (cores busy x100)", mem["pipe"].get("cpu_percent", 0), ">=", 150,
+         "%d input files, 2 cores" % n["nfiles"]),
+    ]
+    out = []
+    for name, value, op, limit, note in targets:
+        ok = value >= limit if op == ">=" else value <= limit
+        out.append({"name": name, "value": round(value, 3), "op": op, "limit": round(limit, 3),
+                    "ok": ok, "note": note})
+    return {
+        "scale": args.scale, "runs": args.runs, "commit": c["commit"],
+        "machine": {"nproc": int(c["nproc"]), "cpu": c["cpu"], "memory": c["memory"],
+                    "postgresql": c["pg"]},
+        "input": {"files": n["nfiles"], "bytes_on_disk": n["bytes_gz"],
+                  "bytes_decompressed": n["bytes_raw"], "first_day": c["first"], "last_day": c["last"]},
+        "rows": {k[2:]: v for k, v in n.items() if k.startswith("n_")},
+        "times": t, "memory": mem,
+        "rates": {"hoso_load_rows_per_s": hoso_rows_s, "pgloader_rows_per_s": pgl_rows_s,
+                  "e2e_cases_per_s": cases / med["e2e"],
+                  "extract_mb_per_s": n["bytes_raw"] / med["extract"] / 1e6,
+                  "gzip_mb_per_s": n["bytes_raw"] / med["gzip"] / 1e6},
+        "targets": out, "commands": commands(args.work),
+    }
+
+
+LABELS = [
+    ("gzip", "gzip -dcf, every landing file (decompression floor)"),
+    ("extract", "hoso-extract, every landing file, > /dev/null"),
+    ("transform", "hoso-transform on the saved record stream"),
+    ("floor", "psql \\copy of the staging rows (load floor)"),
+    ("load", "hoso-load of the staging directory, fresh warehouse"),
+    ("e2e", "hoso run, every landing day, empty warehouse"),
+    ("pgloader", "pgloader, flat CSV of the same cases"),
+    ("night_empty", "hoso run --date DAY, empty warehouse"),
+    ("night_big", "hoso run --date DAY, warehouse of >= 2M cases"),
+]
+
+
+def markdown(root, results):
+    m = results[0]["machine"]
+    w = ["# Benchmarks", "",
+         "Written by `make bench` (scripts/bench.sh, bench/report.py); `make bench-check`",
+         "compares the ratios below with the targets of issue 7 (exit 1 when one misses).",
+         "Every figure is the median of the runs shown, measured in the same `make bench`",
+         "run as the floors it is compared with.", "",
+         "Machine: %d CPUs (%s), %s memory, PostgreSQL %s (private server from scripts/pg.sh:"
+         " fsync off, shared_buffers 256MB)." % (m["nproc"], m["cpu"], m["memory"], m["postgresql"]), ""]
+    for r in results:
+        i, rows, t = r["input"], r["rows"], r["times"]
+        w += ["## Scale %d (commit %s, %d runs each)" % (r["scale"], r["commit"], r["runs"]), "",
+              "Input: %d files, %.1f MB on disk, %.1f MB decompressed, landing days %s .. %s. "
+              "Staging rows: %d dossier messages, %d progress rows, %d cases, %d due steps, "
+              "%d status steps, %d rejects (%d in all)." % (
+                  i["files"], i["bytes_on_disk"] / 1e6, i["bytes_decompressed"] / 1e6,
+                  i["first_day"], i["last_day"], rows["dossier"], rows["progress"], rows["fact"],
+                  rows["due"], rows["status"], rows["reject"], rows["load"]), "",
+              "| measurement | median s | min s | max s | user s | sys s |", "|---|---:|---:|---:|---:|---:|"]
+        for key, label in LABELS:
+            x = t[key]
+            w.append("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
+                label, x["median"], x["min"], x["max"], x["user"], x["system"]))
+        rt = r["rates"]
+        w += ["", "Rates: extract %.0f MB/s vs gzip %.0f MB/s (decompressed bytes); hoso-load %.0f rows/s; "
+              "pgloader %.0f rows/s; end to end %.0f cases/s." % (
+                  rt["extract_mb_per_s"], rt["gzip_mb_per_s"], rt["hoso_load_rows_per_s"],
+                  rt["pgloader_rows_per_s"], rt["e2e_cases_per_s"]), "",
+              "| peak memory (time -v) | MiB | CPU |", "|---|---:|---:|"]
+        for k, v in r["memory"].items():
+            w.append("| %s | %.1f | %d %% |" % (k, v["max_rss_kib"] / 1024, v.get("cpu_percent", 0)))
+        w += ["", "| target | value | limit | |", "|---|---:|---:|---|"]
+        for x in r["targets"]:
+            w.append("| %s | %.3g | %s %.3g | %s |" % (x["name"], x["value"], x["op"], x["limit"],
+                                                     "ok" if x["ok"] else "**MISS** (%s)" % x["note"]))
+        w += ["", "Commands (scripts in the bench work directory; `NAME.prep` runs before each run):", "", "```"]
+        for k, v in r["commands"].items():
+            w.append("%s: %s" % (k, v))
+        w += ["```", ""]
+    notes = os.path.join(root, "bench", "notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            w += [f.read().rstrip(), ""]
+    return "\n".join(w)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--root", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--scale", type=int, required=True)
+    p.add_argument("--runs", type=int, required=True)
+    p.add_argument("--set", nargs="*", default=[])
+    args = p.parse_args()
+    res = build(args)
+    with open(os.path.join(args.root, "bench", "results-s%d.json" % args.scale), "w") as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+        f.write("\n")
+    results = []
+    for path in sorted(glob.glob(os.path.join(args.root, "bench", "results-s*.json")),
+                       key=lambda s: int(re.search(r"s(\d+)\.json$", s).group(1))):
+        with open(path) as f:
+            results.append(json.load(f))
+    with open(os.path.join(args.root, "BENCHMARKS.md"), "w") as f:
+        f.write(markdown(args.root, results))
+    for x in res["targets"]:
+        print("bench: %-45s %10.3f %s %-8.3g %s" % (x["name"], x["value"], x["op"], x["limit"],
+                                                   "ok" if x["ok"] else "MISS"))
+
+
+main()
