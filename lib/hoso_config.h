@@ -75,11 +75,14 @@ struct hoso_config_style {
 	const char *what;		/* "a pipeline file": "not WHAT", "WHAT holds one" */
 	size_t max_bytes;		/* hoso_config_read_file refuses larger files */
 	const char *empty;		/* the message for a file without a document */
-	const char *top_name;		/* names the top mapping ("the schema"); NULL = unnamed */
-	const char *top_expected;	/* what the top node must be ("a mapping of pipeline keys") */
-	bool bad_key_names_mapping;	/* "columns[0]: expected a key name, found ..." */
-	bool raw_unknown_keys;		/* unknown key "NAME" as written (80 bytes), not JSON-quoted */
-	bool terse_yaml_errors;		/* reader error at 1:1 "(at byte N)"; no parser context */
+	const char *top_name;		/* the top mapping in messages; NULL = unnamed */
+	const char *top_expected;	/* what the top node must be, "a mapping of ..." */
+	/* "columns[0]: expected a key name, found ...", not "expected a key name, ..." */
+	bool bad_key_names_mapping;
+	/* unknown key "NAME": its first 80 bytes as written, not as a JSON string */
+	bool raw_unknown_keys;
+	/* a reader error at 1:1 with "(at byte N)"; a parser error without its context */
+	bool terse_yaml_errors;
 };
 
 struct hoso_config {
