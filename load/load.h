@@ -91,6 +91,9 @@ bool load_reference(PGconn *conn, const struct load_options *o);
 
 /* staging.c: returns an exit status (0 or 1). */
 int load_staging(const struct load_options *o);
+/* staging.c: replace the facts of the cases in a temporary key table */
+bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
+			long long *cases);
 /* DIR/NAME into out; *present false (and true returned) when it does not exist. */
 bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
 

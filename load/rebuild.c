@@ -62,14 +62,6 @@ static bool
 replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long long *nkeys,
 	      long long *cases)
 {
-	static const char *const deletes[] = {
-		"DELETE FROM hoso.case_fact t USING rebuild_case k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-		"DELETE FROM hoso.case_due t USING rebuild_case k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-		"DELETE FROM hoso.case_status t USING rebuild_case k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-	};
 	PGresult *res;
 
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE rebuild_case (src text, case_no text,"
@@ -82,20 +74,8 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 		return false;
 	*nkeys = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	/* the summary rows the old facts made go with them, the new ones come with theirs */
-	if (!hoso_pg_exec(conn, "SELECT hoso.summary_apply('rebuild_case', -1)"))
-		return false;
-	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
-		if (!hoso_pg_exec(conn, deletes[i]))
-			return false;
 	/* a case outside the list would collide with its own facts: the primary key stops it */
-	return manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
-			     STAGING_COPY_AS_IS, NULL, cases) &&
-		manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
-		manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
-		hoso_pg_exec(conn, "SELECT hoso.summary_apply('rebuild_case', 1)");
+	return load_replace_facts(conn, m, "rebuild_case", cases);
 }
 
 int

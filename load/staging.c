@@ -262,38 +262,51 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 	return true;
 }
 
-/* Delete the facts of every case in case_fact.tsv, then copy the new ones in. */
+/*
+ * Replace the facts of the cases listed in the temporary table keys_table
+ * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
+ * tables in step: the cases' old contributions are taken away before their
+ * facts go, the new ones added after they come.  keys_table is one of this
+ * program's own table names, never data.  Shared by a run's load and a
+ * rebuild.
+ */
+bool
+load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
+		   long long *cases)
+{
+	static const char *const fact_tables[] = { "case_fact", "case_due", "case_status" };
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', -1)", keys_table);
+	if (!hoso_pg_exec(conn, sql))
+		return false;
+	for (size_t i = 0; i < sizeof(fact_tables) / sizeof(fact_tables[0]); i++) {
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM hoso.%s t USING %s k WHERE t.src = k.src AND t.case_no = k.case_no",
+			 fact_tables[i], keys_table);
+		if (!hoso_pg_exec(conn, sql))
+			return false;
+	}
+	if (!manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
+			   STAGING_COPY_AS_IS, NULL, cases) ||
+	    !manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
+			   STAGING_COPY_AS_IS, NULL, NULL) ||
+	    !manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
+			   STAGING_COPY_AS_IS, NULL, NULL))
+		return false;
+	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', 1)", keys_table);
+	return hoso_pg_exec(conn, sql);
+}
+
+/* The cases of a run are those of its case_fact.tsv. */
 static bool
 replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
 {
-	static const char *const deletes[] = {
-		"DELETE FROM hoso.case_fact t USING load_case_key k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-		"DELETE FROM hoso.case_due t USING load_case_key k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-		"DELETE FROM hoso.case_status t USING load_case_key k"
-		" WHERE t.src = k.src AND t.case_no = k.case_no",
-	};
-
-	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") ||
-	    !manifest_copy(conn, m, "case_fact.tsv", "COPY load_case_key FROM STDIN",
-			   STAGING_COPY_KEYS, NULL, NULL) ||
-	    !hoso_pg_exec(conn, "ANALYZE load_case_key"))
-		return false;
-	/* the summary tables lose the old contributions of these cases ... */
-	if (!hoso_pg_exec(conn, "SELECT hoso.summary_apply('load_case_key', -1)"))
-		return false;
-	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++)
-		if (!hoso_pg_exec(conn, deletes[i]))
-			return false;
-	/* ... and gain the new ones, in the same transaction */
-	return manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
-			     STAGING_COPY_AS_IS, NULL, cases) &&
-		manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
-		manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
-		hoso_pg_exec(conn, "SELECT hoso.summary_apply('load_case_key', 1)");
+	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
+		manifest_copy(conn, m, "case_fact.tsv", "COPY load_case_key FROM STDIN",
+			      STAGING_COPY_KEYS, NULL, NULL) &&
+		hoso_pg_exec(conn, "ANALYZE load_case_key") &&
+		load_replace_facts(conn, m, "load_case_key", cases);
 }
 
 static long long

@@ -18,6 +18,7 @@
  * "hoso run" takes, so a rebuild and a run never interleave.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -451,7 +452,8 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	arg(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (pipe(fds) != 0) {
+	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		hoso_error("cannot create a pipe: %s", strerror(errno));
 		goto cleanup;
 	}

@@ -7,6 +7,7 @@
  * checksummed (MANIFEST) so that a half-written one is never loaded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -303,7 +304,8 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (pipe(fds) != 0) {
+	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		hoso_error("cannot create a pipe: %s", strerror(errno));
 		goto cleanup;
 	}

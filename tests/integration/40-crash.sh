@@ -69,7 +69,7 @@ while [ "$i" -lt "$trials" ]; do
 	wait "$runner" 2>/dev/null || true
 	# stages orphaned by a killed runner die with their process group
 	kill -KILL -- "-$runner" 2>/dev/null || true
-	sleep 0.2
+	wait_sessions_gone
 	table_digest >"$work/now"
 	if cmp -s "$work/now" "$work/before"; then
 		killed_before=$((killed_before + 1))

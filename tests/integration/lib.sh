@@ -80,14 +80,34 @@ SQL
 
 # table_digest: one line per hoso table with its row count and an md5 of
 # its sorted contents, minus columns that differ between identical loads
-# (run ids, load times)
+# (run ids, load times).  One REPEATABLE READ transaction: a consistent
+# snapshot even while another session commits.
 table_digest() {
-	for t in file_ledger dossier_msg progress_msg case_fact case_due case_status summary_day unit procedure calendar; do
-		printf '%s ' "$t"
-		q -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\n' ORDER BY r)), '-')
-		        FROM (SELECT (to_jsonb(x) - 'run_id' - 'loaded_at' - 'file_id')::text AS r
-		                FROM hoso.$t x) s"
+	{
+		echo "BEGIN ISOLATION LEVEL REPEATABLE READ;"
+		for t in file_ledger dossier_msg progress_msg case_fact case_due case_status summary_day unit procedure calendar; do
+			echo "SELECT '$t ' || count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '-')
+			        FROM (SELECT (to_jsonb(x) - 'run_id' - 'loaded_at' - 'file_id')::text AS r
+			                FROM hoso.$t x) s;"
+		done
+		echo "COMMIT;"
+	} | q
+}
+
+# wait_sessions_gone: until no hoso program holds a session on this database
+# (after a kill, the server finishes its rollback or commit first)
+wait_sessions_gone() {
+	# (shell functions share variables with their caller: names of its own)
+	_wait_tries=0
+	while [ "$_wait_tries" -lt 100 ]; do
+		_wait_open=$(q -c "SELECT count(*) FROM pg_stat_activity
+		           WHERE datname = current_database() AND pid <> pg_backend_pid()
+		             AND application_name LIKE 'hoso%'")
+		[ "$_wait_open" = 0 ] && return 0
+		sleep 0.1
+		_wait_tries=$((_wait_tries + 1))
 	done
+	say "warning: hoso sessions still open after 10 s"
 }
 
 # pipeline_for DIR FILE: a pipeline reading every file under DIR/input, with
