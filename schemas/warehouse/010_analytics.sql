@@ -341,3 +341,24 @@ LANGUAGE sql STABLE AS $$
 	   AND (p.valid_to IS NULL OR p.valid_to >= p_at)
 $$;
 COMMENT ON FUNCTION hoso.catalogue_summary(date) IS 'The procedure catalogue as of a date: procedures with full online service, partial online service, integrated on the national portal, and the total (counting.md §4)';
+
+-- avg_resolution_working_days per procedure (counting.md §4): the cases
+-- resolved in the period, their mean working time (8 office hours make a
+-- working day, counting.md §1); lower is better.
+CREATE FUNCTION hoso.procedure_durations(p_from date, p_to date, p_unit text DEFAULT NULL)
+RETURNS TABLE (procedure_code text, procedure_name text, resolved bigint,
+	       working_days_total numeric, avg_resolution_working_days numeric)
+LANGUAGE sql STABLE AS $$
+	SELECT f.procedure_code, max(p.name), count(*),
+	       sum(f.working_seconds) / 28800.0,
+	       sum(f.working_seconds) / 28800.0 / count(*)
+	  FROM hoso.case_fact f
+	  LEFT JOIN hoso.procedure p ON p.code = f.procedure_code
+	 WHERE f.received AND f.end_kind = 'R'
+	   AND f.end_at BETWEEN hoso.period_start(p_from) AND hoso.period_end(p_to)
+	   AND f.working_seconds IS NOT NULL
+	   AND (p_unit IS NULL OR f.unit_path @> ARRAY[p_unit])
+	 GROUP BY f.procedure_code
+	 ORDER BY 5, 1
+$$;
+COMMENT ON FUNCTION hoso.procedure_durations(date, date, text) IS 'Per procedure: cases resolved in the period (for unit p_unit and its sub-units, or all), their total and mean working days used (counting.md §1, supplement pauses excluded); fastest first';

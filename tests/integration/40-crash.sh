@@ -57,7 +57,7 @@ cmp -s "$work/before" "$(table_digest >"$work/b2"; echo "$work/b2")" || fail "th
 killed_before=0 completed=0 i=0
 while [ "$i" -lt "$trials" ]; do
 	i=$((i + 1))
-	delay=$(awk -v s="$seed" -v i="$i" -v m="$full_ms" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * m / 1000 }')
+	delay=$(awk -v s="$seed" -v i="$i" -v m="$full_ms" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * 0.8 * m / 1000 }')
 	# its own session: the trial's processes, and only they, form one group
 	setsid "$HOSO" run "$work/p.yaml" --date 2023-03-09 --wait >/dev/null 2>&1 &
 	runner=$!
@@ -87,7 +87,7 @@ while [ "$i" -lt "$trials" ]; do
 	fi
 done
 say "$i trials: $killed_before left the warehouse as before, $completed had committed"
-[ "$killed_before" -ge $((trials / 2)) ] || fail "too few kills landed during the run"
+[ "$killed_before" -ge $((trials / 4)) ] || fail "too few kills landed during the run"
 
 # no stale staging directory survives the next run
 "$HOSO" run "$work/p.yaml" --date 2023-03-09 >/dev/null 2>&1 || fail "rerun after the trials failed"

@@ -111,6 +111,9 @@ assert_eq "$(q -c "SELECT count(*) FROM hoso.unit_ranking('2025-08-01', '2025-08
 # 4. working days across Tết: 16 office hours, 2 working days
 assert_eq "$(q -c "SELECT working_seconds FROM hoso.case_fact WHERE case_no = 'D4-TET-1'")" 57600 "working time across Tết"
 
+# ... and per procedure: in January 2023 only the Tết case was resolved
+assert_eq "$(q -F ' ' -c "SELECT procedure_code, resolved, round(avg_resolution_working_days, 2) FROM hoso.procedure_durations('2023-01-01', '2023-01-31')")" "1.0 1 2.00" "avg_resolution_working_days per procedure"
+
 # 5. the analyst role reads and calls, and cannot write
 q -c "CREATE ROLE an_alice LOGIN; GRANT hoso_analyst TO an_alice"
 assert_eq "$(psql -X -Atq -U an_alice -c "SELECT received_total FROM hoso.period_summary('2023-03-01', '2023-03-31')")" 22 "analyst calls period_summary"
