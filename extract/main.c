@@ -243,7 +243,8 @@ main(int argc, char **argv)
 				format = find_csv_format(pending_name, &err);
 				if (!format) {
 					hoso_error("%s", err.data);
-					return HOSO_EXIT_USAGE;
+					ret = HOSO_EXIT_USAGE;
+					goto done;
 				}
 			}
 			formats[npaths] = format;
@@ -253,10 +254,12 @@ main(int argc, char **argv)
 			options_done = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
-			return HOSO_EXIT_OK;
+			ret = HOSO_EXIT_OK;
+			goto done;
 		} else if (strcmp(a, "--version") == 0) {
 			printf("hoso-extract %s\n", HOSO_VERSION);
-			return HOSO_EXIT_OK;
+			ret = HOSO_EXIT_OK;
+			goto done;
 		} else if ((v = option_value(argc, argv, &i, "--format")) != NULL) {
 			/* a CSV schema name is resolved when a file needs it, or by --schema */
 			format = extract_format_find(v);
@@ -268,12 +271,14 @@ main(int argc, char **argv)
 			format = extract_csv_format(v, &err);
 			if (!format) {
 				hoso_error("%s", err.data);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 			if (pending_name && strcmp(pending_name, format->name) != 0) {
 				hoso_error("--format %s: the schema %s is named \"%s\"", pending_name, v,
 					   format->name);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 			pending_name = NULL;
 			if (is_check)
@@ -283,7 +288,8 @@ main(int argc, char **argv)
 				landing = HOSO_DATE_NONE;
 			} else if (!hoso_date_parse_iso(v, strlen(v), &landing)) {
 				hoso_error("--landing-date: expected YYYY-MM-DD or auto, found \"%s\"", v);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 		} else if ((v = option_value(argc, argv, &i, "--max-line-bytes")) != NULL) {			char *end;
 			unsigned long long n;
@@ -293,13 +299,15 @@ main(int argc, char **argv)
 			if (errno || end == v || *end || n == 0 || v[0] == '-' || n > (1ULL << 30)) {
 				hoso_error("--max-line-bytes: \"%s\" is not a number from 1 to %llu", v,
 					   1ULL << 30);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 			ex.max_line_bytes = (size_t) n;
 		} else if ((v = option_value(argc, argv, &i, "--personal-data")) != NULL) {
 			if (strcmp(v, "drop") != 0 && strcmp(v, "hash") != 0) {
 				hoso_error("--personal-data: \"%s\" is not drop or hash", v);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 			personal = v;
 		} else if ((v = option_value(argc, argv, &i, "--reject-file")) != NULL) {
@@ -311,24 +319,28 @@ main(int argc, char **argv)
 				hoso_log_set_format(HOSO_LOG_JSON);
 			} else {
 				hoso_error("--log-format: \"%s\" is not text or json", v);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 		} else {
 			hoso_error("unknown option \"%s\"", a);
 			usage(stderr);
-			return HOSO_EXIT_USAGE;
+			ret = HOSO_EXIT_USAGE;
+			goto done;
 		}
 	}
 	if (check_schema && npaths != 1) {
 		hoso_error("--check SCHEMA FILE: give exactly one FILE");
-		return HOSO_EXIT_USAGE;
+		ret = HOSO_EXIT_USAGE;
+		goto done;
 	}
 	if (npaths == 0) {
 		if (!format) {
 			format = find_csv_format(pending_name, &err);
 			if (!format) {
 				hoso_error("%s", err.data);
-				return HOSO_EXIT_USAGE;
+				ret = HOSO_EXIT_USAGE;
+				goto done;
 			}
 		}
 		formats[npaths] = format;
@@ -341,7 +353,8 @@ main(int argc, char **argv)
 		if (!key || !*key) {
 			hoso_error("--personal-data hash needs the key in the environment variable "
 				   "HOSO_HMAC_KEY, which is %s", key ? "empty" : "not set");
-			return HOSO_EXIT_USAGE;
+			ret = HOSO_EXIT_USAGE;
+			goto done;
 		}
 		ex.hash_personal_data = true;
 		hoso_hmac_init(&ex.hmac, key, strlen(key));
@@ -351,7 +364,8 @@ main(int argc, char **argv)
 		ex.reject_path = reject_path;
 		if (ex.reject_fd < 0) {
 			hoso_error("%s: cannot open the reject file: %s", reject_path, strerror(errno));
-			return HOSO_EXIT_FAILED;
+			ret = HOSO_EXIT_FAILED;
+			goto done;
 		}
 	}
 
