@@ -232,84 +232,6 @@ write_keys(PGconn *conn, const char *path)
 	return ok;
 }
 
-/* A NULL-terminated argv that owns its strings. */
-struct argv_list {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-arg(struct argv_list *l, const char *s)
-{
-	if (l->n + 2 > l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 32;
-		l->v = hoso_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = hoso_xstrdup(s);
-	l->v[l->n] = NULL;
-}
-
-static void
-arg_opt(struct argv_list *l, const char *opt, const char *value)
-{
-	if (!value || !*value)
-		return;
-	arg(l, opt);
-	arg(l, value);
-}
-
-static void
-argv_release(struct argv_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-
-static pid_t
-spawn(char *const argv[], int in_fd, int out_fd, int close_fd)
-{
-	pid_t pid = fork();
-
-	if (pid < 0) {
-		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		if (close_fd >= 0)
-			close(close_fd);
-		if (in_fd >= 0) {
-			dup2(in_fd, STDIN_FILENO);
-			close(in_fd);
-		}
-		if (out_fd >= 0) {
-			dup2(out_fd, STDOUT_FILENO);
-			close(out_fd);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
-static int
-wait_exit(pid_t pid, const char *name)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			hoso_error("waiting for %s: %s", name, strerror(errno));
-			return HOSO_EXIT_FAILED;
-		}
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
-	return HOSO_EXIT_FAILED;
-}
-
 static long long
 ms_since(const struct timespec *a)
 {
@@ -317,14 +239,6 @@ ms_since(const struct timespec *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (long long) (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
-}
-
-static void
-reference_args(struct argv_list *l, const struct hoso_pipeline *p)
-{
-	arg_opt(l, "--reference-units", p->reference.units);
-	arg_opt(l, "--reference-procedures", p->reference.procedures);
-	arg_opt(l, "--reference-calendar", p->reference.calendar);
 }
 
 /* The pipeline's source of a ledgered format, NULL when none reads it any more. */
@@ -378,7 +292,7 @@ landing_day(const struct hoso_source *src, const struct rebuild_file *f, char ou
  * source its --schema and --landing-date (a CSV row's _at is the end of that day).
  */
 static void
-file_args(struct argv_list *l, const struct hoso_pipeline *p, const struct rebuild_plan *plan)
+file_args(struct runner_argv *l, const struct hoso_pipeline *p, const struct rebuild_plan *plan)
 {
 	const char *format = NULL;
 
@@ -389,21 +303,21 @@ file_args(struct argv_list *l, const struct hoso_pipeline *p, const struct rebui
 
 		if (!format || strcmp(format, f->format) != 0) {
 			format = f->format;
-			arg_opt(l, "--format", format);
+			runner_argv_opt(l, "--format", format);
 			if (csv && src && src->schema_dir) {
 				char schema[4096];
 
 				snprintf(schema, sizeof(schema), "%s/%s.yaml", src->schema_dir, format);
-				arg_opt(l, "--schema", schema);
+				runner_argv_opt(l, "--schema", schema);
 			}
 		}
 		if (csv && src) {
 			char day[16];
 
 			landing_day(src, f, day);
-			arg_opt(l, "--landing-date", day);
+			runner_argv_opt(l, "--landing-date", day);
 		}
-		arg(l, f->path);
+		runner_argv_push(l, f->path);
 	}
 }
 
@@ -413,43 +327,43 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 		   const struct rebuild_plan *plan, long long run_id, const char *staging,
 		   const char *keys, long long ms[3])
 {
-	struct argv_list ex = { 0 }, tr = { 0 }, ld = { 0 };
+	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	char num[64], from[11], to[11];
 	int fds[2] = { -1, -1 }, rex, rtr, ret = HOSO_EXIT_FAILED;
 	pid_t pex = -1, ptr = -1;
 	struct timespec t0, t1;
 
 	/* the options hoso run gives, so that the same lines are read and rejected */
-	arg(&ex, runner_stage_path("hoso-extract"));
+	runner_argv_push(&ex, runner_stage_path("hoso-extract"));
 	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
 	if (p->max_line_bytes > 0)
-		arg_opt(&ex, "--max-line-bytes", num);
-	arg_opt(&ex, "--personal-data", p->personal_data);
+		runner_argv_opt(&ex, "--max-line-bytes", num);
+	runner_argv_opt(&ex, "--personal-data", p->personal_data);
 	if (a->json_log)
-		arg_opt(&ex, "--log-format", "json");
+		runner_argv_opt(&ex, "--log-format", "json");
 	file_args(&ex, p, plan);
 
-	arg(&tr, runner_stage_path("hoso-transform"));
-	arg_opt(&tr, "--derive-only", keys);
-	arg_opt(&tr, "--out", staging);
-	arg_opt(&tr, "--prefer", p->prefer);
-	reference_args(&tr, p);
+	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
+	runner_argv_opt(&tr, "--derive-only", keys);
+	runner_argv_opt(&tr, "--out", staging);
+	runner_argv_opt(&tr, "--prefer", p->prefer);
+	runner_argv_reference(&tr, p);
 	if (a->json_log)
-		arg_opt(&tr, "--log-format", "json");
+		runner_argv_opt(&tr, "--log-format", "json");
 
 	hoso_date_format_iso(a->from, from);
 	hoso_date_format_iso(a->to, to);
-	arg(&ld, runner_stage_path("hoso-load"));
+	runner_argv_push(&ld, runner_stage_path("hoso-load"));
 	snprintf(num, sizeof(num), "%lld", run_id);
-	arg_opt(&ld, "--run-id", num);
-	arg_opt(&ld, "--rebuild", keys);
-	arg_opt(&ld, "--from", from);
-	arg_opt(&ld, "--to", to);
-	arg_opt(&ld, "--conninfo", p->target.conninfo);
-	reference_args(&ld, p);
+	runner_argv_opt(&ld, "--run-id", num);
+	runner_argv_opt(&ld, "--rebuild", keys);
+	runner_argv_opt(&ld, "--from", from);
+	runner_argv_opt(&ld, "--to", to);
+	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
+	runner_argv_reference(&ld, p);
 	if (a->json_log)
-		arg_opt(&ld, "--log-format", "json");
-	arg(&ld, staging);
+		runner_argv_opt(&ld, "--log-format", "json");
+	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
@@ -457,18 +371,18 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 		hoso_error("cannot create a pipe: %s", strerror(errno));
 		goto cleanup;
 	}
-	pex = spawn(ex.v, -1, fds[1], fds[0]);
+	pex = runner_spawn(ex.v, -1, fds[1]);
 	close(fds[1]);
 	if (pex > 0)
-		ptr = spawn(tr.v, fds[0], -1, -1);
+		ptr = runner_spawn(tr.v, fds[0], -1);
 	close(fds[0]);
 	if (pex < 0 || ptr < 0) {
 		if (pex > 0)
 			kill(pex, SIGTERM);
 		goto cleanup;
 	}
-	rex = wait_exit(pex, "hoso-extract");
-	rtr = wait_exit(ptr, "hoso-transform");
+	rex = runner_wait(pex, "hoso-extract");
+	rtr = runner_wait(ptr, "hoso-transform");
 	ms[0] = ms[1] = ms_since(&t0);
 	if (rex != 0 || rtr != 0) {
 		hoso_error("%s failed (exit %d); nothing was changed",
@@ -481,9 +395,9 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 		ret = HOSO_EXIT_FAILED;
 	ms[2] = ms_since(&t1);
 cleanup:
-	argv_release(&ex);
-	argv_release(&tr);
-	argv_release(&ld);
+	runner_argv_release(&ex);
+	runner_argv_release(&tr);
+	runner_argv_release(&ld);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 #include "hoso_pipeline.h"
@@ -30,6 +31,21 @@ struct run_files {
 };
 
 /* runner/stages.c */
+/* A NULL-terminated argv that owns its strings (runner_argv_release frees them). */
+struct runner_argv {
+	char **v;
+	size_t n, cap;
+};
+void runner_argv_push(struct runner_argv *b, const char *s);
+/* Adds "opt value", or nothing when value is NULL or empty. */
+void runner_argv_opt(struct runner_argv *b, const char *opt, const char *value);
+/* The pipeline's --reference-* options. */
+void runner_argv_reference(struct runner_argv *b, const struct hoso_pipeline *p);
+void runner_argv_release(struct runner_argv *b);
+/* Start argv with stdin/stdout on the given descriptors (-1: inherited). */
+pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
+/* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
+int runner_wait(pid_t pid, const char *name);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
 void runner_set_argv0(const char *argv0);
 /*

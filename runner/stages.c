@@ -60,8 +60,8 @@ runner_stage_path(const char *name)
 	return p;
 }
 
-static pid_t
-spawn(char *const argv[], int in_fd, int out_fd)
+pid_t
+runner_spawn(char *const argv[], int in_fd, int out_fd)
 {
 	pid_t pid = fork();
 
@@ -85,8 +85,8 @@ spawn(char *const argv[], int in_fd, int out_fd)
 	return pid;
 }
 
-static int
-wait_status(pid_t pid, const char *name)
+int
+runner_wait(pid_t pid, const char *name)
 {
 	int status;
 
@@ -105,9 +105,9 @@ wait_status(pid_t pid, const char *name)
 int
 runner_run_command(char *const argv[])
 {
-	pid_t pid = spawn(argv, -1, -1);
+	pid_t pid = runner_spawn(argv, -1, -1);
 
-	return pid < 0 ? HOSO_EXIT_FAILED : wait_status(pid, argv[0]);
+	return pid < 0 ? HOSO_EXIT_FAILED : runner_wait(pid, argv[0]);
 }
 
 static long long
@@ -116,13 +116,8 @@ elapsed_ms(const struct timespec *a, const struct timespec *b)
 	return (long long) (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
-struct argv_builder {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-push(struct argv_builder *b, const char *s)
+void
+runner_argv_push(struct runner_argv *b, const char *s)
 {
 	if (b->n + 2 > b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 32;
@@ -132,29 +127,29 @@ push(struct argv_builder *b, const char *s)
 	b->v[b->n] = NULL;
 }
 
-static void
-push_opt(struct argv_builder *b, const char *opt, const char *value)
+void
+runner_argv_opt(struct runner_argv *b, const char *opt, const char *value)
 {
 	if (!value || !*value)
 		return;
-	push(b, opt);
-	push(b, value);
+	runner_argv_push(b, opt);
+	runner_argv_push(b, value);
 }
 
-static void
-argv_release(struct argv_builder *b)
+void
+runner_argv_release(struct runner_argv *b)
 {
 	for (size_t i = 0; i < b->n; i++)
 		free(b->v[i]);
 	free(b->v);
 }
 
-static void
-push_reference(struct argv_builder *b, const struct hoso_pipeline *p)
+void
+runner_argv_reference(struct runner_argv *b, const struct hoso_pipeline *p)
 {
-	push_opt(b, "--reference-units", p->reference.units);
-	push_opt(b, "--reference-procedures", p->reference.procedures);
-	push_opt(b, "--reference-calendar", p->reference.calendar);
+	runner_argv_opt(b, "--reference-units", p->reference.units);
+	runner_argv_opt(b, "--reference-procedures", p->reference.procedures);
+	runner_argv_opt(b, "--reference-calendar", p->reference.calendar);
 }
 
 /* Where a file came from: its source, and the day whose {date} matched it. */
@@ -171,7 +166,7 @@ struct file_origin {
  * expanding the globs once more.
  */
 static void
-push_files(struct argv_builder *b, const struct hoso_pipeline *p, const struct run_args *args,
+push_files(struct runner_argv *b, const struct hoso_pipeline *p, const struct run_args *args,
 	   const struct run_files *files)
 {
 	struct hoso_map origin;
@@ -226,13 +221,13 @@ push_files(struct argv_builder *b, const struct hoso_pipeline *p, const struct r
 		const struct file_origin *o = k ? &origins[k - 1] : NULL;
 
 		if (o && (first || o->src != last_src)) {
-			push_opt(b, "--format", o->src->format);
+			runner_argv_opt(b, "--format", o->src->format);
 			if (strcmp(o->src->format, HOSO_FORMAT_DVCQG_JSONL) != 0 && o->src->schema_dir) {
 				char schema[PATH_MAX];
 
 				snprintf(schema, sizeof(schema), "%s/%s.yaml", o->src->schema_dir,
 					 o->src->format);
-				push_opt(b, "--schema", schema);
+				runner_argv_opt(b, "--schema", schema);
 			}
 		}
 		if (o && (first || o->day != last_day)) {
@@ -242,14 +237,14 @@ push_files(struct argv_builder *b, const struct hoso_pipeline *p, const struct r
 				snprintf(day, sizeof(day), "auto");
 			else
 				hoso_date_format_iso(o->day, day);
-			push_opt(b, "--landing-date", day);
+			runner_argv_opt(b, "--landing-date", day);
 		}
 		if (o) {
 			first = false;
 			last_src = o->src;
 			last_day = o->day;
 		}
-		push(b, files->paths[i]);
+		runner_argv_push(b, files->paths[i]);
 	}
 	hoso_map_release(&origin);
 	free(origins);
@@ -260,48 +255,48 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		  const struct run_files *files, long long run_id, const char *staging,
 		  long long ms[3])
 {
-	struct argv_builder ex = { 0 }, tr = { 0 }, ld = { 0 };
+	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	char num[64];
 	int fds[2] = { -1, -1 };
 	pid_t pex = -1, ptr = -1;
 	int rex, rtr, ret = HOSO_EXIT_FAILED;
 	struct timespec t0, t1, t2;
 
-	push(&ex, runner_stage_path("hoso-extract"));
+	runner_argv_push(&ex, runner_stage_path("hoso-extract"));
 	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
 	if (p->max_line_bytes > 0)
-		push_opt(&ex, "--max-line-bytes", num);
-	push_opt(&ex, "--personal-data", p->personal_data);
-	push_opt(&ex, "--reject-file", p->rejects.file);
+		runner_argv_opt(&ex, "--max-line-bytes", num);
+	runner_argv_opt(&ex, "--personal-data", p->personal_data);
+	runner_argv_opt(&ex, "--reject-file", p->rejects.file);
 	if (args->json_log)
-		push_opt(&ex, "--log-format", "json");
+		runner_argv_opt(&ex, "--log-format", "json");
 	push_files(&ex, p, args, files);
 
-	push(&tr, runner_stage_path("hoso-transform"));
-	push(&tr, "--prior");
-	push_opt(&tr, "--out", staging);
-	push_opt(&tr, "--conninfo", p->target.conninfo);
-	push_opt(&tr, "--prefer", p->prefer);
-	push_reference(&tr, p);
+	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
+	runner_argv_push(&tr, "--prior");
+	runner_argv_opt(&tr, "--out", staging);
+	runner_argv_opt(&tr, "--conninfo", p->target.conninfo);
+	runner_argv_opt(&tr, "--prefer", p->prefer);
+	runner_argv_reference(&tr, p);
 	if (args->json_log)
-		push_opt(&tr, "--log-format", "json");
+		runner_argv_opt(&tr, "--log-format", "json");
 
-	push(&ld, runner_stage_path("hoso-load"));
+	runner_argv_push(&ld, runner_stage_path("hoso-load"));
 	snprintf(num, sizeof(num), "%lld", run_id);
-	push_opt(&ld, "--run-id", num);
+	runner_argv_opt(&ld, "--run-id", num);
 	if (args->replace)
-		push(&ld, "--replace");
+		runner_argv_push(&ld, "--replace");
 	snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
-	push_opt(&ld, "--max-reject-ratio", num);
+	runner_argv_opt(&ld, "--max-reject-ratio", num);
 	if (p->rejects.max_count >= 0) {
 		snprintf(num, sizeof(num), "%lld", (long long) p->rejects.max_count);
-		push_opt(&ld, "--max-rejects", num);
+		runner_argv_opt(&ld, "--max-rejects", num);
 	}
-	push_opt(&ld, "--conninfo", p->target.conninfo);
-	push_reference(&ld, p);
+	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
+	runner_argv_reference(&ld, p);
 	if (args->json_log)
-		push_opt(&ld, "--log-format", "json");
-	push(&ld, staging);
+		runner_argv_opt(&ld, "--log-format", "json");
+	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
@@ -309,18 +304,18 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		hoso_error("cannot create a pipe: %s", strerror(errno));
 		goto cleanup;
 	}
-	pex = spawn(ex.v, -1, fds[1]);
+	pex = runner_spawn(ex.v, -1, fds[1]);
 	close(fds[1]);
 	if (pex > 0)
-		ptr = spawn(tr.v, fds[0], -1);
+		ptr = runner_spawn(tr.v, fds[0], -1);
 	close(fds[0]);
 	if (pex < 0 || ptr < 0) {
 		if (pex > 0)
 			kill(pex, SIGTERM);
 		goto cleanup;
 	}
-	rex = wait_status(pex, "hoso-extract");
-	rtr = wait_status(ptr, "hoso-transform");
+	rex = runner_wait(pex, "hoso-extract");
+	rtr = runner_wait(ptr, "hoso-transform");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms[0] = elapsed_ms(&t0, &t1);
 	ms[1] = ms[0];
@@ -336,8 +331,8 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	ms[2] = elapsed_ms(&t1, &t2);
 cleanup:
-	argv_release(&ex);
-	argv_release(&tr);
-	argv_release(&ld);
+	runner_argv_release(&ex);
+	runner_argv_release(&tr);
+	runner_argv_release(&ld);
 	return ret;
 }
