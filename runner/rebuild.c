@@ -329,8 +329,7 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 {
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	char num[64], from[11], to[11];
-	int fds[2] = { -1, -1 }, rex, rtr, ret = HOSO_EXIT_FAILED;
-	pid_t pex = -1, ptr = -1;
+	int rc, ret = HOSO_EXIT_FAILED;
 	struct timespec t0, t1;
 
 	/* the options hoso run gives, so that the same lines are read and rejected */
@@ -366,29 +365,10 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		hoso_error("cannot create a pipe: %s", strerror(errno));
-		goto cleanup;
-	}
-	pex = runner_spawn(ex.v, -1, fds[1]);
-	close(fds[1]);
-	if (pex > 0)
-		ptr = runner_spawn(tr.v, fds[0], -1);
-	close(fds[0]);
-	if (pex < 0 || ptr < 0) {
-		if (pex > 0)
-			kill(pex, SIGTERM);
-		goto cleanup;
-	}
-	rex = runner_wait(pex, "hoso-extract");
-	rtr = runner_wait(ptr, "hoso-transform");
+	rc = runner_run_extract_transform(ex.v, tr.v, "nothing was changed");
 	ms[0] = ms[1] = ms_since(&t0);
-	if (rex != 0 || rtr != 0) {
-		hoso_error("%s failed (exit %d); nothing was changed",
-			   rex != 0 ? "hoso-extract" : "hoso-transform", rex != 0 ? rex : rtr);
+	if (rc != HOSO_EXIT_OK)
 		goto cleanup;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ret = runner_run_command(ld.v);
 	if (ret != HOSO_EXIT_OK)

@@ -46,6 +46,8 @@ void runner_argv_release(struct runner_argv *b);
 pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
 /* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
 int runner_wait(pid_t pid, const char *name);
+/* "extract | transform": HOSO_EXIT_OK, or the failure logged with consequence. */
+int runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
 void runner_set_argv0(const char *argv0);
 /*

@@ -250,6 +250,44 @@ push_files(struct runner_argv *b, const struct hoso_pipeline *p, const struct ru
 	free(origins);
 }
 
+/*
+ * Run "extract | transform" as two processes joined by a pipe and wait for
+ * both.  Returns HOSO_EXIT_OK, or HOSO_EXIT_USAGE / HOSO_EXIT_FAILED after
+ * logging which stage failed, followed by consequence.
+ */
+int
+runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
+{
+	int fds[2];
+	pid_t pex, ptr = -1;
+	int rex, rtr;
+
+	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		hoso_error("cannot create a pipe: %s", strerror(errno));
+		return HOSO_EXIT_FAILED;
+	}
+	pex = runner_spawn(ex, -1, fds[1]);
+	close(fds[1]);
+	if (pex > 0)
+		ptr = runner_spawn(tr, fds[0], -1);
+	close(fds[0]);
+	if (pex < 0 || ptr < 0) {
+		if (pex > 0) {
+			kill(pex, SIGTERM);
+			runner_wait(pex, ex[0]);
+		}
+		return HOSO_EXIT_FAILED;
+	}
+	rex = runner_wait(pex, "hoso-extract");
+	rtr = runner_wait(ptr, "hoso-transform");
+	if (rex == 0 && rtr == 0)
+		return HOSO_EXIT_OK;
+	hoso_error("%s failed (exit %d); %s", rex != 0 ? "hoso-extract" : "hoso-transform",
+		   rex != 0 ? rex : rtr, consequence);
+	return (rex != 0 ? rex : rtr) == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
+}
+
 int
 runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		  const struct run_files *files, long long run_id, const char *staging,
@@ -257,9 +295,7 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 {
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	char num[64];
-	int fds[2] = { -1, -1 };
-	pid_t pex = -1, ptr = -1;
-	int rex, rtr, ret = HOSO_EXIT_FAILED;
+	int ret = HOSO_EXIT_FAILED;
 	struct timespec t0, t1, t2;
 
 	runner_argv_push(&ex, runner_stage_path("hoso-extract"));
@@ -299,34 +335,12 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		hoso_error("cannot create a pipe: %s", strerror(errno));
-		goto cleanup;
-	}
-	pex = runner_spawn(ex.v, -1, fds[1]);
-	close(fds[1]);
-	if (pex > 0)
-		ptr = runner_spawn(tr.v, fds[0], -1);
-	close(fds[0]);
-	if (pex < 0 || ptr < 0) {
-		if (pex > 0)
-			kill(pex, SIGTERM);
-		goto cleanup;
-	}
-	rex = runner_wait(pex, "hoso-extract");
-	rtr = runner_wait(ptr, "hoso-transform");
+	ret = runner_run_extract_transform(ex.v, tr.v, "nothing was loaded");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms[0] = elapsed_ms(&t0, &t1);
 	ms[1] = ms[0];
-	if (rex != 0 || rtr != 0) {
-		/* a file that cannot be read fails the run before anything loads */
-		ret = rex != 0 ? (rex == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED)
-			: (rtr == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED);
-		hoso_error("%s failed (exit %d); nothing was loaded",
-			   rex != 0 ? "hoso-extract" : "hoso-transform", rex != 0 ? rex : rtr);
+	if (ret != HOSO_EXIT_OK)
 		goto cleanup;
-	}
 	ret = runner_run_command(ld.v);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	ms[2] = elapsed_ms(&t1, &t2);
