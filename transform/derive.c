@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_index766.h"
 #include "hoso_log.h"
 #include "hoso_milestones.h"
 #include "hoso_worktime.h"
@@ -73,6 +74,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 	const struct dossier_version *v = c->latest;
 	struct hoso_dossier_view view;
 	struct hoso_milestones m;
+	struct hoso_judgement_766 j766 = { false, HOSO_TIME_NONE };
 	const struct hoso_unit *unit;
 	const struct hoso_procedure *proc;
 	struct hoso_buf *row;
@@ -109,6 +111,10 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 	if (m.received && m.end_at != HOSO_TIME_NONE)
 		working = hoso_case_working_seconds(&tr->ref.calendar, m.accepted_at, m.end_at,
 						    v->rounds, v->nrounds);
+	if (m.received)
+		hoso_judge_766(&tr->ref.calendar, &view, &m, working,
+			       proc ? hoso_limit_from_catalogue(proc->limit_value, proc->limit_unit) :
+			       (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j766);
 	first_event = m.accepted_at;
 	last_event = latest(m.end_at, v->order.at);
 	if (c->nrows) {
@@ -154,6 +160,13 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 	staging_field_bool(row, m.inconsistent);
 	staging_field_time(row, first_event);
 	staging_field_time(row, last_event);
+	/* 766 criterion 2.1, judged once here (hoso_index766.h) */
+	staging_field_bool(row, true);
+	if (m.end_kind == HOSO_END_RESOLVED)
+		staging_field_bool(row, j766.resolved_on_time);
+	else
+		staging_field(row, NULL);
+	staging_field_time(row, j766.late_from);
 	staging_row_end(&tr->staging, STAGING_CASE_FACT);
 
 	nspans = hoso_due_spans(&view, *spans);

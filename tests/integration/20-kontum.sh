@@ -61,6 +61,17 @@ for period in "2022-12-15 2023-10-14" "2023-01-01 2023-01-31" "2022-07-01 2024-1
 	      WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(d) - 'unit_path') e WHERE e.value::text <> '0')")
 	assert_eq "$diff" 0 "summary tables equal a scan of the facts for $1..$2"
 done
+# 766 criterion 2.1 from the summary rows equals judging every case at
+# query time (hoso.index_766_scan), whole province and one district
+for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2022-07-01 2024-12-31 " "2024-02-10 2024-02-10 "; do
+	set -- $period
+	unit=${3:+"'$3'"}
+	got=$(q -c "SELECT a.numerator || '/' || a.denominator || ' ' || b.numerator || '/' || b.denominator
+	              FROM hoso.index_766('$1', '$2', ${unit:-NULL}) a, hoso.index_766_scan('$1', '$2', ${unit:-NULL}) b
+	             WHERE a.criterion = '2.1'")
+	assert_eq "$(echo "$got" | awk '{print ($1 == $2 && $1 !~ /^0\//) ? "same" : $0}')" same \
+		"766 2.1 from summary rows equals the case-by-case judgement for $1..$2 ${3:-} ($got)"
+done
 
 # 3. rerunning the whole range loads nothing and changes nothing
 table_digest >"$work/digest1"

@@ -20,6 +20,7 @@ code,name,field_code,field_name,limit_value,limit_unit,online_level,has_fee,pape
 1.0,Thủ tục một,F1,Lĩnh vực,5,working_days,TOAN_TRINH,1,1,1,,
 2.0,Thủ tục hai,F1,Lĩnh vực,2,days,MOT_PHAN,0,1,0,,
 3.0,Thủ tục ba,F1,Lĩnh vực,1,hours,NONE,0,1,0,,
+4.0,Thủ tục bốn,F1,Lĩnh vực,1,months,NONE,0,1,0,2023-04-01,
 CSV
 
 # Period 2023-03-01 .. 2023-03-31 (T1 = 03-31 23:59:59).  Every case of
@@ -91,6 +92,17 @@ case("J", "20230330080000", "2", "20230330080000", "", proc="2.0")
 case("K", "20230320080000", "2", "20230320080000", "")
 case("L", "20230315080000", "7", "20230301080000", "20230310170000", "20230315080000")
 case("M", "20230405080000", "10", "20230325080000", "20230410170000", "20230405080000")
+# May: the instant from which an open case is late (case_fact.late_766_at)
+case("N", "20230508080000", "2", "20230502080000", "20230510170000",
+     rounds=[("20230505080000", "20230508080000", "20230510170000", "20230513170000")])
+case("O", "20230501050000", "2", "20230501050000", "", proc="4.0")
+case("Q", "20230522080000", "2", "20230502080000", "20230630170000",
+     rounds=[("20230510080000", "20230512080000", "20230630170000", "20230702170000"),
+             ("20230520080000", "20230522080000", "20230702170000", "20230704170000")])
+case("R", "20230525080000", "10", "20230502080000", "20230520170000", "20230525080000",
+     rounds=[("20230515080000", "", "20230520170000", "")])
+case("S", "20230508100000", "2", "20230508080000", "", proc="3.0",
+     rounds=[("20230508083000", "20230508100000", "", "")])
 PY
 
 cat >"$work/p.yaml" <<YAML
@@ -132,6 +144,43 @@ got=$(q -c "SELECT string_agg(substr(case_no, 4), '' ORDER BY case_no) FROM hoso
                         ELSE hoso.period_end('2023-03-31') END, hoso.period_end('2023-03-31'))
                AND case_no <> 'D1-L'")
 assert_eq "$got" "BDEGK" "2.1 late: B (timestamp), D (pause), E (two rounds), G (overdue), K (over its limit)"
+# An open case's verdict only turns from on time to late as T1 grows; the
+# transform stores the turning instant (late_766_at), worked by hand:
+#  N one round 05-05 08:00..05-08 08:00 received, due 05-10 17:00: the
+#    3-day pause moves it to 05-13 17:00, late from 05-13 17:00:01
+#  O no due date, 1 calendar month from Mon 05-01 05:00 local = 06-01 05:00
+#    (in UTC, 04-30 22:00 + 1 month would end on 05-31): late from 06-01
+#  Q rounds requested 05-10 and 05-20: late from the second, 05-20 08:00
+#  R resolved 05-25 with its one round open since 05-15 (due 05-20): ends
+#    at 05-15 08:00, on time, and never late while open
+#  S 1 office hour, accepted Mon 05-08 08:00, paused 08:30..10:00: late
+#    from 10:30:01
+for d in "2023-05-12 S" "2023-05-13 NS" "2023-05-19 NS" "2023-05-20 NQS" "2023-05-31 NQS" "2023-06-01 NOQS"; do
+	day=${d% *}
+	assert_eq "$(q -c "SELECT string_agg(substr(case_no, 4), '' ORDER BY case_no) FROM hoso.case_fact
+	                    WHERE case_no IN ('D1-N', 'D1-O', 'D1-Q', 'D1-R', 'D1-S')
+	                      AND late_766_at <= hoso.period_end('$day')")" "${d#* }" "late by the end of $day"
+done
+assert_eq "$(q -c "SELECT to_char(late_766_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'MM-DD HH24:MI:SS') FROM hoso.case_fact WHERE case_no = 'D1-N'")" \
+	"05-13 17:00:01" "N: late the second after its due date plus its pause"
+assert_eq "$(q -c "SELECT on_time_766 || ' ' || (late_766_at IS NULL) FROM hoso.case_fact WHERE case_no = 'D1-R'")" \
+	"true true" "R: resolved on time, never late while open"
+# the summary rows against the case-by-case definition, for every T1 from
+# 03-01 to 07-10 (two periods' starts), whole warehouse and one unit
+got=$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE a.numerator IS DISTINCT FROM b.numerator
+                                                 OR a.denominator IS DISTINCT FROM b.denominator)
+              FROM (VALUES ('2023-03-01'::date, NULL::text), ('2023-05-01', NULL), ('2023-03-01', 'D1')) p(f, u)
+             CROSS JOIN generate_series('2023-03-01'::date, '2023-07-10', '1 day') g(d)
+             CROSS JOIN LATERAL (SELECT numerator, denominator FROM hoso.index_766(p.f, g.d::date, p.u)
+                                  WHERE criterion = '2.1') a
+             CROSS JOIN LATERAL hoso.index_766_scan(p.f, g.d::date, p.u) b
+             WHERE g.d >= p.f")
+assert_eq "$got" "335 0" "2.1 from summary rows = judged case by case, 335 periods"
+# facts loaded before migration 040 make 2.1 'not computed', saying why
+q -c "BEGIN; UPDATE hoso.case_fact SET judged_766 = false WHERE case_no = 'D1-A';
+      SELECT computed, note FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '2.1'; ROLLBACK" >"$work/unjudged.out"
+assert_contains "$(cat "$work/unjudged.out")" "f|not computed: facts loaded before migration 040" "unjudged facts: 2.1 not computed"
+
 # K: 79 office hours by T1
 assert_eq "$(q -c "SELECT hoso.office_seconds(accepted_at, hoso.period_end('2023-03-31')) / 3600 FROM hoso.case_fact WHERE case_no = 'D1-K'")" \
 	79 "office hours of K by T1"

@@ -1,6 +1,7 @@
 /*
  * test_milestones.c: counting.md §2 and §1 worked by hand on small cases.
  */
+#include "hoso_index766.h"
 #include "hoso_milestones.h"
 #include "hoso_worktime.h"
 #include "unit.h"
@@ -249,6 +250,76 @@ test_working_time(void)
 	hoso_calendar_release(&cal);
 }
 
+/* The 766 arithmetic: adding months and office time (counting.md §1, §5). */
+static void
+test_766_arithmetic(void)
+{
+	struct hoso_calendar cal;
+	struct hoso_dossier_view d = view(2);
+	struct hoso_milestones m = { .received = true, .end_at = NONE, .finished_at = NONE,
+				     .closed_at = NONE, .due_at_end = NONE };
+	struct hoso_judgement_766 j;
+	struct hoso_round r[2] = {
+		{ T("20230117090000"), T("20230118090000"), NONE, NONE },
+		{ T("20230125090000"), NONE, NONE, NONE },
+	};
+
+	hoso_calendar_init(&cal);
+	for (int day = 16; day <= 31; day++) {
+		hoso_date dd = hoso_date_from_ymd(2023, 1, day);
+
+		hoso_calendar_set(&cal, dd, hoso_date_weekday(dd) < 5 && (day < 20 || day > 26));
+	}
+	CHECK_EQ_LL(hoso_time_add_months(T("20230131100000"), 1), T("20230228100000"),
+		    "31 January + 1 month = 28 February (clamped)");
+	CHECK_EQ_LL(hoso_time_add_months(T("20231115080000"), 3), T("20240215080000"),
+		    "months carry into the next year");
+	CHECK_EQ_LL(hoso_time_add_months(T("20240229080000"), -12), T("20230228080000"),
+		    "negative months");
+	/* Thu 01-19 15:00 + 4 office hours: 2 h that day, Tết, 2 h on Fri 01-27 */
+	CHECK_EQ_LL(hoso_office_add(&cal, T("20230119150000"), 4 * 3600), T("20230127090000"),
+		    "office time added across Lunar New Year");
+	CHECK_EQ_LL(hoso_office_add(&cal, T("20230117110000"), 1800), T("20230117113000"),
+		    "office time ending at the lunch break ends there");
+	CHECK_EQ_LL(hoso_office_add(&cal, T("20230117110000"), 1801), T("20230117133001"),
+		    "one second more is after lunch");
+
+	/* due Wed 01-18 17:00; round 01-17 09:00 .. 01-18 09:00 (1 day paused) */
+	m.accepted_at = T("20230116080000");
+	m.original_due_at = T("20230118170000");
+	d.accepted_at = m.accepted_at;
+	d.rounds = r;
+	d.nrounds = 1;
+	hoso_judge_766(&cal, &d, &m, -1, (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j);
+	CHECK_EQ_LL(j.late_from, T("20230119170001"), "open: late after due date + pause");
+	d.nrounds = 2;
+	hoso_judge_766(&cal, &d, &m, -1, (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j);
+	CHECK_EQ_LL(j.late_from, T("20230119170001"), "a second round later than that changes nothing");
+	r[1].requested = T("20230119080000");
+	hoso_judge_766(&cal, &d, &m, -1, (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j);
+	CHECK_EQ_LL(j.late_from, T("20230119080000"), "a second round before it: late from then");
+	/* resolved Thu 01-19 16:00: 16:00 - 1 day = 01-18 16:00 <= due */
+	d.nrounds = 1;
+	m.end_at = m.finished_at = T("20230119160000");
+	m.end_kind = HOSO_END_RESOLVED;
+	hoso_judge_766(&cal, &d, &m, -1, (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j);
+	CHECK(j.resolved_on_time, "resolved within due date + pause: on time");
+	m.end_at = m.finished_at = T("20230119180000");
+	hoso_judge_766(&cal, &d, &m, -1, (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j);
+	CHECK(!j.resolved_on_time, "resolved 2 h after due date + pause: late (timestamps)");
+	/* no due date, 2 working days (16 h) from Thu 01-19 15:00: 2 h, Tết, 8 h on
+	 * Fri 01-27, then 6 h on Mon 01-30: 07:00-11:30, 13:30-15:00 */
+	m = (struct hoso_milestones) { .received = true, .accepted_at = T("20230119150000"),
+				       .end_at = NONE, .finished_at = NONE, .closed_at = NONE,
+				       .due_at_end = NONE, .original_due_at = NONE };
+	d.nrounds = 0;
+	hoso_judge_766(&cal, &d, &m, -1, hoso_limit_from_catalogue(2, "working_days"), &j);
+	CHECK_EQ_LL(j.late_from, T("20230130150001"), "working-day limit across Tết");
+	hoso_judge_766(&cal, &d, &m, -1, hoso_limit_from_catalogue(-1, "working_days"), &j);
+	CHECK_EQ_LL(j.late_from, NONE, "no limit known: never late");
+	hoso_calendar_release(&cal);
+}
+
 int
 main(void)
 {
@@ -258,5 +329,6 @@ main(void)
 	test_due_dates();
 	test_status_spans();
 	test_working_time();
+	test_766_arithmetic();
 	return unit_summary("test_milestones");
 }
