@@ -72,6 +72,19 @@ for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "20
 	assert_eq "$(echo "$got" | awk '{print ($1 == $2 && $1 !~ /^0\//) ? "same" : $0}')" same \
 		"766 2.1 from summary rows equals the case-by-case judgement for $1..$2 ${3:-} ($got)"
 done
+# per-procedure durations from summary rows equal a scan of the facts
+for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2024-02-10 2024-02-10 "; do
+	set -- $period
+	unit=${3:+"'$3'"}
+	got=$(q -c "SELECT (SELECT count(*) FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL})) || ' ' || count(*)
+	              FROM ((SELECT * FROM hoso.procedure_durations('$1', '$2', ${unit:-NULL})
+	                     EXCEPT SELECT * FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL}))
+	                    UNION ALL
+	                    (SELECT * FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL})
+	                     EXCEPT SELECT * FROM hoso.procedure_durations('$1', '$2', ${unit:-NULL}))) d")
+	assert_eq "$(echo "$got" | awk '{print ($1 > 0 && $2 == 0) ? "same" : $0}')" same \
+		"procedure durations from summary rows equal a scan of the facts for $1..$2 ${3:-} ($got)"
+done
 
 # 3. rerunning the whole range loads nothing and changes nothing
 table_digest >"$work/digest1"
