@@ -10,6 +10,8 @@ PKGS     := libpq yaml-0.1 zlib libutf8proc libcrypto
 DEB_PKGS := build-essential pkg-config libpq-dev libyaml-dev zlib1g-dev \
             libutf8proc-dev libssl-dev postgresql-15 postgresql-client-15 clang \
             libclang-rt-14-dev python3 ca-certificates chromium
+# only for make bench / bench-analytics
+BENCH_PKGS := hyperfine pgloader time util-linux
 
 CFLAGS   ?= -O2 -g
 VERSION  := 0.1.0
@@ -49,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps test test-unit test-san demo demo-stop bench bench-check fuzz clean install
+.PHONY: all deps test test-unit test-san demo demo-stop bench bench-analytics bench-check fuzz clean install
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -108,7 +110,13 @@ demo-stop:
 	@scripts/pg.sh stop $(CURDIR)/.hoso/pg
 
 bench: all
+	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
 	@scripts/bench.sh
+
+# the analysts' functions on >= 2 million cases (issue 5); ANALYTICS_SCALE=5
+bench-analytics: all
+	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
+	@scripts/bench-analytics.sh
 
 bench-check:
 	@scripts/bench-check.sh

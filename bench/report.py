@@ -154,27 +154,36 @@ def markdown(root, results):
         for k, v in r["commands"].items():
             w.append("%s: %s" % (k, v))
         w += ["```", ""]
-    notes = os.path.join(root, "bench", "notes.md")
-    if os.path.exists(notes):
-        with open(notes) as f:
-            w += [f.read().rstrip(), ""]
+    # the profile notes (by hand), then the analytics figures that
+    # scripts/bench-analytics.sh wrote
+    for extra in ("notes.md", "analytics.md"):
+        path = os.path.join(root, "bench", extra)
+        if os.path.exists(path):
+            with open(path) as f:
+                w += [f.read().rstrip(), ""]
     return "\n".join(w)
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--root", required=True)
-    p.add_argument("--work", required=True)
-    p.add_argument("--scale", type=int, required=True)
-    p.add_argument("--runs", type=int, required=True)
+    p.add_argument("--work")
+    p.add_argument("--scale", type=int)
+    p.add_argument("--runs", type=int)
+    p.add_argument("--markdown-only", action="store_true",
+                   help="only rewrite BENCHMARKS.md from the saved results")
     p.add_argument("--set", nargs="*", default=[])
     args = p.parse_args()
     global ROOT
     ROOT = os.path.abspath(args.root)
-    res = build(args)
-    with open(os.path.join(args.root, "bench", "results-s%d.json" % args.scale), "w") as f:
-        json.dump(res, f, indent=1, sort_keys=True)
-        f.write("\n")
+    res = None
+    if not args.markdown_only:
+        if not (args.work and args.scale and args.runs):
+            p.error("--work, --scale and --runs are required unless --markdown-only")
+        res = build(args)
+        with open(os.path.join(args.root, "bench", "results-s%d.json" % args.scale), "w") as f:
+            json.dump(res, f, indent=1, sort_keys=True)
+            f.write("\n")
     results = []
     for path in sorted(glob.glob(os.path.join(args.root, "bench", "results-s*.json")),
                        key=lambda s: int(re.search(r"s(\d+)\.json$", s).group(1))):
@@ -182,7 +191,7 @@ def main():
             results.append(json.load(f))
     with open(os.path.join(args.root, "BENCHMARKS.md"), "w") as f:
         f.write(markdown(args.root, results))
-    for x in res["targets"]:
+    for x in res["targets"] if res else []:
         print("bench: %-45s %10.3f %s %-8.3g %s" % (x["name"], x["value"], x["op"], x["limit"],
                                                    "ok" if x["ok"] else "MISS"))
 
