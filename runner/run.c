@@ -208,6 +208,33 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 	return ret;
 }
 
+/*
+ * A runner killed before it could finish leaves its run row 'running'.
+ * Holding the lock, we know no other runner is at work, so a 'running' row
+ * of a run or rebuild whose runner's session is gone (its application_name
+ * carries the run id) was interrupted: say so in the row, and here.
+ */
+static void
+mark_interrupted_runs(PGconn *conn)
+{
+	PGresult *res;
+
+	res = PQexec(conn,
+		     "UPDATE hoso.run r SET status = 'failed', finished_at = coalesce(r.finished_at, now()),"
+		     " message = concat_ws('; ', r.message, 'interrupted: its runner stopped before"
+		     " finishing (marked by a later run)')"
+		     " WHERE r.status = 'running' AND r.kind IN ('run', 'rebuild') AND r.pipeline IS NOT NULL"
+		     " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+		     "  WHERE a.application_name LIKE 'hoso ' || r.kind || ' ' || r.run_id || ' %')"
+		     " RETURNING r.run_id");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		hoso_warning("cannot mark interrupted runs: %s", PQerrorMessage(conn));
+	else if (PQntuples(res) > 0)
+		hoso_warning("%d earlier run(s) had been interrupted (first: run %s); "
+			     "their run rows now say so", PQntuples(res), PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
 int
 runner_take_lock(PGconn *conn, bool wait)
 {
@@ -225,8 +252,10 @@ runner_take_lock(PGconn *conn, bool wait)
 	}
 	got = wait || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	if (got)
+	if (got) {
+		mark_interrupted_runs(conn);
 		return HOSO_EXIT_OK;
+	}
 
 	/* name the holder: its application_name carries its run id */
 	snprintf(sql, sizeof(sql),

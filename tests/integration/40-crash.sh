@@ -89,8 +89,15 @@ done
 say "$i trials: $killed_before left the warehouse as before, $completed had committed"
 [ "$killed_before" -ge $((trials / 4)) ] || fail "too few kills landed during the run"
 
-# no stale staging directory survives the next run
-"$HOSO" run "$work/p.yaml" --date 2023-03-09 >/dev/null 2>&1 || fail "rerun after the trials failed"
+# no stale staging directory survives the next run, and the run rows of
+# killed runners say they were interrupted (one made by hand: a runner
+# killed before its first statement after the INSERT)
+stale=$(q -c "INSERT INTO hoso.run (kind, pipeline, status) VALUES ('run', 'crash', 'running') RETURNING run_id")
+"$HOSO" run "$work/p.yaml" --date 2023-03-09 >"$work/rerun.log" 2>&1 || fail "rerun after the trials failed"
+assert_eq "$(q -c "SELECT count(*) FROM hoso.run WHERE status = 'running'")" 0 "no run row is left 'running'"
+assert_contains "$(q -c "SELECT status || ' ' || message FROM hoso.run WHERE run_id = $stale")" \
+	"failed interrupted: its runner stopped before finishing" "a killed runner's row is marked interrupted"
+assert_contains "$(cat "$work/rerun.log")" "had been interrupted" "the run that marks it says so"
 table_digest >"$work/final"
 assert_eq "$(cmp -s "$work/final" "$work/clean" && echo same)" same "rerun after the trials equals a clean load"
 left=$(ls "$work/staging" 2>/dev/null | wc -l)
