@@ -27,10 +27,12 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM pg_constraint WHERE confrelid = p_table AND conrelid <> p_table) THEN
 		RETURN false;
 	END IF;
-	CREATE TEMP TABLE IF NOT EXISTS bulk_ddl (ord bigint GENERATED ALWAYS AS IDENTITY,
-		ddl text NOT NULL) ON COMMIT DROP;
+	IF to_regclass('pg_temp.bulk_ddl') IS NULL THEN
+		CREATE TEMP TABLE bulk_ddl (ord bigint GENERATED ALWAYS AS IDENTITY,
+			ddl text NOT NULL) ON COMMIT DROP;
+	END IF;
 	-- keys first (their indexes), then the other indexes, then foreign keys
-	INSERT INTO bulk_ddl (ddl)
+	INSERT INTO pg_temp.bulk_ddl (ddl)
 	SELECT ddl FROM (
 		SELECT CASE c.contype WHEN 'f' THEN 3 ELSE 1 END AS phase, c.conname AS name,
 		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', p_table, c.conname,
