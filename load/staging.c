@@ -11,6 +11,11 @@
  *                     deleted, then the files are copied straight in
  *   reject.tsv     -> hoso.reject; counts -> the run's row
  *
+ * A table that the load brings more than it holds (a first load, a large
+ * backfill) is bulk-loaded: its keys and indexes are dropped before its
+ * COPY and built again after it (hoso.bulk_begin, 060_bulk_load.sql), in
+ * the same transaction.
+ *
  * Rejects over the threshold roll all of it back; then a second, small
  * transaction commits only the rejects and the run row, so that the failure
  * can be read in the warehouse (interfaces.md, exit status 1).
@@ -263,6 +268,70 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 }
 
 /*
+ * Below this many bytes of staging file a table is never bulk-loaded: the
+ * rows cost less to index one by one than the index builds (milliseconds
+ * each) and the ACCESS EXCLUSIVE lock they take, and a night's files stay
+ * on the path that readers do not wait for.
+ */
+#define LOAD_BULK_MIN_BYTES (16LL * 1024 * 1024)
+
+/*
+ * Before the COPY of staging file NAME into TABLE (one of this program's
+ * own names): when the file is large and larger than the table, drop the
+ * table's keys and indexes for load_bulk_end to build again.  *bulk says
+ * whether it did.
+ */
+static bool
+load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const char *name,
+		bool *bulk)
+{
+	const struct manifest_entry *e = manifest_find(m, name);
+	char bytes[32];
+	const char *p[2] = { table, bytes };
+	PGresult *res;
+
+	*bulk = false;
+	if (!e || e->size < LOAD_BULK_MIN_BYTES)
+		return true;
+	snprintf(bytes, sizeof(bytes), "%lld", e->size);
+	res = hoso_pg_query(conn,
+			    "SELECT CASE WHEN pg_relation_size($1::regclass) < $2::bigint"
+			    " THEN hoso.bulk_begin($1::regclass) ELSE false END", 2, p);
+	if (!res)
+		return false;
+	*bulk = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return true;
+}
+
+/*
+ * After the COPYs: build the keys and indexes load_bulk_begin dropped, then
+ * give the planner the tables' new statistics (the summary refresh joins
+ * them next).  tables[i] is analysed when bulk[i].
+ */
+static bool
+load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t n)
+{
+	char sql[128];
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any = any || bulk[i];
+	if (!any)
+		return true;
+	if (!hoso_pg_exec(conn, "SELECT hoso.bulk_end()"))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!bulk[i])
+			continue;
+		snprintf(sql, sizeof(sql), "ANALYZE %s", tables[i]);
+		if (!hoso_pg_exec(conn, sql))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Replace the facts of the cases listed in the temporary table keys_table
  * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
  * tables in step: the cases' old contributions are taken away before their
@@ -274,25 +343,32 @@ bool
 load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 		   long long *cases)
 {
-	static const char *const fact_tables[] = { "case_fact", "case_due", "case_status" };
+	static const char *const fact_tables[] = { "hoso.case_fact", "hoso.case_due",
+						   "hoso.case_status" };
+	static const char *const fact_files[] = { "case_fact.tsv", "case_due.tsv",
+						  "case_status.tsv" };
+	enum { NFACT = sizeof(fact_tables) / sizeof(fact_tables[0]) };
+	bool bulk[NFACT];
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', -1)", keys_table);
 	if (!hoso_pg_exec(conn, sql))
 		return false;
-	for (size_t i = 0; i < sizeof(fact_tables) / sizeof(fact_tables[0]); i++) {
+	for (size_t i = 0; i < NFACT; i++) {
 		snprintf(sql, sizeof(sql),
-			 "DELETE FROM hoso.%s t USING %s k WHERE t.src = k.src AND t.case_no = k.case_no",
+			 "DELETE FROM %s t USING %s k WHERE t.src = k.src AND t.case_no = k.case_no",
 			 fact_tables[i], keys_table);
 		if (!hoso_pg_exec(conn, sql))
 			return false;
 	}
-	if (!manifest_copy(conn, m, "case_fact.tsv", "COPY hoso.case_fact FROM STDIN",
-			   STAGING_COPY_AS_IS, NULL, cases) ||
-	    !manifest_copy(conn, m, "case_due.tsv", "COPY hoso.case_due FROM STDIN",
-			   STAGING_COPY_AS_IS, NULL, NULL) ||
-	    !manifest_copy(conn, m, "case_status.tsv", "COPY hoso.case_status FROM STDIN",
-			   STAGING_COPY_AS_IS, NULL, NULL))
+	for (size_t i = 0; i < NFACT; i++) {
+		snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", fact_tables[i]);
+		if (!load_bulk_begin(conn, m, fact_tables[i], fact_files[i], &bulk[i]) ||
+		    !manifest_copy(conn, m, fact_files[i], sql, STAGING_COPY_AS_IS, NULL,
+				   i == 0 ? cases : NULL))
+			return false;
+	}
+	if (!load_bulk_end(conn, fact_tables, bulk, NFACT))
 		return false;
 	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', 1)", keys_table);
 	return hoso_pg_exec(conn, sql);
@@ -322,6 +398,8 @@ int
 load_staging(const struct load_options *o)
 {
 	struct manifest m;
+	static const char *const archive_tables[] = { "hoso.dossier_msg", "hoso.progress_msg" };
+	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
 	struct hoso_buf report = HOSO_BUF_INIT;
@@ -360,10 +438,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!check_ledger(conn, o) ||
 	    !insert_ledger(conn, run_id, &map) ||
+	    !load_bulk_begin(conn, &m, archive_tables[0], "dossier_msg.tsv", &bulk[0]) ||
 	    !manifest_copy(conn, &m, "dossier_msg.tsv", "COPY hoso.dossier_msg FROM STDIN",
 			   STAGING_COPY_FILE_ID, &map, &dossiers) ||
+	    !load_bulk_begin(conn, &m, archive_tables[1], "progress_msg.tsv", &bulk[1]) ||
 	    !manifest_copy(conn, &m, "progress_msg.tsv", "COPY hoso.progress_msg FROM STDIN",
 			   STAGING_COPY_FILE_ID, &map, &progress) ||
+	    !load_bulk_end(conn, archive_tables, bulk, 2) ||
 	    !replace_facts(conn, &m, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;
