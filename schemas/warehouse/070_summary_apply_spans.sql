@@ -1,5 +1,6 @@
--- 070_summary_apply_spans.sql: hoso.summary_apply (040_index_766_summary.sql)
--- with the same contributions for less work: the paused spans look up each
+-- 070_summary_apply_spans.sql: the summary_day part of hoso.summary_apply
+-- (040_index_766_summary.sql; hoso.summary_day_apply since 045) with the
+-- same contributions for less work: the paused spans look up each
 -- paused step's successor in case_status_key instead of sorting every
 -- status step of the cases for lead() (a first load sorted 1.27 million
 -- rows to keep 26 thousand), and the cases' rows carry only the columns
@@ -10,7 +11,7 @@
  * smallest from_at after its own (after NULL, "from the beginning": the
  * smallest of all), which is what lead() over from_at NULLS FIRST gave.
  */
-CREATE OR REPLACE FUNCTION hoso.summary_apply(p_keys regclass, p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.summary_day_apply(p_keys regclass, p_sign integer) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
 	EXECUTE format($q$
@@ -131,4 +132,4 @@ BEGIN
 	AND resolved_on_time_766 = 0 AND d_late_766 = 0;
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day; hoso-load calls it around replacing those cases'' facts';
+COMMENT ON FUNCTION hoso.summary_day_apply(regclass, integer) IS 'Internal, called by hoso.summary_apply: the hoso.summary_day part';
