@@ -73,7 +73,7 @@ for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "20
 		"766 2.1 from summary rows equals the case-by-case judgement for $1..$2 ${3:-} ($got)"
 done
 # per-procedure durations from summary rows equal a scan of the facts
-for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2024-02-10 2024-02-10 "; do
+for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2023-01-31 2023-03-01 " "2022-07-01 2024-12-31 000.00.31.H34" "2024-02-10 2024-02-10 "; do
 	set -- $period
 	unit=${3:+"'$3'"}
 	got=$(q -c "SELECT (SELECT count(*) FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL})) || ' ' || count(*)

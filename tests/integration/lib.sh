@@ -85,7 +85,7 @@ SQL
 table_digest() {
 	{
 		echo "BEGIN ISOLATION LEVEL REPEATABLE READ;"
-		for t in file_ledger dossier_msg progress_msg case_fact case_due case_status summary_day summary_procedure_day unit procedure calendar; do
+		for t in file_ledger dossier_msg progress_msg case_fact case_due case_status summary_day summary_procedure_day summary_procedure_month unit procedure calendar; do
 			echo "SELECT '$t ' || count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '-')
 			        FROM (SELECT (to_jsonb(x) - 'run_id' - 'loaded_at' - 'file_id')::text AS r
 			                FROM hoso.$t x) s;"
