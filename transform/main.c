@@ -59,7 +59,6 @@ mark_keys(struct transform *tr, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	struct hoso_records_reader r;
-	struct hoso_buf key = HOSO_BUF_INIT;
 	int rc;
 	bool ok = true;
 
@@ -76,11 +75,7 @@ mark_keys(struct transform *tr, const char *path)
 			ok = false;
 			break;
 		}
-		hoso_buf_reset(&key);
-		hoso_buf_addstr(&key, r.fields[0]);
-		hoso_buf_addch(&key, '\0');
-		hoso_buf_addstr(&key, r.fields[1]);
-		c = hoso_map_get(&tr->cases.by_key, key.data, key.len);
+		c = case_table_find(&tr->cases, r.fields[0], r.fields[1]);
 		/* a listed case no stream mentions derives to nothing: load deletes it */
 		if (c)
 			c->touched = true;
@@ -88,7 +83,6 @@ mark_keys(struct transform *tr, const char *path)
 	if (rc < 0)
 		ok = false;
 	hoso_records_reader_release(&r);
-	hoso_buf_release(&key);
 	fclose(f);
 	return ok;
 }
@@ -156,7 +150,7 @@ main(int argc, char **argv)
 	memset(&tr, 0, sizeof(tr));
 	tr.prefer = prefer;
 	hoso_reference_init(&tr.ref);
-	case_table_init(&tr.cases);
+	case_table_init(&tr.cases, &tr.paths);
 	hoso_map_init(&tr.report.unresolved_units);
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
@@ -216,6 +210,7 @@ cleanup:
 	}
 	free(tr.paths);
 	free(tr.formats);
+	hoso_buf_release(&tr.scratch);
 	hoso_buf_release(&err);
 	hoso_buf_release(&report);
 	return ret;
