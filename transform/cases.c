@@ -97,20 +97,25 @@ key_hash(const char *src, const char *case_no)
 	return h;
 }
 
+static bool
+is_case(const struct case_entry *c, const char *src, const char *case_no)
+{
+	return strcmp(c->case_no, case_no) == 0 && strcmp(c->src, src) == 0;
+}
+
 /* The index slot holding the case, or the empty slot where it would go. */
-static uint32_t *
-index_slot(const struct case_table *t, const char *src, const char *case_no)
+static struct case_slot *
+index_slot(const struct case_table *t, const char *src, const char *case_no, uint64_t hash)
 {
 	size_t mask = t->index_cap - 1;
 
-	for (size_t i = key_hash(src, case_no) & mask;; i = (i + 1) & mask) {
-		uint32_t *slot = &t->index[i];
-		const struct case_entry *c;
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		struct case_slot *slot = &t->index[i];
 
-		if (*slot == 0)
+		if (slot->entry == 0)
 			return slot;
-		c = case_table_at(t, *slot - 1);
-		if (strcmp(c->case_no, case_no) == 0 && strcmp(c->src, src) == 0)
+		if (slot->hash == (uint32_t) hash &&
+		    is_case(case_table_at(t, slot->entry - 1), src, case_no))
 			return slot;
 	}
 }
@@ -125,37 +130,43 @@ index_grow(struct case_table *t)
 	t->index = hoso_xcalloc(t->index_cap, sizeof(*t->index));
 	for (size_t i = 0; i < t->ncases; i++) {
 		const struct case_entry *c = case_table_at(t, i);
+		uint64_t hash = key_hash(c->src, c->case_no);
+		struct case_slot *slot = index_slot(t, c->src, c->case_no, hash);
 
-		*index_slot(t, c->src, c->case_no) = (uint32_t) (i + 1);
+		*slot = (struct case_slot) { (uint32_t) (i + 1), (uint32_t) hash };
 	}
 }
 
 struct case_entry *
 case_table_find(const struct case_table *t, const char *src, const char *case_no)
 {
-	uint32_t *slot;
+	struct case_slot *slot;
 
 	if (t->index_cap == 0)
 		return NULL;
-	slot = index_slot(t, src, case_no);
-	return *slot ? case_table_at(t, *slot - 1) : NULL;
+	slot = index_slot(t, src, case_no, key_hash(src, case_no));
+	return slot->entry ? case_table_at(t, slot->entry - 1) : NULL;
 }
 
 struct case_entry *
 case_table_get(struct case_table *t, const char *src, const char *case_no)
 {
-	uint32_t *slot;
+	struct case_slot *slot;
 	struct case_entry *c;
+	uint64_t hash;
 
+	if (t->last && is_case(t->last, src, case_no))
+		return t->last;
 	/* load factor under 1/2 */
 	if ((t->ncases + 1) * 2 > t->index_cap) {
 		if (t->ncases >= UINT32_MAX - 1)
 			hoso_die("more than %u cases in one run", UINT32_MAX - 1);
 		index_grow(t);
 	}
-	slot = index_slot(t, src, case_no);
-	if (*slot)
-		return case_table_at(t, *slot - 1);
+	hash = key_hash(src, case_no);
+	slot = index_slot(t, src, case_no, hash);
+	if (slot->entry)
+		return t->last = case_table_at(t, slot->entry - 1);
 	if (t->ncases == t->nchunks * CASE_CHUNK) {
 		t->chunks = hoso_xrealloc(t->chunks, (t->nchunks + 1) * sizeof(*t->chunks));
 		t->chunks[t->nchunks++] = hoso_xmalloc(CASE_CHUNK * sizeof(**t->chunks));
@@ -166,8 +177,8 @@ case_table_get(struct case_table *t, const char *src, const char *case_no)
 	c->case_no = arena_strdup(t, case_no);
 	for (int s = 0; s < 11 - CASE_FIRST_STATUS; s++)
 		c->first_at_with_status[s] = HOSO_TIME_NONE;
-	*slot = (uint32_t) ++t->ncases;
-	return c;
+	*slot = (struct case_slot) { (uint32_t) ++t->ncases, (uint32_t) hash };
+	return t->last = c;
 }
 
 int

@@ -7,8 +7,9 @@
  * its _at, input.md §3), the
  * earliest _at at which any version reported each status the milestones
  * read, and its progress rows.  Memory is therefore bounded per case, not
- * per message: about 170 bytes of case entry, the case number, 8 bytes of
- * index and 40 bytes per progress row (some 280 bytes a case at scale 1).
+ * per message: about 170 bytes of case entry, the case number, 16 to 32
+ * bytes of index and 40 bytes per progress row (some 290 bytes a case at
+ * scale 1).
  * Strings that repeat across cases (src, codes, unit names) are interned.
  */
 #ifndef TRANSFORM_CASES_H
@@ -69,12 +70,19 @@ struct case_entry {
 	bool touched;			/* the run brought a message about it */
 };
 
+/* An index slot: the hash spares a visit to the entries that differ. */
+struct case_slot {
+	uint32_t entry;			/* entry number + 1, 0 = empty */
+	uint32_t hash;			/* low bits of the key's hash */
+};
+
 struct case_table {
 	struct case_entry **chunks;	/* CASE_CHUNK entries each: entries never move */
 	size_t nchunks;
 	size_t ncases;
-	uint32_t *index;		/* open addressing: case number + 1, 0 = empty */
+	struct case_slot *index;	/* open addressing, linear probing */
 	size_t index_cap;		/* a power of two */
+	struct case_entry *last;	/* the last one found: messages come by case */
 	struct progress_row *rows;	/* every case's rows, in arrival order */
 	size_t nrows, caprows;
 	struct hoso_map strings;	/* interned strings: text -> owned copy */
