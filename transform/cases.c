@@ -120,12 +120,15 @@ index_slot(const struct case_table *t, const char *src, const char *case_no, uin
 	}
 }
 
+/* Rebuild the index with room for one more case at a load under 1/2. */
 static void
 index_grow(struct case_table *t)
 {
-	size_t oldcap = t->index_cap;
+	size_t cap = t->index_cap ? t->index_cap * 2 : 1024;
 
-	t->index_cap = oldcap ? oldcap * 2 : 1024;
+	while ((t->ncases + 1) * 2 > cap)
+		cap *= 2;
+	t->index_cap = cap;
 	free(t->index);
 	t->index = hoso_xcalloc(t->index_cap, sizeof(*t->index));
 	for (size_t i = 0; i < t->ncases; i++) {
@@ -135,6 +138,15 @@ index_grow(struct case_table *t)
 
 		*slot = (struct case_slot) { (uint32_t) (i + 1), (uint32_t) hash };
 	}
+}
+
+void
+case_table_drop_index(struct case_table *t)
+{
+	free(t->index);
+	t->index = NULL;
+	t->index_cap = 0;
+	t->last = NULL;
 }
 
 struct case_entry *

@@ -97,7 +97,12 @@ struct case_table {
 void case_table_init(struct case_table *t, char **const *paths);
 void case_table_release(struct case_table *t);
 struct case_entry *case_table_get(struct case_table *t, const char *src, const char *case_no);
-/* NULL when the case is not in the table. */
+/*
+ * Free the index once every message has been read: deriving visits the
+ * entries in order.  A later case_table_get rebuilds it.
+ */
+void case_table_drop_index(struct case_table *t);
+/* NULL when the case is not in the table (or the index was dropped). */
 struct case_entry *case_table_find(const struct case_table *t, const char *src, const char *case_no);
 struct case_entry *case_table_at(const struct case_table *t, size_t i);
 /* A copy of s owned by the table, the same pointer for the same text. */

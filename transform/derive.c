@@ -232,6 +232,7 @@ transform_derive_all(struct transform *tr)
 	size_t n = 0;
 
 	memset(&ds, 0, sizeof(ds));
+	case_table_drop_index(&tr->cases);
 	order = hoso_xmalloc((tr->cases.ncases ? tr->cases.ncases : 1) * sizeof(*order));
 	for (size_t i = 0; i < tr->cases.ncases; i++) {
 		struct case_entry *c = case_table_at(&tr->cases, i);
