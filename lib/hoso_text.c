@@ -33,10 +33,44 @@ map_append(struct hoso_buf *out, const char *s, size_t len, utf8proc_option_t op
 	return true;
 }
 
+/*
+ * True if s is valid UTF-8 made only of code points in U+0000..U+02FF and
+ * U+1E00..U+1EFF.  Each of those has combining class 0 and is its own NFC,
+ * and no two of them compose, so such a string is already NFC
+ * (tests/unit/test_text.c checks this against utf8proc for every code
+ * point and every pair).  That covers Vietnamese in precomposed form, which
+ * is most of the text, and spares utf8proc's decompose-and-recompose.
+ */
+bool
+hoso_text_is_nfc_fast(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const unsigned char *end = p + len;
+
+	while (p < end) {
+		if (p[0] < 0x80) {
+			p++;
+		} else if (p[0] >= 0xC2 && p[0] <= 0xCB) {
+			/* U+0080..U+02FF */
+			if (end - p < 2 || (p[1] & 0xC0) != 0x80)
+				return false;
+			p += 2;
+		} else if (p[0] == 0xE1) {
+			/* U+1E00..U+1EFF: E1 B8..BB xx */
+			if (end - p < 3 || p[1] < 0xB8 || p[1] > 0xBB || (p[2] & 0xC0) != 0x80)
+				return false;
+			p += 3;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 bool
 hoso_text_nfc(struct hoso_buf *out, const char *s, size_t len)
 {
-	if (hoso_text_is_ascii(s, len)) {
+	if (hoso_text_is_nfc_fast(s, len)) {
 		hoso_buf_add(out, s, len);
 		return true;
 	}

@@ -16,6 +16,13 @@
 bool hoso_text_is_ascii(const char *s, size_t len);
 
 /*
+ * True if s is valid UTF-8 whose code points all lie in ranges where every
+ * string is already NFC (U+0000..U+02FF, U+1E00..U+1EFF).  False says
+ * nothing: the string may still be NFC.
+ */
+bool hoso_text_is_nfc_fast(const char *s, size_t len);
+
+/*
  * Append the NFC form of s to out.  Returns false (appending nothing) if s
  * is not valid UTF-8.
  */

@@ -67,11 +67,27 @@ latest(hoso_time a, hoso_time b)
 	return b == HOSO_TIME_NONE || a >= b ? a : b;
 }
 
+/* What derive_case reuses from one case to the next. */
+struct derive_scratch {
+	struct hoso_buf text;
+	struct progress_row *rows;
+	size_t caprows;
+	struct hoso_step *steps;
+	size_t capsteps;
+	struct hoso_span *spans;
+	size_t capspans;
+};
+
 static void
-derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch,
-	    struct hoso_step **steps, size_t *capsteps, struct hoso_span **spans, size_t *capspans)
+derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *ds)
 {
-	const struct dossier_version *v = c->latest;
+	const struct dossier_version *v = &c->latest;
+	struct hoso_buf *scratch = &ds->text;
+	struct hoso_step **steps = &ds->steps;
+	struct hoso_span **spans = &ds->spans;
+	size_t *capsteps = &ds->capsteps, *capspans = &ds->capspans;
+	const struct progress_row *rows;
+	size_t nrows;
 	struct hoso_dossier_view view;
 	struct hoso_milestones m;
 	struct hoso_judgement_766 j766 = { false, HOSO_TIME_NONE };
@@ -82,15 +98,16 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 	long long working = -1;
 	hoso_time first_event, last_event;
 
-	case_order_progress(c);
-	if (c->nrows > *capsteps) {
-		*capsteps = c->nrows;
+	nrows = case_order_progress(&tr->cases, c, &ds->rows, &ds->caprows);
+	rows = ds->rows;
+	if (nrows > *capsteps) {
+		*capsteps = nrows;
 		*steps = hoso_xrealloc(*steps, *capsteps * sizeof(**steps));
 	}
-	for (size_t i = 0; i < c->nrows; i++)
-		(*steps)[i] = (struct hoso_step) { c->rows[i].event_at, c->rows[i].status };
-	if (c->nrows + v->nrounds + 2 > *capspans) {
-		*capspans = c->nrows + v->nrounds + 2;
+	for (size_t i = 0; i < nrows; i++)
+		(*steps)[i] = (struct hoso_step) { rows[i].event_at, (int) rows[i].status };
+	if (nrows + v->nrounds + 2 > *capspans) {
+		*capspans = nrows + v->nrounds + 2;
 		*spans = hoso_xrealloc(*spans, *capspans * sizeof(**spans));
 	}
 
@@ -99,8 +116,10 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 		.processed_at = v->processed_at, .returned_at = v->returned_at,
 		.refused_at = v->refused_at, .rounds = v->rounds, .nrounds = v->nrounds,
 	};
-	memcpy(view.first_at_with_status, c->first_at_with_status, sizeof(view.first_at_with_status));
-	hoso_milestones_derive(&view, *steps, c->nrows, &m);
+	for (int s = 0; s <= 10; s++)
+		view.first_at_with_status[s] = s >= CASE_FIRST_STATUS ?
+			c->first_at_with_status[s - CASE_FIRST_STATUS] : HOSO_TIME_NONE;
+	hoso_milestones_derive(&view, *steps, nrows, &m);
 
 	unit = hoso_reference_case_unit(&tr->ref, c->case_no, v->unit_name);
 	if (!unit)
@@ -117,9 +136,9 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 			       (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j766);
 	first_event = m.accepted_at;
 	last_event = latest(m.end_at, v->order.at);
-	if (c->nrows) {
-		first_event = earliest(first_event, c->rows[0].event_at);
-		last_event = latest(last_event, c->rows[c->nrows - 1].event_at);
+	if (nrows) {
+		first_event = earliest(first_event, rows[0].event_at);
+		last_event = latest(last_event, rows[nrows - 1].event_at);
 	}
 
 	tr->report.cases_derived++;
@@ -178,7 +197,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct hoso_buf *scratch
 		staging_field_time(row, (*spans)[i].due_at);
 		staging_row_end(&tr->staging, STAGING_CASE_DUE);
 	}
-	nspans = hoso_status_spans(&view, &m, *steps, c->nrows, *spans);
+	nspans = hoso_status_spans(&view, &m, *steps, nrows, *spans);
 	for (size_t i = 0; i < nspans; i++) {
 		row = staging_row(&tr->staging, STAGING_CASE_STATUS);
 		staging_field(row, c->src);
@@ -208,20 +227,19 @@ compare_case_key(const void *pa, const void *pb)
 void
 transform_derive_all(struct transform *tr)
 {
-	const struct hoso_map_entry *e;
-	struct hoso_buf scratch = HOSO_BUF_INIT;
-	struct hoso_step *steps = NULL;
-	struct hoso_span *spans = NULL;
+	struct derive_scratch ds;
 	struct case_entry **order;	/* owned; the entries are the table's */
-	size_t capsteps = 0, capspans = 0, n = 0;
+	size_t n = 0;
 
+	memset(&ds, 0, sizeof(ds));
+	case_table_drop_index(&tr->cases);
 	order = hoso_xmalloc((tr->cases.ncases ? tr->cases.ncases : 1) * sizeof(*order));
-	for (size_t i = 0; hoso_map_next(&tr->cases.by_key, &i, &e);) {
-		struct case_entry *c = e->value;
+	for (size_t i = 0; i < tr->cases.ncases; i++) {
+		struct case_entry *c = case_table_at(&tr->cases, i);
 
 		if (!c->touched)
 			continue;
-		if (!c->latest) {
+		if (!c->has_version) {
 			/* progress rows wait in the archive for their dossier */
 			tr->report.orphan_cases++;
 			continue;
@@ -230,11 +248,12 @@ transform_derive_all(struct transform *tr)
 	}
 	qsort(order, n, sizeof(*order), compare_case_key);
 	for (size_t i = 0; i < n; i++)
-		derive_case(tr, order[i], &scratch, &steps, &capsteps, &spans, &capspans);
+		derive_case(tr, order[i], &ds);
 	free(order);
-	free(steps);
-	free(spans);
-	hoso_buf_release(&scratch);
+	free(ds.rows);
+	free(ds.steps);
+	free(ds.spans);
+	hoso_buf_release(&ds.text);
 }
 
 static void

@@ -22,11 +22,10 @@ write_keys(const struct transform *tr, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	struct hoso_buf row = HOSO_BUF_INIT;
-	const struct hoso_map_entry *e;
 	bool ok = f != NULL;
 
-	for (size_t i = 0; ok && hoso_map_next(&tr->cases.by_key, &i, &e);) {
-		const struct case_entry *c = e->value;
+	for (size_t i = 0; ok && i < tr->cases.ncases; i++) {
+		const struct case_entry *c = case_table_at(&tr->cases, i);
 
 		if (!c->touched)
 			continue;

@@ -103,7 +103,7 @@ archive_message(struct transform *tr, char type, char **fields, int nfields)
 {
 	enum staging_table t = type == 'D' ? STAGING_DOSSIER_MSG : STAGING_PROGRESS_MSG;
 	struct hoso_buf *row = staging_row(&tr->staging, t);
-	struct hoso_buf nfc = HOSO_BUF_INIT;
+	struct hoso_buf *nfc = &tr->scratch;
 
 	for (int i = 1; i < nfields; i++) {
 		const char *v = fields[i];
@@ -112,15 +112,19 @@ archive_message(struct transform *tr, char type, char **fields, int nfields)
 			staging_field_time(row, parse_time(v));
 			continue;
 		}
-		if (v && is_text_field(type, i) && !hoso_text_is_ascii(v, strlen(v))) {
-			hoso_buf_reset(&nfc);
-			if (hoso_text_nfc(&nfc, v, strlen(v)))
-				v = nfc.data;
+		if (v && is_text_field(type, i)) {
+			size_t len = strlen(v);
+
+			/* the fast check first: most text is left as it is */
+			if (!hoso_text_is_nfc_fast(v, len)) {
+				hoso_buf_reset(nfc);
+				if (hoso_text_nfc(nfc, v, len))
+					v = nfc->data ? nfc->data : "";
+			}
 		}
 		staging_field(row, v);
 	}
 	staging_row_end(&tr->staging, t);
-	hoso_buf_release(&nfc);
 }
 
 static int
@@ -184,10 +188,23 @@ parse_rounds(const char *s, struct hoso_round **out, size_t *n)
 	return true;
 }
 
-static char *
-dup_or_null(const char *s)
+static const char *
+empty_to_null(const char *s)
 {
-	return s && *s ? hoso_xstrdup(s) : NULL;
+	return s && *s ? s : NULL;
+}
+
+/* The 32-bit line and position of a message, false if out of range. */
+static bool
+message_position(const char *line, const char *pos, uint32_t *line_out, uint32_t *pos_out)
+{
+	long long l = line ? atoll(line) : -1, p = pos ? atoll(pos) : -1;
+
+	if (l < 0 || l > UINT32_MAX || p < 0 || p > UINT32_MAX)
+		return false;
+	*line_out = (uint32_t) l;
+	*pos_out = (uint32_t) p;
+	return true;
 }
 
 static bool
@@ -199,85 +216,103 @@ flag(const char *s)
 static bool
 read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool prior)
 {
-	const char *path = file_path(tr, atol(f[D_FILE_NO]));
-	struct dossier_version *v;
+	long file_no = atol(f[D_FILE_NO]);
+	const char *path = file_path(tr, file_no);
+	struct dossier_version v;
 	struct case_entry *c;
-	struct hoso_buf nfc = HOSO_BUF_INIT;
+	struct hoso_buf *nfc = &tr->scratch;
+	int status;
+	size_t nrounds;
 
-	if (!path || !f[D_SRC] || !f[D_CASE_NO] || !f[D_STATUS] || !f[D_AT]) {
+	memset(&v, 0, sizeof(v));
+	if (!path || !f[D_SRC] || !f[D_CASE_NO] || !f[D_STATUS] || !f[D_AT] ||
+	    !message_position(f[D_LINE], f[D_POS], &v.order.line, &v.order.pos)) {
 		hoso_error("%s:%ld: malformed dossier record", name, lineno);
 		return false;
 	}
-	v = hoso_xcalloc(1, sizeof(*v));
-	v->order = (struct msg_order) { parse_time(f[D_AT]), path, atol(f[D_LINE]), atoi(f[D_POS]) };
+	v.order.at = parse_time(f[D_AT]);
+	v.order.file_no = (uint32_t) file_no;
 	{
-		const char *format = tr->formats[atol(f[D_FILE_NO])];
+		const char *format = tr->formats[file_no];
 
-		v->preferred = tr->prefer && format && strcmp(format, tr->prefer) == 0;
+		v.preferred = tr->prefer && format && strcmp(format, tr->prefer) == 0;
 	}
-	v->status = atoi(f[D_STATUS]);
-	if (v->status < 1 || v->status > 10 || v->order.at == HOSO_TIME_NONE) {
+	status = atoi(f[D_STATUS]);
+	if (status < 1 || status > 10 || v.order.at == HOSO_TIME_NONE) {
 		hoso_error("%s:%ld: malformed dossier record", name, lineno);
-		free(v);
 		return false;
 	}
-	v->channel = map_channel(tr, f[D_CHANNEL_RAW]);
-	v->accepted_at = parse_time(f[D_ACCEPTED_AT]);
-	v->due_at = parse_time(f[D_DUE_AT]);
-	v->processed_at = parse_time(f[D_PROCESSED_AT]);
-	v->returned_at = parse_time(f[D_RETURNED_AT]);
-	v->refused_at = parse_time(f[D_REFUSED_AT]);
-	v->procedure_code = dup_or_null(f[D_PROCEDURE_CODE]);
-	v->field_code = dup_or_null(f[D_FIELD_CODE]);
-	if (f[D_UNIT_NAME] && hoso_text_nfc(&nfc, f[D_UNIT_NAME], strlen(f[D_UNIT_NAME])))
-		v->unit_name = hoso_xstrdup(nfc.data ? nfc.data : "");
-	hoso_buf_release(&nfc);
-	v->digitised = flag(f[D_DIGITISED]);
-	v->paid_online = flag(f[D_PAID_ONLINE]);
-	v->vneid = flag(f[D_VNEID]);
-	v->has_fee = flag(f[D_HAS_FEE]);
-	v->e_result = flag(f[D_E_RESULT]);
-	v->reuse = flag(f[D_REUSE]);
-	if (!parse_rounds(f[D_SUPPLEMENTS], &v->rounds, &v->nrounds)) {
+	v.status = (uint8_t) status;
+	v.channel = (uint8_t) map_channel(tr, f[D_CHANNEL_RAW]);
+	v.accepted_at = parse_time(f[D_ACCEPTED_AT]);
+	v.due_at = parse_time(f[D_DUE_AT]);
+	v.processed_at = parse_time(f[D_PROCESSED_AT]);
+	v.returned_at = parse_time(f[D_RETURNED_AT]);
+	v.refused_at = parse_time(f[D_REFUSED_AT]);
+	/* borrowed from the record: the case table interns what it keeps */
+	v.procedure_code = empty_to_null(f[D_PROCEDURE_CODE]);
+	v.field_code = empty_to_null(f[D_FIELD_CODE]);
+	hoso_buf_reset(nfc);
+	if (f[D_UNIT_NAME] && hoso_text_nfc(nfc, f[D_UNIT_NAME], strlen(f[D_UNIT_NAME])))
+		v.unit_name = nfc->data ? nfc->data : "";
+	v.digitised = flag(f[D_DIGITISED]);
+	v.paid_online = flag(f[D_PAID_ONLINE]);
+	v.vneid = flag(f[D_VNEID]);
+	v.has_fee = flag(f[D_HAS_FEE]);
+	v.e_result = flag(f[D_E_RESULT]);
+	v.reuse = flag(f[D_REUSE]);
+	if (!parse_rounds(f[D_SUPPLEMENTS], &v.rounds, &nrounds)) {
 		hoso_error("%s:%ld: malformed supplement rounds \"%s\"", name, lineno, f[D_SUPPLEMENTS]);
-		dossier_version_free(v);
 		return false;
 	}
+	v.nrounds = (uint32_t) nrounds;
 	c = case_table_get(&tr->cases, f[D_SRC], f[D_CASE_NO]);
 	c->touched |= !prior;
-	case_offer_dossier(c, v);
+	case_offer_dossier(&tr->cases, c, &v);
 	return true;
 }
 
 static bool
 read_progress(struct transform *tr, char **f, const char *name, long lineno, bool prior)
 {
-	const char *path = file_path(tr, atol(f[P_FILE_NO]));
+	long file_no = atol(f[P_FILE_NO]);
+	const char *path = file_path(tr, file_no);
 	struct progress_row row;
 	struct case_entry *c;
 	const char *content = f[P_CONTENT] ? f[P_CONTENT] : "";
-	struct hoso_buf nfc = HOSO_BUF_INIT;
+	size_t content_len = strlen(content);
+	int status;
 
-	if (!path || !f[P_SRC] || !f[P_CASE_NO] || !f[P_STATUS] || !f[P_AT] || !f[P_EVENT_AT]) {
+	memset(&row, 0, sizeof(row));
+	if (!path || !f[P_SRC] || !f[P_CASE_NO] || !f[P_STATUS] || !f[P_AT] || !f[P_EVENT_AT] ||
+	    !message_position(f[P_LINE], f[P_POS], &row.line, &row.pos)) {
 		hoso_error("%s:%ld: malformed progress record", name, lineno);
 		return false;
 	}
-	row.order = (struct msg_order) { parse_time(f[P_AT]), path, atol(f[P_LINE]), atoi(f[P_POS]) };
+	row.at = parse_time(f[P_AT]);
+	row.file_no = (uint32_t) file_no;
 	row.event_at = parse_time(f[P_EVENT_AT]);
-	row.status = atoi(f[P_STATUS]);
-	if (row.status < 1 || row.status > 10 || row.event_at == HOSO_TIME_NONE ||
-	    row.order.at == HOSO_TIME_NONE) {
+	status = atoi(f[P_STATUS]);
+	if (status < 1 || status > 10 || row.event_at == HOSO_TIME_NONE ||
+	    row.at == HOSO_TIME_NONE) {
 		hoso_error("%s:%ld: malformed progress record", name, lineno);
 		return false;
 	}
+	row.status = (uint32_t) status;
 	/* one step sent twice is recognised after NFC (input.md §2.2) */
-	if (!hoso_text_nfc(&nfc, content, strlen(content)))
-		hoso_buf_addstr(&nfc, content);
-	row.content_hash = hoso_hash64(nfc.data ? nfc.data : "", nfc.len, 0);
-	hoso_buf_release(&nfc);
+	if (hoso_text_is_nfc_fast(content, content_len)) {
+		row.content_hash = hoso_hash64(content, content_len, 0);
+	} else {
+		struct hoso_buf *nfc = &tr->scratch;
+
+		hoso_buf_reset(nfc);
+		if (!hoso_text_nfc(nfc, content, content_len))
+			hoso_buf_addstr(nfc, content);
+		row.content_hash = hoso_hash64(nfc->data ? nfc->data : "", nfc->len, 0);
+	}
 	c = case_table_get(&tr->cases, f[P_SRC], f[P_CASE_NO]);
 	c->touched |= !prior;
-	case_add_progress(c, &row);
+	case_add_progress(&tr->cases, c, &row);
 	return true;
 }
 
@@ -315,7 +350,8 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 			long file_no = f[F_FILE_NO] ? atol(f[F_FILE_NO]) : -1;
 			struct hoso_buf *row;
 
-			if (file_no < 0 || !f[F_PATH]) {
+			/* progress rows keep file numbers in 28 bits (cases.h) */
+			if (file_no < 0 || file_no >= (1L << 28) || !f[F_PATH]) {
 				hoso_error("%s:%ld: malformed file record", name, r.lineno);
 				ok = false;
 				break;

@@ -3,14 +3,20 @@
  * (docs/design.md §2): COPY text files, then a MANIFEST of their sizes and
  * SHA-256 sums, written last so that a directory without one is known to be
  * incomplete.
+ *
+ * Rows are gathered by the caller's thread; a writer thread hashes and
+ * writes the full blocks, so that the transform's reading and deriving go
+ * on while the previous blocks reach the disk.
  */
 #ifndef TRANSFORM_STAGING_H
 #define TRANSFORM_STAGING_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "hoso_buf.h"
+#include "hoso_sha256.h"
 
 enum staging_table {
 	STAGING_FILES,
@@ -27,12 +33,32 @@ struct staging_file {
 	FILE *f;
 	struct hoso_buf row;		/* rows gathered before a write */
 	unsigned long long rows;
+	/* the writer thread's, until it has been joined */
+	struct hoso_sha256 sha;
+	unsigned long long bytes;
+};
+
+/* Blocks in flight: bounds the memory the writer can fall behind by. */
+#define STAGING_QUEUE 8
+
+struct staging_block {
+	enum staging_table table;
+	struct hoso_buf data;		/* kept for reuse once written */
 };
 
 struct staging {
 	char *dir;
 	struct staging_file files[STAGING_NTABLES];
-	bool failed;			/* sticky: a write failed */
+	bool failed;			/* sticky: a write failed (the writer's, until joined) */
+	int write_errno;		/* of the failed write */
+	/* hand-over to the writer thread: a ring of blocks under lock */
+	pthread_t writer;
+	bool writer_running;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct staging_block queue[STAGING_QUEUE];
+	size_t head, count;
+	bool closing;			/* no more blocks: the writer ends when the ring is empty */
 };
 
 bool staging_open(struct staging *s, const char *dir);

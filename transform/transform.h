@@ -33,6 +33,7 @@ struct transform {
 	size_t npaths;
 	const char *prefer;		/* --prefer: versions from files of this format win */
 	bool personal_hash;
+	struct hoso_buf scratch;	/* NFC of one field at a time, reused */
 };
 
 /* Read one record stream; prior streams only feed the case table. */
