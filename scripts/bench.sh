@@ -11,8 +11,8 @@
 # files (the decompression floor); psql \copy of the staging files of a run
 # into the same tables (the load floor); hoso-extract, hoso-transform and
 # hoso-load alone; hoso run end to end; pgloader loading the flat CSV of the
-# same cases; one nightly day into an empty warehouse and into one of >= 2
-# million cases.  Peak memory and CPU use with /usr/bin/time -v.  Writes
+# same cases; one nightly day into an empty warehouse, again into the full
+# scale-SCALE warehouse, and into one padded to >= 2 million cases.  Peak memory and CPU use with /usr/bin/time -v.  Writes
 # bench/results-sSCALE.json and regenerates BENCHMARKS.md from every
 # bench/results-s*.json (bench/report.py); `make bench-check` judges them.
 set -eu
@@ -189,6 +189,12 @@ n_pgl=$(psql -X -At -d hb_pgl -c "SELECT count(*) FROM public.case_fact_flat")
 # --- the nightly day: empty warehouse, then one of >= 2 million cases --------
 mkcmd night_empty "cd '$work' && PGDATABASE=hb_night '$bin/hoso' run --log-format json bench.yaml --date $day 2>>'$work/night.err'"
 hf night_empty "rm -rf '$work/staging-run'; $(fresh_db_cmd hb_night migrate)"
+# the same day again into the full scale-SCALE warehouse, then into the
+# padded one: both replace cases that exist, so their ratio is what the
+# warehouse's size costs
+mkcmd night_small "cd '$work' && PGDATABASE=hb_e2e '$bin/hoso' run --log-format json bench.yaml --date $day 2>>'$work/night.err'"
+hf night_small "rm -rf '$work/staging-run'; psql -X -q -d hb_e2e -c \"DELETE FROM hoso.file_ledger WHERE path LIKE '%/landing/$dayglob/%'\""
+n_small=$(psql -X -At -d hb_e2e -c "SELECT count(*) FROM hoso.case_fact")
 say "padding the end-to-end warehouse to >= $pad_cases cases"
 psql -X -q -v ON_ERROR_STOP=1 -d hb_e2e -v target="$pad_cases" -f "$root/bench/pad.sql"
 n_big=$(psql -X -At -d hb_e2e -c "SELECT count(*) FROM hoso.case_fact")
@@ -201,7 +207,7 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 memtotal=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 python3 "$root/bench/report.py" --root "$root" --work "$work" --scale "$scale" --runs "$runs" \
 	--set nfiles="$nfiles" bytes_gz="$bytes_gz" bytes_raw="$bytes_raw" first="$first" last="$last" \
-	day="$day" n_dossier="$n_dossier" n_progress="$n_progress" n_fact="$n_fact" n_due="$n_due" \
+	day="$day" n_small="$n_small" n_dossier="$n_dossier" n_progress="$n_progress" n_fact="$n_fact" n_due="$n_due" \
 	n_status="$n_status" n_reject="$n_reject" n_load="$n_load" n_big="$n_big" n_day="$n_day" \
 	nproc="$(nproc)" cpu="$cpu" memory="$memtotal" pg="$pgversion" \
 	commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
