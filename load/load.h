@@ -94,6 +94,13 @@ int load_staging(const struct load_options *o);
 /* staging.c: replace the facts of the cases in a temporary key table */
 bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 			long long *cases);
+/*
+ * summary.c: whether the MANIFEST lists the summary files hoso-transform
+ * writes (an older transform's does not); adding their rows to the summary
+ * tables, inside the caller's transaction.
+ */
+bool load_summary_files_present(const struct manifest *m);
+bool load_summary_add(PGconn *conn, const struct manifest *m);
 /* DIR/NAME into out; *present false (and true returned) when it does not exist. */
 bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
 

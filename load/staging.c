@@ -335,7 +335,8 @@ load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t 
  * Replace the facts of the cases listed in the temporary table keys_table
  * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
  * tables in step: the cases' old contributions are taken away before their
- * facts go, the new ones added after they come.  keys_table is one of this
+ * facts go, the new ones added after they come (from summary_*.tsv when
+ * the staging directory has them, summary.c).  keys_table is one of this
  * program's own table names, never data.  Shared by a run's load and a
  * rebuild.
  */
@@ -370,6 +371,9 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 	}
 	if (!load_bulk_end(conn, fact_tables, bulk, NFACT))
 		return false;
+	/* the new contributions as the transform added them up; else from the new facts */
+	if (load_summary_files_present(m))
+		return load_summary_add(conn, m);
 	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', 1)", keys_table);
 	return hoso_pg_exec(conn, sql);
 }

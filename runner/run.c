@@ -334,7 +334,8 @@ runner_remove_staging(const char *dir)
 {
 	static const char *const names[] = {
 		"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-		"case_due.tsv", "case_status.tsv", "reject.tsv", "report.json", "MANIFEST",
+		"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
+		"summary_procedure_day.tsv", "summary_procedure_month.tsv", "report.json", "MANIFEST",
 		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
 		"rebuild-keys.tsv",
 	};

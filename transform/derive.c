@@ -74,8 +74,10 @@ struct derive_scratch {
 	size_t caprows;
 	struct hoso_step *steps;
 	size_t capsteps;
-	struct hoso_span *spans;
+	struct hoso_span *spans;	/* the due spans */
 	size_t capspans;
+	struct hoso_span *status_spans;
+	size_t capstatus;
 };
 
 static void
@@ -94,7 +96,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	const struct hoso_unit *unit;
 	const struct hoso_procedure *proc;
 	struct hoso_buf *row;
-	size_t nspans;
+	size_t nspans, nstatus;
 	long long working = -1;
 	hoso_time first_event, last_event;
 
@@ -109,6 +111,11 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	if (nrows + v->nrounds + 2 > *capspans) {
 		*capspans = nrows + v->nrounds + 2;
 		*spans = hoso_xrealloc(*spans, *capspans * sizeof(**spans));
+	}
+	if (nrows + 2 > ds->capstatus) {
+		ds->capstatus = nrows + 2;
+		ds->status_spans = hoso_xrealloc(ds->status_spans,
+						 ds->capstatus * sizeof(*ds->status_spans));
 	}
 
 	view = (struct hoso_dossier_view) {
@@ -197,14 +204,30 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 		staging_field_time(row, (*spans)[i].due_at);
 		staging_row_end(&tr->staging, STAGING_CASE_DUE);
 	}
-	nspans = hoso_status_spans(&view, &m, *steps, nrows, *spans);
-	for (size_t i = 0; i < nspans; i++) {
+	nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans);
+	for (size_t i = 0; i < nstatus; i++) {
 		row = staging_row(&tr->staging, STAGING_CASE_STATUS);
 		staging_field(row, c->src);
 		staging_field(row, c->case_no);
-		staging_field_time(row, (*spans)[i].from_at);
-		staging_field_int(row, (*spans)[i].status);
+		staging_field_time(row, ds->status_spans[i].from_at);
+		staging_field_int(row, ds->status_spans[i].status);
 		staging_row_end(&tr->staging, STAGING_CASE_STATUS);
+	}
+
+	/* the summary rows count received cases only, from the rows just written */
+	if (m.received) {
+		unit_path_literal(unit, scratch);
+		summary_add_case(&tr->summary, &(struct summary_case) {
+			.unit_path = scratch->data, .procedure_code = v->procedure_code,
+			.channel = v->channel, .digitised = v->digitised, .has_fee = v->has_fee,
+			.paid_online = v->paid_online, .vneid = v->vneid, .reuse = v->reuse,
+			.e_result = v->e_result, .paper_result = proc ? proc->paper_result : false,
+			.accepted_at = m.accepted_at, .end_at = m.end_at,
+			.due_at_end = m.due_at_end, .late_766_at = j766.late_from,
+			.end_kind = m.end_kind, .working_seconds = working,
+			.on_time_766 = j766.resolved_on_time,
+			.due = *spans, .ndue = nspans, .status = ds->status_spans, .nstatus = nstatus,
+		});
 	}
 }
 
@@ -253,6 +276,7 @@ transform_derive_all(struct transform *tr)
 	free(ds.rows);
 	free(ds.steps);
 	free(ds.spans);
+	free(ds.status_spans);
 	hoso_buf_release(&ds.text);
 }
 

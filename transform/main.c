@@ -169,6 +169,7 @@ main(int argc, char **argv)
 	tr.prefer = prefer;
 	hoso_reference_init(&tr.ref);
 	case_table_init(&tr.cases, &tr.paths);
+	summary_init(&tr.summary);
 	hoso_map_init(&tr.report.unresolved_units);
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
@@ -205,6 +206,7 @@ main(int argc, char **argv)
 	if (derive_only && !mark_keys(&tr, derive_only))
 		goto cleanup;
 	transform_derive_all(&tr);
+	summary_write(&tr.summary, &tr.staging);
 	transform_report_json(&tr, &report);
 	if (!staging_finish(&tr.staging, &report))
 		goto cleanup;
@@ -219,6 +221,7 @@ main(int argc, char **argv)
 cleanup:
 	staging_release(&tr.staging);
 	case_table_release(&tr.cases);
+	summary_release(&tr.summary);
 	hoso_reference_release(&tr.ref);
 	hoso_map_release(&tr.report.unresolved_units);
 	hoso_map_release(&tr.report.unknown_procedures);

@@ -20,7 +20,8 @@
 
 static const char *const table_files[STAGING_NTABLES] = {
 	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-	"case_due.tsv", "case_status.tsv", "reject.tsv",
+	"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
+	"summary_procedure_day.tsv", "summary_procedure_month.tsv",
 };
 
 static bool

@@ -10,6 +10,7 @@
 #include "hoso_map.h"
 #include "hoso_reference.h"
 #include "staging.h"
+#include "summary.h"
 
 /* Counters and lists for report.json and the run report. */
 struct transform_report {
@@ -26,6 +27,7 @@ struct transform {
 	struct hoso_reference ref;
 	struct case_table cases;
 	struct staging staging;
+	struct summary summary;		/* the derived cases' summary rows */
 	struct transform_report report;
 	/* file table: file_no -> path and format (prior messages' files included) */
 	char **paths;
