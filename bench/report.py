@@ -139,10 +139,10 @@ def markdown(root, results):
         w += ["## Scale %d (commit %s, %d runs each)" % (r["scale"], r["commit"], r["runs"]), "",
               "Input: %d files, %.1f MB on disk, %.1f MB decompressed, landing days %s .. %s. "
               "Staging rows: %d dossier messages, %d progress rows, %d cases, %d due steps, "
-              "%d status steps, %d rejects (%d in all)." % (
+              "%d status steps, %d rejects, %d summary rows (%d in all)." % (
                   i["files"], i["bytes_on_disk"] / 1e6, i["bytes_decompressed"] / 1e6,
                   i["first_day"], i["last_day"], rows["dossier"], rows["progress"], rows["fact"],
-                  rows["due"], rows["status"], rows["reject"], rows["load"]), "",
+                  rows["due"], rows["status"], rows["reject"], rows.get("summary", 0), rows["load"]), "",
               "| measurement | median s | min s | max s | user s | sys s |", "|---|---:|---:|---:|---:|---:|"]
         for key, label in LABELS:
             if key not in t:

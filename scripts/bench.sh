@@ -141,7 +141,13 @@ stg="$work/staging"
 rows() { wc -l <"$stg/$1.tsv"; }
 n_dossier=$(rows dossier_msg); n_progress=$(rows progress_msg); n_fact=$(rows case_fact)
 n_due=$(rows case_due); n_status=$(rows case_status); n_reject=$(rows reject)
-n_load=$((n_dossier + n_progress + n_fact + n_due + n_status + n_reject))
+# the summary rows the transform added up (staging directories of older
+# transforms lack them; hoso-load then computes them in SQL)
+n_summary=0
+for t in summary_day summary_procedure_day summary_procedure_month; do
+	if [ -f "$stg/$t.tsv" ]; then n_summary=$((n_summary + $(rows $t))); fi
+done
+n_load=$((n_dossier + n_progress + n_fact + n_due + n_status + n_reject + n_summary))
 
 # the load floor: the same rows, the same tables and indexes, COPY text via psql
 cat >"$work/floor-prep.sql" <<EOF
@@ -162,6 +168,9 @@ cat >"$work/floor.sql" <<EOF
 \\copy hoso.case_due FROM '$stg/case_due.tsv'
 \\copy hoso.case_status FROM '$stg/case_status.tsv'
 EOF
+for t in summary_day summary_procedure_day summary_procedure_month; do
+	if [ -f "$stg/$t.tsv" ]; then printf '%s\n' "\\copy hoso.$t FROM '$stg/$t.tsv'" >>"$work/floor.sql"; fi
+done
 mkcmd floor "psql -X -q -v ON_ERROR_STOP=1 -1 -d hb_floor -f '$work/floor.sql'"
 hf floor "$(fresh_db_cmd hb_floor migrate) && psql -X -q -v ON_ERROR_STOP=1 -d hb_floor -f '$work/floor-prep.sql'"
 
@@ -208,7 +217,7 @@ memtotal=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 python3 "$root/bench/report.py" --root "$root" --work "$work" --scale "$scale" --runs "$runs" \
 	--set nfiles="$nfiles" bytes_gz="$bytes_gz" bytes_raw="$bytes_raw" first="$first" last="$last" \
 	day="$day" n_small="$n_small" n_dossier="$n_dossier" n_progress="$n_progress" n_fact="$n_fact" n_due="$n_due" \
-	n_status="$n_status" n_reject="$n_reject" n_load="$n_load" n_big="$n_big" n_day="$n_day" \
+	n_status="$n_status" n_reject="$n_reject" n_summary="$n_summary" n_load="$n_load" n_big="$n_big" n_day="$n_day" \
 	nproc="$(nproc)" cpu="$cpu" memory="$memtotal" pg="$pgversion" \
 	commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 say "wrote bench/results-s$scale.json and BENCHMARKS.md; make bench-check judges them"
