@@ -305,12 +305,16 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const
 }
 
 /*
- * After the COPYs: build the keys and indexes load_bulk_begin dropped, then
- * give the planner the tables' new statistics (the summary refresh joins
- * them next).  tables[i] is analysed when bulk[i].
+ * After the COPYs: build the keys and indexes load_bulk_begin dropped.
+ * With analyze, also give the planner the tables' new statistics, for a
+ * statement of this transaction that joins them next (the SQL summary
+ * refresh); otherwise autovacuum gathers them after the commit, which
+ * spares a bulk load seconds of sampling.  tables[i] is analysed when
+ * bulk[i].
  */
 static bool
-load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t n)
+load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t n,
+	      bool analyze)
 {
 	char sql[128];
 	bool any = false;
@@ -321,7 +325,7 @@ load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t 
 		return true;
 	if (!hoso_pg_exec(conn, "SELECT hoso.bulk_end()"))
 		return false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; analyze && i < n; i++) {
 		if (!bulk[i])
 			continue;
 		snprintf(sql, sizeof(sql), "ANALYZE %s", tables[i]);
@@ -369,7 +373,7 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 				   i == 0 ? cases : NULL))
 			return false;
 	}
-	if (!load_bulk_end(conn, fact_tables, bulk, NFACT))
+	if (!load_bulk_end(conn, fact_tables, bulk, NFACT, !load_summary_files_present(m)))
 		return false;
 	/* the new contributions as the transform added them up; else from the new facts */
 	if (load_summary_files_present(m))
@@ -448,7 +452,7 @@ load_staging(const struct load_options *o)
 	    !load_bulk_begin(conn, &m, archive_tables[1], "progress_msg.tsv", &bulk[1]) ||
 	    !manifest_copy(conn, &m, "progress_msg.tsv", "COPY hoso.progress_msg FROM STDIN",
 			   STAGING_COPY_FILE_ID, &map, &progress) ||
-	    !load_bulk_end(conn, archive_tables, bulk, 2) ||
+	    !load_bulk_end(conn, archive_tables, bulk, 2, false) ||
 	    !replace_facts(conn, &m, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;
