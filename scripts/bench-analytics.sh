@@ -21,6 +21,13 @@ calls=${ANALYTICS_CALLS:-7}
 day=${ANALYTICS_DAY:-2023-10-27}
 work=$root/.hoso/bench/analytics
 say() { echo "bench-analytics: $*"; }
+# a private PostgreSQL: scripts/with-pg.sh starts it, runs this script
+# again against it, and stops it whatever happens
+if [ -z "${HOSO_ANALYTICS_PG:-}" ]; then
+	HOSO_ANALYTICS_PG=1 exec "$root/scripts/with-pg.sh" "$0" "$@"
+fi
+export PGHOST PGPORT PGUSER
+unset PGDATABASE
 mkdir -p "$work"
 chmod 755 "$root/.hoso" "$root/.hoso/bench" "$work" 2>/dev/null || true
 
@@ -47,18 +54,6 @@ staging: $work/staging-s$s
 EOF
 done
 
-# --- a private PostgreSQL ----------------------------------------------------
-pgdir=$(mktemp -d /tmp/hoso-bench-pg.XXXXXX)
-chmod 755 "$pgdir"
-cleanup() {
-	"$root/scripts/pg.sh" stop "$pgdir"
-	rm -rf "$pgdir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-eval "$("$root/scripts/pg.sh" start "$pgdir")"
-export PGHOST PGPORT PGUSER
-unset PGDATABASE
 pgversion=$(psql -X -At -d postgres -c "SHOW server_version")
 
 for s in 1 "$scale"; do
