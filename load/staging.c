@@ -13,7 +13,7 @@
  *
  * A table that the load brings more than it holds (a first load, a large
  * backfill) is bulk-loaded: its keys and indexes are dropped before its
- * COPY and built again after it (hoso.bulk_begin, 060_bulk_load.sql), in
+ * COPY and built again after it (hoso.bulk_begin, functions/bulk_load.sql), in
  * the same transaction.
  *
  * Rejects over the threshold roll all of it back; then a second, small
