@@ -15,7 +15,8 @@
  *                       applied, every function of schema hoso is dropped
  *                       and every file applied again in name order, so the
  *                       warehouse's functions are exactly those the files
- *                       define.
+ *                       define (but for functions that a table or view
+ *                       depends on: those stay, and live in migrations).
  * A baseline migration (one that lists "-- replaces FILE SHA256" lines)
  * stands for the migrations it lists: a warehouse that recorded exactly
  * those gets the baseline recorded as applied without running it.
@@ -344,7 +345,12 @@ functions_recorded(PGconn *conn, const struct schema_list *l, bool *same)
 	return true;
 }
 
-/* Every function of schema hoso dropped, every file applied and recorded. */
+/*
+ * Every function of schema hoso dropped, every file applied and recorded.
+ * A function that something other than a function depends on (a column
+ * default, a view) stays: it belongs with that object's migration, and a
+ * file may still CREATE OR REPLACE it.
+ */
 static bool
 apply_functions(PGconn *conn, const struct schema_list *l)
 {
@@ -354,7 +360,9 @@ apply_functions(PGconn *conn, const struct schema_list *l)
 			  "   FROM pg_proc p"
 			  "  WHERE p.pronamespace = 'hoso'::regnamespace AND p.prokind IN ('f', 'p')"
 			  "    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"
-			  "                    AND d.objid = p.oid AND d.deptype = 'e');"
+			  "                    AND d.objid = p.oid AND d.deptype = 'e')"
+			  "    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
+			  "                    AND d.refobjid = p.oid AND d.classid <> 'pg_proc'::regclass);"
 			  " IF routines IS NOT NULL THEN EXECUTE 'DROP ROUTINE ' || routines; END IF;"
 			  " END $$") ||
 	    !hoso_pg_exec(conn, "DELETE FROM hoso.function_file") ||
@@ -375,6 +383,21 @@ apply_functions(PGconn *conn, const struct schema_list *l)
 	return hoso_pg_exec(conn, "RESET check_function_bodies");
 }
 
+/* A baseline stands for every migration below it: none may be in the directory. */
+static bool
+check_baseline_first(const struct schema_list *mig)
+{
+	for (size_t i = 1; i < mig->n; i++) {
+		if (strstr(mig->v[i].sql.data, "\n" REPLACES_MARK) != NULL) {
+			hoso_error("%s: %s is numbered below the baseline %s, which stands for every "
+				   "migration below it; number it above the last migration", mig->v[0].path,
+				   mig->v[0].name, mig->v[i].name);
+			return false;
+		}
+	}
+	return true;
+}
+
 int
 load_migrate(const char *conninfo, const char *schema_dir)
 {
@@ -387,7 +410,8 @@ load_migrate(const char *conninfo, const char *schema_dir)
 
 	snprintf(fdir, fdir_len, "%s/" FUNCTION_DIR, schema_dir);
 	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)", LOAD_MIGRATE_LOCK_KEY);
-	if (!list_files(schema_dir, true, &mig) || !list_files(fdir, false, &fn))
+	if (!list_files(schema_dir, true, &mig) || !list_files(fdir, false, &fn) ||
+	    !check_baseline_first(&mig))
 		goto cleanup;
 	conn = hoso_pg_connect(conninfo, "hoso-load --migrate");
 	if (!conn)

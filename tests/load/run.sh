@@ -91,16 +91,20 @@ expect_exit "second --migrate" 0 "$load" --migrate
 expect_err "second --migrate says up to date" "up to date"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v2"
 cmp -s "$work/v1" "$work/v2" && pass "second --migrate is a no-op" || fail "second --migrate changed schema_version"
-check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/100_baseline.sql" | cut -c1-64)" \
-	"SELECT sha256 FROM hoso.schema_version WHERE version = 100"
+check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/075_baseline.sql" | cut -c1-64)" \
+	"SELECT sha256 FROM hoso.schema_version WHERE version = 75"
 # the schema directory from the environment, given as the schemas root
 HOSO_SCHEMA_DIR=$root/schemas expect_exit "--migrate with HOSO_SCHEMA_DIR" 0 "$load" --migrate
 mkdir -p "$work/schemas"
 cp -r "$root"/schemas/warehouse/. "$work/schemas/"
-echo "-- edited after it was applied" >>"$work/schemas/100_baseline.sql"
+echo "-- edited after it was applied" >>"$work/schemas/075_baseline.sql"
 expect_exit "changed migration refused" 1 "$load" --migrate --schemas "$work/schemas"
-expect_err "changed migration named" "100_baseline.sql.*other content"
-cp "$root/schemas/warehouse/100_baseline.sql" "$work/schemas/"
+expect_err "changed migration named" "075_baseline.sql.*other content"
+cp "$root/schemas/warehouse/075_baseline.sql" "$work/schemas/"
+echo "SELECT 1;" >"$work/schemas/050_late.sql"
+expect_exit "a migration below the baseline refused" 1 "$load" --migrate --schemas "$work/schemas"
+expect_err "it is named, with what to do" "050_late.sql is numbered below the baseline"
+rm "$work/schemas/050_late.sql"
 
 echo "== function files"
 # each function is created in exactly one file of the tree
@@ -146,9 +150,9 @@ if git -C "$root" cat-file -e "$previous^{commit}" 2>/dev/null; then
 	export PGDATABASE=hoso_upgraded
 	expect_exit "previous release migrated" 0 "$load" --migrate --schemas "$work/previous/schemas/warehouse"
 	expect_exit "upgraded by this tree" 0 "$load" --migrate
-	expect_err "the baseline is recorded, not run" "recorded 100_baseline.sql as applied"
+	expect_err "the baseline is recorded, not run" "recorded 075_baseline.sql as applied"
 	check "upgraded: the previous history kept, the baseline recorded" \
-		"1 2 3 10 20 30 40 45 50 60 70 100 110" \
+		"1 2 3 10 20 30 40 45 50 60 70 75 76" \
 		"SELECT string_agg(version::text, ' ' ORDER BY version) FROM hoso.schema_version"
 	export PGDATABASE=hoso_load_test
 	for db in hoso_load_test hoso_upgraded; do

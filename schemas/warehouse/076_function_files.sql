@@ -1,5 +1,5 @@
--- 110_function_files.sql: the record of the function files, and the
--- wording of the comments as the baseline (100) states it.
+-- 076_function_files.sql: the record of the function files, and the
+-- wording of the comments as the baseline (075) states it.
 --
 -- schemas/warehouse/functions/*.sql hold every function, each family whole
 -- in one file.  "hoso-load --migrate" applies them again, all of them, in

@@ -1,4 +1,4 @@
--- 100_baseline.sql: the warehouse's tables as the release before the
+-- 075_baseline.sql: the warehouse's tables as the release before the
 -- function files left them (docs/design.md §3, §8).
 --
 -- Migrations (NNN_name.sql) hold tables, indexes, seed rows and grants:
@@ -14,7 +14,7 @@
 -- that release holds exactly the rows listed below in hoso.schema_version
 -- (version, file, SHA-256 of the file as applied): --migrate records this
 -- file as applied without running it, since its tables are already those
--- below.  A warehouse with some other history below version 100 is refused.
+-- below.  A warehouse with some other history below version 75 is refused.
 --
 -- Every time is a timestamptz; every source time is Vietnam local time
 -- (docs/counting.md §1).
