@@ -34,6 +34,7 @@ BEGIN
 		RAISE EXCEPTION 'index_766: a period p_from <= p_to is required'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM hoso.check_unit(p_unit);
 	IF NOT EXISTS (SELECT 1 FROM hoso.profile_criterion WHERE profile = '766') THEN
 		RAISE EXCEPTION 'the 766 profile has no criteria'
 			USING HINT = 'hoso-load --migrate loads them from schemas/profiles/766.yaml';
