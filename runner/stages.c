@@ -304,8 +304,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		runner_argv_opt(&ex, "--max-line-bytes", num);
 	runner_argv_opt(&ex, "--personal-data", p->personal_data);
 	runner_argv_opt(&ex, "--reject-file", p->rejects.file);
-	if (args->json_log)
-		runner_argv_opt(&ex, "--log-format", "json");
 	push_files(&ex, p, args, files);
 
 	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
@@ -314,8 +312,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	runner_argv_opt(&tr, "--conninfo", p->target.conninfo);
 	runner_argv_opt(&tr, "--prefer", p->prefer);
 	runner_argv_reference(&tr, p);
-	if (args->json_log)
-		runner_argv_opt(&tr, "--log-format", "json");
 
 	runner_argv_push(&ld, runner_stage_path("hoso-load"));
 	snprintf(num, sizeof(num), "%lld", run_id);
@@ -330,8 +326,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	}
 	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
 	runner_argv_reference(&ld, p);
-	if (args->json_log)
-		runner_argv_opt(&ld, "--log-format", "json");
 	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
