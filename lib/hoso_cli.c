@@ -347,8 +347,13 @@ parse_pass(struct hoso_cli *cli, int argc, char **argv, bool only_log_format)
 			}
 			arg = argv[++i];
 		}
-		if (only_log_format && o->value != (void *) &log_format_index)
+		if (only_log_format) {
+			/* a bad value is reported by the second pass */
+			if (o->value == (void *) &log_format_index &&
+			    (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0))
+				(void) apply(cli, o, arg);
 			continue;
+		}
 		if (!apply(cli, o, arg))
 			return false;
 	}

@@ -183,7 +183,8 @@ apply_one(PGconn *conn, const char *dir, const struct migration *mg)
 	}
 	if (!hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
-	hoso_info("applied %s", mg->file);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("migration_applied"), hoso_log_str("file", mg->file),
+		    hoso_msg("applied %s", mg->file));
 	ret = 1;
 cleanup:
 	if (res)

@@ -445,23 +445,31 @@ run_pipeline(const struct run_args *a)
 		const char *why = seen == 0 ? "no file matched the pipeline's paths"
 			: "every file is already in the ledger";
 
-		hoso_info("run %lld: nothing to load: %s (%zu files)", run_id, why, seen);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
+			    hoso_log_int("files", (long long) seen), hoso_log_int("skipped", (long long) skipped),
+			    hoso_msg("run %lld: nothing to load: %s (%zu files)", run_id, why, seen));
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
 		goto cleanup;
 	}
 	runner_remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
 	snprintf(staging, sizeof(staging), "%s/run-%lld",
 		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
-	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) files.n),
+		    hoso_log_int("skipped", (long long) skipped),
+		    hoso_msg("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped));
 	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
 	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: done", run_id);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_done"),
+			    hoso_log_int("extract_transform_ms", ms[0]), hoso_log_int("load_ms", ms[2]),
+			    hoso_msg("run %lld: done", run_id));
 	} else {
-		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
 	if (conn)
