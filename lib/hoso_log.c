@@ -107,6 +107,12 @@ hoso_log_enabled(enum hoso_log_level level)
 	return level >= log_min_level;
 }
 
+bool
+hoso_log_is_json(void)
+{
+	return log_format == HOSO_LOG_JSON;
+}
+
 const char *
 hoso_log_program(void)
 {
@@ -307,12 +313,28 @@ hoso_log_begin(enum hoso_log_level level)
 	return true;
 }
 
+/* No trailing newline or space; the primary message on one line. */
+static void
+tidy(char *s, bool one_line)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	for (; one_line && *s; s++)
+		if (*s == '\n')
+			*s = ' ';
+}
+
 void
 hoso_log_end(void)
 {
 	if (!record.open)
 		return;
 	record.open = false;
+	tidy(record.msg, true);
+	tidy(record.detail, false);
+	tidy(record.hint, false);
 	if (log_format == HOSO_LOG_JSON)
 		emit_json(&record);
 	else

@@ -42,6 +42,7 @@ void hoso_log_set_format(enum hoso_log_format format);	/* exported */
 void hoso_log_set_level(enum hoso_log_level level);	/* exported */
 void hoso_log_set_run_id(long long run_id);		/* exported; < 0: none */
 bool hoso_log_enabled(enum hoso_log_level level);
+bool hoso_log_is_json(void);	/* then stderr takes nothing but log lines */
 const char *hoso_log_program(void);
 
 /*

@@ -47,7 +47,7 @@ query(PGconn *conn, const char *sql, int nparams, const char *const *params)
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		hoso_error("%s", PQresultErrorMessage(res));
+		hoso_pg_log_error(NULL, res, conn);
 		PQclear(res);
 		return NULL;
 	}

@@ -79,7 +79,7 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 			close(out_fd);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		hoso_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	return pid;
