@@ -8,6 +8,7 @@ HOSO="$HOSO_BIN/hoso"
 failures=0
 work=$(mktemp -d /tmp/hoso-it.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*"; }
 fail() {

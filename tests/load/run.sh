@@ -56,8 +56,7 @@ mkstaging() {
 	rm -rf "$2"
 	mkdir -p "$2"
 	cp "$1"/* "$2"/
-	(cd "$2" && for f in files.tsv dossier_msg.tsv progress_msg.tsv case_fact.tsv \
-		case_due.tsv case_status.tsv reject.tsv; do
+	(cd "$2" && for f in *.tsv; do
 		echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"
 	done >MANIFEST)
 }
@@ -215,6 +214,35 @@ echo "dvc	C99	\\N	2" >>"$work/s-longer/case_status.tsv"
 expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-longer"
 expect_err "size mismatch named" "case_status.tsv: size"
 nothing_loaded "size mismatch"
+
+echo "== column layout"
+# Two columns of a staging file in each other's place: the COPY, which names
+# its columns, refuses the row (status is a smallint, received a boolean).
+mkstaging "$here/staging" "$work/s-swapped"
+awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/case_fact.tsv" \
+	>"$work/s-swapped/case_fact.tsv"
+mkstaging "$work/s-swapped" "$work/s-swapped2"
+expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
+expect_err "swapped columns: the COPY names the column" 'column status\|column received'
+nothing_loaded "swapped columns"
+# A warehouse whose case_fact has another physical column order (a column
+# dropped and added again, as ADD COLUMN migrations leave it): each value
+# still lands in its own column.
+psql -X -q -d postgres -c "CREATE DATABASE hoso_reordered" || fail "createdb"
+export PGDATABASE=hoso_reordered
+"$load" --migrate 2>/dev/null || fail "migrate hoso_reordered"
+q "ALTER TABLE hoso.case_fact DROP COLUMN paid_online;
+	ALTER TABLE hoso.case_fact ADD COLUMN paid_online boolean NOT NULL DEFAULT false" ||
+	fail "reorder case_fact"
+mkstaging "$here/staging" "$work/s-reordered"
+expect_exit "load into a reordered table" 0 \
+	"$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-reordered"
+# the file's column 19 is paid_online (docs/design.md §3)
+want=$(awk -F'\t' '$19 == "t" { print $2 }' "$here/staging/case_fact.tsv" | sort | tr '\n' ' ')
+got=$(q "SELECT case_no FROM hoso.case_fact WHERE paid_online ORDER BY 1" | tr '\n' ' ')
+export PGDATABASE=hoso_load_test
+[ -n "$want" ] && [ "$got" = "$want" ] && pass "reordered table: paid_online of every case ($got)" ||
+	fail "reordered table: paid_online cases [$got], file says [$want]"
 
 echo "== reject threshold"
 # files.tsv: records = dossiers + progress + rejects = (3+4+2) + (1+1+0) = 11,
