@@ -35,6 +35,19 @@ steps=${*:-unit fuzz stage integration}
 [ "$long" = 1 ] && steps=long
 logs="$root/.hoso/test-logs"
 mkdir -p "$logs"
+# hoso-gen's scale-1 sample, made once by the first test that needs it
+# (tests/integration/lib.sh, kontum_sample) and shared by the others
+export HOSO_SAMPLE_DIR="${HOSO_SAMPLE_DIR:-$(mktemp -d /tmp/hoso-test-sample.XXXXXX)/sample}"
+pgdir=""
+cleanup() {
+	if [ -n "$pgdir" ]; then
+		"$root/scripts/pg.sh" stop "$pgdir"
+		rm -rf "$pgdir"
+	fi
+	case $HOSO_SAMPLE_DIR in /tmp/hoso-test-sample.*/sample) rm -rf "${HOSO_SAMPLE_DIR%/sample}" ;; esac
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 wants() {
 	case " $steps " in *" $1 "*) return 0 ;; esac
@@ -76,8 +89,6 @@ run_one() {
 with_pg() {
 	pgdir=$(mktemp -d /tmp/hoso-test-pg.XXXXXX)
 	chmod 755 "$pgdir"
-	trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
-	trap 'exit 130' INT TERM
 	if pgenv=$("$root/scripts/pg.sh" start "$pgdir"); then
 		eval "$pgenv"
 		for t in $1; do
@@ -91,7 +102,7 @@ with_pg() {
 	fi
 	"$root/scripts/pg.sh" stop "$pgdir"
 	rm -rf "$pgdir"
-	trap - EXIT INT TERM
+	pgdir=""
 }
 
 if wants unit; then
