@@ -113,7 +113,7 @@ read_file(const char *path, struct hoso_buf *out)
 	if (!ok)
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 	fclose(f);
-	if (ok && memchr(out->data ? out->data : "", '\0', out->len)) {
+	if (ok && memchr(out->data, '\0', out->len)) {
 		hoso_error("%s: contains a NUL byte", path);
 		ok = false;
 	}
@@ -140,7 +140,7 @@ apply_one(PGconn *conn, const char *dir, const struct migration *mg)
 	if (!read_file(path, &sql))
 		goto cleanup;
 	hoso_sha256_init(&sha);
-	hoso_sha256_update(&sha, sql.data ? sql.data : "", sql.len);
+	hoso_sha256_update(&sha, sql.data, sql.len);
 	hoso_sha256_final_hex(&sha, hex);
 
 	if (!hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, lock))
@@ -170,7 +170,7 @@ apply_one(PGconn *conn, const char *dir, const struct migration *mg)
 	}
 	PQclear(res);
 	res = NULL;
-	if (!hoso_pg_exec(conn, sql.data ? sql.data : "")) {
+	if (!hoso_pg_exec(conn, sql.data)) {
 		hoso_error("%s: migration failed; nothing of it was applied", path);
 		goto cleanup;
 	}

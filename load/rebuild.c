@@ -88,13 +88,14 @@ int
 load_rebuild(const struct load_options *o)
 {
 	struct manifest m = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	PGconn *conn = NULL;
 	char run_id[32], nkeys_s[32], cases_s[32];
 	long long nkeys = 0, cases = 0;
 	bool have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;

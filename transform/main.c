@@ -166,6 +166,7 @@ main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
+	hoso_buf_init(&tr.scratch);
 	tr.prefer = prefer;
 	hoso_reference_init(&tr.ref);
 	case_table_init(&tr.cases, &tr.paths);
