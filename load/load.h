@@ -2,7 +2,8 @@
  * load.h: what hoso-load's modules share.
  *
  *   main.c       arguments in, exit status out
- *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version
+ *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version,
+ *                functions/NAME.sql -> hoso.function_file
  *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion
  *   manifest.c   the staging directory's MANIFEST and checked streaming of
  *                its files into COPY

@@ -13,7 +13,7 @@
  *
  * A table that the load brings more than it holds (a first load, a large
  * backfill) is bulk-loaded: its keys and indexes are dropped before its
- * COPY and built again after it (hoso.bulk_begin, 060_bulk_load.sql), in
+ * COPY and built again after it (hoso.bulk_begin, functions/bulk_load.sql), in
  * the same transaction.
  *
  * Rejects over the threshold roll all of it back; then a second, small
@@ -522,8 +522,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
-	hoso_info("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
-		  "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases, t.rejects);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("load_done"), hoso_log_int("files", t.files),
+		    hoso_log_int("dossiers", dossiers), hoso_log_int("progress", progress),
+		    hoso_log_int("rows", dossiers + progress), hoso_log_int("cases", cases),
+		    hoso_log_int("rejects", t.rejects),
+		    hoso_msg("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
+			     "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases,
+			     t.rejects));
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn) {

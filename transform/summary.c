@@ -1,8 +1,8 @@
 /*
  * summary.c: the summary rows' contributions of the derived cases
- * (summary.h).  Each rule below is the one of hoso.summary_day_apply
- * (070_summary_apply_spans.sql) or hoso.summary_procedure_apply
- * (045_procedure_summary.sql); a day is the local date of an instant, and
+ * (summary.h).  Each rule below is the one of hoso.summary_day_apply or
+ * hoso.summary_procedure_apply (schemas/warehouse/functions/summary.sql);
+ * a day is the local date of an instant, and
  * HOSO_DATE_NONE stands for SQL's NULL.  Because HOSO_DATE_NONE is the
  * smallest day, the larger of two days is also SQL's greatest(), which
  * ignores NULLs; least() needs the care of day_least.

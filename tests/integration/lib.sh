@@ -47,6 +47,10 @@ fresh_db() {
 
 q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
 
+# load_scan_functions: schema hoso_test (tests/sql/scan.sql), the figures
+# computed case by case from the facts, into the current database
+load_scan_functions() { q -f "$HOSO_ROOT/tests/sql/scan.sql" >/dev/null; }
+
 # summary FROM TO [UNIT]: hoso.period_summary as "name value" lines, the
 # rate printed truncated to two decimals (counting.md §3) or NULL.
 summary() {
