@@ -72,7 +72,7 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE rebuild_case (src text, case_no text,"
 			  " PRIMARY KEY (src, case_no)) ON COMMIT DROP") ||
-	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case FROM STDIN", keys) ||
+	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE rebuild_case"))
 		return false;
 	res = hoso_pg_query(conn, "SELECT count(*) FROM rebuild_case", 0, NULL);
