@@ -18,7 +18,9 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: hoso COMMAND [ARGS]...\n\n"
 		"Commands:\n"
-		"  run PIPELINE.yaml [--date D | --from D --to D]   load a pipeline's files\n"
+		"  check PIPELINE.yaml                              check a pipeline, load nothing\n"
+		"  run PIPELINE.yaml [--date D | --from D --to D] [--dry-run]\n"
+		"                                                   load a pipeline's files\n"
 		"  rebuild PIPELINE.yaml --from D --to D [--why TEXT] [--dry-run]\n"
 		"                                                   re-derive a past range\n"
 		"  report --from D --to D [--unit CODE] [--format text|csv|json|html]\n"
@@ -43,6 +45,8 @@ main(int argc, char **argv)
 		printf("hoso %s\n", HOSO_VERSION);
 		return HOSO_EXIT_OK;
 	}
+	if (strcmp(argv[1], "check") == 0)
+		return runner_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return runner_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rebuild") == 0)
