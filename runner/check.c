@@ -338,13 +338,17 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 		}
 	}
 	PQclear(res);
-	if (problems == 0) {
-		res = hoso_pg_query(conn, "SELECT to_regclass('hoso.profile') IS NOT NULL", 0, NULL);
-		if (res && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
-			problems += runner_check_profile(conn, p, path, out);
-		PQclear(res);
-	}
 	return problems;
+}
+
+static bool
+warehouse_has_profiles(PGconn *conn)
+{
+	PGresult *res = hoso_pg_query(conn, "SELECT to_regclass('hoso.profile') IS NOT NULL", 0, NULL);
+	bool has = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+	PQclear(res);
+	return has;
 }
 
 static void
@@ -407,6 +411,9 @@ runner_cmd_check(int argc, char **argv)
 		problems++;
 	} else {
 		problems += runner_check_warehouse(conn, &pipeline, path, stdout);
+		/* before the first run, the profiles are not in the warehouse yet */
+		if (warehouse_has_profiles(conn))
+			problems += runner_check_profile(conn, &pipeline, path, stdout);
 		PQfinish(conn);
 	}
 	if (problems)

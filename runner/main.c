@@ -23,6 +23,9 @@ usage(FILE *out)
 		"                                                   load a pipeline's files\n"
 		"  rebuild PIPELINE.yaml --from D --to D [--why TEXT] [--dry-run]\n"
 		"                                                   re-derive a past range\n"
+		"  status [PIPELINE.yaml] [--format text|json]     last runs, landing days, failures\n"
+		"  runs [PIPELINE.yaml] [--limit N] [--format text|json]\n"
+		"                                                   the history of runs\n"
 		"  report --from D --to D [--unit CODE] [--format text|csv|json|html]\n"
 		"                                                   print the period summary\n\n"
 		"  hoso COMMAND --help for the options of a command.\n");
@@ -45,6 +48,10 @@ main(int argc, char **argv)
 		printf("hoso %s\n", HOSO_VERSION);
 		return HOSO_EXIT_OK;
 	}
+	if (strcmp(argv[1], "status") == 0)
+		return runner_cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "runs") == 0)
+		return runner_cmd_runs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return runner_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)

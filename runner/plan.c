@@ -13,6 +13,7 @@
 
 #include "hoso_log.h"
 #include "hoso_pg.h"
+#include "hoso_progress.h"
 #include "runner.h"
 
 void
@@ -113,7 +114,12 @@ runner_plan_ledger(PGconn *conn, struct run_files *files, bool replace)
 	/* a dry run before the first run: no ledger yet, every file is new */
 	bool ledger = exists && strcmp(PQgetvalue(exists, 0, 0), "t") == 0;
 
+	struct hoso_progress line;
+	unsigned long long bytes = 0;
+
 	PQclear(exists);
+	/* every file is read whole for its digest: a backfill's plan takes a while */
+	hoso_progress_init(&line, "plan");
 	for (size_t i = 0; i < files->n; i++) {
 		struct run_file *f = &files->v[i];
 		const char *params[1] = { f->path };
@@ -121,6 +127,8 @@ runner_plan_ledger(PGconn *conn, struct run_files *files, bool replace)
 
 		if (!runner_file_digest(f->path, f->sha256, &f->size))
 			return false;
+		bytes += (unsigned long long) f->size;
+		hoso_progress_update(&line, i + 1, bytes, 0);
 		if (!ledger)
 			continue;
 		res = hoso_pg_query(conn, "SELECT sha256 FROM hoso.file_ledger WHERE path = $1", 1,
@@ -135,6 +143,8 @@ runner_plan_ledger(PGconn *conn, struct run_files *files, bool replace)
 			f->action = replace ? RUN_FILE_REPLACE : RUN_FILE_REFUSE;
 		PQclear(res);
 	}
+	if (line.shown)
+		hoso_progress_finish(&line);
 	return true;
 }
 

@@ -354,10 +354,53 @@ refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t
 	return true;
 }
 
-int
-runner_cmd_run(int argc, char **argv)
+/*
+ * The run's last words: the summary line and the metrics file.  The
+ * operator's attention block (unresolved units, unknown codes) goes just
+ * before the summary, so the summary stays the last line.
+ */
+static void
+report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
+	       const long long ms[NSTAGES], const struct timespec *started)
 {
-	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	struct run_outcome o = { .run_id = run_id, .exit_code = code };
+	struct timespec now;
+
+	memcpy(o.ms, ms, sizeof(o.ms));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	o.total_ms = (long long) (now.tv_sec - started->tv_sec) * 1000 +
+		(now.tv_nsec - started->tv_nsec) / 1000000;
+	if (conn && run_id > 0 && PQstatus(conn) == CONNECTION_OK) {
+		long long total = o.total_ms;
+
+		runner_read_outcome(conn, run_id, &o);
+		o.total_ms = total;	/* the runner's clock: planning and migrations included */
+	}
+	runner_print_summary(&o);
+	if (p->metrics_file)
+		runner_write_metrics(p->metrics_file, p->name ? p->name : "", &o);
+}
+
+/*
+ * The last day the calendar must hold: today (Vietnam time), as hoso check
+ * asks, so that a configuration fails the same way whatever the run's
+ * days; or the run's last day when it is later.
+ */
+static hoso_date
+calendar_needed_to(hoso_date to)
+{
+	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
+	hoso_date today = hoso_time_date(now);
+
+	return to > today ? to : today;
+}
+
+/* The run, once its arguments are read: an exit status. */
+static int
+run_pipeline(const struct run_args *a)
+{
+	struct run_args args = *a;
+	struct timespec started;
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
 	struct run_files files = { 0 }, handed = { 0 };
@@ -367,19 +410,16 @@ runner_cmd_run(int argc, char **argv)
 	char staging[4096], msg[4600];
 	const char *base;
 	bool pipeline_loaded = false;
-	int ret;
+	int ret = HOSO_EXIT_USAGE;
 
-	ret = parse_run_args(argc, argv, &args);
-	if (ret != HOSO_EXIT_OK)
-		return ret < 0 ? HOSO_EXIT_OK : ret;
-	ret = HOSO_EXIT_USAGE;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	if (!hoso_pipeline_load(args.pipeline_path, &pipeline, &err)) {
 		hoso_error("%s", err.data);
 		goto cleanup;
 	}
 	pipeline_loaded = true;
 	/* what hoso check verifies, before anything is touched: a bad file is the pipeline's fault */
-	if (runner_check_files(&pipeline, args.pipeline_path, args.to, NULL) > 0)
+	if (runner_check_files(&pipeline, args.pipeline_path, calendar_needed_to(args.to), NULL) > 0)
 		goto cleanup;
 	ret = HOSO_EXIT_FAILED;
 	if (!runner_collect_files(&pipeline, args.pipeline_path, args.from, args.to, &files))
@@ -446,7 +486,7 @@ runner_cmd_run(int argc, char **argv)
 	{
 		struct stage_request rq = {
 			.p = &pipeline, .files = &handed, .run_id = run_id, .staging = staging,
-			.json_log = args.json_log, .replace = args.replace,
+			.json_log = args.json_log, .replace = args.replace, .progress_conn = conn,
 		};
 
 		ret = runner_run_stages(&rq, ms);
@@ -455,12 +495,13 @@ runner_cmd_run(int argc, char **argv)
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: done", run_id);
 	} else {
 		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",
 			   run_id, staging);
 	}
 cleanup:
+	if (pipeline_loaded && !args.dry_run)
+		report_outcome(conn, &pipeline, run_id, ret, ms, &started);
 	if (conn)
 		PQfinish(conn);
 	runner_files_release(&files);
@@ -469,4 +510,15 @@ cleanup:
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
 	return ret;
+}
+
+int
+runner_cmd_run(int argc, char **argv)
+{
+	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	int ret = parse_run_args(argc, argv, &args);
+
+	if (ret != HOSO_EXIT_OK)
+		return ret < 0 ? HOSO_EXIT_OK : ret;
+	return run_pipeline(&args);
 }

@@ -86,7 +86,7 @@ pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
 /* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
 int runner_wait(pid_t pid, const char *name);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
-/* schemas/REL of the programs' data, found beside the executable as hoso-load and hoso-extract do */
+/* schemas/REL under hoso's data directory (hoso_datadir), when it is there */
 bool runner_data_path(const char *rel, char *out, size_t len);
 void runner_set_argv0(const char *argv0);
 int runner_run_command(char *const argv[]);
@@ -102,6 +102,7 @@ struct stage_request {
 	/* a rebuild: the case keys to re-derive (NULL for a run) and its range */
 	const char *rebuild_keys;
 	hoso_date from, to;
+	PGconn *progress_conn;		/* NULL, or a connection to read the load's progress with */
 };
 /* Stage times in milliseconds, as the run row and the metrics keep them. */
 enum { STAGE_EXTRACT, STAGE_TRANSFORM, STAGE_LOAD, NSTAGES };
@@ -145,8 +146,8 @@ int runner_check_files(const struct hoso_pipeline *p, const char *path, hoso_dat
 		       FILE *out);
 /*
  * The warehouse behind conn: the schema version against the programs'
- * migrations, the role's privileges (a warehouse not yet created needs
- * CREATE on the database), and the profile when hoso.profile exists.
+ * migrations, and the role's privileges (a warehouse not yet created
+ * needs CREATE on the database).
  */
 int runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *path,
 			   FILE *out);
@@ -154,6 +155,23 @@ int runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const ch
 int runner_check_profile(PGconn *conn, const struct hoso_pipeline *p, const char *path,
 			 FILE *out);
 int runner_cmd_check(int argc, char **argv);
+/* runner/status.c */
+int runner_cmd_status(int argc, char **argv);
+int runner_cmd_runs(int argc, char **argv);
+/* runner/summary.c */
+/* What a run did, from its row in hoso.run. */
+struct run_outcome {
+	long long run_id;		/* -1: the run stopped before it had a row */
+	int exit_code;
+	long long files_seen, files_loaded, files_skipped, rows, rejects, cases, warnings;
+	long long ms[NSTAGES], total_ms;
+	double last_success;		/* Unix time of the pipeline's last successful run; 0 none */
+};
+bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
+/* The last line of every run: files, rows, rejects, cases, warnings, time per stage. */
+void runner_print_summary(const struct run_outcome *o);
+/* The run's metrics in Prometheus text format, written aside and renamed into path. */
+bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
 /* runner/rebuild.c */
 int runner_cmd_rebuild(int argc, char **argv);
 /* runner/report.c */

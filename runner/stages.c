@@ -20,6 +20,8 @@
 
 #include "hoso_format.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
+#include "hoso_progress.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -85,21 +87,46 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 	return pid;
 }
 
-int
-runner_wait(pid_t pid, const char *name)
+/*
+ * waitpid for pid; with tick, polls instead, calling tick(arg) five times
+ * a second until the child ends (a progress line).  false after a message.
+ */
+static bool
+wait_child(pid_t pid, const char *name, int *status, void (*tick)(void *), void *arg)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, tick ? WNOHANG : 0);
+
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR) {
+			hoso_error("waiting for %s: %s", name, strerror(errno));
+			return false;
+		}
+		if (r == 0) {
+			tick(arg);
+			usleep(200 * 1000);
+		}
+	}
+}
+
+static int
+wait_ticking(pid_t pid, const char *name, void (*tick)(void *), void *arg)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			hoso_error("waiting for %s: %s", name, strerror(errno));
-			return HOSO_EXIT_FAILED;
-		}
-	}
+	if (!wait_child(pid, name, &status, tick, arg))
+		return HOSO_EXIT_FAILED;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
 	return HOSO_EXIT_FAILED;
+}
+
+int
+runner_wait(pid_t pid, const char *name)
+{
+	return wait_ticking(pid, name, NULL, NULL);
 }
 
 int
@@ -231,6 +258,41 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 	return (rex != 0 ? rex : rtr) == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
 }
 
+/* The load's progress, read from the server: it reports every COPY (pg_stat_progress_copy). */
+struct load_progress {
+	PGconn *conn;
+	struct hoso_progress line;
+	unsigned long long bytes, rows;	/* of the tables finished */
+	char table[64];			/* the one being copied */
+	unsigned long long table_bytes, table_rows;
+};
+
+static void
+load_tick(void *arg)
+{
+	struct load_progress *lp = arg;
+	PGresult *res = PQexec(lp->conn,
+			       "SELECT relid::regclass::text, bytes_processed, tuples_processed"
+			       "  FROM pg_stat_progress_copy WHERE datid = (SELECT oid FROM pg_database"
+			       "  WHERE datname = current_database()) AND command = 'COPY FROM'");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+		const char *table = PQgetvalue(res, 0, 0);
+
+		if (strcmp(table, lp->table) != 0) {
+			/* the previous table is done */
+			lp->bytes += lp->table_bytes;
+			lp->rows += lp->table_rows;
+			snprintf(lp->table, sizeof(lp->table), "%s", table);
+		}
+		lp->table_bytes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+		lp->table_rows = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+		lp->line.label = lp->table;
+	}
+	PQclear(res);
+	hoso_progress_show(&lp->line, lp->bytes + lp->table_bytes, lp->rows + lp->table_rows);
+}
+
 const char *const runner_stage_names[NSTAGES] = { "extract", "transform", "load" };
 
 /*
@@ -312,7 +374,15 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	/* the two run side by side: each is given the time of both */
 	ms[STAGE_EXTRACT] = ms[STAGE_TRANSFORM] = elapsed_ms(&t0, &t1);
 	if (ret == HOSO_EXIT_OK) {
-		ret = runner_run_command(ld.v);
+		struct load_progress lp = { .conn = rq->progress_conn };
+		pid_t pid = runner_spawn(ld.v, -1, -1);
+
+		hoso_progress_init(&lp.line, "load");
+		ret = pid < 0 ? HOSO_EXIT_FAILED
+			: wait_ticking(pid, "hoso-load", lp.conn && lp.line.enabled ? load_tick : NULL,
+				       &lp);
+		if (lp.line.shown)
+			hoso_progress_finish(&lp.line);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
 		ms[STAGE_LOAD] = elapsed_ms(&t1, &t2);
 		/* a rebuild's load has no lock of its own to report as 75 */
@@ -342,14 +412,8 @@ runner_migrate(const struct hoso_pipeline *p)
 bool
 runner_data_path(const char *rel, char *out, size_t len)
 {
-	/* in the source tree (bin/), installed (PREFIX/bin), in a sanitizer build (build-san/bin/) */
-	static const char *const beside[] = { "../schemas", "../share/hoso/schemas", "../../schemas" };
+	const char *data = hoso_datadir();
+	int n = data ? snprintf(out, len, "%s/schemas/%s", data, rel) : -1;
 
-	for (size_t i = 0; self_dir[0] && i < sizeof(beside) / sizeof(beside[0]); i++) {
-		int n = snprintf(out, len, "%s/%s/%s", self_dir, beside[i], rel);
-
-		if (n > 0 && (size_t) n < len && access(out, R_OK) == 0)
-			return true;
-	}
-	return false;
+	return n > 0 && (size_t) n < len && access(out, R_OK) == 0;
 }
