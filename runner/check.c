@@ -286,7 +286,10 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 			    " (SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace"
 			    "   WHERE nspname = 'hoso'),"
 			    " has_database_privilege(current_database(), 'CREATE'),"
-			    " to_regclass('hoso.schema_version') IS NOT NULL", 0, NULL);
+			    /* to_regclass needs USAGE on the schema: ask only a role that has it */
+			    " CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'hoso')"
+			    "  AND has_schema_privilege('hoso', 'USAGE')"
+			    "  THEN to_regclass('hoso.schema_version') IS NOT NULL ELSE false END", 0, NULL);
 	if (!res)
 		return 1;
 	ok(out, "connection: database %s as role %s (PostgreSQL %s)", PQgetvalue(res, 0, 0),
@@ -341,14 +344,15 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 	return problems;
 }
 
-static bool
-warehouse_has_profiles(PGconn *conn)
+bool
+runner_table_exists(PGconn *conn, const char *table)
 {
-	PGresult *res = hoso_pg_query(conn, "SELECT to_regclass('hoso.profile') IS NOT NULL", 0, NULL);
-	bool has = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	const char *params[1] = { table };
+	PGresult *res = hoso_pg_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params);
+	bool exists = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 
 	PQclear(res);
-	return has;
+	return exists;
 }
 
 static void
@@ -408,11 +412,16 @@ runner_cmd_check(int argc, char **argv)
 	problems = runner_check_files(&pipeline, path, hoso_time_date(now), stdout);
 	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso check");
 	if (!conn) {
+		char at[PATH_MAX + 32];
+
+		place(at, sizeof(at), path, pipeline.at.target);
+		hoso_error("%scannot connect to the warehouse (%s)", at, pipeline.target.conninfo
+			   ? "target.conninfo" : "libpq's environment: PGHOST, PGDATABASE, PGSERVICE ...");
 		problems++;
 	} else {
 		problems += runner_check_warehouse(conn, &pipeline, path, stdout);
 		/* before the first run, the profiles are not in the warehouse yet */
-		if (warehouse_has_profiles(conn))
+		if (runner_table_exists(conn, "hoso.profile"))
 			problems += runner_check_profile(conn, &pipeline, path, stdout);
 		PQfinish(conn);
 	}

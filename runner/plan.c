@@ -109,15 +109,11 @@ runner_collect_files(const struct hoso_pipeline *p, const char *pipeline_path, h
 bool
 runner_plan_ledger(PGconn *conn, struct run_files *files, bool replace)
 {
-	PGresult *exists = hoso_pg_query(conn, "SELECT to_regclass('hoso.file_ledger') IS NOT NULL",
-					 0, NULL);
 	/* a dry run before the first run: no ledger yet, every file is new */
-	bool ledger = exists && strcmp(PQgetvalue(exists, 0, 0), "t") == 0;
-
+	bool ledger = runner_table_exists(conn, "hoso.file_ledger");
 	struct hoso_progress line;
 	unsigned long long bytes = 0;
 
-	PQclear(exists);
 	/* every file is read whole for its digest: a backfill's plan takes a while */
 	hoso_progress_init(&line, "plan");
 	for (size_t i = 0; i < files->n; i++) {

@@ -155,6 +155,8 @@ int runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const ch
 int runner_check_profile(PGconn *conn, const struct hoso_pipeline *p, const char *path,
 			 FILE *out);
 int runner_cmd_check(int argc, char **argv);
+/* Whether the relation (e.g. "hoso.file_ledger") exists; false also after a logged error. */
+bool runner_table_exists(PGconn *conn, const char *table);
 /* runner/status.c */
 int runner_cmd_status(int argc, char **argv);
 int runner_cmd_runs(int argc, char **argv);

@@ -226,10 +226,8 @@ connect_for(const struct status_args *a, const char *appname)
 static bool
 has_warehouse(PGconn *conn)
 {
-	PGresult *res = hoso_pg_query(conn, "SELECT to_regclass('hoso.run_file') IS NOT NULL", 0, NULL);
-	bool ok = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	bool ok = runner_table_exists(conn, "hoso.run_file");
 
-	PQclear(res);
 	if (!ok)
 		hoso_error("this database holds no hoso warehouse of this version yet: run hoso run "
 			   "(or hoso-load --migrate) first");

@@ -83,6 +83,20 @@ assert_eq "$(q -c "SELECT count(*) FROM hoso.file_ledger WHERE landing_day = to_
 # 4. the profile is checked against the warehouse: a typo fails, exit 2, its place named
 check_bad profile 's/^profile: ii06a/profile: ii06/' "profile.yaml:9:10: profile: unknown counting profile \"ii06\" (known: "
 
+# the connection, the role's privileges, the schema version: exit 2, named
+rc=0; out=$(PGHOST=/nonexistent "$HOSO" check "$work/p.yaml" 2>&1) || rc=$?
+assert_eq "$rc" 2 "check, server unreachable: exit 2"
+assert_contains "$out" "p.yaml: cannot connect to the warehouse (libpq's environment" "check, server unreachable: message"
+q -c "CREATE ROLE hoso_chk_nobody LOGIN"
+rc=0; out=$(PGUSER=hoso_chk_nobody "$HOSO" check "$work/p.yaml" 2>&1) || rc=$?
+assert_eq "$rc" 2 "check, a role without rights: exit 2"
+assert_contains "$out" "role hoso_chk_nobody: permission denied to load the warehouse" "check, a role without rights: message"
+q -c "INSERT INTO hoso.schema_version (version, file, sha256) VALUES (999, '999_future.sql', repeat('0', 64))"
+rc=0; out=$("$HOSO" check "$work/p.yaml" 2>&1) || rc=$?
+assert_eq "$rc" 2 "check, a warehouse newer than the programs: exit 2"
+assert_contains "$out" "the warehouse's schema is at version 999, newer than these programs know" "check, newer warehouse: message"
+q -c "DELETE FROM hoso.schema_version WHERE version = 999"
+
 # 5. a rerun of the backfill prints a few lines, not one per file
 rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-04-19 2>&1) || rc=$?
 assert_eq "$rc" 0 "rerun exits 0"
