@@ -11,10 +11,10 @@
 fresh_db opscheck
 ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
 mkdir -p "$work/landing"
-# One small file per landing day, 2023-03-01 .. 2023-04-19 (50 days): one
-# case each, accepted that day.
+# One small file per landing day, 2023-03-01 .. 2024-06-22 (480 days, a
+# backfill): one case each, accepted that day.
 day=0
-while [ $day -lt 50 ]; do
+while [ $day -lt 480 ]; do
 	d=$(date -u -d "2023-03-01 +$day days" +%Y%m%d)
 	mkdir -p "$work/landing/$d"
 	n=$(printf '%04d' $day)
@@ -71,13 +71,13 @@ check_bad schema "s|^  format: dvcqg-jsonl|  format: brokenschema\\n  schema_dir
 check_bad target 's/^staging:/target:\n  schema: hoso2\nstaging:/' "target.yaml:11:11: target.schema: \"hoso2\" is not supported"
 check_bad metrics "s|metrics_file: .*|metrics_file: $work/no-such-dir/hoso.prom|" "metrics_file: cannot write in \"$work/no-such-dir\""
 
-# 3. first run of 50 days: the summary is the last line; metrics written
-rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-04-19 2>&1) || rc=$?
-assert_eq "$rc" 0 "backfill of 50 files exits 0 ($out)"
+# 3. first run of 480 days: the summary is the last line; metrics written
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2024-06-22 2>&1) || rc=$?
+assert_eq "$rc" 0 "backfill of 480 files exits 0 ($out)"
 last=$(printf '%s\n' "$out" | tail -n 1)
-assert_contains "$last" "done: 50 files loaded, 0 skipped (of 50 found); 50 rows, 0 rejects, 50 cases, " "summary is the last line ($last)"
+assert_contains "$last" "done: 480 files loaded, 0 skipped (of 480 found); 480 rows, 0 rejects, 480 cases, " "summary is the last line ($last)"
 assert_contains "$last" "extract+transform " "summary: time per stage"
-assert_eq "$(q -c "SELECT count(*) FROM hoso.file_ledger WHERE landing_day = to_date(substring(path from '/(\d{8})/'), 'YYYYMMDD')")" 50 \
+assert_eq "$(q -c "SELECT count(*) FROM hoso.file_ledger WHERE landing_day = to_date(substring(path from '/(\d{8})/'), 'YYYYMMDD')")" 480 \
 	"the ledger keeps each file's landing day"
 
 # 4. the profile is checked against the warehouse: a typo fails, exit 2, its place named
@@ -98,33 +98,33 @@ assert_contains "$out" "the warehouse's schema is at version 999, newer than the
 q -c "DELETE FROM hoso.schema_version WHERE version = 999"
 
 # 5. a rerun of the backfill prints a few lines, not one per file
-rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-04-19 2>&1) || rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2024-06-22 2>&1) || rc=$?
 assert_eq "$rc" 0 "rerun exits 0"
 lines=$(printf '%s\n' "$out" | wc -l)
-assert_eq "$([ "$lines" -le 4 ] && echo few)" few "a rerun of 50 files prints at most 4 lines ($lines: $out)"
-assert_contains "$(printf '%s\n' "$out" | tail -n 1)" "done: 0 files loaded, 50 skipped (of 50 found)" "rerun summary"
-rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-04-19 --verbose 2>&1) || rc=$?
+assert_eq "$([ "$lines" -le 4 ] && echo few)" few "a rerun of 480 files prints at most 4 lines ($lines: $out)"
+assert_contains "$(printf '%s\n' "$out" | tail -n 1)" "done: 0 files loaded, 480 skipped (of 480 found)" "rerun summary"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-04-01 --to 2023-04-19 --verbose 2>&1) || rc=$?
 assert_contains "$out" "$work/landing/20230410/log.jsonl" "--verbose lists the files"
 
 # 6. --dry-run: load, skip and refuse per day with sizes; nothing changes
-mkdir -p "$work/landing/20230420"
-cp "$work/landing/20230419/log.jsonl" "$work/landing/20230420/log.jsonl"
-sed -i 's/"TrangThaiHoSo":"4"/"TrangThaiHoSo":"4","x":1/' "$work/landing/20230418/log.jsonl"
+mkdir -p "$work/landing/20240623"
+cp "$work/landing/20240622/log.jsonl" "$work/landing/20240623/log.jsonl"
+sed -i 's/"TrangThaiHoSo":"4"/"TrangThaiHoSo":"4","x":1/' "$work/landing/20240621/log.jsonl"
 table_digest >"$work/before"
 runs_before=$(q -c "SELECT count(*) FROM hoso.run")
-size18=$(stat -c %s "$work/landing/20230418/log.jsonl")
-size19=$(stat -c %s "$work/landing/20230419/log.jsonl")
-rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-04-18 --to 2023-04-20 --dry-run 2>&1) || rc=$?
+size_changed=$(stat -c %s "$work/landing/20240621/log.jsonl")
+size_same=$(stat -c %s "$work/landing/20240622/log.jsonl")
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2024-06-21 --to 2024-06-23 --dry-run 2>&1) || rc=$?
 assert_eq "$rc" 0 "dry run exits 0 ($out)"
-assert_contains "$out" "2023-04-18  refuse 1 ($size18 bytes)" "dry run: a changed file is refused"
-assert_contains "$out" "2023-04-19  skip 1 ($size19 bytes)" "dry run: a ledgered file is skipped"
-assert_contains "$out" "2023-04-20  load 1 ($size19 bytes)" "dry run: a new file is loaded"
+assert_contains "$out" "2024-06-21  refuse 1 ($size_changed bytes)" "dry run: a changed file is refused"
+assert_contains "$out" "2024-06-22  skip 1 ($size_same bytes)" "dry run: a ledgered file is skipped"
+assert_contains "$out" "2024-06-23  load 1 ($size_same bytes)" "dry run: a new file is loaded"
 table_digest >"$work/after"
 assert_eq "$(cmp -s "$work/before" "$work/after" && echo same)" same "dry run changes no table"
 assert_eq "$(q -c "SELECT count(*) FROM hoso.run")" "$runs_before" "dry run adds no run row"
 
 # 7. a failed run: the summary still ends the run, the metrics say so
-rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-04-18 --to 2023-04-18 2>&1) || rc=$?
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2024-06-21 --to 2024-06-21 2>&1) || rc=$?
 assert_eq "$rc" 1 "a changed file fails the run"
 assert_contains "$(printf '%s\n' "$out" | tail -n 1)" "failed (exit 1)" "failed run: summary last"
 
@@ -174,7 +174,7 @@ assert_eq "$(ls "$work/metrics")" "hoso.prom" "metrics: no temporary file left"
 # 9. hoso status and hoso runs: text and JSON
 rc=0; out=$("$HOSO" status "$work/p.yaml" 2>&1) || rc=$?
 assert_eq "$rc" 0 "status exits 0 ($out)"
-assert_contains "$out" "dvcqg-jsonl  2023-04-19          50" "status: latest landing day per source"
+assert_contains "$out" "dvcqg-jsonl  2024-06-22          480" "status: latest landing day per source"
 assert_contains "$out" "Oldest failure not followed by a success:" "status: failures section"
 rc=0; json=$("$HOSO" status "$work/p.yaml" --format json 2>&1) || rc=$?
 assert_eq "$rc" 0 "status --format json exits 0"
@@ -182,14 +182,14 @@ rc=0; got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 print(s["sources"][0]["latest_landing_day"], s["sources"][0]["files"], s["oldest_open_failure"]["kind"], len(s["runs"]))') || rc=$?
-assert_eq "$got" "2023-04-19 50 run 4" "status JSON: sources, oldest open failure, last 5 runs"
+assert_eq "$got" "2024-06-22 480 run 4" "status JSON: sources, oldest open failure, last 5 runs"
 rc=0; json=$("$HOSO" runs --limit 2 --format json 2>&1) || rc=$?
 assert_eq "$rc" 0 "runs --format json exits 0 ($json)"
 got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 print(len(r), r[0]["status"], r[0]["exit_code"], r[1]["files_skipped"])')
-assert_eq "$got" "2 failed 1 50" "runs JSON: the last two runs, latest first"
+assert_eq "$got" "2 failed 1 19" "runs JSON: the last two runs, latest first"
 rc=0; out=$("$HOSO" runs --limit 3 2>&1) || rc=$?
 assert_eq "$(printf '%s\n' "$out" | grep -c '^  [0-9]')" 3 "runs --limit 3: three rows"
 
