@@ -10,7 +10,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_cli.h"
 #include "hoso_format.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
@@ -355,52 +355,29 @@ runner_table_exists(PGconn *conn, const char *table)
 	return exists;
 }
 
-static void
-check_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso check PIPELINE.yaml [--log-format FMT]\n"
-		"Check a pipeline without loading anything: the YAML, the reference files (the\n"
-		"calendar's years), the formats and their source schemas, the profile, the\n"
-		"connection, the warehouse's schema version and the role's privileges.\n\n"
-		"Exit status: 0 every check passed, 2 a problem (named FILE:LINE:COLUMN).\n");
-}
-
 int
 runner_cmd_check(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	static const char *const usage[] = { "hoso check PIPELINE.yaml", NULL };
+	const struct hoso_option options[] = { HOSO_OPT_END() };
+	struct hoso_cli cli = {
+		.name = "hoso check", .usage = usage, .options = options,
+		.about = "Check a pipeline without loading anything: the YAML, the reference files (the\n"
+			 "calendar's years), the formats and their source schemas, the profile, the\n"
+			 "connection, the warehouse's schema version and the role's privileges.",
+		.footer = "Exit status: 0 every check passed, 2 a problem (named FILE:LINE:COLUMN).",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
 	};
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
 	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
 	PGconn *conn;
 	const char *path;
-	int problems, opt;
+	int problems;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': check_usage(stdout); return HOSO_EXIT_OK;
-		default: check_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		check_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	path = argv[optind];
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	path = cli.args[0];
 	if (!hoso_pipeline_load(path, &pipeline, &err)) {
 		hoso_error("%s", err.data);
 		hoso_buf_release(&err);

@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,36 +16,34 @@
 #include <unistd.h>
 
 #include "hoso_layout.h"
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "runner.h"
 
-static void
-run_usage(FILE *out)
+/*
+ * The days of a run: --date D, or --from D --to D, or by default yesterday
+ * (Vietnam time), the nightly run's day.  Returns 0 or a usage error's 2.
+ */
+int
+runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to)
 {
-	fprintf(out,
-		"Usage: hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...\n"
-		"Load the pipeline's files of the given days (default: yesterday, Vietnam time).\n\n"
-		"      --date D          one day (YYYY-MM-DD)\n"
-		"      --from D --to D   a range of days, both included\n"
-		"      --replace         reload files whose content changed since they were loaded\n"
-		"      --wait            wait for another run to finish instead of exiting 75\n"
-		"      --keep-staging    keep the staging directory after a successful run\n"
-		"      --dry-run         list the files it would load, skip or refuse, per day;\n"
-		"                        change nothing\n"
-		"  -v, --verbose         list every file\n"
-		"      --log-format FMT  text (default) or json\n");
-}
-
-bool
-runner_parse_date_arg(const char *opt, const char *s, hoso_date *out)
-{
-	if (!hoso_date_parse_iso(s, strlen(s), out)) {
-		hoso_error("%s: expected a date YYYY-MM-DD, found \"%s\"", opt, s);
-		return false;
+	if (day != HOSO_DATE_NONE) {
+		if (*from != HOSO_DATE_NONE || *to != HOSO_DATE_NONE)
+			return hoso_cli_usage_error(cli, "--date cannot be combined with --from/--to");
+		*from = *to = day;
 	}
-	return true;
+	if ((*from == HOSO_DATE_NONE) != (*to == HOSO_DATE_NONE))
+		return hoso_cli_usage_error(cli, "--from and --to go together");
+	if (*from == HOSO_DATE_NONE) {
+		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
+
+		*from = *to = hoso_time_date(now) - 1;
+	}
+	if (*to < *from)
+		return hoso_cli_usage_error(cli, "--to is before --from");
+	return HOSO_EXIT_OK;
 }
 
 bool
@@ -240,86 +237,6 @@ runner_remove_stale_staging(const char *base)
 	closedir(d);
 }
 
-static int
-parse_run_args(int argc, char **argv, struct run_args *args)
-{
-	static const struct option options[] = {
-		{ "date", required_argument, NULL, 'd' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "keep-staging", no_argument, NULL, 'k' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	bool have_date = false;
-	int opt;
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hv", options, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			if (!runner_parse_date_arg("--date", optarg, &args->from))
-				return HOSO_EXIT_USAGE;
-			args->to = args->from;
-			have_date = true;
-			break;
-		case 'f':
-			if (!runner_parse_date_arg("--from", optarg, &args->from))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 't':
-			if (!runner_parse_date_arg("--to", optarg, &args->to))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 'r': args->replace = true; break;
-		case 'w': args->wait = true; break;
-		case 'k': args->keep_staging = true; break;
-		case 'n': args->dry_run = true; break;
-		case 'v': args->verbose = true; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-				args->json_log = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': run_usage(stdout); return -1;
-		default: run_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		run_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	args->pipeline_path = argv[optind];
-	if (have_date && (args->from != args->to)) {
-		hoso_error("--date cannot be combined with --from/--to");
-		return HOSO_EXIT_USAGE;
-	}
-	if ((args->from == HOSO_DATE_NONE) != (args->to == HOSO_DATE_NONE)) {
-		hoso_error("--from and --to go together");
-		return HOSO_EXIT_USAGE;
-	}
-	if (args->from == HOSO_DATE_NONE) {
-		/* yesterday in Vietnam time, the nightly default */
-		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-
-		args->from = args->to = hoso_time_date(now) - 1;
-	}
-	if (args->to < args->from) {
-		hoso_error("--to is before --from");
-		return HOSO_EXIT_USAGE;
-	}
-	return HOSO_EXIT_OK;
-}
-
 /* How many of the plan's files the ledger gives each action. */
 static void
 count_actions(const struct run_files *files, size_t count[4])
@@ -443,6 +360,7 @@ run_pipeline(const struct run_args *a)
 				      args.to, NULL);
 	if (run_id < 0)
 		goto cleanup;
+	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 
 	if (!runner_plan_ledger(conn, &files, args.replace)) {
 		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms,
@@ -461,7 +379,10 @@ run_pipeline(const struct run_args *a)
 		const char *why = files.n == 0 ? "no file matched the pipeline's paths"
 			: "every file is already in the ledger";
 
-		hoso_info("run %lld: nothing to load: %s (%zu files)", run_id, why, files.n);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
+			    hoso_log_int("files", (long long) files.n),
+			    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
+			    hoso_msg("run %lld: nothing to load: %s (%zu files)", run_id, why, files.n));
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, files.n, count[RUN_FILE_SKIP], ms,
 				      why);
 		ret = HOSO_EXIT_OK;
@@ -475,12 +396,15 @@ run_pipeline(const struct run_args *a)
 	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
 	runner_remove_stale_staging(base);
 	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
-	hoso_info("run %lld: %zu files to load (%zu already loaded, %zu replaced)", run_id,
-		  handed.n, count[RUN_FILE_SKIP], count[RUN_FILE_REPLACE]);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) handed.n),
+		    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
+		    hoso_log_int("replaced", (long long) count[RUN_FILE_REPLACE]),
+		    hoso_msg("run %lld: %zu files to load (%zu already loaded, %zu replaced)", run_id,
+			     handed.n, count[RUN_FILE_SKIP], count[RUN_FILE_REPLACE]));
 	{
 		struct stage_request rq = {
 			.p = &pipeline, .files = &handed, .run_id = run_id, .staging = staging,
-			.json_log = args.json_log, .replace = args.replace, .progress_conn = conn,
+			.replace = args.replace, .progress_conn = conn,
 		};
 
 		ret = runner_run_stages(&rq, ms);
@@ -490,8 +414,10 @@ run_pipeline(const struct run_args *a)
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
 	} else {
-		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
 	if (pipeline_loaded && !args.dry_run)
@@ -509,10 +435,39 @@ cleanup:
 int
 runner_cmd_run(int argc, char **argv)
 {
+	static const char *const usage[] = {
+		"hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...", NULL
+	};
 	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
-	int ret = parse_run_args(argc, argv, &args);
+	hoso_date day = HOSO_DATE_NONE;
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("date", &day, "one day (YYYY-MM-DD)"),
+		HOSO_OPT_DATE("from", &args.from, "the first day of a range, with --to"),
+		HOSO_OPT_DATE("to", &args.to, "the last day of the range, included"),
+		HOSO_OPT_BOOL(0, "replace", &args.replace,
+			      "reload files whose content changed since they\nwere loaded"),
+		HOSO_OPT_BOOL(0, "wait", &args.wait,
+			      "wait for another run to finish instead of\nexiting 75"),
+		HOSO_OPT_BOOL(0, "keep-staging", &args.keep_staging,
+			      "keep the staging directory after a successful run"),
+		HOSO_OPT_BOOL('n', "dry-run", &args.dry_run,
+			      "list the files it would load, skip or refuse, per\nday with sizes; change nothing"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso run", .usage = usage, .options = options,
+		.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
+		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
+			  "configuration, 75 another run holds the warehouse lock.",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+	};
 
-	if (ret != HOSO_EXIT_OK)
-		return ret < 0 ? HOSO_EXIT_OK : ret;
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	args.pipeline_path = cli.args[0];
+	/* -v lists every file of the plan */
+	args.verbose = hoso_log_enabled(HOSO_LOG_DEBUG);
+	if (runner_days(&cli, day, &args.from, &args.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
 	return run_pipeline(&args);
 }

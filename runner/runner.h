@@ -22,7 +22,6 @@ struct run_args {
 	bool replace;			/* reload ledgered files whose content changed */
 	bool wait;			/* wait for the lock instead of exiting 75 */
 	bool keep_staging;
-	bool json_log;
 	bool dry_run;			/* print the plan, change nothing */
 	bool verbose;			/* one line per file */
 };
@@ -97,7 +96,6 @@ struct stage_request {
 	const struct run_files *files;	/* the files extract reads, in this order */
 	long long run_id;
 	const char *staging;
-	bool json_log;
 	bool replace;			/* hoso run --replace */
 	/* a rebuild: the case keys to re-derive (NULL for a run) and its range */
 	const char *rebuild_keys;
@@ -115,10 +113,16 @@ int runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES]);
 /* hoso-load --migrate for the pipeline's warehouse: HOSO_EXIT_OK or HOSO_EXIT_FAILED. */
 int runner_migrate(const struct hoso_pipeline *p);
 
+/* The subcommands, one per file (commands.h). */
+#define HOSO_COMMAND(name, summary) int runner_cmd_##name(int argc, char **argv);
+#include "commands.h"
+#undef HOSO_COMMAND
+
 /* runner/run.c */
-int runner_cmd_run(int argc, char **argv);
 /* helpers of run.c that rebuild.c shares */
-bool runner_parse_date_arg(const char *opt, const char *s, hoso_date *out);
+struct hoso_cli;
+/* --date or --from/--to checked, yesterday by default: 0, or 2 after a usage error */
+int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to);
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
 int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
 /*
@@ -154,12 +158,8 @@ int runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const ch
 /* The pipeline's profile against hoso.profile (after the migrations). */
 int runner_check_profile(PGconn *conn, const struct hoso_pipeline *p, const char *path,
 			 FILE *out);
-int runner_cmd_check(int argc, char **argv);
 /* Whether the relation (e.g. "hoso.file_ledger") exists; false also after a logged error. */
 bool runner_table_exists(PGconn *conn, const char *table);
-/* runner/status.c */
-int runner_cmd_status(int argc, char **argv);
-int runner_cmd_runs(int argc, char **argv);
 /* runner/summary.c */
 /* What a run did, from its row in hoso.run. */
 struct run_outcome {
@@ -174,9 +174,5 @@ bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
 void runner_print_summary(const struct run_outcome *o);
 /* The run's metrics in Prometheus text format, written aside and renamed into path. */
 bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
-/* runner/rebuild.c */
-int runner_cmd_rebuild(int argc, char **argv);
-/* runner/report.c */
-int runner_cmd_report(int argc, char **argv);
 
 #endif

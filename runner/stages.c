@@ -81,7 +81,7 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 			close(out_fd);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		hoso_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	return pid;
@@ -306,7 +306,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	    struct runner_argv *ld)
 {
 	const struct hoso_pipeline *p = rq->p;
-	const char *log = rq->json_log ? "json" : NULL;
 	char num[64];
 
 	runner_argv_push(ex, runner_stage_path("hoso-extract"));
@@ -317,7 +316,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	/* a rebuild reads lines already rejected once: the reject file has them */
 	if (!rq->rebuild_keys)
 		runner_argv_opt(ex, "--reject-file", p->rejects.file);
-	runner_argv_opt(ex, "--log-format", log);
 	argv_files(ex, rq->files);
 
 	runner_argv_push(tr, runner_stage_path("hoso-transform"));
@@ -330,7 +328,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	runner_argv_opt(tr, "--out", rq->staging);
 	runner_argv_opt(tr, "--prefer", p->prefer);
 	argv_reference(tr, p);
-	runner_argv_opt(tr, "--log-format", log);
 
 	runner_argv_push(ld, runner_stage_path("hoso-load"));
 	snprintf(num, sizeof(num), "%lld", rq->run_id);
@@ -355,7 +352,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	}
 	runner_argv_opt(ld, "--conninfo", p->target.conninfo);
 	argv_reference(ld, p);
-	runner_argv_opt(ld, "--log-format", log);
 	runner_argv_push(ld, rq->staging);
 }
 

@@ -6,11 +6,11 @@
  * Each section is one query, read either as rows (text) or as one JSON
  * array built by the server (json_agg), so both forms show the same thing.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -138,67 +138,43 @@ section(PGconn *conn, enum output out, const char *title, const char *sql, int n
 struct status_args {
 	const char *pipeline_path;	/* NULL: libpq's environment */
 	enum output out;
-	long limit;
+	long long limit;
 };
 
-static void
-status_usage(FILE *out, const char *command)
-{
-	if (strcmp(command, "runs") == 0)
-		fprintf(out,
-			"Usage: hoso runs [PIPELINE.yaml] [--limit N] [--format text|json]\n"
-			"The last runs (default 20): kind, outcome, days, files, rows, rejects, cases,\n"
-			"and why a run failed.  The warehouse is the pipeline's, else libpq's environment.\n");
-	else
-		fprintf(out,
-			"Usage: hoso status [PIPELINE.yaml] [--format text|json]\n"
-			"The last runs, the latest landing day loaded per source, the days of the last\n"
-			"60 with no file, and the oldest failure no success has followed.\n"
-			"The warehouse is the pipeline's, else libpq's environment.\n");
-}
-
+/* The command line of hoso status (runs false) or hoso runs: 0, or the exit status. */
 static int
-parse_status_args(int argc, char **argv, struct status_args *a)
+parse_status_args(int argc, char **argv, bool runs, struct status_args *a)
 {
-	static const struct option options[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	static const char *const formats[] = { "text", "json", NULL };
+	static const char *const status_usage[] = { "hoso status [PIPELINE.yaml] [OPTION]...", NULL };
+	static const char *const runs_usage[] = { "hoso runs [PIPELINE.yaml] [OPTION]...", NULL };
+	int format = OUTPUT_TEXT;
+	const struct hoso_option status_options[] = {
+		HOSO_OPT_CHOICE("format", &format, formats, "text (default) or json"),
+		HOSO_OPT_END(),
 	};
-	bool runs = strcmp(argv[0], "runs") == 0;
-	int opt;
+	const struct hoso_option runs_options[] = {
+		HOSO_OPT_INTEGER("limit", &a->limit, "N", 1, 100000, "the last N runs (default 20)"),
+		HOSO_OPT_CHOICE("format", &format, formats, "text (default) or json"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = runs ? "hoso runs" : "hoso status",
+		.usage = runs ? runs_usage : status_usage,
+		.options = runs ? runs_options : status_options,
+		.about = runs ? "The last runs: kind, outcome, days, files, rows, rejects, cases, and why a\n"
+				"run failed."
+			 : "The last runs, the latest landing day loaded per source, the days of the last\n"
+			   "60 with no file, and the oldest failure no success has followed.",
+		.footer = "The warehouse is the pipeline's, else the one libpq's environment names.\n"
+			  "Exit status: 0, 1 the warehouse cannot be read, 2 bad usage.",
+		.args_name = "PIPELINE.yaml", .min_args = 0, .max_args = 1,
+	};
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		char *end;
-
-		switch (opt) {
-		case 'f':
-			if (strcmp(optarg, "json") == 0) {
-				a->out = OUTPUT_JSON;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			a->limit = strtol(optarg, &end, 10);
-			if (!runs || end == optarg || *end || a->limit < 1 || a->limit > 100000) {
-				hoso_error("--limit: expected a whole number from 1 to 100000, found \"%s\"",
-					   optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': status_usage(stdout, argv[0]); return -1;
-		default: status_usage(stderr, argv[0]); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
-		status_usage(stderr, argv[0]);
-		return HOSO_EXIT_USAGE;
-	}
-	a->pipeline_path = optind < argc ? argv[optind] : NULL;
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status == HOSO_EXIT_OK ? -1 : cli.status;
+	a->out = (enum output) format;
+	a->pipeline_path = cli.nargs > 0 ? cli.args[0] : NULL;
 	return HOSO_EXIT_OK;
 }
 
@@ -242,11 +218,11 @@ show(int argc, char **argv, bool whole_status)
 	const char *params[1] = { limit };
 	PGconn *conn;
 	bool ok;
-	int ret = parse_status_args(argc, argv, &a);
+	int ret = parse_status_args(argc, argv, !whole_status, &a);
 
 	if (ret != HOSO_EXIT_OK)
 		return ret < 0 ? HOSO_EXIT_OK : ret;
-	snprintf(limit, sizeof(limit), "%ld", a.limit);
+	snprintf(limit, sizeof(limit), "%lld", a.limit);
 	conn = connect_for(&a, whole_status ? "hoso status" : "hoso runs");
 	if (!conn)
 		return HOSO_EXIT_FAILED;

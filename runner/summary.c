@@ -86,13 +86,21 @@ runner_print_summary(const struct run_outcome *o)
 	if (o->run_id > 0)
 		snprintf(id, sizeof(id), "run %lld ", o->run_id);
 	/* extract and transform run side by side: one time for both */
-	hoso_info("%s%s%s: %lld files loaded, %lld skipped (of %lld found); %lld rows, %lld rejects, "
-		  "%lld cases, %lld warnings; extract+transform %s, load %s, total %s",
-		  id, o->exit_code == 0 ? "done" : "failed",
-		  o->exit_code == 0 ? "" : o->exit_code == 75 ? " (exit 75: locked)"
-		  : o->exit_code == 2 ? " (exit 2: configuration)" : " (exit 1)",
-		  o->files_loaded, o->files_skipped, o->files_seen, o->rows, o->rejects, o->cases,
-		  o->warnings, ex, ld, total);
+	hoso_report(o->exit_code == 0 ? HOSO_LOG_INFO : HOSO_LOG_ERROR, hoso_log_event("run_summary"),
+		    hoso_log_int("exit", o->exit_code), hoso_log_int("files", o->files_seen),
+		    hoso_log_int("files_loaded", o->files_loaded),
+		    hoso_log_int("files_skipped", o->files_skipped), hoso_log_int("rows", o->rows),
+		    hoso_log_int("rejects", o->rejects), hoso_log_int("cases", o->cases),
+		    hoso_log_int("warnings", o->warnings),
+		    hoso_log_int("extract_transform_ms", o->ms[STAGE_EXTRACT]),
+		    hoso_log_int("load_ms", o->ms[STAGE_LOAD]), hoso_log_int("total_ms", o->total_ms),
+		    hoso_msg("%s%s%s: %lld files loaded, %lld skipped (of %lld found); %lld rows, "
+			     "%lld rejects, %lld cases, %lld warnings; extract+transform %s, load %s, "
+			     "total %s", id, o->exit_code == 0 ? "done" : "failed",
+			     o->exit_code == 0 ? "" : o->exit_code == 75 ? " (exit 75: locked)"
+			     : o->exit_code == 2 ? " (exit 2: configuration)" : " (exit 1)",
+			     o->files_loaded, o->files_skipped, o->files_seen, o->rows, o->rejects,
+			     o->cases, o->warnings, ex, ld, total));
 }
 
 /* A label value of the text exposition format: backslash, quote and newline escaped. */
