@@ -237,6 +237,7 @@ static int
 rebuild(const struct rebuild_args *args)
 {
 	struct rebuild_args a = *args;
+	struct timespec started;
 	struct rebuild_plan plan = { 0 };
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
@@ -248,6 +249,7 @@ rebuild(const struct rebuild_args *args)
 	int ret = HOSO_EXIT_USAGE;
 	size_t bad;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	hoso_date_format_iso(a.from, from);
 	hoso_date_format_iso(a.to, to);
 	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
@@ -338,6 +340,9 @@ rebuild(const struct rebuild_args *args)
 			   run_id, staging);
 	}
 cleanup:
+	/* the metrics file follows the nightly runs; a rebuild only says how it went */
+	if (pipeline_loaded && !a.dry_run)
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, false);
 	if (conn)
 		PQfinish(conn);
 	plan_release(&plan);

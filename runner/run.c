@@ -266,33 +266,6 @@ refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t
 }
 
 /*
- * The run's last words: the summary line and the metrics file.  The
- * operator's attention block (unresolved units, unknown codes) goes just
- * before the summary, so the summary stays the last line.
- */
-static void
-report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
-	       const long long ms[NSTAGES], const struct timespec *started)
-{
-	struct run_outcome o = { .run_id = run_id, .exit_code = code };
-	struct timespec now;
-
-	memcpy(o.ms, ms, sizeof(o.ms));
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	o.total_ms = (long long) (now.tv_sec - started->tv_sec) * 1000 +
-		(now.tv_nsec - started->tv_nsec) / 1000000;
-	if (conn && run_id > 0 && PQstatus(conn) == CONNECTION_OK) {
-		long long total = o.total_ms;
-
-		runner_read_outcome(conn, run_id, &o);
-		o.total_ms = total;	/* the runner's clock: planning and migrations included */
-	}
-	runner_print_summary(&o);
-	if (p->metrics_file)
-		runner_write_metrics(p->metrics_file, p->name ? p->name : "", &o);
-}
-
-/*
  * The last day the calendar must hold: today (Vietnam time), as hoso check
  * asks, so that a configuration fails the same way whatever the run's
  * days; or the run's last day when it is later.
@@ -421,7 +394,7 @@ run_pipeline(const struct run_args *a)
 	}
 cleanup:
 	if (pipeline_loaded && !args.dry_run)
-		report_outcome(conn, &pipeline, run_id, ret, ms, &started);
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, true);
 	if (conn)
 		PQfinish(conn);
 	runner_files_release(&files);

@@ -174,5 +174,13 @@ bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
 void runner_print_summary(const struct run_outcome *o);
 /* The run's metrics in Prometheus text format, written aside and renamed into path. */
 bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
+/*
+ * A run's last words: the summary line, and with metrics the pipeline's
+ * metrics file.  The operator's attention block (unresolved units, unknown
+ * codes) belongs just before it, so that the summary stays the last line.
+ */
+struct timespec;
+void runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
+			   const long long ms[NSTAGES], const struct timespec *started, bool metrics);
 
 #endif

@@ -225,3 +225,25 @@ done:
 	hoso_buf_release(&tmp);
 	return ok;
 }
+
+void
+runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
+		      const long long ms[NSTAGES], const struct timespec *started, bool metrics)
+{
+	struct run_outcome o = { .run_id = run_id, .exit_code = code };
+	struct timespec now;
+
+	memcpy(o.ms, ms, sizeof(o.ms));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	o.total_ms = (long long) (now.tv_sec - started->tv_sec) * 1000 +
+		(now.tv_nsec - started->tv_nsec) / 1000000;
+	if (conn && run_id > 0 && PQstatus(conn) == CONNECTION_OK) {
+		long long total = o.total_ms;
+
+		runner_read_outcome(conn, run_id, &o);
+		o.total_ms = total;	/* the runner's clock: planning and migrations included */
+	}
+	runner_print_summary(&o);
+	if (metrics && p->metrics_file)
+		runner_write_metrics(p->metrics_file, p->name ? p->name : "", &o);
+}

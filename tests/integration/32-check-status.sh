@@ -193,7 +193,35 @@ assert_eq "$got" "2 failed 1 19" "runs JSON: the last two runs, latest first"
 rc=0; out=$("$HOSO" runs --limit 3 2>&1) || rc=$?
 assert_eq "$(printf '%s\n' "$out" | grep -c '^  [0-9]')" 3 "runs --limit 3: three rows"
 
-# 10. a rebuild hands each file the landing day the ledger keeps
+# 10. a rebuild hands each file the landing day the ledger keeps: a CSV
+# export under a directory named by a {date} the path itself does not give
+# away (no yyyy/MM/dd, no yyyyMMdd), so "auto" could not find it
 rc=0; out=$("$HOSO" rebuild "$work/p.yaml" --from 2023-03-10 --to 2023-03-12 --why test 2>&1) || rc=$?
 assert_eq "$rc" 0 "rebuild exits 0 ($out)"
+assert_contains "$(printf '%s\n' "$out" | tail -n 1)" "done: " "rebuild: the summary is the last line"
+fresh_db opscheck_csv
+mkdir -p "$work/csv/exp-10.03.2023"
+printf '%s\r\n' \
+	'Mã hồ sơ;Mã TTHC;Tên TTHC;Lĩnh vực;Đơn vị xử lý;Kênh nộp;Ngày tiếp nhận;Ngày hẹn trả;Ngày kết thúc xử lý;Ngày trả kết quả;Trạng thái;Số hóa thành phần;Thanh toán trực tuyến' \
+	'000.00.15.H34-230310-0001;1.000001;Thủ tục;Hộ tịch;UBND;Trực tuyến;10/03/2023 08:00:00;15/03/2023 17:00:00;;;Đang xử lý;Có;Không' \
+	>"$work/csv/exp-10.03.2023/export.csv"
+cat >"$work/p-csv.yaml" <<YAML
+name: chk-csv
+source:
+  paths: ["$work/csv/exp-{date:%d.%m.%Y}/*.csv"]
+  format: one-stop-csv
+reference:
+  units: $ref/kontum/units.csv
+  procedures: $ref/kontum/procedures.csv
+  calendar: $ref/calendar
+staging: $work/staging
+YAML
+rc=0; out=$("$HOSO" run "$work/p-csv.yaml" --date 2023-03-10 2>&1) || rc=$?
+assert_eq "$rc" 0 "CSV run exits 0 ($out)"
+assert_eq "$(q -c "SELECT landing_day FROM hoso.file_ledger")" 2023-03-10 "CSV: the ledger keeps the landing day"
+assert_eq "$(q -c "SELECT (at AT TIME ZONE 'Asia/Ho_Chi_Minh')::text FROM hoso.dossier_msg")" "2023-03-10 23:59:59" \
+	"CSV: a row's _at is the end of its landing day"
+rc=0; out=$("$HOSO" rebuild "$work/p-csv.yaml" --from 2023-03-10 --to 2023-03-10 2>&1) || rc=$?
+assert_eq "$rc" 0 "CSV rebuild exits 0: the file got its landing day from the ledger ($out)"
+assert_eq "$(q -c "SELECT cases_derived FROM hoso.run WHERE kind = 'rebuild'")" 1 "CSV rebuild re-derived the case"
 finish
