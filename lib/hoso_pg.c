@@ -41,6 +41,18 @@ hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
 
 	if (!primary)
 		primary = hoso_pg_result_error(res, conn);	/* a client-side error */
+	/*
+	 * A COPY's context names the staging line and column that failed, which
+	 * the operator needs; a PL/pgSQL call stack is noise, so it stays a field.
+	 */
+	if (context && strncmp(context, "COPY ", 5) == 0) {
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
+			    what ? hoso_msg("%s: %s (%s)", what, primary, context)
+				 : hoso_msg("%s (%s)", primary, context),
+			    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
+			    sqlstate ? hoso_log_str("sqlstate", sqlstate) : 0);
+		return;
+	}
 	hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
 		    what ? hoso_msg("%s: %s", what, primary) : hoso_msg("%s", primary),
 		    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
