@@ -20,12 +20,6 @@ hoso_format_find(const char *name)
 	return &csv_schema;
 }
 
-bool
-hoso_format_is_builtin(const char *name)
-{
-	return hoso_format_find(name) != &csv_schema;
-}
-
 const char *
 hoso_format_builtin_names(void)
 {

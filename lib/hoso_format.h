@@ -28,7 +28,6 @@ struct hoso_format {
  * a CSV source schema (with name NULL: the caller keeps its own name).
  */
 const struct hoso_format *hoso_format_find(const char *name);
-bool hoso_format_is_builtin(const char *name);
 /* "dvcqg-jsonl, ..." for messages */
 const char *hoso_format_builtin_names(void);
 

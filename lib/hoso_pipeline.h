@@ -18,8 +18,6 @@
 #include "hoso_buf.h"
 #include "hoso_time.h"
 
-#define HOSO_FORMAT_DVCQG_JSONL "dvcqg-jsonl"
-
 /* Where a value was written in the pipeline file (1-based; line 0 = not written). */
 struct hoso_pipeline_where {
 	int line, column;
