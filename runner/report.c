@@ -177,24 +177,29 @@ check_unit(struct report_session *s, const char *unit, char **name)
 			return true;
 		}
 	}
-	for (int r = 0; r < PQntuples(res); r++) {
-		size_t d = edit_distance(unit, PQgetvalue(res, r, 0));
-		size_t dn;
-		int k;
+	/* rows come by code: each unit once, at the distance of its nearest label */
+	for (int r = 0; r < PQntuples(res);) {
+		const char *code = PQgetvalue(res, r, 0);
+		size_t d = edit_distance(unit, code);
+		int first = r, k;
 
-		fold(PQgetvalue(res, r, 2), &have);
-		dn = edit_distance(want.data, have.data);
-		if (dn < d)
-			d = dn;
-		if (nbest > 0 && strcmp(PQgetvalue(res, best[nbest - 1], 0), PQgetvalue(res, r, 0)) == 0)
-			continue;	/* one unit once, by its first label */
+		for (; r < PQntuples(res) && strcmp(PQgetvalue(res, r, 0), code) == 0; r++) {
+			size_t dn;
+
+			fold(PQgetvalue(res, r, 2), &have);
+			dn = edit_distance(want.data, have.data);
+			d = dn < d ? dn : d;
+			fold(PQgetvalue(res, r, 1), &have);
+			dn = edit_distance(want.data, have.data);
+			d = dn < d ? dn : d;
+		}
 		for (k = nbest; k > 0 && dist[k - 1] > d; k--)
 			if (k < UNIT_HINTS) {
 				best[k] = best[k - 1];
 				dist[k] = dist[k - 1];
 			}
 		if (k < UNIT_HINTS) {
-			best[k] = r;
+			best[k] = first;
 			dist[k] = d;
 			if (nbest < UNIT_HINTS)
 				nbest++;
@@ -245,7 +250,10 @@ query_coverage(struct report_session *s)
 		     " GROUP BY format ORDER BY format", 0, NULL);
 }
 
-/* Whose report: the unit's name, or the provinces the period's units sit under. */
+/*
+ * Whose report: the unit's name, or the provinces whose units handled the
+ * period's cases (else those the catalogue holds for the period).
+ */
 static char *
 scope_name(struct report_session *s, const struct report_args *a)
 {
@@ -253,10 +261,13 @@ scope_name(struct report_session *s, const struct report_args *a)
 	PGresult *res;
 	char *name;
 
-	res = query(s, "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '')"
-		    "  FROM hoso.unit WHERE parent_code IS NULL"
-		    "   AND (valid_from IS NULL OR valid_from <= $2::date)"
-		    "   AND (valid_to IS NULL OR valid_to >= $1::date)", 2, p);
+	res = query(s, "SELECT coalesce((SELECT string_agg(u.name, ', ' ORDER BY u.name)"
+		    "    FROM hoso.unit u WHERE u.code IN (SELECT DISTINCT unit_path[1]"
+		    "      FROM hoso.summary_day WHERE day BETWEEN $1::date AND $2::date)),"
+		    "  (SELECT string_agg(name, ', ' ORDER BY name) FROM hoso.unit"
+		    "    WHERE parent_code IS NULL"
+		    "      AND (valid_from IS NULL OR valid_from <= $2::date)"
+		    "      AND (valid_to IS NULL OR valid_to >= $1::date)), '')", 2, p);
 	if (!res)
 		return NULL;
 	name = hoso_xstrdup(PQgetvalue(res, 0, 0));

@@ -337,6 +337,31 @@ put_target_label(FILE *out, const struct report_page *pg)
 	fprintf(out, "Mục tiêu %s", buf);
 }
 
+/* The ranked units as a table: what a phone shows instead of the chart. */
+static void
+put_ranking_table(FILE *out, const struct report_page *pg)
+{
+	PGresult *res = pg->ranking;
+
+	fputs("<table class=\"alt\">\n<thead><tr><th>Hạng</th><th>Đơn vị</th><th class=\"n\">Tỷ lệ</th></tr></thead>\n<tbody>\n", out);
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (field_null(res, i, "rank"))
+			continue;
+		fputs("<tr><td>", out);
+		put_escaped(out, field(res, i, "rank"));
+		fputs("/", out);
+		put_escaped(out, field(res, i, "field_size"));
+		fputs("</td><td>", out);
+		put_escaped(out, field(res, i, "unit_name"));
+		fputs(" <span class=\"code\">", out);
+		put_escaped(out, field(res, i, "unit_code"));
+		fputs("</span></td><td class=\"n\">", out);
+		put_rate(out, pg, field(res, i, "numerator"), field(res, i, "denominator"));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n", out);
+}
+
 static void
 put_ranking(FILE *out, const struct report_page *pg)
 {
@@ -420,7 +445,9 @@ put_ranking(FILE *out, const struct report_page *pg)
 			put_target_label(out, pg);
 			fputs("</text>\n", out);
 		}
-		fputs("</svg></div>\n<p class=\"note\">Trục từ ", out);
+		fputs("</svg></div>\n", out);
+		put_ranking_table(out, pg);
+		fputs("<p class=\"note axis-note\">Trục từ ", out);
 		{
 			char l[32], h[32];
 
@@ -486,7 +513,7 @@ put_line_chart(FILE *out, const struct report_page *pg, const char *title_vi,
 	double y0 = LINE_TOP + plot_h, y1 = LINE_TOP;
 	bool pen_down = false;
 
-	fprintf(out, "<h3>%s <span class=\"en\">/ %s</span></h3>\n", title_vi, title_en);
+	fprintf(out, "<h3 class=\"chart-title\">%s <span class=\"en\">/ %s</span></h3>\n", title_vi, title_en);
 	fprintf(out, "<div class=\"scroll\"><svg class=\"chart %s\" role=\"img\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\">\n", rate ? "trend-rate" : "trend-count", CHART_WIDTH, LINE_HEIGHT,
 		CHART_WIDTH, LINE_HEIGHT);
@@ -595,6 +622,21 @@ put_trend(FILE *out, const struct report_page *pg)
 			       received, n, count_axis(max_received), false);
 		put_line_chart(out, pg, "Tỷ lệ giải quyết đúng hạn theo tháng", "On-time rate per month",
 			       rate, n, any_rate ? rate_axis(lo, hi) : rate_axis(0, 10000), true);
+		fputs("<table class=\"alt\">\n<thead><tr><th>Tháng</th><th class=\"n\">Tiếp nhận</th>"
+		      "<th class=\"n\">Đúng hạn</th></tr></thead>\n<tbody>\n", out);
+		for (int i = 0; i < n; i++) {
+			char month[48];
+
+			report_format_month(pg->locale, received[i].month, false, month, sizeof(month));
+			fputs("<tr><td>", out);
+			put_escaped(out, month);
+			fputs(received[i].partial ? "*</td><td class=\"n\">" : "</td><td class=\"n\">", out);
+			put_escaped(out, received[i].present ? received[i].label : "—");
+			fputs("</td><td class=\"n\">", out);
+			put_escaped(out, rate[i].present ? rate[i].label : "—");
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</tbody>\n</table>\n", out);
 		if (any_partial)
 			fputs("<p class=\"note\">* tháng bị cắt theo kỳ báo cáo "
 			      "<span class=\"en\">/ month clipped to the period</span></p>\n", out);
@@ -624,7 +666,10 @@ static const char page_style[] =
 	"svg .line{fill:none;stroke:#c8102e;stroke-width:2}"
 	"svg .target{stroke:#1a7f37;stroke-width:2;stroke-dasharray:6 4}svg .target-label{fill:#1a7f37;font-size:11px}"
 	"svg .dot{fill:#c8102e}svg .point{font-size:10px}.note{color:#57606a;font-size:90%}\n"
+	"table.alt{display:none;border-collapse:collapse;width:100%}table.alt td,table.alt th{border-bottom:1px solid #d0d7de;"
+	"padding:4px;text-align:left}table.alt .n{text-align:right;white-space:nowrap}\n"
 	"@media (max-width:600px){body{margin:8px auto;padding:0 8px}h1{font-size:20px}"
+	".scroll,.chart-title,.axis-note{display:none}table.alt{display:table}"
 	".wide{display:none}table.summary td,table.summary th{padding:4px 4px}"
 	"tr.d1 td:first-child{padding-left:12px}tr.d2 td:first-child{padding-left:22px}}\n";
 
