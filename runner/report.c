@@ -7,12 +7,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "hoso_text.h"
@@ -31,6 +31,7 @@ static const char *const ranking_levels[] = { "TINH", "SO_NGANH", "HUYEN", "XA",
 struct report_args {
 	const char *from, *to, *unit, *profile, *conninfo;
 	const char *ranking_level;	/* NULL: no ranking */
+	int ranking_index;		/* in ranking_levels, -1: none */
 	const char *compare;		/* a rebuild run: what it moved */
 	const char *months;		/* "reporting" or "calendar" */
 	long ranking_top;
@@ -57,23 +58,16 @@ format_count(enum report_locale loc, const char *digits, char *out, size_t outle
 }
 
 /*
- * Log a failed query as the server put it: the message, then its detail
- * and hint, never the PL/pgSQL CONTEXT.  A bad argument (SQLSTATE class
- * 22, data exception) is a usage error.
+ * The exit status of a failed query: a bad argument (SQLSTATE class 22,
+ * data exception, as the SQL functions raise for an unknown level or unit)
+ * is a usage error.  hoso_pg_log_error has logged the message, detail and
+ * hint, without the PL/pgSQL CONTEXT.
  */
 static int
-log_query_error(const PGresult *res)
+query_error_status(const PGresult *res)
 {
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-	hoso_error("%s", primary ? primary : PQresultErrorMessage(res));
-	if (detail)
-		hoso_error("detail: %s", detail);
-	if (hint)
-		hoso_error("hint: %s", hint);
 	return state && strncmp(state, "22", 2) == 0 ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
 }
 
@@ -87,7 +81,8 @@ query(struct report_session *s, const char *sql, int nparams, const char *const 
 		return NULL;
 	res = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		s->status = log_query_error(res);
+		hoso_pg_log_error(NULL, res, s->conn);
+		s->status = query_error_status(res);
 		PQclear(res);
 		return NULL;
 	}
@@ -817,161 +812,90 @@ report_compare(struct report_session *s, const struct report_args *a)
 
 /* --- options ---------------------------------------------------------------- */
 
-static const char usage_text[] =
-	"Usage: hoso report --from D --to D [--unit CODE] [--profile P]\n"
-	"       [--ranking LEVEL [--top N]] [--trend [--months reporting|calendar]]\n"
-	"       [--target PERCENT] [--format text|csv|json|html] [--locale en|vi]\n"
-	"       [--output FILE] [--conninfo CONNINFO]\n"
-	"       hoso report --from D --to D --compare RUN   (figures a rebuild moved)\n"
-	"\n"
-	"  --from D, --to D   the period, days included (YYYY-MM-DD)\n"
-	"  --unit CODE        a unit and its sub-units (default: the whole warehouse)\n"
-	"  --ranking LEVEL    rank the units of TINH, SO_NGANH, HUYEN or XA by on-time rate\n"
-	"  --top N            with --ranking, the text lists the N best and N worst (default 5)\n"
-	"  --trend            the monthly trend (always in the HTML page)\n"
-	"  --months KIND      reporting (15th to 14th, the default) or calendar months\n"
-	"  --target PERCENT   the on-time goal drawn on the charts (default 95)\n"
-	"  --format F         text (default), csv (one tidy table), json or html\n"
-	"  --locale L         en (199,352; 97.91 %) or vi (199.352; 97,91 %);\n"
-	"                     vi is the default for html, en for the others\n"
-	"  --output FILE      write there instead of stdout\n";
-
+/* Parse and check every option; false with cli->status when the command must exit. */
 static bool
-parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+parse_args(struct hoso_cli *cli, int argc, char **argv, struct report_args *a)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (!*s || *end || errno || *out < lo || *out > hi) {
-		hoso_error("%s: expected a whole number from %ld to %ld, found \"%s\"", opt, lo, hi, s);
-		return false;
-	}
-	return true;
-}
-
-/* "95" or "97.5" percent as basis points. */
-static bool
-parse_percent(const char *opt, const char *s, long *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !(v > 0 && v <= 100)) {
-		hoso_error("%s: expected a percentage above 0 and at most 100, found \"%s\"", opt, s);
-		return false;
-	}
-	*out = (long) (v * 100 + 0.5);
-	return true;
-}
-
-static bool
-parse_choice(const char *opt, const char *s, const char *const *allowed)
-{
-	struct hoso_buf list = HOSO_BUF_INIT;
-
-	for (size_t i = 0; allowed[i]; i++)
-		if (strcmp(s, allowed[i]) == 0)
-			return true;
-	for (size_t i = 0; allowed[i]; i++)
-		hoso_buf_addf(&list, "%s%s", i ? (allowed[i + 1] ? ", " : " or ") : "", allowed[i]);
-	hoso_error("%s: expected %s, found \"%s\"", opt, list.data, s);
-	hoso_buf_release(&list);
-	return false;
-}
-
-/* Parse and check every option; false (logged) on a usage error. */
-static bool
-parse_args(int argc, char **argv, struct report_args *a, bool *help)
-{
-	static const struct option options[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "unit", required_argument, NULL, 'u' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "locale", required_argument, NULL, 'L' },
-		{ "ranking", required_argument, NULL, 'r' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "trend", no_argument, NULL, 'T' },
-		{ "months", required_argument, NULL, 'm' },
-		{ "target", required_argument, NULL, 'g' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "compare", required_argument, NULL, 'C' },
-		{ "conninfo", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	static const char *const usage[] = {
+		"hoso report --from D --to D [--unit CODE] [--profile P] [--ranking LEVEL [--top N]]",
+		"            [--trend [--months KIND]] [--target PERCENT] [--format F] [--locale L]",
+		"            [--output FILE]",
+		"hoso report --from D --to D --compare RUN   (the figures a rebuild moved)",
+		NULL
 	};
 	static const char *const formats[] = { "text", "csv", "json", "html", NULL };
+	static const char *const locales[] = { "en", "vi", NULL };
 	static const char *const months[] = { "reporting", "calendar", NULL };
-	const char *format = "text", *locale = NULL;
-	hoso_date from, to;
-	long run;
-	int opt;
+	static hoso_date from, to;
+	static char from_iso[11], to_iso[11];
+	static long long top, run;
+	static double target;
+	static int format, locale, month_kind;
+	static char compare[24];
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("from", &from, "the first day of the period (required)"),
+		HOSO_OPT_DATE("to", &to, "its last day, included (required)"),
+		HOSO_OPT_STRING(0, "unit", &a->unit, "CODE", "one unit and the units under it"),
+		HOSO_OPT_STRING(0, "profile", &a->profile, "P", "scoring profile (default ii06a)"),
+		HOSO_OPT_CHOICE("ranking", &a->ranking_index, ranking_levels,
+				"rank the units of a level by on-time rate"),
+		HOSO_OPT_INTEGER("top", &top, "N", 1, 1000000,
+				 "with --ranking, the text lists the N best and N worst\n(default 5)"),
+		HOSO_OPT_BOOL(0, "trend", &a->trend, "the monthly trend (always in the HTML page)"),
+		HOSO_OPT_CHOICE("months", &month_kind, months,
+				"the trend's months: reporting (15th to 14th,\nthe default) or calendar"),
+		HOSO_OPT_NUMBER("target", &target, "PERCENT", 0.01, 100,
+				"the on-time goal the charts draw (default 95)"),
+		HOSO_OPT_CHOICE("format", &format, formats,
+				"text (default), csv (one tidy table), json or html"),
+		HOSO_OPT_CHOICE("locale", &locale, locales,
+				"en: 199,352 and 97.91 %; vi: 199.352 and 97,91 %\n"
+				"(default: vi for html, en otherwise)"),
+		HOSO_OPT_STRING('o', "output", &a->output, "FILE", "write to FILE instead of stdout"),
+		HOSO_OPT_INTEGER("compare", &run, "RUN", 1, 9223372036854775807LL,
+				 "the figures the rebuild run RUN moved"),
+		HOSO_OPT_STRING(0, "conninfo", &a->conninfo, "STR",
+				"connection string without password\n(default: the libpq environment)"),
+		HOSO_OPT_END(),
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f': a->from = optarg; break;
-		case 't': a->to = optarg; break;
-		case 'u': a->unit = optarg; break;
-		case 'p': a->profile = optarg; break;
-		case 'F': format = optarg; break;
-		case 'L': locale = optarg; break;
-		case 'r': a->ranking_level = optarg; break;
-		case 'T': a->trend = true; break;
-		case 'm': a->months = optarg; break;
-		case 'c': a->conninfo = optarg; break;
-		case 'o': a->output = optarg; break;
-		case 'C': a->compare = optarg; break;
-		case 'n':
-			if (!parse_long("--top", optarg, 1, 1000, &a->ranking_top))
-				return false;
-			break;
-		case 'g':
-			if (!parse_percent("--target", optarg, &a->target_basis))
-				return false;
-			break;
-		case 'h': *help = true; return true;
-		case ':':
-			hoso_error("%s: needs a value", argv[optind - 1]);
-			return false;
-		default:
-			hoso_error("unknown option \"%s\" (hoso report --help lists them)", argv[optind - 1]);
-			return false;
-		}
-	}
-	if (optind < argc) {
-		hoso_error("unexpected argument \"%s\"", argv[optind]);
+	from = to = HOSO_DATE_NONE;
+	top = DEFAULT_TOP;
+	target = 0;
+	format = FORMAT_TEXT;
+	locale = month_kind = a->ranking_index = -1;
+	run = 0;
+	cli->name = "hoso report";
+	cli->usage = usage;
+	cli->options = options;
+	cli->about = "Print the warehouse's figures of a period, as the province's report shows them.";
+	cli->footer = "Exit status: 0 done, 1 failed, 2 bad usage (an unknown unit included).";
+	if (!hoso_cli_parse(cli, argc, argv))
+		return false;
+	if (from == HOSO_DATE_NONE || to == HOSO_DATE_NONE) {
+		cli->status = hoso_cli_usage_error(cli, "--from and --to are required");
 		return false;
 	}
-	if (!a->from || !a->to) {
-		hoso_error("report: --from and --to are required");
-		return false;
-	}
-	if (!runner_parse_date_arg("--from", a->from, &from) ||
-	    !runner_parse_date_arg("--to", a->to, &to))
-		return false;
 	if (to < from) {
-		hoso_error("--to %s is before --from %s", a->to, a->from);
+		cli->status = hoso_cli_usage_error(cli, "--to is before --from");
 		return false;
 	}
-	if (!parse_choice("--format", format, formats) ||
-	    (a->ranking_level && !parse_choice("--ranking", a->ranking_level, ranking_levels)) ||
-	    !parse_choice("--months", a->months, months))
-		return false;
-	a->format = strcmp(format, "csv") == 0 ? FORMAT_CSV : strcmp(format, "json") == 0 ?
-		FORMAT_JSON : strcmp(format, "html") == 0 ? FORMAT_HTML : FORMAT_TEXT;
-	a->locale = a->format == FORMAT_HTML ? REPORT_LOCALE_VI : REPORT_LOCALE_EN;
-	if (locale && !report_locale_parse(locale, &a->locale)) {
-		hoso_error("--locale: expected en or vi, found \"%s\"", locale);
-		return false;
+	hoso_date_format_iso(from, from_iso);
+	hoso_date_format_iso(to, to_iso);
+	a->from = from_iso;
+	a->to = to_iso;
+	if (run) {
+		snprintf(compare, sizeof(compare), "%lld", run);
+		a->compare = compare;
 	}
-	if (a->compare && !parse_long("--compare", a->compare, 1, 0x7fffffffL, &run))
-		return false;
+	a->ranking_level = a->ranking_index >= 0 ? ranking_levels[a->ranking_index] : NULL;
+	a->ranking_top = (long) top;
+	a->months = month_kind == 1 ? "calendar" : "reporting";
+	if (target > 0)
+		a->target_basis = (long) (target * 100 + 0.5);
+	a->format = (enum report_format) format;
+	a->locale = locale >= 0 ? (enum report_locale) locale :
+		a->format == FORMAT_HTML ? REPORT_LOCALE_VI : REPORT_LOCALE_EN;
 	/* the HTML page always charts the trend */
 	if (a->format == FORMAT_HTML)
 		a->trend = true;
@@ -1019,15 +943,11 @@ runner_cmd_report(int argc, char **argv)
 	};
 	struct report_session s = { NULL, HOSO_EXIT_OK };
 	struct report_page pg;
-	bool help = false;
+	struct hoso_cli cli = { 0 };
 
 	memset(&pg, 0, sizeof(pg));
-	if (!parse_args(argc, argv, &a, &help))
-		return HOSO_EXIT_USAGE;
-	if (help) {
-		fputs(usage_text, stdout);
-		return HOSO_EXIT_OK;
-	}
+	if (!parse_args(&cli, argc, argv, &a))
+		return cli.status;
 	s.conn = hoso_pg_connect(a.conninfo, "hoso report");
 	if (!s.conn)
 		return HOSO_EXIT_FAILED;

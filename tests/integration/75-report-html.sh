@@ -225,15 +225,15 @@ bad_usage() {
 	assert_eq "$(printf '%s\n' "$out" | grep -c 'CONTEXT\|PL/pgSQL' || true)" 0 "$what: no CONTEXT dump"
 }
 p="--from 2023-03-01 --to 2023-04-14"
-bad_usage "a day that does not exist" "2023-02-30" --from 2023-02-30 --to 2023-04-14
-bad_usage "--to before --from" "--to 2023-01-01 is before --from 2023-03-01" --from 2023-03-01 --to 2023-01-01
-bad_usage "--top 0" "--top: expected a whole number from 1 to 1000" $p --ranking HUYEN --top 0
-bad_usage "--top x" "--top: expected a whole number" $p --ranking HUYEN --top x
-bad_usage "--ranking DISTRICT" "--ranking: expected TINH, SO_NGANH, HUYEN or XA" $p --ranking DISTRICT
-bad_usage "--locale fr" "--locale: expected en or vi" $p --locale fr
-bad_usage "--months weeks" "--months: expected reporting or calendar" $p --trend --months weeks
-bad_usage "--target 120" "--target: expected a percentage" $p --target 120
-bad_usage "--compare abc" "--compare: expected a whole number" $p --compare abc
+bad_usage "a day that does not exist" "2023-02-30 is not a date" --from 2023-02-30 --to 2023-04-14
+bad_usage "--to before --from" "--to is before --from" --from 2023-03-01 --to 2023-01-01
+bad_usage "--top 0" "--top 0: out of range (1 to 1000000)" $p --ranking HUYEN --top 0
+bad_usage "--top x" '--top x: "x" is not a whole number' $p --ranking HUYEN --top x
+bad_usage "--ranking DISTRICT" "--ranking DISTRICT: expected TINH, SO_NGANH, HUYEN or XA" $p --ranking DISTRICT
+bad_usage "--locale fr" "--locale fr: expected en or vi" $p --locale fr
+bad_usage "--months weeks" "--months weeks: expected reporting or calendar" $p --trend --months weeks
+bad_usage "--target 120" "--target 120: out of range (0.01 to 100)" $p --target 120
+bad_usage "--compare abc" '--compare abc: "abc" is not a whole number' $p --compare abc
 bad_usage "an extra argument" 'unexpected argument "extra"' $p extra
 # unknown units: the nearest codes or names as a hint (D1, D2, D3 are one
 # edit from "D4"; "huyện đắk hà" is D1's name, folded)
