@@ -89,22 +89,6 @@ query(struct report_session *s, const char *sql, int nparams, const char *const 
 	return res;
 }
 
-static const char *
-col(PGresult *res, int row, const char *name)
-{
-	int c = PQfnumber(res, name);
-
-	return c < 0 || row >= PQntuples(res) ? "" : PQgetvalue(res, row, c);
-}
-
-static bool
-col_null(PGresult *res, int row, const char *name)
-{
-	int c = PQfnumber(res, name);
-
-	return c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c);
-}
-
 /* --- unknown units: the nearest codes and names as a hint ---------------- */
 
 /* Edit distance of two byte strings (Levenshtein), for ranking suggestions. */
@@ -301,7 +285,7 @@ print_count(const struct report_page *pg, PGresult *res, const char *label, cons
 {
 	char buf[64];
 
-	format_count(pg->locale, col(res, 0, column), buf, sizeof(buf));
+	format_count(pg->locale, report_field(res, 0, column), buf, sizeof(buf));
 	print_line(label, buf);
 }
 
@@ -311,7 +295,7 @@ print_sum(const struct report_page *pg, const char *label, const char *a, const 
 	char digits[32], buf[64];
 
 	snprintf(digits, sizeof(digits), "%lld",
-		 atoll(col(pg->summary, 0, a)) + atoll(col(pg->summary, 0, b)));
+		 atoll(report_field(pg->summary, 0, a)) + atoll(report_field(pg->summary, 0, b)));
 	format_count(pg->locale, digits, buf, sizeof(buf));
 	print_line(label, buf);
 }
@@ -322,7 +306,7 @@ print_rate(const struct report_page *pg, PGresult *res, const char *label, const
 {
 	char buf[64];
 
-	report_format_rate(pg->locale, col(res, 0, num), col(res, 0, den), buf, sizeof(buf));
+	report_format_rate(pg->locale, report_field(res, 0, num), report_field(res, 0, den), buf, sizeof(buf));
 	print_line(label, buf);
 }
 
@@ -345,10 +329,10 @@ print_header_text(const struct report_page *pg)
 	for (int r = 0; pg->coverage && r < PQntuples(pg->coverage); r++) {
 		char first[32], last[32], files[32];
 
-		report_format_date(pg->locale, col(pg->coverage, r, "first_day"), first, sizeof(first));
-		report_format_date(pg->locale, col(pg->coverage, r, "last_day"), last, sizeof(last));
-		format_count(pg->locale, col(pg->coverage, r, "files"), files, sizeof(files));
-		printf("Dữ liệu / data loaded: %s %s – %s, %s %s\n", col(pg->coverage, r, "source"),
+		report_format_date(pg->locale, report_field(pg->coverage, r, "first_day"), first, sizeof(first));
+		report_format_date(pg->locale, report_field(pg->coverage, r, "last_day"), last, sizeof(last));
+		format_count(pg->locale, report_field(pg->coverage, r, "files"), files, sizeof(files));
+		printf("Dữ liệu / data loaded: %s %s – %s, %s %s\n", report_field(pg->coverage, r, "source"),
 		       first, last, files, pg->locale == REPORT_LOCALE_VI ? "tệp" : "files");
 	}
 	if (!pg->coverage || PQntuples(pg->coverage) == 0)
@@ -388,10 +372,10 @@ print_summary_text(const struct report_page *pg)
 		printf("\nDanh mục TTHC / procedure catalogue at %s\n", to);
 		print_count(pg, cat, "DVC toàn trình / fully online services", "full_online");
 		print_count(pg, cat, "DVC một phần / partly online services", "partial_online");
-		format_count(pg->locale, col(cat, 0, "integrated_national_portal"), integ, sizeof(integ));
-		format_count(pg->locale, col(cat, 0, "total"), total, sizeof(total));
-		report_format_rate(pg->locale, col(cat, 0, "integrated_national_portal"),
-				   col(cat, 0, "total"), rate, sizeof(rate));
+		format_count(pg->locale, report_field(cat, 0, "integrated_national_portal"), integ, sizeof(integ));
+		format_count(pg->locale, report_field(cat, 0, "total"), total, sizeof(total));
+		report_format_rate(pg->locale, report_field(cat, 0, "integrated_national_portal"),
+				   report_field(cat, 0, "total"), rate, sizeof(rate));
 		snprintf(line, sizeof(line), "%s/%s (%s)", integ, total, rate);
 		print_line("Tích hợp Cổng DVCQG / integrated on the national portal", line);
 	}
@@ -405,9 +389,9 @@ print_ranking_text(const struct report_page *pg)
 	long top = pg->top;
 
 	for (int r = 0; r < nt; r++) {
-		int w = report_display_width(col(res, r, "unit_name"));
+		int w = report_display_width(report_field(res, r, "unit_name"));
 
-		ranked += !col_null(res, r, "rank");
+		ranked += !report_field_null(res, r, "rank");
 		if (w > name_width)
 			name_width = w;
 	}
@@ -417,19 +401,19 @@ print_ranking_text(const struct report_page *pg)
 		char rate[32], num[32], den[32], place[32];
 		bool first = r < top, last = r >= ranked - top && r < ranked;
 
-		if (col_null(res, r, "rank") || (!first && !last))
+		if (report_field_null(res, r, "rank") || (!first && !last))
 			continue;
 		if (last && r == ranked - top && ranked > 2 * top)
 			printf("  ...\n");
-		report_format_rate(pg->locale, col(res, r, "numerator"), col(res, r, "denominator"),
+		report_format_rate(pg->locale, report_field(res, r, "numerator"), report_field(res, r, "denominator"),
 				   rate, sizeof(rate));
-		format_count(pg->locale, col(res, r, "numerator"), num, sizeof(num));
-		format_count(pg->locale, col(res, r, "denominator"), den, sizeof(den));
-		snprintf(place, sizeof(place), "%s/%s", col(res, r, "rank"), col(res, r, "field_size"));
+		format_count(pg->locale, report_field(res, r, "numerator"), num, sizeof(num));
+		format_count(pg->locale, report_field(res, r, "denominator"), den, sizeof(den));
+		snprintf(place, sizeof(place), "%s/%s", report_field(res, r, "rank"), report_field(res, r, "field_size"));
 		fputs("  ", stdout);
 		report_put_padded(stdout, place, 7, false);
-		report_put_padded(stdout, col(res, r, "unit_code"), 15, false);
-		report_put_padded(stdout, col(res, r, "unit_name"), name_width + 1, false);
+		report_put_padded(stdout, report_field(res, r, "unit_code"), 15, false);
+		report_put_padded(stdout, report_field(res, r, "unit_name"), name_width + 1, false);
 		report_put_padded(stdout, rate, 9, true);
 		printf("  (%s/%s)\n", num, den);
 	}
@@ -485,23 +469,23 @@ print_trend_text(const struct report_page *pg)
 	report_put_padded(stdout, "y-o-y", 17, true);
 	putchar('\n');
 	for (int r = 0; r < PQntuples(res); r++) {
-		const char *ind = col(res, r, "indicator");
+		const char *ind = report_field(res, r, "indicator");
 		char month[48], value[32], mom[48], yoy[48];
-		bool rate = !col_null(res, r, "denominator");
-		bool partial = col(res, r, "partial")[0] == 't';
+		bool rate = !report_field_null(res, r, "denominator");
+		bool partial = report_field(res, r, "partial")[0] == 't';
 
-		report_format_month(pg->locale, col(res, r, "month"), false, month, sizeof(month));
+		report_format_month(pg->locale, report_field(res, r, "month"), false, month, sizeof(month));
 		if (partial) {
 			strncat(month, " *", sizeof(month) - strlen(month) - 1);
 			any_partial = true;
 		}
 		if (rate)
-			report_format_rate(pg->locale, col(res, r, "numerator"), col(res, r, "denominator"),
+			report_format_rate(pg->locale, report_field(res, r, "numerator"), report_field(res, r, "denominator"),
 					   value, sizeof(value));
 		else
-			format_count(pg->locale, col(res, r, "value"), value, sizeof(value));
-		format_change(pg->locale, col(res, r, "mom_change"), rate, mom, sizeof(mom));
-		format_change(pg->locale, col(res, r, "yoy_change"), rate, yoy, sizeof(yoy));
+			format_count(pg->locale, report_field(res, r, "value"), value, sizeof(value));
+		format_change(pg->locale, report_field(res, r, "mom_change"), rate, mom, sizeof(mom));
+		format_change(pg->locale, report_field(res, r, "yoy_change"), rate, yoy, sizeof(yoy));
 		fputs("  ", stdout);
 		report_put_padded(stdout, month, 16, false);
 		report_put_padded(stdout, ind, 20, false);
@@ -570,20 +554,20 @@ print_csv(const struct report_page *pg)
 		PGresult *res = pg->ranking;
 
 		csv_row((const char *const[CSV_NCOLUMNS]) {
-			"ranking", col(res, r, "unit_code"), col(res, r, "unit_name"), NULL, NULL,
-			col(res, r, "indicator")[0] ? col(res, r, "indicator") : "on_time_rate",
-			col(res, r, "value"), col(res, r, "numerator"), col(res, r, "denominator"),
-			col(res, r, "rank"), col(res, r, "field_size"),
+			"ranking", report_field(res, r, "unit_code"), report_field(res, r, "unit_name"), NULL, NULL,
+			report_field(res, r, "indicator")[0] ? report_field(res, r, "indicator") : "on_time_rate",
+			report_field(res, r, "value"), report_field(res, r, "numerator"), report_field(res, r, "denominator"),
+			report_field(res, r, "rank"), report_field(res, r, "field_size"),
 		});
 	}
 	for (int r = 0; pg->trend && r < PQntuples(pg->trend); r++) {
 		PGresult *res = pg->trend;
 
 		csv_row((const char *const[CSV_NCOLUMNS]) {
-			"trend", pg->unit, NULL, col(res, r, "month"), col(res, r, "partial"),
-			col(res, r, "indicator"), col(res, r, "value"), col(res, r, "numerator"),
-			col(res, r, "denominator"), NULL, NULL, col(res, r, "mom_change"),
-			col(res, r, "yoy_change"),
+			"trend", pg->unit, NULL, report_field(res, r, "month"), report_field(res, r, "partial"),
+			report_field(res, r, "indicator"), report_field(res, r, "value"), report_field(res, r, "numerator"),
+			report_field(res, r, "denominator"), NULL, NULL, report_field(res, r, "mom_change"),
+			report_field(res, r, "yoy_change"),
 		});
 	}
 }

@@ -29,6 +29,23 @@ struct report_page {
 	PGresult *trend;		/* hoso.monthly_trend rows by month: received_in_period, on_time_rate */
 };
 
+/* The value of column name in row (a string); "" when absent or NULL. */
+static inline const char *
+report_field(PGresult *res, int row, const char *name)
+{
+	int c = PQfnumber(res, name);
+
+	return c < 0 || row >= PQntuples(res) ? "" : PQgetvalue(res, row, c);
+}
+
+static inline bool
+report_field_null(PGresult *res, int row, const char *name)
+{
+	int c = PQfnumber(res, name);
+
+	return c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c);
+}
+
 /* The page as one self-contained HTML document; false on a write error. */
 bool report_html_write(FILE *out, const struct report_page *pg);
 

@@ -48,31 +48,14 @@ put_escaped(FILE *out, const char *s)
 	}
 }
 
-/* The value of column NAME in row ROW; "" when NULL or absent. */
-static const char *
-field(PGresult *res, int row, const char *name)
-{
-	int c = PQfnumber(res, name);
-
-	return c < 0 || row >= PQntuples(res) ? "" : PQgetvalue(res, row, c);
-}
-
-static bool
-field_null(PGresult *res, int row, const char *name)
-{
-	int c = PQfnumber(res, name);
-
-	return c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c);
-}
-
 /* A count column, or the sum of two, as digits. */
 static void
 sum_digits(PGresult *res, const char *a, const char *b, char *out, size_t outlen)
 {
-	long long v = atoll(field(res, 0, a));
+	long long v = atoll(report_field(res, 0, a));
 
 	if (b)
-		v += atoll(field(res, 0, b));
+		v += atoll(report_field(res, 0, b));
 	snprintf(out, outlen, "%lld", v);
 }
 
@@ -169,13 +152,13 @@ put_header(FILE *out, const struct report_page *pg)
 	fputs("</dd>\n<dt>Dữ liệu <span class=\"en\">/ data loaded</span></dt><dd>", out);
 	for (int r = 0; pg->coverage && r < PQntuples(pg->coverage); r++) {
 		fputs(r ? "<br>" : "", out);
-		put_escaped(out, field(pg->coverage, r, "source"));
+		put_escaped(out, report_field(pg->coverage, r, "source"));
 		fputs(": ", out);
-		put_date(out, pg, field(pg->coverage, r, "first_day"));
+		put_date(out, pg, report_field(pg->coverage, r, "first_day"));
 		fputs(" – ", out);
-		put_date(out, pg, field(pg->coverage, r, "last_day"));
+		put_date(out, pg, report_field(pg->coverage, r, "last_day"));
 		fputs(" (", out);
-		put_count(out, pg, field(pg->coverage, r, "files"));
+		put_count(out, pg, report_field(pg->coverage, r, "files"));
 		fputs(pg->locale == REPORT_LOCALE_VI ? " tệp)" : " files)", out);
 	}
 	if (!pg->coverage || PQntuples(pg->coverage) == 0)
@@ -200,11 +183,11 @@ put_summary(FILE *out, const struct report_page *pg)
 			put_count(out, pg, num);
 		} else {
 			fputs("<b>", out);
-			put_rate(out, pg, field(pg->summary, 0, row->a), field(pg->summary, 0, row->b));
+			put_rate(out, pg, report_field(pg->summary, 0, row->a), report_field(pg->summary, 0, row->b));
 			fputs("</b> <span class=\"frac\">(", out);
-			put_count(out, pg, field(pg->summary, 0, row->a));
+			put_count(out, pg, report_field(pg->summary, 0, row->a));
 			fputs("/", out);
-			put_count(out, pg, field(pg->summary, 0, row->b));
+			put_count(out, pg, report_field(pg->summary, 0, row->b));
 			fputs(")</span>", out);
 		}
 		fprintf(out, "</td><td class=\"wide\"><code>%s</code></td></tr>\n", row->columns);
@@ -223,16 +206,16 @@ put_catalogue(FILE *out, const struct report_page *pg)
 	put_date(out, pg, pg->to);
 	fputs("</span></h2>\n<table class=\"summary\">\n<tbody>\n", out);
 	fputs("<tr><td>Dịch vụ công trực tuyến toàn trình</td><td class=\"en wide\">Fully online services</td><td class=\"n\">", out);
-	put_count(out, pg, field(cat, 0, "full_online"));
+	put_count(out, pg, report_field(cat, 0, "full_online"));
 	fputs("</td></tr>\n<tr><td>Dịch vụ công trực tuyến một phần</td><td class=\"en wide\">Partly online services</td><td class=\"n\">", out);
-	put_count(out, pg, field(cat, 0, "partial_online"));
+	put_count(out, pg, report_field(cat, 0, "partial_online"));
 	fputs("</td></tr>\n<tr><td>Tích hợp trên Cổng Dịch vụ công quốc gia</td>"
 	      "<td class=\"en wide\">Integrated on the national portal</td><td class=\"n\">", out);
-	put_count(out, pg, field(cat, 0, "integrated_national_portal"));
+	put_count(out, pg, report_field(cat, 0, "integrated_national_portal"));
 	fputs("/", out);
-	put_count(out, pg, field(cat, 0, "total"));
+	put_count(out, pg, report_field(cat, 0, "total"));
 	fputs(" (", out);
-	put_rate(out, pg, field(cat, 0, "integrated_national_portal"), field(cat, 0, "total"));
+	put_rate(out, pg, report_field(cat, 0, "integrated_national_portal"), report_field(cat, 0, "total"));
 	fputs(")</td></tr>\n</tbody>\n</table>\n", out);
 }
 
@@ -345,18 +328,18 @@ put_ranking_table(FILE *out, const struct report_page *pg)
 
 	fputs("<table class=\"alt\">\n<thead><tr><th>Hạng</th><th>Đơn vị</th><th class=\"n\">Tỷ lệ</th></tr></thead>\n<tbody>\n", out);
 	for (int i = 0; i < PQntuples(res); i++) {
-		if (field_null(res, i, "rank"))
+		if (report_field_null(res, i, "rank"))
 			continue;
 		fputs("<tr><td>", out);
-		put_escaped(out, field(res, i, "rank"));
+		put_escaped(out, report_field(res, i, "rank"));
 		fputs("/", out);
-		put_escaped(out, field(res, i, "field_size"));
+		put_escaped(out, report_field(res, i, "field_size"));
 		fputs("</td><td>", out);
-		put_escaped(out, field(res, i, "unit_name"));
+		put_escaped(out, report_field(res, i, "unit_name"));
 		fputs(" <span class=\"code\">", out);
-		put_escaped(out, field(res, i, "unit_code"));
+		put_escaped(out, report_field(res, i, "unit_code"));
 		fputs("</span></td><td class=\"n\">", out);
-		put_rate(out, pg, field(res, i, "numerator"), field(res, i, "denominator"));
+		put_rate(out, pg, report_field(res, i, "numerator"), report_field(res, i, "denominator"));
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody>\n</table>\n", out);
@@ -370,9 +353,9 @@ put_ranking(FILE *out, const struct report_page *pg)
 	long long lo = 10000, hi = 0;
 
 	for (int i = 0; i < nt; i++) {
-		long long b = report_rate_basis(field(res, i, "numerator"), field(res, i, "denominator"));
+		long long b = report_rate_basis(report_field(res, i, "numerator"), report_field(res, i, "denominator"));
 
-		if (field_null(res, i, "rank") || b < 0)
+		if (report_field_null(res, i, "rank") || b < 0)
 			continue;
 		ranked++;
 		lo = b < lo ? b : lo;
@@ -401,17 +384,17 @@ put_ranking(FILE *out, const struct report_page *pg)
 		}
 		y = BAR_TOP;
 		for (int i = 0; i < nt; i++) {
-			const char *num = field(res, i, "numerator"), *den = field(res, i, "denominator");
+			const char *num = report_field(res, i, "numerator"), *den = report_field(res, i, "denominator");
 			long long b = report_rate_basis(num, den);
 			double w;
 
-			if (field_null(res, i, "rank") || b < 0)
+			if (report_field_null(res, i, "rank") || b < 0)
 				continue;
 			w = axis_pos(&a, (double) b, 0, BAR_SPAN);
 			fputs("<g><title>", out);
-			put_escaped(out, field(res, i, "unit_name"));
+			put_escaped(out, report_field(res, i, "unit_name"));
 			fputs(" (", out);
-			put_escaped(out, field(res, i, "unit_code"));
+			put_escaped(out, report_field(res, i, "unit_code"));
 			fputs("): ", out);
 			put_rate(out, pg, num, den);
 			fputs(" (", out);
@@ -420,13 +403,13 @@ put_ranking(FILE *out, const struct report_page *pg)
 			put_count(out, pg, den);
 			fputs(")</title>\n", out);
 			fprintf(out, "<text class=\"rank\" x=\"4\" y=\"%d\">", y + BAR_ROW - 8);
-			put_escaped(out, field(res, i, "rank"));
+			put_escaped(out, report_field(res, i, "rank"));
 			fputs("/", out);
-			put_escaped(out, field(res, i, "field_size"));
+			put_escaped(out, report_field(res, i, "field_size"));
 			fprintf(out, "</text><text class=\"label\" x=\"56\" y=\"%d\">", y + BAR_ROW - 8);
-			put_escaped(out, field(res, i, "unit_name"));
+			put_escaped(out, report_field(res, i, "unit_name"));
 			fputs(" <tspan class=\"code\">", out);
-			put_escaped(out, field(res, i, "unit_code"));
+			put_escaped(out, report_field(res, i, "unit_code"));
 			fputs("</tspan></text>\n", out);
 			fprintf(out, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
 				BAR_LABEL, y + 3, w > 0 ? w : 0, BAR_ROW - 6);
@@ -469,17 +452,17 @@ put_ranking(FILE *out, const struct report_page *pg)
 		fputs("<p class=\"note\">Không xếp hạng <span class=\"en\">/ unranked</span> "
 		      "(số hồ sơ dưới mức tối thiểu, hoặc chưa xác định đơn vị / too few cases, or unresolved): ", out);
 		for (int i = 0; i < nt; i++) {
-			if (!field_null(res, i, "rank"))
+			if (!report_field_null(res, i, "rank"))
 				continue;
 			fputs(first ? "" : ", ", out);
 			first = false;
-			put_escaped(out, field(res, i, "unit_name"));
+			put_escaped(out, report_field(res, i, "unit_name"));
 			fputs(" <span class=\"code\">", out);
-			put_escaped(out, field(res, i, "unit_code"));
+			put_escaped(out, report_field(res, i, "unit_code"));
 			fputs("</span> (", out);
-			put_count(out, pg, field(res, i, "numerator"));
+			put_count(out, pg, report_field(res, i, "numerator"));
 			fputs("/", out);
-			put_count(out, pg, field(res, i, "denominator"));
+			put_count(out, pg, report_field(res, i, "denominator"));
 			fputs(")", out);
 		}
 		fputs("</p>\n", out);
@@ -583,25 +566,25 @@ put_trend(FILE *out, const struct report_page *pg)
 
 	/* rows come ordered by month; one chart point per month */
 	for (int i = 0; i < nt; i++) {
-		const char *month = field(res, i, "month");
-		const char *ind = field(res, i, "indicator");
+		const char *month = report_field(res, i, "month");
+		const char *ind = report_field(res, i, "indicator");
 
 		if (n == 0 || strcmp(received[n - 1].month, month) != 0) {
 			received[n].month = rate[n].month = month;
-			received[n].partial = rate[n].partial = field(res, i, "partial")[0] == 't';
+			received[n].partial = rate[n].partial = report_field(res, i, "partial")[0] == 't';
 			any_partial |= received[n].partial;
 			n++;
 		}
-		if (strcmp(ind, "received_in_period") == 0 && !field_null(res, i, "value")) {
+		if (strcmp(ind, "received_in_period") == 0 && !report_field_null(res, i, "value")) {
 			struct trend_point *p = &received[n - 1];
 
 			p->present = true;
-			p->value = atoll(field(res, i, "value"));
-			report_format_count(pg->locale, field(res, i, "value"), p->label, sizeof(p->label));
+			p->value = atoll(report_field(res, i, "value"));
+			report_format_count(pg->locale, report_field(res, i, "value"), p->label, sizeof(p->label));
 			max_received = p->value > max_received ? p->value : max_received;
 		} else if (strcmp(ind, "on_time_rate") == 0) {
 			struct trend_point *p = &rate[n - 1];
-			long long b = report_rate_basis(field(res, i, "numerator"), field(res, i, "denominator"));
+			long long b = report_rate_basis(report_field(res, i, "numerator"), report_field(res, i, "denominator"));
 
 			if (b < 0)
 				continue;
