@@ -187,13 +187,15 @@ check_unit(struct report_session *s, const char *unit, char **name)
 	for (int k = 0; k < nbest; k++)
 		hoso_buf_addf(&hint, "%s%s (%s)", k ? ", " : "", PQgetvalue(res, best[k], 0),
 			      PQgetvalue(res, best[k], 1));
-	hoso_error("--unit: no unit has the code \"%s\"", unit);
 	if (nbest && dist[0] == 0)
-		hoso_error("hint: that is the name of %s; give the unit's code", hint.data);
+		hoso_report(HOSO_LOG_ERROR, hoso_msg("--unit: no unit has the code \"%s\"", unit),
+			    hoso_hint("that is the name of %s; give the unit's code", hint.data));
 	else if (nbest)
-		hoso_error("hint: the nearest units are %s", hint.data);
+		hoso_report(HOSO_LOG_ERROR, hoso_msg("--unit: no unit has the code \"%s\"", unit),
+			    hoso_hint("the nearest units are %s", hint.data));
 	else
-		hoso_error("hint: the warehouse holds no unit: load a unit catalogue first");
+		hoso_report(HOSO_LOG_ERROR, hoso_msg("--unit: no unit has the code \"%s\"", unit),
+			    hoso_hint("the warehouse holds no unit: load a unit catalogue first"));
 	s->status = HOSO_EXIT_USAGE;
 	PQclear(res);
 	hoso_buf_release(&want);
