@@ -120,8 +120,9 @@ main(int argc, char **argv)
 	bool migrate_only = false;
 	const struct hoso_option options[] = {
 		HOSO_OPT_BOOL(0, "migrate", &migrate_only,
-			      "apply pending schemas/warehouse/NNN_name.sql, then\n"
-			      "load the scoring profiles schemas/profiles/*.yaml"),
+			      "apply pending schemas/warehouse/NNN_name.sql and\n"
+			      "changed functions/*.sql, then load the scoring\n"
+			      "profiles schemas/profiles/*.yaml"),
 		HOSO_OPT_STRING(0, "schemas", &schemas, "DIR",
 				"where they are (default: $HOSO_SCHEMA_DIR, else\n"
 				"<bin>/../schemas, else <bin>/../share/hoso/schemas)"),
