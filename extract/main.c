@@ -131,7 +131,8 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 		time_t now = time(NULL) + HOSO_UTC_OFFSET_SECONDS;
 
 		ex->landing_date = hoso_time_date((hoso_time) now);
-		printf("note: no landing day in the path; taking today (give --landing-date)\n");
+		hoso_report(HOSO_LOG_WARNING, hoso_msg("%s: no landing day in the path; taking today", path),
+			    hoso_hint("Give the landing day with --landing-date."));
 	}
 	hoso_records_writer_init(&ex->out, tmp);
 	ok = extract_file_run(ex, format, path, 1);
