@@ -28,13 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-<<<<<<< HEAD
 #include "hoso_cli.h"
 #include "hoso_layout.h"
-=======
-#include "hoso_layout.h"
-#include "hoso_cli.h"
->>>>>>> main
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
