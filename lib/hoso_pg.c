@@ -39,8 +39,16 @@ hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
 	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
 	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
+	char where[1024];
+
 	if (!primary)
 		primary = hoso_pg_result_error(res, conn);	/* a client-side error */
+	/* a COPY's context names the line and column of the file: worth a detail */
+	if (context && strncmp(context, "COPY ", 5) == 0) {
+		snprintf(where, sizeof(where), "%s%s%s", detail ? detail : "", detail ? " " : "",
+			 context);
+		detail = where;
+	}
 	hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
 		    what ? hoso_msg("%s: %s", what, primary) : hoso_msg("%s", primary),
 		    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
