@@ -39,15 +39,19 @@ hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
 	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
 	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-	char where[1024];
-
 	if (!primary)
 		primary = hoso_pg_result_error(res, conn);	/* a client-side error */
-	/* a COPY's context names the line and column of the file: worth a detail */
+	/*
+	 * A COPY's context names the staging line and column that failed, which
+	 * the operator needs; a PL/pgSQL call stack is noise, so it stays a field.
+	 */
 	if (context && strncmp(context, "COPY ", 5) == 0) {
-		snprintf(where, sizeof(where), "%s%s%s", detail ? detail : "", detail ? " " : "",
-			 context);
-		detail = where;
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
+			    what ? hoso_msg("%s: %s (%s)", what, primary, context)
+				 : hoso_msg("%s (%s)", primary, context),
+			    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
+			    sqlstate ? hoso_log_str("sqlstate", sqlstate) : 0);
+		return;
 	}
 	hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
 		    what ? hoso_msg("%s: %s", what, primary) : hoso_msg("%s", primary),
@@ -75,10 +79,9 @@ hoso_pg_conninfo_check(const char *conninfo)
 	}
 	for (o = opts; o->keyword; o++) {
 		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			hoso_report(HOSO_LOG_ERROR,
-				    hoso_msg("the connection string contains a password"),
-				    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
-					      "in a pipeline or on the command line."));
+			hoso_error("the connection string contains a password; put it in "
+				   "~/.pgpass or a service file instead, never in a pipeline "
+				   "or on the command line");
 			ok = false;
 		}
 	}
