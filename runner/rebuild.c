@@ -28,11 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-<<<<<<< HEAD
-#include "hoso_layout.h"
-#include "hoso_layout.h"
-=======
->>>>>>> cli
 #include "hoso_cli.h"
 #include "hoso_layout.h"
 #include "hoso_log.h"
