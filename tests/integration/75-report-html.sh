@@ -267,6 +267,14 @@ assert_eq "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], enc
 	"csv: one header, one width, every section"
 assert_contains "$(grep '^summary,,,,,received_total,' "$work/r.csv")" "1545" "csv: raw figures"
 
+# 5d. JSON: one document, the header first; a unit's report names the unit
+"$HOSO" report $p --ranking HUYEN --trend --format json >"$work/r.json" 2>"$work/stderr" || fail "json: $(cat "$work/stderr")"
+assert_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["header"]["name"], d["summary"][0]["received_total"], [r["unit_code"] for r in d["ranking"]])' "$work/r.json")" \
+	"Tỉnh Kon Tum 1545 ['D2', 'D1', 'D3']" "json: header, summary and ranking"
+"$HOSO" report $p --unit D1 --format html --output "$work/d1.html" 2>"$work/stderr" || fail "unit html: $(cat "$work/stderr")"
+assert_contains "$(cat "$work/d1.html")" '<h1>Huyện Đắk Hà <span class="code">D1</span></h1>' "a unit's page: its name beside its code"
+assert_contains "$(cat "$work/d1.html")" '<td>Tổng số hồ sơ tiếp nhận</td><td class="en wide">Cases received (total)</td><td class="n">1.500<' \
+	"a unit's page: its own figures (D1's 1.500 cases)"
 "$HOSO" report $p --ranking HUYEN --format html --output "$page" 2>"$work/stderr" || fail "report: $(cat "$work/stderr")"
 
 # 6. headless Chromium renders it
