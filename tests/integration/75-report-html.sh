@@ -1,5 +1,5 @@
 #!/bin/sh
-# hoso report --format html (issue 5): a self-contained page with the II.06a
+# hoso report --format html: a self-contained page with the II.06a
 # table, the ranking bar chart and the trend line charts, checked for
 # hand-computed figures and Vietnamese labels, then rendered by headless
 # Chromium (screenshot and DOM).
