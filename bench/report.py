@@ -57,38 +57,53 @@ def build(args):
     n = {k: int(v) for k, v in c.items() if k.startswith(("n_", "bytes", "nfiles"))}
     t = {name: hyperfine(args.work, name) for name in
          ("gzip", "extract", "transform", "e2e", "floor", "load", "pgloader", "night_empty", "night_big")}
-    # older results lack the full-warehouse night
-    if os.path.exists(os.path.join(args.work, "hf", "night_small.json")):
-        t["night_small"] = hyperfine(args.work, "night_small")
+    # older results lack the full-warehouse night and the true floor
+    for name in ("night_small", "truefloor"):
+        if os.path.exists(os.path.join(args.work, "hf", name + ".json")):
+            t[name] = hyperfine(args.work, name)
     mem = {name: time_v(args.work, name) for name in ("extract", "transform", "load", "pipe")}
     med = {k: v["median"] for k, v in t.items()}
     cases = n["n_fact"]
     hoso_rows_s = n["n_load"] / med["load"]
     pgl_rows_s = cases / med["pgloader"]
-    transform_limit = 64 * MIB + 256 * cases
+    # Enforced: the targets of the current round (the true floor, memory
+    # bounded by configuration, both cores).  Compared: the earlier floors'
+    # ratios, shown beside them but no longer judged.
     targets = [
         ("extract throughput / gzip -dc", med["gzip"] / med["extract"], ">=", 0.8,
          "same files; ratio of medians (gzip time / extract time)"),
-        ("load / COPY floor", med["load"] / med["floor"], "<=", 1.2,
-         "same staging rows, same tables and indexes"),
-        ("end to end / (decompression + load floor)", med["e2e"] / (med["gzip"] + med["floor"]), "<=", 1.0,
-         "hoso run of every landing day into an empty warehouse"),
+        ("load / true floor", med["load"] / med["truefloor"], "<=", 1.2,
+         "binary COPY into the same tables without keys or indexes, then the same builds"),
+        ("end to end / (decompression + true floor)", med["e2e"] / (med["gzip"] + med["truefloor"]),
+         "<=", 1.3, "hoso run of every landing day into an empty warehouse"),
         ("hoso-load rows/s / pgloader rows/s", hoso_rows_s / pgl_rows_s, ">=", 20.0,
          "hoso-load: every row it writes for the cases; pgloader: the flat CSV of the same cases"),
         ("extract peak RSS (MiB)", mem["extract"]["max_rss_kib"] / 1024, "<=", 64.0, "flat in input size"),
         ("load peak RSS (MiB)", mem["load"]["max_rss_kib"] / 1024, "<=", 64.0, "flat in input size"),
-        ("transform peak RSS (MiB)", mem["transform"]["max_rss_kib"] / 1024, "<=", transform_limit / MIB,
-         "64 MiB + 256 bytes x %d distinct cases" % cases),
-        ("nightly day: big / empty warehouse", med["night_big"] / med["night_empty"], "<=", 1.2,
-         "day %s; big warehouse %d cases" % (c["day"], n["n_big"])),
-    ]
-    if "night_small" in med:
-        targets.append(("nightly day: big / full scale-%d warehouse" % args.scale,
-                        med["night_big"] / med["night_small"], "<=", 1.2,
-                        "day %s replaced in both; %d vs %d cases" % (c["day"], n["n_big"], n["n_small"])))
-    targets += [
-        ("extract+transform pipe CPU (% of one core)", mem["pipe"].get("cpu_percent", 0), ">=", 150,
+        ("transform peak RSS (MiB)", mem["transform"]["max_rss_kib"] / 1024, "<=", 128.0,
+         "the default budget; %d distinct cases" % cases),
+        ("nightly day: big / full scale-%d warehouse" % args.scale,
+         med["night_big"] / med["night_small"], "<=", 1.2,
+         "day %s replaced in both; %d vs %d cases" % (c["day"], n["n_big"], n["n_small"])),
+        ("nightly day in the big warehouse (s)", med["night_big"], "<=", 1.0,
+         "day %s, %d cases" % (c["day"], n["n_big"])),
+        ("extract+transform pipe CPU (% of one core)", mem["pipe"].get("cpu_percent", 0), ">=", 180,
          "%d input files, 2 cores" % n["nfiles"]),
+    ]
+    # linear growth: scale K's time per case against scale 1's (same machine)
+    s1 = os.path.join(args.root, "bench", "results-s1.json")
+    if args.scale > 1 and os.path.exists(s1):
+        with open(s1) as f:
+            base = json.load(f)
+        base_per_case = base["times"]["e2e"]["median"] / base["rows"]["fact"]
+        targets.append(("end to end per case / scale 1's", med["e2e"] / cases / base_per_case, "<=", 1.1,
+                        "scale 1 measured at commit %s" % base["commit"]))
+    compared = [
+        ("load / text floor (\\copy into the indexed tables)", med["load"] / med["floor"]),
+        ("end to end / (decompression + text floor)", med["e2e"] / (med["gzip"] + med["floor"])),
+        ("true floor / text floor", med["truefloor"] / med["floor"]),
+        ("nightly day: big / empty warehouse (new cases, not replaced)",
+         med["night_big"] / med["night_empty"]),
     ]
     out = []
     for name, value, op, limit, note in targets:
@@ -108,6 +123,7 @@ def build(args):
                   "extract_mb_per_s": n["bytes_raw"] / med["extract"] / 1e6,
                   "gzip_mb_per_s": n["bytes_raw"] / med["gzip"] / 1e6},
         "targets": out, "commands": commands(args.work),
+        "compared": [{"name": k, "value": round(v, 3)} for k, v in compared],
     }
 
 
@@ -115,7 +131,8 @@ LABELS = [
     ("gzip", "gzip -dcf, every landing file (decompression floor)"),
     ("extract", "hoso-extract, every landing file, > /dev/null"),
     ("transform", "hoso-transform on the saved record stream"),
-    ("floor", "psql \\copy of the staging rows (load floor)"),
+    ("floor", "psql \\copy of the staging rows into the indexed tables (text floor)"),
+    ("truefloor", "binary COPY of the same rows, unindexed, then the same index builds (true floor)"),
     ("load", "hoso-load of the staging directory, fresh warehouse"),
     ("e2e", "hoso run, every landing day, empty warehouse"),
     ("pgloader", "pgloader, flat CSV of the same cases"),
@@ -162,6 +179,10 @@ def markdown(root, results):
         for x in r["targets"]:
             w.append("| %s | %.3g | %s %.3g | %s |" % (x["name"], x["value"], x["op"], x["limit"],
                                                      "ok" if x["ok"] else "**MISS** (%s)" % x["note"]))
+        if r.get("compared"):
+            w += ["", "Compared (not judged: the earlier floors and the night of new cases):", "",
+                  "| ratio | value |", "|---|---:|"]
+            w += ["| %s | %.3g |" % (x["name"], x["value"]) for x in r["compared"]]
         w += ["", "Commands (scripts in the bench work directory; `NAME.prep` runs before each run):", "", "```"]
         for k, v in r["commands"].items():
             w.append("%s: %s" % (k, v))
