@@ -1,5 +1,5 @@
 #!/bin/sh
-# Analytics (issue 5) with hand-computed expectations: a ranking with ties
+# Analytics with hand-computed expectations: a ranking with ties
 # and a unit under the minimum volume; month-on-month and year-on-year
 # changes; a district that existed only until 2025-06-30 and its successor
 # roll-up; working days across Lunar New Year; the analyst role.

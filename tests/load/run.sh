@@ -215,6 +215,13 @@ expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5
 expect_err "size mismatch named" "case_status.tsv: size"
 nothing_loaded "size mismatch"
 
+# every file of the layout is required, the summary files included
+mkstaging "$here/staging" "$work/s-nosummary"
+sed -i '/^summary_day.tsv /d' "$work/s-nosummary/MANIFEST"
+expect_exit "MANIFEST without summary_day.tsv" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-nosummary"
+expect_err "missing file named" "does not list summary_day.tsv"
+nothing_loaded "MANIFEST without summary_day.tsv"
+
 echo "== column layout"
 # Two columns of a staging file in each other's place: the COPY, which names
 # its columns, refuses the row (status is a smallint, received a boolean).
@@ -223,7 +230,8 @@ awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/cas
 	>"$work/s-swapped/case_fact.tsv"
 mkstaging "$work/s-swapped" "$work/s-swapped2"
 expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
-expect_err "swapped columns: the COPY names the column" 'column status\|column received'
+expect_err "swapped columns: the value's type is refused" 'invalid input syntax for type smallint: "t"'
+expect_err "swapped columns: the file named" 'case_fact.tsv'
 nothing_loaded "swapped columns"
 # A warehouse whose case_fact has another physical column order (a column
 # dropped and added again, as ADD COLUMN migrations leave it): each value
