@@ -109,5 +109,16 @@ o = json.loads(lines[0])
 assert o["msg"] == 'unknown option "--bogus\ufffd\tx"', o
 PY
 
+# the forms of an option's value, and "--" before a file that looks like one
+tests=$((tests + 1))
+"$bin/hoso-gen" --reference=a >/dev/null 2>&1 && "$bin/hoso-gen" --reference b >/dev/null 2>&1 &&
+	diff -r a b >/dev/null || fail "--reference=DIR and --reference DIR differ"
+tests=$((tests + 1))
+cp "$here/../extract/ok.jsonl" ./-ok.jsonl
+"$bin/hoso-extract" -- -ok.jsonl >dashed 2>err || fail "-- FILE: exit $? $(cat err)"
+"$bin/hoso-extract" <./-ok.jsonl >stdin 2>err || fail "stdin: exit $? $(cat err)"
+grep -c '^D' dashed >/dev/null && [ "$(grep -c '^D' dashed)" = "$(grep -c '^D' stdin)" ] ||
+	fail "a file after -- is read as a file"
+
 echo "tests/cli: $tests checks, $failures failed"
 [ "$failures" = 0 ]
