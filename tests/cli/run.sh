@@ -29,7 +29,7 @@ while IFS="$TAB" read -r line error hint; do
 	shift
 	rc=0
 	"$bin/$prog" "$@" >out 2>err </dev/null || rc=$?
-	printf '%s: error: %s\n%s: hint: Try '"'"'%s --help'"'"'.\n' "$prog" "$error" "$prog" "$hint" >want
+	printf '%s: error: %s\n%s: hint: %s\n' "$prog" "$error" "$prog" "$hint" >want
 	if [ "$rc" -ne 2 ]; then
 		fail "$line: exit $rc, expected 2"
 	elif ! cmp -s want err; then
