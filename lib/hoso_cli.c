@@ -568,6 +568,9 @@ hoso_cli_dispatch(const char *program, const char *about, const struct hoso_comm
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
 	if (cli.nargs == 0) {
+		/* stderr takes only log lines in JSON mode */
+		if (hoso_log_is_json())
+			return hoso_cli_usage_error(&cli, "missing COMMAND");
 		hoso_cli_usage(&cli, stderr);
 		return HOSO_EXIT_USAGE;
 	}

@@ -98,6 +98,17 @@ assert o["hint"] == "Try 'hoso run --help'.", o
 PY
 [ "$rc" -eq 2 ] || fail "usage error in JSON: exit $rc"
 
+# hoso alone prints its usage on stderr, except in JSON mode: one error line
+tests=$((tests + 1))
+"$bin/hoso" --log-format json >out 2>err && fail "hoso --log-format json: exit 0"
+python3 - err <<'PY' || fail "hoso alone in JSON: $(cat err)"
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o["msg"] == "missing COMMAND" and o["hint"] == "Try 'hoso --help'.", o
+PY
+
 # arguments are any bytes: a byte that is not UTF-8 must not break the JSON
 tests=$((tests + 1))
 "$bin/hoso-extract" --log-format json "--bogus$(printf '\377\tx')" 2>err
