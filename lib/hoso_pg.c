@@ -79,9 +79,10 @@ hoso_pg_conninfo_check(const char *conninfo)
 	}
 	for (o = opts; o->keyword; o++) {
 		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			hoso_error("the connection string contains a password; put it in "
-				   "~/.pgpass or a service file instead, never in a pipeline "
-				   "or on the command line");
+			hoso_report(HOSO_LOG_ERROR,
+				    hoso_msg("the connection string contains a password"),
+				    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
+					      "in a pipeline or on the command line."));
 			ok = false;
 		}
 	}

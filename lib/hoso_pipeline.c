@@ -606,7 +606,7 @@ hoso_pipeline_load(const char *path, struct hoso_pipeline *out, struct hoso_buf 
 
 	memset(out, 0, sizeof(*out));
 	ok = hoso_config_read_file(path, &pipeline_style, &data, err) &&
-	     hoso_pipeline_load_buffer(path, data.data ? data.data : "", data.len, out, err);
+	     hoso_pipeline_load_buffer(path, data.data, data.len, out, err);
 	hoso_buf_release(&data);
 	if (!ok)
 		return false;
@@ -707,7 +707,7 @@ hoso_pipeline_expand_paths(const struct hoso_source *src, hoso_date day, char **
 		hoso_buf_reset(&pattern);
 		if (!expand_date(src->paths[i], &tm, &pattern, err))
 			goto fail;
-		r = glob(pattern.data ? pattern.data : "", 0, NULL, &g);
+		r = glob(pattern.data, 0, NULL, &g);
 		if (r == GLOB_NOSPACE)
 			hoso_die("out of memory expanding %s", pattern.data);
 		if (r == GLOB_ABORTED) {

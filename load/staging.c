@@ -123,8 +123,14 @@ load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bo
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		return false;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && !out->too_big)
 		hoso_buf_add(out, buf, n);
+	if (out->too_big) {
+		hoso_error("\"%s\": larger than %zu bytes; refusing the staging directory", path,
+			   out->max);
+		fclose(f);
+		return false;
+	}
 	if (ferror(f)) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		fclose(f);
@@ -278,9 +284,11 @@ check_ledger(PGconn *conn, const struct load_options *o)
 		return false;
 	n = PQntuples(res);
 	if (n > 0)
-		hoso_error("%s: already in the ledger (loaded by run %s)%s; rerun with --replace to "
-			   "replace what it loaded", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   n > 1 ? " and so are others" : "");
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%s: already in the ledger (loaded by run %s)%s",
+				     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+				     n > 1 ? " and so are others" : ""),
+			    hoso_hint("Rerun with --replace to replace what it loaded."));
 	PQclear(res);
 	return n == 0;
 }
@@ -451,7 +459,7 @@ load_staging(const struct load_options *o)
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	struct timespec start;
 	PGconn *conn = NULL;
 	char run_id[32], msg[512];
@@ -459,6 +467,7 @@ load_staging(const struct load_options *o)
 	bool created = false, have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
