@@ -293,8 +293,10 @@ run_pipeline(const struct run_args *a)
 	pipeline_loaded = true;
 	/*
 	 * What hoso check verifies, before anything is touched: a bad file is
-	 * the pipeline's fault.  The calendar must hold the run's days (hoso
-	 * check asks for today's, as the nightly run's).
+	 * the pipeline's fault.  The calendar must hold the run's days (a
+	 * missing day would count as Monday to Friday and move due dates); one
+	 * that ends before today only warns here, so that a backfill of past
+	 * years runs.  hoso check asks for today, as a nightly job needs.
 	 */
 	if (runner_check_files(&pipeline, args.pipeline_path, args.to, NULL) > 0)
 		goto cleanup;
