@@ -105,6 +105,13 @@ bool load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging
 /* staging.c: replace the facts of the cases in a temporary key table */
 bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 			long long *cases);
+/*
+ * staging.c: before staging file f's COPY, drop its table's keys and
+ * indexes when the file is large and larger than the table (*bulk says so);
+ * load_bulk_end builds them again (bulk[i]: any of n dropped).
+ */
+bool load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk);
+bool load_bulk_end(PGconn *conn, const bool *bulk, size_t n);
 /* summary.c: the summary files' rows added to the summary tables, inside the caller's transaction. */
 bool load_summary_add(PGconn *conn, const struct manifest *m);
 /*

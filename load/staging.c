@@ -351,7 +351,7 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
  * and larger than the table, drop the table's keys and indexes for
  * load_bulk_end to build again.  *bulk says whether it did.
  */
-static bool
+bool
 load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk)
 {
 	const char *table = hoso_staging_layouts[f].table;
@@ -380,7 +380,7 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f
  * statistics after the commit, which spares a bulk load seconds of
  * sampling.
  */
-static bool
+bool
 load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

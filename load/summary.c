@@ -36,7 +36,26 @@ add_file(PGconn *conn, const struct manifest *m, enum hoso_staging_file f)
 	/* the table's own name with its schema dropped: load_summary_day, ... */
 	const char *base = strchr(l->table, '.') ? strchr(l->table, '.') + 1 : l->table;
 	char temp[64];
-	bool ok;
+	PGresult *res;
+	bool ok, empty, bulk = false;
+
+	/*
+	 * An empty table (a first load, a backfill into a new warehouse) takes
+	 * the file as it is: the transform wrote one row per key, so nothing
+	 * can conflict, and the temporary copy and the upsert's conflict checks
+	 * are saved.  A duplicate key would fail the key's build, not be added.
+	 */
+	hoso_buf_addf(&sql, "SELECT NOT EXISTS (SELECT 1 FROM %s)", l->table);
+	res = hoso_pg_query(conn, sql.data, 0, NULL);
+	hoso_buf_release(&sql);
+	if (!res)
+		return false;
+	empty = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (empty)
+		return load_bulk_begin(conn, m, f, &bulk) &&
+			load_copy_staging(conn, m, f, NULL, STAGING_COPY_AS_IS, NULL, NULL) &&
+			load_bulk_end(conn, &bulk, 1);
 
 	snprintf(temp, sizeof(temp), "load_%s", base);
 	hoso_staging_column_list(f, -1, &columns);

@@ -290,6 +290,35 @@ check "supplements kept" "20230310080000|20230325090000||20230410170000" \
 	"SELECT supplements FROM hoso.dossier_msg WHERE case_no = 'C07'"
 check "facts" "20|19|17" "SELECT (SELECT count(*) FROM hoso.case_fact) || '|' || (SELECT count(*) FROM hoso.case_due) || '|' || (SELECT count(*) FROM hoso.case_status)"
 check "rejects of run 3" "2" "SELECT count(*) FROM hoso.reject WHERE run_id = 3"
+# The summary tables were empty, so the load copied summary_*.tsv straight
+# in; a warehouse that already holds a row adds them by upsert.  Both must
+# hold the same rows (the extra row taken out again).
+summary_rows() {
+	psql -X -Atq -d "$1" -c "SELECT 'd', s.* FROM hoso.summary_day s ORDER BY 2, 3" \
+		-c "SELECT 'p', s.* FROM hoso.summary_procedure_day s ORDER BY 2, 3, 4" \
+		-c "SELECT 'm', s.* FROM hoso.summary_procedure_month s ORDER BY 2, 3, 4"
+}
+psql -X -q -d postgres -c "CREATE DATABASE hoso_summary_upsert" || fail "createdb"
+PGDATABASE=hoso_summary_upsert "$load" --migrate 2>/dev/null || fail "migrate hoso_summary_upsert"
+psql -X -q -v ON_ERROR_STOP=1 -d hoso_summary_upsert \
+	-c "INSERT INTO hoso.summary_day (day, unit_path, received_online) VALUES ('1999-01-01', '{ZZ}', 1)" \
+	-c "INSERT INTO hoso.summary_procedure_day (day, unit_path, procedure_code, resolved, working_seconds)
+	    VALUES ('1999-01-01', '{ZZ}', 'ZZ', 1, 1)" \
+	-c "INSERT INTO hoso.summary_procedure_month (month, unit_path, procedure_code, resolved, working_seconds)
+	    VALUES ('1999-01-01', '{ZZ}', 'ZZ', 1, 1)" || fail "seed hoso_summary_upsert"
+PGDATABASE=hoso_summary_upsert "$load" --run-id 3 --max-reject-ratio 0.2 $ref "$work/s" 2>"$work/err" ||
+	fail "load by upsert: $(cat "$work/err")"
+psql -X -q -d hoso_summary_upsert -c "DELETE FROM hoso.summary_day WHERE day = '1999-01-01'" \
+	-c "DELETE FROM hoso.summary_procedure_day WHERE day = '1999-01-01'" \
+	-c "DELETE FROM hoso.summary_procedure_month WHERE month = '1999-01-01'" || fail "unseed"
+summary_rows hoso_load_test >"$work/summary-copied"
+summary_rows hoso_summary_upsert >"$work/summary-upserted"
+if [ "$(grep -c '^d' "$work/summary-copied")" -gt 0 ] && [ "$(grep -c '^p' "$work/summary-copied")" -gt 0 ] &&
+	cmp -s "$work/summary-copied" "$work/summary-upserted"; then
+	pass "summary rows copied into empty tables equal those added by upsert ($(wc -l <"$work/summary-copied") rows)"
+else
+	fail "summary rows: copied and upserted differ"; diff "$work/summary-copied" "$work/summary-upserted" | head
+fi
 check "run row" "load|done|0|2|2233|11|9|2|20|20" \
 	"SELECT kind, status, exit_code, files_loaded, bytes, rows_read, rows_loaded, rows_rejected, cases_derived, detail->>'cases_derived'
 	 FROM hoso.run WHERE run_id = 3"
