@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench.sh (make bench): hoso against its floors, side by side, in one run.
 #
-#   BENCH_SCALE=1     hoso-gen --scale (1: the Kon Tum sample; 10: ten copies)
+#   BENCH_SCALE=1     hoso-gen --scale (1: the Kon Tum sample; 10: ten copies,
+#                     its own section in BENCHMARKS.md, its time per case
+#                     judged against scale 1's results)
 #   BENCH_RUNS=3      repetitions of each measurement (the median is reported)
 #   BENCH_DIR=...     work directory (default .hoso/bench/sSCALE; the sample is
 #                     generated once and reused while hoso-gen is unchanged)
