@@ -388,7 +388,7 @@ runner_cmd_run(int argc, char **argv)
 	};
 	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
 	struct hoso_pipeline pipeline;
-	struct hoso_buf err = HOSO_BUF_INIT;
+	struct hoso_buf err = HOSO_BUF_INIT, failure = HOSO_BUF_INIT;
 	struct run_files files = { 0 };
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
@@ -519,8 +519,8 @@ runner_cmd_run(int argc, char **argv)
 	snprintf(staging, sizeof(staging), "%s/run-%lld",
 		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
 	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
-	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
-	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
+	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms, &failure);
+	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, failure.len ? failure.data : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
@@ -536,5 +536,6 @@ cleanup:
 	if (pipeline_loaded)
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
+	hoso_buf_release(&failure);
 	return ret;
 }

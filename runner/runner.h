@@ -52,12 +52,24 @@ const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH *
 void runner_set_argv0(const char *argv0);
 /*
  * Run extract | transform, then load; returns the exit status to report
- * (0, 1, 2 or 75) and fills the per-stage milliseconds.
+ * (0, 1, 2 or 75) and fills the per-stage milliseconds; a failure the run
+ * row must explain is appended to why.  Ends with the attention block.
  */
 int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		      const struct run_files *files, long long run_id, const char *staging,
-		      long long ms[3]);
+		      long long ms[3], struct hoso_buf *why);
 int runner_run_command(char *const argv[]);
+
+/* runner/attention.c */
+/*
+ * Read staging/report.json: the lines that need the operator's attention go
+ * to block (one per line, printed by runner_attention_print at the end of
+ * the run).  Returns HOSO_EXIT_FAILED, with the reason in why, when the
+ * share of unresolved cases is above attention.max_unresolved_ratio.
+ */
+int runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso_buf *block,
+		     struct hoso_buf *why);
+void runner_attention_print(const struct hoso_buf *block);	/* "nothing" when empty */
 
 /* runner/run.c */
 int runner_cmd_run(int argc, char **argv);

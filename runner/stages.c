@@ -291,8 +291,9 @@ runner_run_extract_transform(char *const ex[], char *const tr[], const char *con
 int
 runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		  const struct run_files *files, long long run_id, const char *staging,
-		  long long ms[3])
+		  long long ms[3], struct hoso_buf *why)
 {
+	struct hoso_buf attention = HOSO_BUF_INIT;
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	char num[64];
 	int ret = HOSO_EXIT_FAILED;
@@ -341,10 +342,16 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	ms[1] = ms[0];
 	if (ret != HOSO_EXIT_OK)
 		goto cleanup;
+	ret = runner_attention(p, staging, &attention, why);
+	if (ret != HOSO_EXIT_OK)
+		goto cleanup;
 	ret = runner_run_command(ld.v);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	ms[2] = elapsed_ms(&t1, &t2);
 cleanup:
+	if (attention.len || ret == HOSO_EXIT_OK)
+		runner_attention_print(&attention);
+	hoso_buf_release(&attention);
 	runner_argv_release(&ex);
 	runner_argv_release(&tr);
 	runner_argv_release(&ld);

@@ -134,6 +134,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	proc = hoso_reference_procedure(&tr->ref, v->procedure_code);
 	if (!proc && v->procedure_code)
 		count_in(&tr->report.unknown_procedures, v->procedure_code);
+	tr->report.cases_unresolved += !unit || (!proc && v->procedure_code);
 	if (m.received && m.end_at != HOSO_TIME_NONE)
 		working = hoso_case_working_seconds(&tr->ref.calendar, m.accepted_at, m.end_at,
 						    v->rounds, v->nrounds);
@@ -306,14 +307,16 @@ transform_report_json(const struct transform *tr, struct hoso_buf *out)
 		      "{\"files\":%llu,\"dossiers\":%llu,\"progress\":%llu,\"rejects\":%llu,"
 		      "\"prior_dossiers\":%llu,\"prior_progress\":%llu,\"cases_derived\":%llu,"
 		      "\"cases_received\":%llu,\"orphan_cases\":%llu,\"inconsistent_cases\":%llu,"
-		      "\"calendar_days_missing\":%zu,\"unresolved_units\":",
+		      "\"cases_unresolved\":%llu,\"calendar_days_missing\":%zu,\"unresolved_units\":",
 		      r->files, r->dossiers, r->progress, r->rejects, r->prior_dossiers,
 		      r->prior_progress, r->cases_derived, r->cases_received, r->orphan_cases,
-		      r->inconsistent_cases, tr->ref.calendar.missing_lookups);
+		      r->inconsistent_cases, r->cases_unresolved, tr->ref.calendar.missing_lookups);
 	map_json(&r->unresolved_units, out);
 	hoso_buf_addstr(out, ",\"unknown_procedures\":");
 	map_json(&r->unknown_procedures, out);
 	hoso_buf_addstr(out, ",\"unknown_channels\":");
 	map_json(&r->unknown_channels, out);
+	hoso_buf_addstr(out, ",\"calendar_days_outside\":");
+	map_json(&tr->ref.calendar.missing_days, out);
 	hoso_buf_addstr(out, "}\n");
 }
