@@ -60,6 +60,8 @@ int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args
 		      long long ms[3], struct hoso_buf *why);
 int runner_run_command(char *const argv[]);
 
+/* runner/init.c */
+int runner_cmd_init(int argc, char **argv);
 /* runner/attention.c */
 /*
  * Read staging/report.json: the lines that need the operator's attention go
