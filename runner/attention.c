@@ -1,7 +1,7 @@
 /*
  * attention.c: what a run's operator must look at, from the transform's
  * report (staging report.json): cases whose unit the unit catalogue does
- * not resolve, unknown procedure codes, unknown channel codes, and days the
+ * not resolve or finds by name only, unknown procedure codes, unknown channel codes, and days the
  * calendar does not list (counted as Monday-Friday).  Each is printed at the
  * end of the run with its count and its most frequent values; above the
  * pipeline's attention.max_unresolved_ratio the run fails before loading.
@@ -157,6 +157,11 @@ runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso
 	}
 	attention_line(report, "unresolved_units", "unresolved units", "cases", "unit name",
 		       false, "add them to the unit catalogue (reference.units) and rebuild", &summary, block);
+	attention_line(report, "units_by_name_only", "units found by name only", "cases",
+		       "agency code", false,
+		       "the unit catalogue has no unit of these case numbers' agency codes, so the "
+		       "units were found by their names: is it this province's catalogue?",
+		       &summary, block);
 	attention_line(report, "unknown_procedures", "unknown procedures", "cases",
 		       "procedure code", false,
 		       "add them to the procedure catalogue (reference.procedures)", &summary, block);

@@ -125,8 +125,23 @@ case_unit(struct transform *tr, const struct case_entry *c, hoso_date day,
 	hoso_buf_reset(candidates);
 	unit = hoso_reference_case_unit(&tr->ref, c->case_no, c->latest.unit_name, day,
 					candidates);
-	if (unit)
+	if (unit) {
+		/*
+		 * Found by its name although the catalogue has no unit of the
+		 * case number's agency code: often another province's unit of the
+		 * same name (every province has a "Sở Tư pháp"), worth a look.
+		 */
+		const char *dash = c->case_no ? strchr(c->case_no, '-') : NULL;
+
+		if (dash && dash > c->case_no &&
+		    !hoso_map_get(&tr->ref.unit_by_code, c->case_no, (size_t) (dash - c->case_no))) {
+			void **slot = hoso_map_slot(&tr->report.units_by_name_only, c->case_no,
+						    (size_t) (dash - c->case_no));
+
+			*slot = (void *) ((uintptr_t) *slot + 1);
+		}
 		return unit;
+	}
 	count_in(&tr->report.unresolved_units, name);
 	if (candidates->len)
 		note_candidates(hoso_map_slot(&tr->report.shared_unit_names, name, strlen(name)),
@@ -421,6 +436,8 @@ transform_report_json(const struct transform *tr, struct hoso_buf *out)
 	map_json(&r->unknown_procedures, out);
 	hoso_buf_addstr(out, ",\"unknown_channels\":");
 	map_json(&r->unknown_channels, out);
+	hoso_buf_addstr(out, ",\"units_by_name_only\":");
+	map_json(&r->units_by_name_only, out);
 	hoso_buf_addstr(out, ",\"calendar_days_outside\":");
 	map_json(&tr->ref.calendar.missing_days, out);
 	hoso_buf_addstr(out, "}\n");

@@ -174,6 +174,7 @@ main(int argc, char **argv)
 	hoso_map_init(&tr.report.shared_unit_names);
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
+	hoso_map_init(&tr.report.units_by_name_only);
 
 	if ((units && !hoso_reference_load_units(&tr.ref, units, &err)) ||
 	    (procedures && !hoso_reference_load_procedures(&tr.ref, procedures, &err)) ||
@@ -228,6 +229,7 @@ cleanup:
 	transform_release_shared_names(&tr.report);
 	hoso_map_release(&tr.report.unknown_procedures);
 	hoso_map_release(&tr.report.unknown_channels);
+	hoso_map_release(&tr.report.units_by_name_only);
 	for (size_t i = 0; i < tr.npaths; i++) {
 		free(tr.paths[i]);
 		free(tr.formats[i]);

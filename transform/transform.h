@@ -23,6 +23,8 @@ struct transform_report {
 	struct hoso_map shared_unit_names;	/* unit name -> owned "code, code": units bearing it that day */
 	struct hoso_map unknown_procedures;	/* code -> count */
 	struct hoso_map unknown_channels;	/* value -> count */
+	struct hoso_map units_by_name_only;	/* agency code not in the catalogue -> cases
+						   whose unit was found by name */
 };
 
 struct transform {
