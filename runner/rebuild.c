@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -551,7 +552,7 @@ runner_cmd_rebuild(int argc, char **argv)
 	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
 	runner_remove_stale_staging(base);
 	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
-	snprintf(keys, sizeof(keys), "%s/rebuild-keys.tsv", staging);
+	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
 	if (!make_dirs(staging) || !write_keys(conn, keys)) {
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
 				      "cannot write the staging directory");
