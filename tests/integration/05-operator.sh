@@ -20,13 +20,17 @@ if ! make -s -C "$HOSO_ROOT" install PREFIX="$prefix" >"$work/install.log" 2>&1;
 	finish
 fi
 for f in bin/hoso bin/hoso-extract bin/hoso-transform bin/hoso-load bin/hoso-gen \
-	share/hoso/schemas/warehouse/001_base.sql share/hoso/schemas/reference/calendar/2026.csv \
+	share/hoso/schemas/reference/calendar/2026.csv \
 	share/hoso/pipelines/nightly.yaml share/hoso/contrib/systemd/hoso-nightly.service \
 	share/hoso/contrib/systemd/hoso-nightly.timer share/hoso/contrib/cron/hoso-nightly \
 	share/hoso/contrib/logrotate/hoso share/man/man1/hoso.1 share/man/man1/hoso-extract.1 \
 	share/man/man1/hoso-transform.1 share/man/man1/hoso-load.1 share/man/man1/hoso-gen.1; do
 	[ -f "$prefix/$f" ] || fail "make install: $f missing"
 done
+# the whole data directory: DDL, SQL functions, reference data, source schemas, profiles
+missing=$(cd "$HOSO_ROOT" && find schemas -type f | while read -r f; do
+	[ -f "$prefix/share/hoso/$f" ] || echo "$f"; done)
+assert_eq "$missing" "" "make install copies every file of schemas/"
 assert_contains "$(grep ExecStart "$prefix/share/hoso/contrib/systemd/hoso-nightly.service")" \
 	"$prefix/bin/hoso run" "installed unit runs the installed hoso"
 HOSO_I="$prefix/bin/hoso"

@@ -9,7 +9,7 @@
 home="$work/home"
 mkdir -p "$home/clone"
 chmod 700 "$home"
-(cd "$HOSO_ROOT" && git ls-files -z | xargs -0 tar cf - 2>/dev/null) | (cd "$home/clone" && tar xf -)
+(cd "$HOSO_ROOT" && git ls-files -z | xargs -0 tar cf -) | (cd "$home/clone" && tar xf -)
 rc=0
 (cd "$home/clone" && env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGSERVICE make demo) \
 	>"$work/demo.log" 2>&1 || rc=$?
