@@ -156,6 +156,7 @@ list_files(const char *dir, bool migrations, struct schema_list *out)
 		out->v = hoso_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		f = &out->v[out->n++];
 		memset(f, 0, sizeof(*f));
+		hoso_buf_init(&f->sql);
 		f->version = v;
 		f->name = hoso_xstrdup(de->d_name);
 		f->path = hoso_xmalloc(plen);
@@ -311,7 +312,8 @@ apply_migration(PGconn *conn, const struct schema_file *f)
 			   f->path);
 		goto cleanup;
 	}
-	hoso_info("applied %s", f->name);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("migration_applied"), hoso_log_str("file", f->name),
+		    hoso_msg("applied %s", f->name));
 	ret = 1;
 cleanup:
 	if (res)

@@ -10,12 +10,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_paths.h"
 #include "runner.h"
@@ -23,17 +23,6 @@
 #define UNITS_HEADER "code,name,aliases,level,parent_code,valid_from,valid_to,successor_code\n"
 #define PROCEDURES_HEADER "code,name,field_code,field_name,limit_value,limit_unit,online_level," \
 	"has_fee,paper_result,integrated,valid_from,valid_to\n"
-
-static void
-init_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso init DIR [--province CODE]\n"
-		"Write DIR/nightly.yaml and empty catalogues DIR/reference/units.csv and\n"
-		"procedures.csv for a province's nightly load.  Nothing existing is overwritten.\n\n"
-		"      --province CODE   the province's code in the agency-code scheme (e.g. H55);\n"
-		"                        names the pipeline\n");
-}
 
 /* Create path with text, mode 0644; false (logged) if it exists or cannot be written. */
 static bool
@@ -66,37 +55,13 @@ valid_code(const char *s)
 	return true;
 }
 
-int
-runner_cmd_init(int argc, char **argv)
+/* The files of a province's start in dir (see the top of this file). */
+static int
+init_province(const char *dir, const char *province)
 {
-	static const struct option options[] = {
-		{ "province", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *province = NULL, *dir;
 	struct hoso_buf path = HOSO_BUF_INIT, text = HOSO_BUF_INIT;
 	bool ok;
-	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'p': province = optarg; break;
-		case 'h': init_usage(stdout); return HOSO_EXIT_OK;
-		default: init_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		init_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	dir = argv[optind];
-	if (province && !valid_code(province)) {
-		hoso_error("--province: expected a code of capital letters and digits (e.g. H55), "
-			   "found \"%s\"", province);
-		return HOSO_EXIT_USAGE;
-	}
 	hoso_buf_addf(&path, "%s/reference", dir);
 	ok = hoso_make_dirs(path.data);
 	if (ok) {
@@ -166,4 +131,31 @@ runner_cmd_init(int argc, char **argv)
 	hoso_buf_release(&path);
 	hoso_buf_release(&text);
 	return ok ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
+}
+
+int
+runner_cmd_init(int argc, char **argv)
+{
+	static const char *const usage[] = { "hoso init DIR [--province CODE]", NULL };
+	const char *province = NULL;
+	const struct hoso_option options[] = {
+		HOSO_OPT_STRING(0, "province", &province, "CODE",
+				"the province's code in the agency-code scheme\n(e.g. H55); names the pipeline"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso init", .usage = usage, .options = options,
+		.about = "Write DIR/nightly.yaml and empty catalogues DIR/reference/units.csv and\n"
+			 "procedures.csv: the start of a province's nightly load.  Nothing existing\n"
+			 "is overwritten.",
+		.footer = "Exit status: 0 done, 1 a file exists already or cannot be written, 2 bad usage.",
+		.args_name = "DIR", .min_args = 1, .max_args = 1,
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	if (province && !valid_code(province))
+		return hoso_cli_usage_error(&cli, "--province: expected a code of capital letters and "
+					    "digits (e.g. H55), found \"%s\"", province);
+	return init_province(cli.args[0], province);
 }
