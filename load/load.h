@@ -107,7 +107,8 @@ bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys
 			long long *cases);
 /*
  * staging.c: before staging file f's COPY, drop its table's keys and
- * indexes when the file is large and larger than the table (*bulk says so);
+ * indexes when the file is large and larger than the table, or the table
+ * was never written to (*bulk says so);
  * load_bulk_end builds them again (bulk[i]: any of n dropped).
  */
 bool load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk);
