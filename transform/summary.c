@@ -15,62 +15,144 @@
 #include "hoso_log.h"
 #include "summary.h"
 
-struct summary_day_row {
+/* Keys are zeroed before they are filled: their bytes are hashed and compared. */
+struct summary_day_key {
 	hoso_date day;
-	char *unit_path;		/* owned */
+	uint32_t unit_path;		/* string id */
+};
+
+struct summary_day_row {
+	struct summary_day_key key;
 	long long v[HOSO_SUMMARY_DAY_NCOUNTERS];
 };
 
-struct summary_procedure_row {
+struct summary_procedure_key {
 	hoso_date day;			/* the month's first day for the month rows */
-	char *unit_path;		/* owned */
-	char *procedure_code;		/* owned; "" for cases without one */
+	uint32_t unit_path, procedure_code;	/* string ids; "" for cases without a code */
+};
+
+struct summary_procedure_row {
+	struct summary_procedure_key key;
 	long long resolved, working_seconds;
 };
+
+static void
+table_init(struct summary_table *t, size_t rowsize, size_t keysize)
+{
+	memset(t, 0, sizeof(*t));
+	t->rowsize = rowsize;
+	t->keysize = keysize;
+}
+
+static void
+table_release(struct summary_table *t)
+{
+	free(t->rows);
+	free(t->slots);
+	table_init(t, t->rowsize, t->keysize);
+}
+
+/* FNV-1a over the key's bytes */
+static uint64_t
+key_hash(const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+table_grow_slots(struct summary_table *t)
+{
+	size_t nslots = t->nslots ? t->nslots * 2 : 1024;
+	uint32_t *slots = hoso_xmalloc(nslots * sizeof(*slots));
+
+	memset(slots, 0, nslots * sizeof(*slots));
+	for (size_t r = 0; r < t->n; r++) {
+		size_t i = key_hash(t->rows + r * t->rowsize, t->keysize) & (nslots - 1);
+
+		while (slots[i])
+			i = (i + 1) & (nslots - 1);
+		slots[i] = (uint32_t) (r + 1);
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+}
+
+/*
+ * The row of key, added with zero counters when new.  The pointer holds
+ * until the next call (the rows may move).
+ */
+static void *
+table_row(struct summary_table *t, const void *key)
+{
+	size_t i;
+	unsigned char *row;
+
+	if ((t->n + 1) * 2 > t->nslots)
+		table_grow_slots(t);
+	i = key_hash(key, t->keysize) & (t->nslots - 1);
+	for (; t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
+		row = t->rows + (t->slots[i] - 1) * t->rowsize;
+		if (memcmp(row, key, t->keysize) == 0)
+			return row;
+	}
+	if (t->n == UINT32_MAX - 1)
+		hoso_die("summary: more than %u rows", (unsigned) (UINT32_MAX - 1));
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->rows = hoso_xrealloc(t->rows, t->cap * t->rowsize);
+	}
+	row = t->rows + t->n * t->rowsize;
+	memset(row, 0, t->rowsize);
+	memcpy(row, key, t->keysize);
+	t->slots[i] = (uint32_t) (++t->n);
+	return row;
+}
+
+/* The id of string str, stored once. */
+static uint32_t
+string_id(struct summary *s, const char *str)
+{
+	void **slot = hoso_map_slot(&s->string_ids, str, strlen(str));
+
+	if (!*slot) {
+		if (s->nstrings == s->capstrings) {
+			s->capstrings = s->capstrings ? s->capstrings * 2 : 256;
+			s->strings = hoso_xrealloc(s->strings, s->capstrings * sizeof(*s->strings));
+		}
+		s->strings[s->nstrings] = hoso_xstrdup(str);
+		*slot = (void *) (uintptr_t) ++s->nstrings;
+	}
+	return (uint32_t) ((uintptr_t) *slot - 1);
+}
 
 void
 summary_init(struct summary *s)
 {
-	hoso_map_init(&s->day);
-	hoso_map_init(&s->procedure_day);
-	hoso_map_init(&s->procedure_month);
-}
-
-static void
-release_day_rows(struct hoso_map *map)
-{
-	const struct hoso_map_entry *e;
-
-	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
-		struct summary_day_row *r = e->value;
-
-		free(r->unit_path);
-		free(r);
-	}
-	hoso_map_release(map);
-}
-
-static void
-release_procedure_rows(struct hoso_map *map)
-{
-	const struct hoso_map_entry *e;
-
-	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
-		struct summary_procedure_row *r = e->value;
-
-		free(r->unit_path);
-		free(r->procedure_code);
-		free(r);
-	}
-	hoso_map_release(map);
+	memset(s, 0, sizeof(*s));
+	hoso_map_init(&s->string_ids);
+	table_init(&s->day, sizeof(struct summary_day_row), sizeof(struct summary_day_key));
+	table_init(&s->procedure_day, sizeof(struct summary_procedure_row),
+		   sizeof(struct summary_procedure_key));
+	table_init(&s->procedure_month, sizeof(struct summary_procedure_row),
+		   sizeof(struct summary_procedure_key));
 }
 
 void
 summary_release(struct summary *s)
 {
-	release_day_rows(&s->day);
-	release_procedure_rows(&s->procedure_day);
-	release_procedure_rows(&s->procedure_month);
+	for (size_t i = 0; i < s->nstrings; i++)
+		free(s->strings[i]);
+	free(s->strings);
+	hoso_map_release(&s->string_ids);
+	table_release(&s->day);
+	table_release(&s->procedure_day);
+	table_release(&s->procedure_month);
 }
 
 static hoso_date
@@ -99,49 +181,26 @@ day_least(hoso_date a, hoso_date b)
 static struct summary_day_row *
 day_row(struct summary *s, hoso_date day, const char *unit_path)
 {
-	size_t n = strlen(unit_path);
-	char stackkey[256];
-	char *key = n + sizeof(day) <= sizeof(stackkey) ? stackkey : hoso_xmalloc(n + sizeof(day));
-	void **slot;
-	struct summary_day_row *r;
+	struct summary_day_key key;
 
-	memcpy(key, &day, sizeof(day));
-	memcpy(key + sizeof(day), unit_path, n);
-	slot = hoso_map_slot(&s->day, key, n + sizeof(day));
-	if (key != stackkey)
-		free(key);
-	if (!*slot) {
-		r = hoso_xmalloc(sizeof(*r));
-		memset(r, 0, sizeof(*r));
-		r->day = day;
-		r->unit_path = hoso_xstrdup(unit_path);
-		*slot = r;
-	}
-	return *slot;
+	memset(&key, 0, sizeof(key));
+	key.day = day;
+	key.unit_path = string_id(s, unit_path);
+	return table_row(&s->day, &key);
 }
 
 static void
-add_procedure(struct hoso_map *map, hoso_date day, const char *unit_path, const char *code,
-	      long long working_seconds)
+add_procedure(struct summary *s, struct summary_table *t, hoso_date day, const char *unit_path,
+	      const char *code, long long working_seconds)
 {
-	struct hoso_buf key = HOSO_BUF_INIT;
-	void **slot;
+	struct summary_procedure_key key;
 	struct summary_procedure_row *r;
 
-	hoso_buf_add(&key, (const char *) &day, sizeof(day));
-	hoso_buf_add(&key, unit_path, strlen(unit_path) + 1);	/* with its NUL: a separator */
-	hoso_buf_addstr(&key, code);
-	slot = hoso_map_slot(map, key.data, key.len);
-	hoso_buf_release(&key);
-	if (!*slot) {
-		r = hoso_xmalloc(sizeof(*r));
-		memset(r, 0, sizeof(*r));
-		r->day = day;
-		r->unit_path = hoso_xstrdup(unit_path);
-		r->procedure_code = hoso_xstrdup(code);
-		*slot = r;
-	}
-	r = *slot;
+	memset(&key, 0, sizeof(key));
+	key.day = day;
+	key.unit_path = string_id(s, unit_path);
+	key.procedure_code = string_id(s, code);
+	r = table_row(t, &key);
 	r->resolved++;
 	r->working_seconds += working_seconds;
 }
@@ -256,12 +315,15 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 		const char *code = c->procedure_code ? c->procedure_code : "";
 		int y, m, d;
 
-		add_procedure(&s->procedure_day, end_day, c->unit_path, code, c->working_seconds);
+		add_procedure(s, &s->procedure_day, end_day, c->unit_path, code, c->working_seconds);
 		hoso_date_to_ymd(end_day, &y, &m, &d);
-		add_procedure(&s->procedure_month, hoso_date_from_ymd(y, m, 1), c->unit_path, code,
+		add_procedure(s, &s->procedure_month, hoso_date_from_ymd(y, m, 1), c->unit_path, code,
 			      c->working_seconds);
 	}
 }
+
+/* qsort has no context argument: the strings the rows being sorted name */
+static char *const *sort_strings;
 
 static int
 compare_day_rows(const void *pa, const void *pb)
@@ -269,9 +331,9 @@ compare_day_rows(const void *pa, const void *pb)
 	const struct summary_day_row *a = *(const struct summary_day_row *const *) pa;
 	const struct summary_day_row *b = *(const struct summary_day_row *const *) pb;
 
-	if (a->day != b->day)
-		return a->day < b->day ? -1 : 1;
-	return strcmp(a->unit_path, b->unit_path);
+	if (a->key.day != b->key.day)
+		return a->key.day < b->key.day ? -1 : 1;
+	return strcmp(sort_strings[a->key.unit_path], sort_strings[b->key.unit_path]);
 }
 
 static int
@@ -281,24 +343,25 @@ compare_procedure_rows(const void *pa, const void *pb)
 	const struct summary_procedure_row *b = *(const struct summary_procedure_row *const *) pb;
 	int c;
 
-	if (a->day != b->day)
-		return a->day < b->day ? -1 : 1;
-	c = strcmp(a->unit_path, b->unit_path);
-	return c ? c : strcmp(a->procedure_code, b->procedure_code);
+	if (a->key.day != b->key.day)
+		return a->key.day < b->key.day ? -1 : 1;
+	c = strcmp(sort_strings[a->key.unit_path], sort_strings[b->key.unit_path]);
+	return c ? c : strcmp(sort_strings[a->key.procedure_code], sort_strings[b->key.procedure_code]);
 }
 
-/* The map's values in key order; the caller frees the array, not the values. */
+/* The table's rows in key order; the caller frees the array. */
 static void **
-sorted_values(const struct hoso_map *map, int (*compare)(const void *, const void *))
+sorted_rows(const struct summary *s, const struct summary_table *t,
+	    int (*compare)(const void *, const void *))
 {
-	void **values = hoso_xmalloc((map->count ? map->count : 1) * sizeof(*values));
-	const struct hoso_map_entry *e;
-	size_t n = 0;
+	void **rows = hoso_xmalloc((t->n ? t->n : 1) * sizeof(*rows));
 
-	for (size_t i = 0; hoso_map_next(map, &i, &e);)
-		values[n++] = e->value;
-	qsort(values, n, sizeof(*values), compare);
-	return values;
+	for (size_t i = 0; i < t->n; i++)
+		rows[i] = t->rows + i * t->rowsize;
+	sort_strings = s->strings;
+	qsort(rows, t->n, sizeof(*rows), compare);
+	sort_strings = NULL;
+	return rows;
 }
 
 static void
@@ -311,20 +374,21 @@ field_date(struct hoso_buf *row, hoso_date day)
 }
 
 static void
-write_procedure_rows(const struct hoso_map *map, struct staging *st, enum hoso_staging_file t)
+write_procedure_rows(const struct summary *s, const struct summary_table *t, struct staging *st,
+		     enum hoso_staging_file f)
 {
-	void **rows = sorted_values(map, compare_procedure_rows);
+	void **rows = sorted_rows(s, t, compare_procedure_rows);
 
-	for (size_t i = 0; i < map->count; i++) {
+	for (size_t i = 0; i < t->n; i++) {
 		const struct summary_procedure_row *r = rows[i];
-		struct hoso_buf *row = staging_row(st, t);
+		struct hoso_buf *row = staging_row(st, f);
 
-		field_date(row, r->day);
-		staging_field(row, r->unit_path);
-		staging_field(row, r->procedure_code);
+		field_date(row, r->key.day);
+		staging_field(row, s->strings[r->key.unit_path]);
+		staging_field(row, s->strings[r->key.procedure_code]);
 		staging_field_int(row, r->resolved);
 		staging_field_int(row, r->working_seconds);
-		staging_row_end(st, t);
+		staging_row_end(st, f);
 	}
 	free(rows);
 }
@@ -332,9 +396,9 @@ write_procedure_rows(const struct hoso_map *map, struct staging *st, enum hoso_s
 void
 summary_write(const struct summary *s, struct staging *st)
 {
-	void **rows = sorted_values(&s->day, compare_day_rows);
+	void **rows = sorted_rows(s, &s->day, compare_day_rows);
 
-	for (size_t i = 0; i < s->day.count; i++) {
+	for (size_t i = 0; i < s->day.n; i++) {
 		const struct summary_day_row *r = rows[i];
 		struct hoso_buf *row;
 		bool zero = true;
@@ -345,13 +409,13 @@ summary_write(const struct summary *s, struct staging *st)
 		if (zero)
 			continue;
 		row = staging_row(st, HOSO_STAGING_SUMMARY_DAY);
-		field_date(row, r->day);
-		staging_field(row, r->unit_path);
+		field_date(row, r->key.day);
+		staging_field(row, s->strings[r->key.unit_path]);
 		for (int k = 0; k < HOSO_SUMMARY_DAY_NCOUNTERS; k++)
 			staging_field_int(row, r->v[k]);
 		staging_row_end(st, HOSO_STAGING_SUMMARY_DAY);
 	}
 	free(rows);
-	write_procedure_rows(&s->procedure_day, st, HOSO_STAGING_SUMMARY_PROCEDURE_DAY);
-	write_procedure_rows(&s->procedure_month, st, HOSO_STAGING_SUMMARY_PROCEDURE_MONTH);
+	write_procedure_rows(s, &s->procedure_day, st, HOSO_STAGING_SUMMARY_PROCEDURE_DAY);
+	write_procedure_rows(s, &s->procedure_month, st, HOSO_STAGING_SUMMARY_PROCEDURE_MONTH);
 }
