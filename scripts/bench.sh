@@ -27,6 +27,8 @@ runs=${BENCH_RUNS:-3}
 day=${BENCH_DAY:-2023-10-27}
 work=${BENCH_DIR:-$root/.hoso/bench/s$scale}
 pad_cases=2000000
+# the commit measured, read before the run: the tree may move while it runs
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 for tool in hyperfine pgloader psql python3 /usr/bin/time; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -246,5 +248,5 @@ python3 "$root/bench/report.py" --root "$root" --work "$work" --scale "$scale" -
 	day="$day" n_small="$n_small" n_dossier="$n_dossier" n_progress="$n_progress" n_fact="$n_fact" n_due="$n_due" \
 	n_status="$n_status" n_reject="$n_reject" n_summary="$n_summary" n_load="$n_load" n_big="$n_big" n_day="$n_day" \
 	nproc="$(nproc)" cpu="$cpu" memory="$memtotal" pg="$pgversion" \
-	commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	commit="$commit"
 say "wrote bench/results-s$scale.json and BENCHMARKS.md; make bench-check judges them"
