@@ -437,6 +437,7 @@ load_staging(const struct load_options *o)
 		goto cleanup;
 	if (!hoso_pg_exec(conn, "BEGIN") ||
 	    !ensure_run_row(conn, run_id, &created) ||
+	    !manifest_claim(conn, &m, o->run_id) ||
 	    !load_reference(conn, o) ||
 	    !copy_files_tsv(conn, &m, &t))
 		goto cleanup;
@@ -474,9 +475,11 @@ load_staging(const struct load_options *o)
 					 " detail = coalesce($8::jsonb, detail)"
 					 " WHERE run_id = $1", 8, p))
 			goto cleanup;
-		/* a load started alone finishes its own row; the runner finishes its own */
-		if (created &&
-		    !hoso_pg_exec_params(conn,
+		/*
+		 * The row says done in the transaction that loads: a commit is
+		 * never reported failed, whatever happens to the runner after it.
+		 */
+		if (!hoso_pg_exec_params(conn,
 					 "UPDATE hoso.run SET status = 'done', exit_code = 0,"
 					 " finished_at = clock_timestamp(), load_ms = $2 WHERE run_id = $1",
 					 2, (const char *const[]) { run_id, ms }))

@@ -193,28 +193,6 @@ verify_files(const struct rebuild_plan *plan, bool list, char *first, size_t fir
 }
 
 static bool
-make_dirs(const char *dir)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			goto fail;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		goto fail;
-	return true;
-fail:
-	hoso_error("cannot create \"%s\": %s", path, strerror(errno));
-	return false;
-}
-
-static bool
 write_keys(PGconn *conn, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -435,7 +413,6 @@ runner_cmd_rebuild(int argc, char **argv)
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
 	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11];
-	const char *base;
 	bool pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE, opt;
 	size_t bad;
@@ -548,11 +525,13 @@ runner_cmd_rebuild(int argc, char **argv)
 		ret = HOSO_EXIT_OK;
 		goto cleanup;
 	}
-	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
-	runner_remove_stale_staging(base);
-	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
+	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
+				      "cannot make the staging directory");
+		goto cleanup;
+	}
 	snprintf(keys, sizeof(keys), "%s/rebuild-keys.tsv", staging);
-	if (!make_dirs(staging) || !write_keys(conn, keys)) {
+	if (!write_keys(conn, keys)) {
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
 				      "cannot write the staging directory");
 		goto cleanup;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "runner.h"
@@ -314,10 +315,14 @@ runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, siz
 	snprintf(m0, sizeof(m0), "%lld", ms[0]);
 	snprintf(m1, sizeof(m1), "%lld", ms[1]);
 	snprintf(m2, sizeof(m2), "%lld", ms[2]);
-	/* the load may have written its counts; keep them, add ours */
+	/*
+	 * The load may have written its counts; keep them, add ours.  A row the
+	 * load marked done in its own transaction stays done: its data is in.
+	 */
 	res = PQexecParams(conn,
-			   "UPDATE hoso.run SET finished_at = now(), exit_code = $2,"
-			   " status = CASE WHEN $2::int = 0 THEN 'done' ELSE 'failed' END,"
+			   "UPDATE hoso.run SET finished_at = now(),"
+			   " exit_code = CASE WHEN status = 'done' THEN 0 ELSE $2::int END,"
+			   " status = CASE WHEN $2::int = 0 OR status = 'done' THEN 'done' ELSE 'failed' END,"
 			   " files_seen = $3, files_skipped = $4,"
 			   " extract_ms = $5, transform_ms = $6, load_ms = $7,"
 			   " message = coalesce($8, message)"
@@ -337,7 +342,7 @@ runner_remove_staging(const char *dir)
 		"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
 		"summary_procedure_day.tsv", "summary_procedure_month.tsv", "report.json", "MANIFEST",
 		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
-		"rebuild-keys.tsv",
+		"rebuild-keys.tsv", "OWNER",
 	};
 	char path[4200];
 
@@ -349,12 +354,33 @@ runner_remove_staging(const char *dir)
 		hoso_warning("cannot remove staging directory \"%s\": %s", dir, strerror(errno));
 }
 
+/* Whether run_id's row says it is still running (or cannot be read). */
+static bool
+run_in_progress(PGconn *conn, long long run_id)
+{
+	char id[32];
+	const char *p[1] = { id };
+	PGresult *res;
+	bool running;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	res = PQexecParams(conn, "SELECT status = 'running' FROM hoso.run WHERE run_id = $1",
+			   1, NULL, p, NULL, NULL, 0);
+	running = PQresultStatus(res) != PGRES_TUPLES_OK ||
+		(PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0);
+	PQclear(res);
+	return running;
+}
+
 /*
- * Staging directories of earlier runs that were killed: with the warehouse
- * lock held, no other run can be using one, so each is removed.
+ * Staging directories of earlier runs of this warehouse that were killed.
+ * Only a directory whose OWNER names this warehouse is touched, and only
+ * when its run's row is no longer 'running' (with the lock held, and
+ * interrupted runs marked, such a run can no longer be using it).  Another
+ * warehouse's directories in the same folder are left alone.
  */
 void
-runner_remove_stale_staging(const char *base)
+runner_remove_stale_staging(PGconn *conn, const char *base, const struct hoso_warehouse_id *id)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
@@ -363,9 +389,13 @@ runner_remove_stale_staging(const char *base)
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
+		long long run_id;
+
 		if (strncmp(e->d_name, "run-", 4) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		if (!hoso_owner_matches(path, id, &run_id, true) || run_in_progress(conn, run_id))
+			continue;
 		hoso_info("removing the staging directory of an interrupted run: %s", path);
 		runner_remove_staging(path);
 	}
@@ -515,9 +545,11 @@ runner_cmd_run(int argc, char **argv)
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
 		goto cleanup;
 	}
-	runner_remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
-	snprintf(staging, sizeof(staging), "%s/run-%lld",
-		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
+	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
+		runner_finish_run_row(conn, run_id, ret, seen, skipped, ms,
+				      "cannot make the staging directory");
+		goto cleanup;
+	}
 	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
 	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
 	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);

@@ -58,6 +58,14 @@ int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args
 		      const struct run_files *files, long long run_id, const char *staging,
 		      long long ms[3]);
 int runner_run_command(char *const argv[]);
+/*
+ * The staging directory of run_id, made (mode 0700) with its OWNER:
+ * STAGING/SYSID-DBOID/run-RUNID, STAGING being the pipeline's staging folder
+ * (default .hoso/staging), after removing this warehouse's stale ones.
+ * The caller holds the warehouse lock.  Logs on false.
+ */
+bool runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_id,
+			 char *out, size_t outlen);
 
 /* runner/run.c */
 int runner_cmd_run(int argc, char **argv);
@@ -68,7 +76,9 @@ int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
 void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen,
 			   size_t skipped, const long long ms[3], const char *message);
 void runner_remove_staging(const char *dir);
-void runner_remove_stale_staging(const char *base);
+struct hoso_warehouse_id;
+void runner_remove_stale_staging(PGconn *conn, const char *base,
+				 const struct hoso_warehouse_id *id);
 /* runner/rebuild.c */
 int runner_cmd_rebuild(int argc, char **argv);
 /* runner/report.c */

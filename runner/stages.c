@@ -20,6 +20,7 @@
 
 #include "hoso_log.h"
 #include "hoso_map.h"
+#include "hoso_owner.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -349,4 +350,48 @@ cleanup:
 	runner_argv_release(&tr);
 	runner_argv_release(&ld);
 	return ret;
+}
+
+static bool
+make_dirs(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		goto fail;
+	return true;
+fail:
+	hoso_error("cannot create \"%s\": %s", path, strerror(errno));
+	return false;
+}
+
+bool
+runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_id,
+		    char *out, size_t outlen)
+{
+	struct hoso_warehouse_id id;
+	char tag[64], base[PATH_MAX];
+	int n;
+
+	if (!hoso_warehouse_id_query(conn, &id))
+		return false;
+	hoso_warehouse_id_tag(&id, tag, sizeof(tag));
+	/* two warehouses run from one directory, or sharing a folder, never meet */
+	snprintf(base, sizeof(base), "%s/%s", p->staging ? p->staging : ".hoso/staging", tag);
+	runner_remove_stale_staging(conn, base, &id);
+	n = snprintf(out, outlen, "%s/run-%lld", base, run_id);
+	if (n < 0 || (size_t) n >= outlen) {
+		hoso_error("the staging path under \"%s\" is too long", base);
+		return false;
+	}
+	return make_dirs(out) && hoso_owner_write(out, &id, run_id);
 }

@@ -100,6 +100,6 @@ assert_contains "$(q -c "SELECT status || ' ' || message FROM hoso.run WHERE run
 assert_contains "$(cat "$work/rerun.log")" "had been interrupted" "the run that marks it says so"
 table_digest >"$work/final"
 assert_eq "$(cmp -s "$work/final" "$work/clean" && echo same)" same "rerun after the trials equals a clean load"
-left=$(ls "$work/staging" 2>/dev/null | wc -l)
+left=$(find "$work/staging" -name 'run-*' | wc -l)
 assert_eq "$left" 0 "no staging directory left behind"
 finish
