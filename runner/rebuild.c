@@ -345,7 +345,7 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = runner_run_extract_transform(ex.v, tr.v, "nothing was changed");
 	ms[0] = ms[1] = ms_since(&t0);
-	if (rc != HOSO_EXIT_OK)
+	if (rc != HOSO_EXIT_OK || runner_stop_signal())
 		goto cleanup;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ret = runner_run_command(ld.v);
@@ -412,11 +412,12 @@ runner_cmd_rebuild(int argc, char **argv)
 	struct hoso_buf err = HOSO_BUF_INIT;
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
-	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11];
+	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11], why[640];
 	bool pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE, opt;
 	size_t bad;
 
+	runner_handle_stop_signals();
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -537,7 +538,8 @@ runner_cmd_rebuild(int argc, char **argv)
 		goto cleanup;
 	}
 	ret = run_rebuild_stages(&pipeline, &a, &plan, run_id, staging, keys, ms);
-	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, NULL);
+	ret = runner_settle_run(conn, run_id, ret, why, sizeof(why));
+	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, why[0] ? why : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!a.keep_staging)
 			runner_remove_staging(staging);

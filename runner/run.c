@@ -33,7 +33,10 @@ run_usage(FILE *out)
 		"      --replace         reload files whose content changed since they were loaded\n"
 		"      --wait            wait for another run to finish instead of exiting 75\n"
 		"      --keep-staging    keep the staging directory after a successful run\n"
-		"      --log-format FMT  text (default) or json\n");
+		"      --log-format FMT  text (default) or json\n\n"
+		"Exit status: 0 done, 1 failed (nothing loaded), 2 bad usage, 75 another run\n"
+		"holds the lock, 130 or 143 stopped by SIGINT or SIGTERM (stages stopped,\n"
+		"nothing loaded, the run's row says so).\n");
 }
 
 bool
@@ -153,7 +156,7 @@ runner_file_digest(const char *path, char hex[65], long long *size)
  */
 static int
 filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *files,
-		size_t *skipped)
+		size_t *skipped, char *why, size_t whylen)
 {
 	size_t k = 0;
 	int ret = HOSO_EXIT_OK;
@@ -166,6 +169,7 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 		PGresult *res;
 
 		if (!runner_file_digest(files->paths[i], hex, &size)) {
+			snprintf(why, whylen, "cannot read \"%s\": %s", files->paths[i], strerror(errno));
 			ret = HOSO_EXIT_FAILED;
 			break;
 		}
@@ -173,6 +177,7 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 				   1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			hoso_error("reading the file ledger failed: %s", PQerrorMessage(conn));
+			snprintf(why, whylen, "reading the file ledger failed");
 			PQclear(res);
 			ret = HOSO_EXIT_FAILED;
 			break;
@@ -188,6 +193,8 @@ filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *fil
 				continue;
 			}
 			if (!args->replace) {
+				snprintf(why, whylen, "%s: already loaded, but its content changed since; "
+					 "rerun with --replace", files->paths[i]);
 				hoso_error("%s: already loaded, but its content changed since "
 					   "(size now %lld, sha256 %s); rerun with --replace to replace "
 					   "what it loaded", files->paths[i], size, hex);
@@ -423,10 +430,11 @@ runner_cmd_run(int argc, char **argv)
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
 	size_t seen = 0, skipped = 0;
-	char staging[4096], appname[128], *migrate_argv[4];
+	char staging[4096], appname[128], outcome[640], *migrate_argv[4];
 	bool have_date = false, pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE, opt;
 
+	runner_handle_stop_signals();
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
@@ -532,9 +540,9 @@ runner_cmd_run(int argc, char **argv)
 		hoso_pg_exec(conn, sql);
 	}
 
-	ret = filter_ledgered(conn, &args, &files, &skipped);
+	ret = filter_ledgered(conn, &args, &files, &skipped, outcome, sizeof(outcome));
 	if (ret != HOSO_EXIT_OK) {
-		runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, "a ledgered file changed");
+		runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, outcome);
 		goto cleanup;
 	}
 	if (files.n == 0) {
@@ -552,7 +560,8 @@ runner_cmd_run(int argc, char **argv)
 	}
 	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
 	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
-	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
+	ret = runner_settle_run(conn, run_id, ret, outcome, sizeof(outcome));
+	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, outcome[0] ? outcome : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
@@ -562,6 +571,11 @@ runner_cmd_run(int argc, char **argv)
 			   run_id, staging);
 	}
 cleanup:
+	if (ret != HOSO_EXIT_OK && runner_stop_signal() && ret < 128) {
+		/* stopped before its stages: nothing was loaded */
+		hoso_error("stopped by %s", runner_signal_name(runner_stop_signal()));
+		ret = 128 + runner_stop_signal();
+	}
 	if (conn)
 		PQfinish(conn);
 	files_release(&files);

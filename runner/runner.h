@@ -46,6 +46,37 @@ void runner_argv_release(struct runner_argv *b);
 pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
 /* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
 int runner_wait(pid_t pid, const char *name);
+/* How a stage ended. */
+struct runner_stage_end {
+	char name[64];			/* program name, e.g. "hoso-transform" */
+	int exit_status;		/* when it exited */
+	int signal;			/* when a signal killed it, else 0 */
+	char first_error[512];		/* its first error line ("" if none) */
+};
+/* Like runner_wait, saying how it ended. */
+int runner_wait_stage(pid_t pid, struct runner_stage_end *end);
+/* "hoso-transform was killed by SIGKILL", "hoso-extract failed (exit 1): why" */
+void runner_stage_end_describe(const struct runner_stage_end *end, char *out, size_t outlen);
+/*
+ * Why the last runner_run_extract_transform / runner_run_command failed:
+ * the stage that failed first, how, and its first error line; NULL if none.
+ */
+const char *runner_last_failure(void);
+/*
+ * SIGTERM and SIGINT stop the run: the stages get SIGTERM, and
+ * runner_stop_signal() says which signal came (0: none).
+ */
+void runner_handle_stop_signals(void);
+int runner_stop_signal(void);
+const char *runner_signal_name(int sig);	/* "SIGTERM" */
+/*
+ * After the stages of run_id returned ret: the exit status to report and,
+ * in why, what the run's row should say ("" to keep the load's message).
+ * A run whose load committed (its row is done) succeeded, whatever came
+ * after; a stopped one exits 128 + the signal number ("interrupted by
+ * SIGTERM"); a failed one names the stage that failed first.
+ */
+int runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t whylen);
 /* "extract | transform": HOSO_EXIT_OK, or the failure logged with consequence. */
 int runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */

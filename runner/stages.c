@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,16 +63,228 @@ runner_stage_path(const char *name)
 	return p;
 }
 
+/*
+ * The stages alive now.  The runner owns them: each dies with it
+ * (PR_SET_PDEATHSIG), a SIGTERM or SIGINT to the runner is passed on to
+ * them, and their stderr goes through the runner, which passes it on line
+ * by line and keeps each stage's first error line for the run's row.
+ */
+#define MAX_STAGES 4
+
+struct stage {
+	pid_t pid;			/* 0: slot free */
+	int err_fd;			/* read end of its stderr; -1 once at EOF */
+	char name[64];
+	char line[1024];		/* the line being read */
+	size_t line_len;
+	char first_error[512];		/* its first error line, without the program prefix */
+};
+
+static struct stage stages[MAX_STAGES];
+static char runner_failure[600];	/* why the last stages failed, for the run's row */
+/* written by the signal handler; the pids it reads are set before the child runs */
+static volatile pid_t stage_pids[MAX_STAGES];
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	if (!stop_signal)
+		stop_signal = sig;
+	for (int i = 0; i < MAX_STAGES; i++)
+		if (stage_pids[i] > 0)
+			kill(stage_pids[i], SIGTERM);
+}
+
+void
+runner_handle_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: waitpid and poll return, and the runner stops the run */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int
+runner_stop_signal(void)
+{
+	return stop_signal;
+}
+
+const char *
+runner_last_failure(void)
+{
+	return runner_failure[0] ? runner_failure : NULL;
+}
+
+const char *
+runner_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGKILL: return "SIGKILL";
+	case SIGPIPE: return "SIGPIPE";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGABRT: return "SIGABRT";
+	case SIGHUP: return "SIGHUP";
+	case SIGBUS: return "SIGBUS";
+	default: return "a signal";
+	}
+}
+
+static struct stage *
+stage_of(pid_t pid)
+{
+	for (int i = 0; i < MAX_STAGES; i++)
+		if (stages[i].pid == pid)
+			return &stages[i];
+	return NULL;
+}
+
+/*
+ * Keep the first error line of a stage: "prog: error: MSG" in text logs,
+ * {"level":"error",...,"message":"MSG"} in JSON ones; MSG is kept.
+ */
+static void
+note_error_line(struct stage *st, const char *line)
+{
+	const char *msg = NULL, *end;
+	size_t n = 0;
+
+	if (st->first_error[0])
+		return;
+	if (line[0] == '{') {
+		if (!strstr(line, "\"level\":\"error\""))
+			return;
+		msg = strstr(line, "\"message\":\"");
+		if (!msg)
+			return;
+		msg += strlen("\"message\":\"");
+		for (end = msg; *end && *end != '"'; end++)
+			if (*end == '\\' && end[1])
+				end++;
+		n = (size_t) (end - msg);
+	} else {
+		msg = strstr(line, ": error: ");
+		if (!msg)
+			return;
+		msg += strlen(": error: ");
+		n = strlen(msg);
+	}
+	if (n >= sizeof(st->first_error))
+		n = sizeof(st->first_error) - 1;
+	memcpy(st->first_error, msg, n);
+	st->first_error[n] = '\0';
+}
+
+/* Pass the bytes read from a stage's stderr on to ours, a whole line at a time. */
+static void
+take_stderr(struct stage *st, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool full = st->line_len == sizeof(st->line) - 1;
+
+		if (!full)
+			st->line[st->line_len++] = buf[i];
+		if (buf[i] == '\n' || full) {
+			(void) !write(STDERR_FILENO, st->line, st->line_len);
+			st->line[st->line_len - (buf[i] == '\n')] = '\0';
+			note_error_line(st, st->line);
+			st->line_len = 0;
+			if (full && buf[i] != '\n')
+				st->line[st->line_len++] = buf[i];
+		}
+	}
+}
+
+static void
+end_stderr(struct stage *st)
+{
+	if (st->line_len > 0) {
+		(void) !write(STDERR_FILENO, st->line, st->line_len);
+		(void) !write(STDERR_FILENO, "\n", 1);
+		st->line[st->line_len] = '\0';
+		note_error_line(st, st->line);
+		st->line_len = 0;
+	}
+	close(st->err_fd);
+	st->err_fd = -1;
+}
+
+/* Read the stages' stderr until that of `until` reaches its end. */
+static void
+pump_stderr(const struct stage *until)
+{
+	while (until->err_fd >= 0) {
+		struct pollfd fds[MAX_STAGES];
+		struct stage *of[MAX_STAGES];
+		nfds_t n = 0;
+
+		for (int i = 0; i < MAX_STAGES; i++) {
+			if (stages[i].pid > 0 && stages[i].err_fd >= 0) {
+				fds[n] = (struct pollfd) { .fd = stages[i].err_fd, .events = POLLIN };
+				of[n++] = &stages[i];
+			}
+		}
+		if (poll(fds, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			char buf[4096];
+			ssize_t got;
+
+			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read(fds[i].fd, buf, sizeof(buf));
+			if (got > 0)
+				take_stderr(of[i], buf, (size_t) got);
+			else if (got == 0 || errno != EINTR)
+				end_stderr(of[i]);
+		}
+	}
+}
+
 pid_t
 runner_spawn(char *const argv[], int in_fd, int out_fd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid;
+	int err[2], slot = -1;
+	const char *base = strrchr(argv[0], '/');
 
-	if (pid < 0) {
+	for (int i = 0; i < MAX_STAGES && slot < 0; i++)
+		if (stages[i].pid == 0)
+			slot = i;
+	if (slot < 0 || stop_signal) {
+		hoso_error("cannot start %s: %s", argv[0],
+			   stop_signal ? "the run is being stopped" : "too many stages at once");
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
 		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
 		return -1;
 	}
+	pid = fork();
+	if (pid < 0) {
+		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
+		close(err[0]);
+		close(err[1]);
+		return -1;
+	}
 	if (pid == 0) {
+		/* die with the runner, even if it died before this line */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		/* rows from input land in the staging files and the reject file: owner only */
+		umask(077);
+		signal(SIGPIPE, SIG_DFL);
 		if (in_fd >= 0) {
 			dup2(in_fd, STDIN_FILENO);
 			close(in_fd);
@@ -79,36 +293,90 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 			dup2(out_fd, STDOUT_FILENO);
 			close(out_fd);
 		}
+		dup2(err[1], STDERR_FILENO);
 		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "hoso: error: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(err[1]);
+	stages[slot] = (struct stage) { .pid = pid, .err_fd = err[0] };
+	snprintf(stages[slot].name, sizeof(stages[slot].name), "%s", base ? base + 1 : argv[0]);
+	stage_pids[slot] = pid;
+	if (stop_signal)
+		kill(pid, SIGTERM);
 	return pid;
+}
+
+int
+runner_wait_stage(pid_t pid, struct runner_stage_end *end)
+{
+	struct stage *st = stage_of(pid);
+	int status;
+
+	memset(end, 0, sizeof(*end));
+	if (st) {
+		snprintf(end->name, sizeof(end->name), "%s", st->name);
+		pump_stderr(st);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			hoso_error("waiting for %s: %s", end->name, strerror(errno));
+			status = 1 << 8;
+			break;
+		}
+	}
+	if (st) {
+		snprintf(end->first_error, sizeof(end->first_error), "%s", st->first_error);
+		for (int i = 0; i < MAX_STAGES; i++)
+			if (stage_pids[i] == pid)
+				stage_pids[i] = 0;
+		memset(st, 0, sizeof(*st));
+	}
+	if (WIFEXITED(status)) {
+		end->exit_status = WEXITSTATUS(status);
+		return end->exit_status;
+	}
+	end->signal = WTERMSIG(status);
+	hoso_error("%s was killed by %s", end->name, runner_signal_name(end->signal));
+	return HOSO_EXIT_FAILED;
 }
 
 int
 runner_wait(pid_t pid, const char *name)
 {
-	int status;
+	struct runner_stage_end end;
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			hoso_error("waiting for %s: %s", name, strerror(errno));
-			return HOSO_EXIT_FAILED;
-		}
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
-	return HOSO_EXIT_FAILED;
+	(void) name;
+	return runner_wait_stage(pid, &end);
+}
+
+void
+runner_stage_end_describe(const struct runner_stage_end *end, char *out, size_t outlen)
+{
+	if (end->signal)
+		snprintf(out, outlen, "%s was killed by %s", end->name,
+			 runner_signal_name(end->signal));
+	else if (end->first_error[0])
+		snprintf(out, outlen, "%s failed (exit %d): %s", end->name, end->exit_status,
+			 end->first_error);
+	else
+		snprintf(out, outlen, "%s failed (exit %d)", end->name, end->exit_status);
 }
 
 int
 runner_run_command(char *const argv[])
 {
+	struct runner_stage_end end;
 	pid_t pid = runner_spawn(argv, -1, -1);
 
-	return pid < 0 ? HOSO_EXIT_FAILED : runner_wait(pid, argv[0]);
+	runner_failure[0] = '\0';
+	if (pid < 0)
+		return HOSO_EXIT_FAILED;
+	runner_wait_stage(pid, &end);
+	if (end.signal == 0 && end.exit_status == 0)
+		return HOSO_EXIT_OK;
+	runner_stage_end_describe(&end, runner_failure, sizeof(runner_failure));
+	return end.signal ? HOSO_EXIT_FAILED : end.exit_status;
 }
 
 static long long
@@ -259,10 +527,13 @@ push_files(struct runner_argv *b, const struct hoso_pipeline *p, const struct ru
 int
 runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
 {
+	struct runner_stage_end eex, etr;
+	const struct runner_stage_end *first;
 	int fds[2];
 	pid_t pex, ptr = -1;
-	int rex, rtr;
+	bool ex_failed, tr_failed, ex_victim;
 
+	runner_failure[0] = '\0';
 	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		hoso_error("cannot create a pipe: %s", strerror(errno));
@@ -276,17 +547,24 @@ runner_run_extract_transform(char *const ex[], char *const tr[], const char *con
 	if (pex < 0 || ptr < 0) {
 		if (pex > 0) {
 			kill(pex, SIGTERM);
-			runner_wait(pex, ex[0]);
+			runner_wait_stage(pex, &eex);
 		}
+		snprintf(runner_failure, sizeof(runner_failure), "cannot start the stages");
 		return HOSO_EXIT_FAILED;
 	}
-	rex = runner_wait(pex, "hoso-extract");
-	rtr = runner_wait(ptr, "hoso-transform");
-	if (rex == 0 && rtr == 0)
+	runner_wait_stage(pex, &eex);
+	runner_wait_stage(ptr, &etr);
+	ex_failed = eex.signal || eex.exit_status;
+	tr_failed = etr.signal || etr.exit_status;
+	if (!ex_failed && !tr_failed)
 		return HOSO_EXIT_OK;
-	hoso_error("%s failed (exit %d); %s", rex != 0 ? "hoso-extract" : "hoso-transform",
-		   rex != 0 ? rex : rtr, consequence);
-	return (rex != 0 ? rex : rtr) == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
+	/* an extract whose reader died fails of it: the transform failed first */
+	ex_victim = eex.signal == SIGPIPE || strstr(eex.first_error, "Broken pipe") != NULL;
+	first = ex_failed && !(ex_victim && tr_failed) ? &eex : &etr;
+	runner_stage_end_describe(first, runner_failure, sizeof(runner_failure));
+	hoso_error("%s; %s", runner_failure, consequence);
+	return !first->signal && first->exit_status == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE
+		: HOSO_EXIT_FAILED;
 }
 
 int
@@ -340,7 +618,7 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms[0] = elapsed_ms(&t0, &t1);
 	ms[1] = ms[0];
-	if (ret != HOSO_EXIT_OK)
+	if (ret != HOSO_EXIT_OK || runner_stop_signal())
 		goto cleanup;
 	ret = runner_run_command(ld.v);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
@@ -394,4 +672,39 @@ runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_i
 		return false;
 	}
 	return make_dirs(out) && hoso_owner_write(out, &id, run_id);
+}
+
+int
+runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t whylen)
+{
+	int sig = runner_stop_signal();
+	char id[32];
+	const char *p[1] = { id };
+	PGresult *res;
+	bool committed;
+
+	why[0] = '\0';
+	if (ret == HOSO_EXIT_OK && !sig)
+		return ret;
+	snprintf(id, sizeof(id), "%lld", run_id);
+	res = PQexecParams(conn, "SELECT status = 'done' FROM hoso.run WHERE run_id = $1", 1, NULL,
+			   p, NULL, NULL, 0);
+	committed = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (committed) {
+		/* the load marks its row done in its own transaction: it is in */
+		if (sig)
+			hoso_warning("run %lld: %s came after the load had committed", run_id,
+				     runner_signal_name(sig));
+		return HOSO_EXIT_OK;
+	}
+	if (sig) {
+		snprintf(why, whylen, "interrupted by %s", runner_signal_name(sig));
+		hoso_error("run %lld %s; its stages were stopped and rolled back", run_id, why);
+		return 128 + sig;
+	}
+	if (runner_last_failure())
+		snprintf(why, whylen, "%s", runner_last_failure());
+	return ret;
 }

@@ -31,14 +31,16 @@ ledger_paths() { q -d "wh_$1" -c "SELECT path FROM hoso.file_ledger ORDER BY pat
 own_paths() { ls "$work/$1"/* | sort; }
 
 cd "$work/cwd"
+# relative paths resolve against the pipeline files' directory: both share it
+st=$work/.hoso/staging
 # A keeps its staging directory; B, run next from the same directory, must
 # neither remove it nor be able to load it
 "$HOSO" run "$work/a.yaml" --date 2023-03-09 --keep-staging >"$work/a.log" 2>&1 || fail "A failed: $(cat "$work/a.log")"
-a_dir=$(ls -d .hoso/staging/*/run-* 2>/dev/null | head -1)
-[ -n "$a_dir" ] || fail "A kept no staging directory under .hoso/staging/WAREHOUSE/"
+a_dir=$(ls -d $st/*/run-* 2>/dev/null | head -1)
+[ -n "$a_dir" ] || fail "A kept no staging directory under $st/WAREHOUSE/"
 "$HOSO" run "$work/b.yaml" --date 2023-03-09 >"$work/b.log" 2>&1 || fail "B failed: $(cat "$work/b.log")"
 assert_eq "$( [ -d "$a_dir" ] && echo kept)" kept "B's runner leaves A's staging directory alone"
-assert_eq "$(ls -d .hoso/staging/* | wc -l)" 2 "one staging folder per warehouse"
+assert_eq "$(ls -d $st/* | wc -l)" 2 "one staging folder per warehouse"
 a_run=$(q -d wh_a -c "SELECT max(run_id) FROM hoso.run")
 b_before=$(PGDATABASE=wh_b table_digest)
 rc=0; out=$(PGDATABASE=wh_b "$HOSO_BIN/hoso-load" --run-id "$a_run" "$a_dir" 2>&1) || rc=$?
@@ -55,7 +57,7 @@ assert_eq "$rc" 1 "hoso-load refuses a staging directory without OWNER"
 # the race: both at once, from the same directory, many times; each
 # warehouse ends with exactly its own files
 for w in a b; do dropdb "wh_$w"; createdb "wh_$w"; done
-rm -rf .hoso
+rm -rf "$work/.hoso"
 round=0
 while [ "$round" -lt 3 ]; do
 	round=$((round + 1))
@@ -70,6 +72,6 @@ while [ "$round" -lt 3 ]; do
 	assert_eq "$(ledger_paths a)" "$(own_paths a)" "round $round: A's ledger holds A's files, only"
 	assert_eq "$(ledger_paths b)" "$(own_paths b)" "round $round: B's ledger holds B's files, only"
 done
-assert_eq "$(find .hoso/staging -name 'run-*' | wc -l)" 0 "no staging directory left behind"
+assert_eq "$(find $st -name 'run-*' | wc -l)" 0 "no staging directory left behind"
 cd /
 finish
