@@ -137,12 +137,19 @@ find_csv_format(const char *name, struct hoso_buf *err)
 }
 
 /* The fields of a D record shown by --check, by position (docs/design.md §1). */
-static const char *const d_names[] = {
-	NULL, "file_no", "line", "pos", "_src", "_at", "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc",
-	"KenhThucHien", "LoaiDoiTuong", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra",
-	"TrangThaiHoSo", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi", "DonViXuLy", "HinhThuc",
-	"digitised", "paid_online", "vneid", "has_fee", "e_result", "reuse", "supplements",
-	"applicant_hash",
+/* How --check names the D fields: the source's names where it has them. */
+static const char *const d_names[HOSO_D_NFIELDS] = {
+	[HOSO_D_src] = "_src", [HOSO_D_at] = "_at", [HOSO_D_case_no] = "MaHoSo",
+	[HOSO_D_procedure_code] = "MaTTHC", [HOSO_D_procedure_name] = "TenTTHC",
+	[HOSO_D_field_code] = "MaLinhVuc", [HOSO_D_channel_raw] = "KenhThucHien",
+	[HOSO_D_applicant_type] = "LoaiDoiTuong", [HOSO_D_submitted_at] = "NgayNopHoSo",
+	[HOSO_D_accepted_at] = "NgayTiepNhan", [HOSO_D_due_at] = "NgayHenTra",
+	[HOSO_D_status] = "TrangThaiHoSo", [HOSO_D_processed_at] = "NgayKetThucXuLy",
+	[HOSO_D_returned_at] = "NgayTra", [HOSO_D_refused_at] = "NgayTuChoi",
+	[HOSO_D_unit_name] = "DonViXuLy", [HOSO_D_return_form] = "HinhThuc",
+	[HOSO_D_digitised] = "digitised", [HOSO_D_paid_online] = "paid_online",
+	[HOSO_D_vneid] = "vneid", [HOSO_D_has_fee] = "has_fee", [HOSO_D_e_result] = "e_result",
+	[HOSO_D_reuse] = "reuse", [HOSO_D_applicant_hash] = "applicant_hash",
 };
 
 /* --check: run the file into a temporary record stream and summarise it. */
@@ -189,23 +196,25 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 			if (shown < 3) {
 				if (shown++ == 0)
 					printf("example records:\n");
-				printf("  line %s:", f[2]);
-				for (int i = 4; i < r.nfields && i < (int) (sizeof(d_names) / sizeof(d_names[0])); i++)
-					if (f[i] && i != 27)
+				printf("  line %s:", f[HOSO_D_line]);
+				for (int i = 0; i < r.nfields && i < HOSO_D_NFIELDS; i++)
+					if (f[i] && d_names[i])
 						printf(" %s=%s", d_names[i], f[i]);
 				printf("\n");
 			}
 		} else if (f[0][0] == 'X') {
 			rejects++;
 			if (shown_rejects++ < 50)
-				printf("  reject: line %s, %s: %s\n", f[2], f[4] ? f[4] : "-",
-				       f[5] ? f[5] : "");
+				printf("  reject: line %s, %s: %s\n", f[HOSO_X_line],
+				       f[HOSO_X_field] ? f[HOSO_X_field] : "-",
+				       f[HOSO_X_reason] ? f[HOSO_X_reason] : "");
 		} else if (f[0][0] == 'E') {
-			rows = atol(f[3]);
+			rows = atol(f[HOSO_E_messages]);
 			printf("rows: %ld read, %ld would be loaded, %ld rejected\n", rows, loaded,
 			       rejects);
-			if (f[8] && strcmp(f[8], "{}") != 0)
-				printf("drift: columns the schema does not know (non-empty cells): %s\n", f[8]);
+			if (f[HOSO_E_unknown_fields] && strcmp(f[HOSO_E_unknown_fields], "{}") != 0)
+				printf("drift: columns the schema does not know (non-empty cells): %s\n",
+				       f[HOSO_E_unknown_fields]);
 			else
 				printf("drift: none (every column of the header is known)\n");
 		}

@@ -11,10 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_owner.h"
-
-#define OWNER_NAME "OWNER"
 
 bool
 hoso_warehouse_id_query(PGconn *conn, struct hoso_warehouse_id *id)
@@ -47,10 +46,10 @@ hoso_warehouse_id_tag(const struct hoso_warehouse_id *id, char *out, size_t outl
 static char *
 owner_path(const char *dir)
 {
-	size_t n = strlen(dir) + sizeof("/" OWNER_NAME);
+	size_t n = strlen(dir) + sizeof("/" HOSO_STAGING_OWNER);
 	char *p = hoso_xmalloc(n);
 
-	snprintf(p, n, "%s/%s", dir, OWNER_NAME);
+	snprintf(p, n, "%s/%s", dir, HOSO_STAGING_OWNER);
 	return p;
 }
 

@@ -87,7 +87,6 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 int
 load_rebuild(const struct load_options *o)
 {
-	static const char *const needed[] = { "case_fact.tsv", "case_due.tsv", "case_status.tsv" };
 	struct manifest m = { 0 };
 	struct hoso_buf report = HOSO_BUF_INIT;
 	PGconn *conn = NULL;
@@ -99,14 +98,9 @@ load_rebuild(const struct load_options *o)
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
-		if (!manifest_find(&m, needed[i])) {
-			hoso_error("%s/MANIFEST: does not list %s; refusing the staging directory",
-				   o->staging_dir, needed[i]);
-			goto cleanup;
-		}
-	}
-	if (!load_read_small_file(o->staging_dir, "report.json", &report, &have_report))
+	if (!load_manifest_complete(&m, o->staging_dir))
+		goto cleanup;
+	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load rebuild");

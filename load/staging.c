@@ -13,7 +13,7 @@
  *
  * A table that the load brings more than it holds (a first load, a large
  * backfill) is bulk-loaded: its keys and indexes are dropped before its
- * COPY and built again after it (hoso.bulk_begin, 060_bulk_load.sql), in
+ * COPY and built again after it (hoso.bulk_begin, functions/bulk_load.sql), in
  * the same transaction.
  *
  * Rejects over the threshold roll all of it back; then a second, small
@@ -27,19 +27,84 @@
 #include <time.h>
 
 #include "hoso_buf.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "load.h"
-
-static const char *const staging_names[] = {
-	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-	"case_due.tsv", "case_status.tsv", "reject.tsv",
-};
 
 /* What files.tsv says of the run's files. */
 struct file_totals {
 	long long files, bytes, records, rejects, messages_loaded;
 };
+
+/* The SQL type of a staging column in the load's own temporary tables. */
+static const char *
+sql_type(enum hoso_kind kind)
+{
+	switch (kind) {
+	case HOSO_KIND_INT: return "bigint";
+	case HOSO_KIND_JSON: return "jsonb";
+	case HOSO_KIND_TIME: return "timestamptz";
+	case HOSO_KIND_BOOL: return "boolean";
+	case HOSO_KIND_DATE: return "date";
+	case HOSO_KIND_PATH: return "text[]";
+	case HOSO_KIND_CODE:
+	case HOSO_KIND_TEXT: break;
+	}
+	return "text";
+}
+
+/*
+ * CREATE TEMP TABLE for staging file f, its columns as the layout declares
+ * them, then constraints (may be empty).
+ */
+static bool
+create_temp_table(PGconn *conn, enum hoso_staging_file f, const char *constraints)
+{
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok;
+
+	hoso_buf_addf(&sql, "CREATE TEMP TABLE %s (", l->table);
+	for (int i = 0; i < l->ncolumns; i++)
+		hoso_buf_addf(&sql, "%s%s %s", i ? ", " : "", l->columns[i].name,
+			      sql_type(l->columns[i].kind));
+	hoso_buf_addf(&sql, "%s) ON COMMIT DROP", constraints);
+	ok = hoso_pg_exec(conn, sql.data);
+	hoso_buf_release(&sql);
+	return ok;
+}
+
+bool
+load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
+		  const char *table, enum staging_copy_mode mode, const struct file_map *map,
+		  long long *rows)
+{
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok;
+
+	/* the columns named, as pg_dump does: a table's physical order may differ */
+	hoso_buf_addf(&sql, "COPY %s (", table ? table : l->table);
+	hoso_staging_column_list(f, -1, &sql);
+	hoso_buf_addstr(&sql, ") FROM STDIN");
+	ok = manifest_copy(conn, m, l->file, sql.data, mode, map, rows);
+	hoso_buf_release(&sql);
+	return ok;
+}
+
+bool
+load_manifest_complete(const struct manifest *m, const char *dir)
+{
+	for (int f = 0; f < HOSO_STAGING_NFILES; f++) {
+		if (!manifest_find(m, hoso_staging_layouts[f].file)) {
+			hoso_error("%s/%s: does not list %s; refusing the staging directory", dir,
+				   HOSO_STAGING_MANIFEST, hoso_staging_layouts[f].file);
+			return false;
+		}
+	}
+	return true;
+}
 
 bool
 load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
@@ -99,13 +164,9 @@ copy_files_tsv(PGconn *conn, const struct manifest *m, struct file_totals *t)
 {
 	PGresult *res;
 
-	if (!hoso_pg_exec(conn,
-			  "CREATE TEMP TABLE load_files (file_no bigint PRIMARY KEY, path text NOT NULL,"
-			  " size bigint, sha256 text, format text, lines bigint, messages bigint,"
-			  " dossiers bigint, progress bigint, other_messages bigint, rejects bigint,"
-			  " unknown_fields jsonb) ON COMMIT DROP") ||
-	    !manifest_copy(conn, m, "files.tsv", "COPY load_files FROM STDIN",
-			   STAGING_COPY_AS_IS, NULL, NULL))
+	if (!create_temp_table(conn, HOSO_STAGING_FILES,
+			       ", PRIMARY KEY (file_no), CHECK (path IS NOT NULL)") ||
+	    !load_copy_staging(conn, m, HOSO_STAGING_FILES, NULL, STAGING_COPY_AS_IS, NULL, NULL))
 		return false;
 	res = hoso_pg_query(conn,
 			    "SELECT count(*), coalesce(sum(size), 0),"
@@ -129,11 +190,8 @@ copy_rejects(PGconn *conn, const struct manifest *m, const char *run_id)
 {
 	const char *p[1] = { run_id };
 
-	return hoso_pg_exec(conn,
-			    "CREATE TEMP TABLE load_reject (file_no bigint, line bigint,"
-			    " byte_offset bigint, field text, reason text, raw text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, "reject.tsv", "COPY load_reject FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
+	return create_temp_table(conn, HOSO_STAGING_REJECT, "") &&
+		load_copy_staging(conn, m, HOSO_STAGING_REJECT, NULL, STAGING_COPY_AS_IS, NULL, NULL) &&
 		hoso_pg_exec_params(conn,
 				    "INSERT INTO hoso.reject (run_id, path, line, byte_offset, field, reason, raw)"
 				    " SELECT $1, f.path, r.line, r.byte_offset, r.field, r.reason, r.raw"
@@ -276,16 +334,15 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 #define LOAD_BULK_MIN_BYTES (16LL * 1024 * 1024)
 
 /*
- * Before the COPY of staging file NAME into TABLE (one of this program's
- * own names): when the file is large and larger than the table, drop the
- * table's keys and indexes for load_bulk_end to build again.  *bulk says
- * whether it did.
+ * Before the COPY of staging file f into its table: when the file is large
+ * and larger than the table, drop the table's keys and indexes for
+ * load_bulk_end to build again.  *bulk says whether it did.
  */
 static bool
-load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const char *name,
-		bool *bulk)
+load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk)
 {
-	const struct manifest_entry *e = manifest_find(m, name);
+	const char *table = hoso_staging_layouts[f].table;
+	const struct manifest_entry *e = manifest_find(m, hoso_staging_layouts[f].file);
 	char bytes[32];
 	const char *p[2] = { table, bytes };
 	PGresult *res;
@@ -305,33 +362,17 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const
 }
 
 /*
- * After the COPYs: build the keys and indexes load_bulk_begin dropped.
- * With analyze, also give the planner the tables' new statistics, for a
- * statement of this transaction that joins them next (the SQL summary
- * refresh); otherwise autovacuum gathers them after the commit, which
- * spares a bulk load seconds of sampling.  tables[i] is analysed when
- * bulk[i].
+ * After the COPYs: build the keys and indexes load_bulk_begin dropped
+ * (bulk[i] says it dropped some).  Autovacuum gathers the tables' new
+ * statistics after the commit, which spares a bulk load seconds of
+ * sampling.
  */
 static bool
-load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t n,
-	      bool analyze)
+load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 {
-	char sql[128];
-	bool any = false;
-
 	for (size_t i = 0; i < n; i++)
-		any = any || bulk[i];
-	if (!any)
-		return true;
-	if (!hoso_pg_exec(conn, "SELECT hoso.bulk_end()"))
-		return false;
-	for (size_t i = 0; analyze && i < n; i++) {
-		if (!bulk[i])
-			continue;
-		snprintf(sql, sizeof(sql), "ANALYZE %s", tables[i]);
-		if (!hoso_pg_exec(conn, sql))
-			return false;
-	}
+		if (bulk[i])
+			return hoso_pg_exec(conn, "SELECT hoso.bulk_end()");
 	return true;
 }
 
@@ -339,8 +380,8 @@ load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t 
  * Replace the facts of the cases listed in the temporary table keys_table
  * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
  * tables in step: the cases' old contributions are taken away before their
- * facts go, the new ones added after they come (from summary_*.tsv when
- * the staging directory has them, summary.c).  keys_table is one of this
+ * facts go, the new ones added after they come (from summary_*.tsv,
+ * summary.c).  keys_table is one of this
  * program's own table names, never data.  Shared by a run's load and a
  * rebuild.
  */
@@ -348,11 +389,10 @@ bool
 load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 		   long long *cases)
 {
-	static const char *const fact_tables[] = { "hoso.case_fact", "hoso.case_due",
-						   "hoso.case_status" };
-	static const char *const fact_files[] = { "case_fact.tsv", "case_due.tsv",
-						  "case_status.tsv" };
-	enum { NFACT = sizeof(fact_tables) / sizeof(fact_tables[0]) };
+	static const enum hoso_staging_file facts[] = {
+		HOSO_STAGING_CASE_FACT, HOSO_STAGING_CASE_DUE, HOSO_STAGING_CASE_STATUS
+	};
+	enum { NFACT = sizeof(facts) / sizeof(facts[0]) };
 	bool bulk[NFACT];
 	char sql[256];
 
@@ -362,33 +402,30 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 	for (size_t i = 0; i < NFACT; i++) {
 		snprintf(sql, sizeof(sql),
 			 "DELETE FROM %s t USING %s k WHERE t.src = k.src AND t.case_no = k.case_no",
-			 fact_tables[i], keys_table);
+			 hoso_staging_layouts[facts[i]].table, keys_table);
 		if (!hoso_pg_exec(conn, sql))
 			return false;
 	}
 	for (size_t i = 0; i < NFACT; i++) {
-		snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", fact_tables[i]);
-		if (!load_bulk_begin(conn, m, fact_tables[i], fact_files[i], &bulk[i]) ||
-		    !manifest_copy(conn, m, fact_files[i], sql, STAGING_COPY_AS_IS, NULL,
-				   i == 0 ? cases : NULL))
+		if (!load_bulk_begin(conn, m, facts[i], &bulk[i]) ||
+		    !load_copy_staging(conn, m, facts[i], NULL, STAGING_COPY_AS_IS, NULL,
+				       i == 0 ? cases : NULL))
 			return false;
 	}
-	if (!load_bulk_end(conn, fact_tables, bulk, NFACT, !load_summary_files_present(m)))
-		return false;
-	/* the new contributions as the transform added them up; else from the new facts */
-	if (load_summary_files_present(m))
-		return load_summary_add(conn, m);
-	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', 1)", keys_table);
-	return hoso_pg_exec(conn, sql);
+	/* the new contributions as the transform added them up (summary.c) */
+	return load_bulk_end(conn, bulk, NFACT) &&
+		load_summary_add(conn, m);
 }
 
 /* The cases of a run are those of its case_fact.tsv. */
 static bool
 replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
 {
+	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
+		       "case_fact.tsv begins with its key");
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, "case_fact.tsv", "COPY load_case_key FROM STDIN",
-			      STAGING_COPY_KEYS, NULL, NULL) &&
+		manifest_copy(conn, m, hoso_staging_layouts[HOSO_STAGING_CASE_FACT].file,
+			      "COPY load_case_key (src, case_no) FROM STDIN", STAGING_COPY_KEYS, NULL, NULL) &&
 		hoso_pg_exec(conn, "ANALYZE load_case_key") &&
 		load_replace_facts(conn, m, "load_case_key", cases);
 }
@@ -406,7 +443,6 @@ int
 load_staging(const struct load_options *o)
 {
 	struct manifest m;
-	static const char *const archive_tables[] = { "hoso.dossier_msg", "hoso.progress_msg" };
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
@@ -422,14 +458,9 @@ load_staging(const struct load_options *o)
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;
-	for (size_t i = 0; i < sizeof(staging_names) / sizeof(staging_names[0]); i++) {
-		if (!manifest_find(&m, staging_names[i])) {
-			hoso_error("%s/MANIFEST: does not list %s; refusing the staging directory",
-				   o->staging_dir, staging_names[i]);
-			goto cleanup;
-		}
-	}
-	if (!load_read_small_file(o->staging_dir, "report.json", &report, &have_report))
+	if (!load_manifest_complete(&m, o->staging_dir))
+		goto cleanup;
+	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load");
@@ -447,13 +478,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!check_ledger(conn, o) ||
 	    !insert_ledger(conn, run_id, &map) ||
-	    !load_bulk_begin(conn, &m, archive_tables[0], "dossier_msg.tsv", &bulk[0]) ||
-	    !manifest_copy(conn, &m, "dossier_msg.tsv", "COPY hoso.dossier_msg FROM STDIN",
-			   STAGING_COPY_FILE_ID, &map, &dossiers) ||
-	    !load_bulk_begin(conn, &m, archive_tables[1], "progress_msg.tsv", &bulk[1]) ||
-	    !manifest_copy(conn, &m, "progress_msg.tsv", "COPY hoso.progress_msg FROM STDIN",
-			   STAGING_COPY_FILE_ID, &map, &progress) ||
-	    !load_bulk_end(conn, archive_tables, bulk, 2, false) ||
+	    !load_bulk_begin(conn, &m, HOSO_STAGING_DOSSIER_MSG, &bulk[0]) ||
+	    !load_copy_staging(conn, &m, HOSO_STAGING_DOSSIER_MSG, NULL, STAGING_COPY_FILE_ID,
+			       &map, &dossiers) ||
+	    !load_bulk_begin(conn, &m, HOSO_STAGING_PROGRESS_MSG, &bulk[1]) ||
+	    !load_copy_staging(conn, &m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
+			       &map, &progress) ||
+	    !load_bulk_end(conn, bulk, 2) ||
 	    !replace_facts(conn, &m, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -531,7 +532,7 @@ runner_cmd_rebuild(int argc, char **argv)
 				      "cannot make the staging directory");
 		goto cleanup;
 	}
-	snprintf(keys, sizeof(keys), "%s/rebuild-keys.tsv", staging);
+	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
 	if (!write_keys(conn, keys)) {
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
 				      "cannot write the staging directory");

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
@@ -344,17 +345,10 @@ runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, siz
 void
 runner_remove_staging(const char *dir)
 {
-	static const char *const names[] = {
-		"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-		"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
-		"summary_procedure_day.tsv", "summary_procedure_month.tsv", "report.json", "MANIFEST",
-		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
-		"rebuild-keys.tsv", "OWNER",
-	};
 	char path[4200];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+	for (size_t i = 0; hoso_staging_all_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, hoso_staging_all_names[i]);
 		unlink(path);
 	}
 	if (rmdir(dir) != 0)

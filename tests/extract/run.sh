@@ -8,6 +8,7 @@ bin=${1:-${HOSO_BIN:-$here/../../bin}/hoso-extract}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 cd "$tmp" || exit 1
 cp "$here"/*.jsonl .
 failures=0

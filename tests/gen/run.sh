@@ -17,6 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 gen="$top/bin/hoso-gen"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 fail=0
 
 check() {

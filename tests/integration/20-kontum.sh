@@ -52,23 +52,24 @@ summary 2022-12-15 2023-10-14 >"$work/after"
 assert_eq "$(cmp -s "$work/before" "$work/after" && echo same)" same "historic fidelity: identical summary"
 
 # the summary tables, maintained run by run, equal a scan of the facts
+load_scan_functions
 # (unit paths with nothing in a period may appear in one with zeros)
 for period in "2022-12-15 2023-10-14" "2023-01-01 2023-01-31" "2022-07-01 2024-12-31" "2024-02-10 2024-02-10"; do
 	set -- $period
 	diff=$(q -c "SELECT count(*) FROM (
-	        (SELECT * FROM hoso.period_counts('$1', '$2') EXCEPT SELECT * FROM hoso.period_counts_scan('$1', '$2'))
+	        (SELECT * FROM hoso.period_counts('$1', '$2') EXCEPT SELECT * FROM hoso_test.period_counts_scan('$1', '$2'))
 	        UNION ALL
-	        (SELECT * FROM hoso.period_counts_scan('$1', '$2') EXCEPT SELECT * FROM hoso.period_counts('$1', '$2'))) d
+	        (SELECT * FROM hoso_test.period_counts_scan('$1', '$2') EXCEPT SELECT * FROM hoso.period_counts('$1', '$2'))) d
 	      WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(d) - 'unit_path') e WHERE e.value::text <> '0')")
 	assert_eq "$diff" 0 "summary tables equal a scan of the facts for $1..$2"
 done
 # 766 criterion 2.1 from the summary rows equals judging every case at
-# query time (hoso.index_766_scan), whole province and one district
+# query time (hoso_test.index_766_scan), whole province and one district
 for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2022-07-01 2024-12-31 " "2024-02-10 2024-02-10 "; do
 	set -- $period
 	unit=${3:+"'$3'"}
 	got=$(q -c "SELECT a.numerator || '/' || a.denominator || ' ' || b.numerator || '/' || b.denominator
-	              FROM hoso.index_766('$1', '$2', ${unit:-NULL}) a, hoso.index_766_scan('$1', '$2', ${unit:-NULL}) b
+	              FROM hoso.index_766('$1', '$2', ${unit:-NULL}) a, hoso_test.index_766_scan('$1', '$2', ${unit:-NULL}) b
 	             WHERE a.criterion = '2.1'")
 	assert_eq "$(echo "$got" | awk '{print ($1 == $2 && $1 !~ /^0\//) ? "same" : $0}')" same \
 		"766 2.1 from summary rows equals the case-by-case judgement for $1..$2 ${3:-} ($got)"
@@ -77,11 +78,11 @@ done
 for period in "2022-12-15 2023-10-14 " "2023-01-01 2023-01-31 000.00.31.H34" "2023-01-31 2023-03-01 " "2022-07-01 2024-12-31 000.00.31.H34" "2024-02-10 2024-02-10 "; do
 	set -- $period
 	unit=${3:+"'$3'"}
-	got=$(q -c "SELECT (SELECT count(*) FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL})) || ' ' || count(*)
+	got=$(q -c "SELECT (SELECT count(*) FROM hoso_test.procedure_durations_scan('$1', '$2', ${unit:-NULL})) || ' ' || count(*)
 	              FROM ((SELECT * FROM hoso.procedure_durations('$1', '$2', ${unit:-NULL})
-	                     EXCEPT SELECT * FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL}))
+	                     EXCEPT SELECT * FROM hoso_test.procedure_durations_scan('$1', '$2', ${unit:-NULL}))
 	                    UNION ALL
-	                    (SELECT * FROM hoso.procedure_durations_scan('$1', '$2', ${unit:-NULL})
+	                    (SELECT * FROM hoso_test.procedure_durations_scan('$1', '$2', ${unit:-NULL})
 	                     EXCEPT SELECT * FROM hoso.procedure_durations('$1', '$2', ${unit:-NULL}))) d")
 	assert_eq "$(echo "$got" | awk '{print ($1 > 0 && $2 == 0) ? "same" : $0}')" same \
 		"procedure durations from summary rows equal a scan of the facts for $1..$2 ${3:-} ($got)"

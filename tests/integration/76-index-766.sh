@@ -138,8 +138,9 @@ assert_contains "$(q -c "SELECT note FROM hoso.index_766('2023-03-01', '2023-03-
 assert_contains "$(q -c "SELECT note FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '1'")" \
 	"out of reach of case logs" "publicity: says why it is not computed"
 # which cases 2.1 judges late: B D E G K (by their own rule)
+load_scan_functions
 got=$(q -c "SELECT string_agg(substr(case_no, 4), '' ORDER BY case_no) FROM hoso.case_fact f
-             WHERE NOT hoso.on_time_766(src, case_no, end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31'),
+             WHERE NOT hoso_test.on_time_766(src, case_no, end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31'),
                    CASE WHEN end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31') THEN end_at
                         ELSE hoso.period_end('2023-03-31') END, hoso.period_end('2023-03-31'))
                AND case_no <> 'D1-L'")
@@ -173,7 +174,7 @@ got=$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE a.numerator IS DIST
              CROSS JOIN generate_series('2023-03-01'::date, '2023-07-10', '1 day') g(d)
              CROSS JOIN LATERAL (SELECT numerator, denominator FROM hoso.index_766(p.f, g.d::date, p.u)
                                   WHERE criterion = '2.1') a
-             CROSS JOIN LATERAL hoso.index_766_scan(p.f, g.d::date, p.u) b
+             CROSS JOIN LATERAL hoso_test.index_766_scan(p.f, g.d::date, p.u) b
              WHERE g.d >= p.f")
 assert_eq "$got" "335 0" "2.1 from summary rows = judged case by case, 335 periods"
 # facts loaded before migration 040 make 2.1 'not computed', saying why
@@ -182,7 +183,7 @@ q -c "BEGIN; UPDATE hoso.case_fact SET judged_766 = false WHERE case_no = 'D1-A'
 assert_contains "$(cat "$work/unjudged.out")" "f|not computed: facts loaded before migration 040" "unjudged facts: 2.1 not computed"
 
 # K: 79 office hours by T1
-assert_eq "$(q -c "SELECT hoso.office_seconds(accepted_at, hoso.period_end('2023-03-31')) / 3600 FROM hoso.case_fact WHERE case_no = 'D1-K'")" \
+assert_eq "$(q -c "SELECT hoso_test.office_seconds(accepted_at, hoso.period_end('2023-03-31')) / 3600 FROM hoso.case_fact WHERE case_no = 'D1-K'")" \
 	79 "office hours of K by T1"
 # a unit with no case: nothing in any denominator, no score
 assert_eq "$(q -c "SELECT count(*) FROM hoso.index_766('2023-03-01', '2023-03-31', 'D2') WHERE criterion <> '3.1' AND score IS NOT NULL")" \

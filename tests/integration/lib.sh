@@ -8,6 +8,7 @@ HOSO="$HOSO_BIN/hoso"
 failures=0
 work=$(mktemp -d /tmp/hoso-it.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -45,6 +46,10 @@ fresh_db() {
 }
 
 q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# load_scan_functions: schema hoso_test (tests/sql/scan.sql), the figures
+# computed case by case from the facts, into the current database
+load_scan_functions() { q -f "$HOSO_ROOT/tests/sql/scan.sql" >/dev/null; }
 
 # summary FROM TO [UNIT]: hoso.period_summary as "name value" lines, the
 # rate printed truncated to two decimals (counting.md §3) or NULL.

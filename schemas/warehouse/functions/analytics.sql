@@ -1,32 +1,102 @@
--- 010_analytics.sql: the analysts' functions beyond hoso.period_summary
--- (interfaces.md): period_summary_by_unit, unit_ranking, monthly_trend,
--- catalogue_summary, and the indicators of counting.md §4.
+-- functions/analytics.sql: the analysts' functions: period_summary,
+-- period_summary_by_unit, unit_ranking, monthly_trend, catalogue_summary,
+-- procedure_durations, and the indicators (docs/counting.md §3, §4, §6).
 --
--- Every figure is computed by hoso.period_counts (002_period_summary.sql),
--- which classifies each received case once for a period (counting.md §3)
--- and sums by unit path; the functions below only group those sums by
--- unit, month or indicator, so there is one definition of every count.
+-- Every figure is computed by hoso.period_counts (functions/summary.sql),
+-- which classifies each received case once for a period and sums by unit
+-- path; the functions below only group those sums by unit, month or
+-- indicator, so there is one definition of every count.
+--
+-- A function file: applied whole, again, by "hoso-load --migrate" whenever
+-- a file of schemas/warehouse/functions changes.
 
--- Settings that analysts may change (documented defaults).
-CREATE TABLE hoso.setting (
-	name		text PRIMARY KEY,
-	value		text NOT NULL,
-	description	text NOT NULL
-);
-COMMENT ON TABLE hoso.setting IS 'Analytics settings with documented defaults; change a value with UPDATE';
-COMMENT ON COLUMN hoso.setting.name IS 'Setting name';
-COMMENT ON COLUMN hoso.setting.value IS 'Its value, as text';
-COMMENT ON COLUMN hoso.setting.description IS 'What it controls';
-INSERT INTO hoso.setting VALUES
-	('ranking_min_denominator', '30',
-	 'A unit whose indicator denominator is below this is listed in a ranking without a rank (counting.md §6)'),
-	('restructuring_date', '2025-07-01',
-	 'First day of the 2025 unit structure: TINH and HUYEN rankings may not span it');
+-- The profile named, or an error naming it and the profiles known.
+CREATE OR REPLACE FUNCTION hoso.check_profile(p_profile text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM hoso.profile WHERE name = p_profile) THEN
+		RAISE EXCEPTION 'unknown counting profile "%"', p_profile
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'known profiles: ' || (SELECT string_agg(name, ', ' ORDER BY name) FROM hoso.profile);
+	END IF;
+	RETURN p_profile;
+END
+$$;
+COMMENT ON FUNCTION hoso.check_profile(text) IS 'Returns its argument if it names a counting profile of hoso.profile, else raises an error naming it';
+
+/*
+ * The period summary sums hoso.period_counts (functions/summary.sql) over
+ * the unit paths in scope: one classification of every case serves this function, the summaries by
+ * unit, the rankings and the trends alike.  received_total, resolved_total
+ * and in_progress_total are sums of their parts, so the identities of
+ * docs/counting.md §3 hold by construction.
+ */
+CREATE OR REPLACE FUNCTION hoso.period_summary(p_from date, p_to date, p_unit text DEFAULT NULL,
+				    p_profile text DEFAULT 'ii06a')
+RETURNS TABLE (
+	carried_over		bigint,
+	received_online		bigint,
+	received_direct		bigint,
+	received_postal		bigint,
+	received_in_period	bigint,
+	received_total		bigint,
+	resolved_total		bigint,
+	resolved_early		bigint,
+	resolved_on_time	bigint,
+	resolved_late		bigint,
+	in_progress_total	bigint,
+	in_progress_in_time	bigint,
+	in_progress_overdue	bigint,
+	in_progress_paused	bigint,
+	closed_other		bigint,
+	digitised_at_intake	bigint,
+	on_time_rate		numeric,
+	on_time_num		bigint,
+	on_time_den		bigint
+)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_from IS NULL OR p_to IS NULL THEN
+		RAISE EXCEPTION 'period_summary: p_from and p_to are required'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF p_to < p_from THEN
+		RAISE EXCEPTION 'period_summary: the period ends (%) before it starts (%)', p_to, p_from
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM hoso.check_profile(p_profile);
+
+	RETURN QUERY
+	WITH n AS (
+		SELECT coalesce(sum(pc.carried_over), 0)::bigint AS co,
+		       coalesce(sum(pc.received_online), 0)::bigint AS ro,
+		       coalesce(sum(pc.received_direct), 0)::bigint AS rd,
+		       coalesce(sum(pc.received_postal), 0)::bigint AS rp,
+		       coalesce(sum(pc.resolved_early), 0)::bigint AS re,
+		       coalesce(sum(pc.resolved_on_time), 0)::bigint AS rt,
+		       coalesce(sum(pc.resolved_late), 0)::bigint AS rl,
+		       coalesce(sum(pc.in_progress_in_time), 0)::bigint AS pi,
+		       coalesce(sum(pc.in_progress_overdue), 0)::bigint AS po,
+		       coalesce(sum(pc.in_progress_paused), 0)::bigint AS pp,
+		       coalesce(sum(pc.closed_other), 0)::bigint AS cl,
+		       coalesce(sum(pc.digitised_at_intake), 0)::bigint AS dg
+		  FROM hoso.period_counts(p_from, p_to) pc
+		 WHERE p_unit IS NULL OR p_unit = ANY(pc.unit_path)
+	)
+	SELECT n.co, n.ro, n.rd, n.rp, n.ro + n.rd + n.rp, n.co + n.ro + n.rd + n.rp,
+	       n.re + n.rt + n.rl, n.re, n.rt, n.rl, n.pi + n.po, n.pi, n.po, n.pp, n.cl, n.dg,
+	       (n.re + n.rt)::numeric / NULLIF(n.re + n.rt + n.rl, 0),
+	       n.re + n.rt, n.re + n.rt + n.rl
+	  FROM n;
+END
+$$;
+COMMENT ON FUNCTION hoso.period_summary(date, date, text, text) IS
+	'Period summary (docs/counting.md §3, form II.06a) of the local days p_from..p_to, for the whole warehouse or unit p_unit with its sub-units; one row';
 
 -- The unit a case counts under at a level: "as was" the unit on its path
 -- (as resolved when derived); "as is" through the successor map to today's
 -- units and their parents.
-CREATE FUNCTION hoso.unit_at_level(p_path text[], p_level text, p_as_is boolean)
+CREATE OR REPLACE FUNCTION hoso.unit_at_level(p_path text[], p_level text, p_as_is boolean)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	WITH RECURSIVE succ(code, depth) AS (
@@ -50,7 +120,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION hoso.unit_at_level(text[], text, boolean) IS 'Internal: the unit of level p_level a case with unit path p_path counts under, as was or (p_as_is) rolled up through the successor map';
 
-CREATE FUNCTION hoso.check_level(p_level text, p_from date, p_to date, p_as_is boolean) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.check_level(p_level text, p_from date, p_to date, p_as_is boolean) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	cut date := (SELECT value::date FROM hoso.setting WHERE name = 'restructuring_date');
@@ -71,7 +141,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION hoso.check_level(text, date, date, boolean) IS 'Internal: raises on an unknown level, or an "as was" TINH/HUYEN period that spans the 1 July 2025 restructuring';
 
-CREATE FUNCTION hoso.period_summary_by_unit(p_from date, p_to date, p_level text,
+CREATE OR REPLACE FUNCTION hoso.period_summary_by_unit(p_from date, p_to date, p_level text,
 					    p_profile text DEFAULT 'ii06a',
 					    p_as_is boolean DEFAULT false)
 RETURNS TABLE (
@@ -123,20 +193,20 @@ BEGIN
 	       s.re + s.rt, s.re + s.rt + s.rl
 	  FROM s ORDER BY s.code;
 END $$;
-COMMENT ON FUNCTION hoso.period_summary_by_unit(date, date, text, text, boolean) IS 'Form II.06a per unit of a level (TINH, SO_NGANH, HUYEN, XA): every column of counting.md §3; p_as_is rolls 2025-restructured units up to today''s';
+COMMENT ON FUNCTION hoso.period_summary_by_unit(date, date, text, text, boolean) IS 'Form II.06a per unit of a level (TINH, SO_NGANH, HUYEN, XA): every column of docs/counting.md §3; p_as_is rolls 2025-restructured units up to today''s';
 
--- The indicators of counting.md §4 (and 766's 4.3 reuse) as numerator and
+-- The indicators of docs/counting.md §4 (and 766's 4.3 reuse) as numerator and
 -- denominator over summed period counts.  avg_resolution_working_days is
 -- lower-is-better; every other indicator is a rate, higher is better.
-CREATE FUNCTION hoso.indicator_names() RETURNS text[]
+CREATE OR REPLACE FUNCTION hoso.indicator_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE
 RETURN ARRAY['on_time_rate', 'online_share', 'digitised_at_intake_rate',
 	     'online_payment_rate', 'e_result_rate', 'vneid_rate', 'reuse_rate',
 	     'avg_resolution_working_days', 'received_in_period', 'received_total',
 	     'resolved_total', 'in_progress_total'];
-COMMENT ON FUNCTION hoso.indicator_names() IS 'The indicators unit_ranking and monthly_trend know (counting.md §3, §4)';
+COMMENT ON FUNCTION hoso.indicator_names() IS 'The indicators unit_ranking and monthly_trend know (docs/counting.md §3, §4)';
 
-CREATE FUNCTION hoso.check_indicator(p_indicator text) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.check_indicator(p_indicator text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
 	IF p_indicator IS NULL OR NOT p_indicator = ANY(hoso.indicator_names()) THEN
@@ -147,7 +217,7 @@ END $$;
 COMMENT ON FUNCTION hoso.check_indicator(text) IS 'Internal: raises unless the indicator is known';
 
 -- Summed counts of a set of unit paths, as one row, for an indicator.
-CREATE FUNCTION hoso.indicator_value(p_indicator text,
+CREATE OR REPLACE FUNCTION hoso.indicator_value(p_indicator text,
 	co numeric, ro numeric, rd numeric, rp numeric, re numeric, rt numeric, rl numeric,
 	pi numeric, po numeric, dg numeric, fee numeric, feepaid numeric, paper numeric,
 	paper_e numeric, vneid numeric, reuse numeric, wsec numeric,
@@ -161,7 +231,7 @@ LANGUAGE sql IMMUTABLE AS $$
 		WHEN 'e_result_rate' THEN paper_e
 		WHEN 'vneid_rate' THEN vneid
 		WHEN 'reuse_rate' THEN reuse
-		-- 8 office hours make one working day (counting.md §1)
+		-- 8 office hours make one working day (docs/counting.md §1)
 		WHEN 'avg_resolution_working_days' THEN wsec / 28800
 		WHEN 'received_in_period' THEN ro + rd + rp
 		WHEN 'received_total' THEN co + ro + rd + rp
@@ -181,7 +251,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 COMMENT ON FUNCTION hoso.indicator_value(text, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Internal: numerator and denominator of an indicator from summed period counts (denominator NULL for plain counts)';
 
-CREATE FUNCTION hoso.unit_ranking(p_from date, p_to date, p_level text, p_indicator text,
+CREATE OR REPLACE FUNCTION hoso.unit_ranking(p_from date, p_to date, p_level text, p_indicator text,
 				  p_profile text DEFAULT 'ii06a', p_as_is boolean DEFAULT false)
 RETURNS TABLE (unit_code text, unit_name text, value numeric, numerator numeric,
 	       denominator bigint, rank bigint, field_size bigint)
@@ -237,11 +307,11 @@ BEGIN
 	  FROM r
 	 ORDER BY 6 NULLS LAST, r.code;
 END $$;
-COMMENT ON FUNCTION hoso.unit_ranking(date, date, text, text, text, boolean) IS 'Units of one level ranked by one indicator over a period, best first, comparing exact fractions; standard competition ranking (1, 2, 2, 4); units whose denominator is 0 or below setting ranking_min_denominator are listed without a rank; field_size counts the ranked units (counting.md §6)';
+COMMENT ON FUNCTION hoso.unit_ranking(date, date, text, text, text, boolean) IS 'Units of one level ranked by one indicator over a period, best first, comparing exact fractions; standard competition ranking (1, 2, 2, 4); units whose denominator is 0 or below setting ranking_min_denominator are listed without a rank; field_size counts the ranked units (docs/counting.md §6)';
 
 -- Months of a trend: calendar months, or reporting months (M runs from the
--- 15th of M-1 to the 14th of M, labelled M; counting.md §1).
-CREATE FUNCTION hoso.trend_months(p_from date, p_to date, p_month text)
+-- 15th of M-1 to the 14th of M, labelled M; docs/counting.md §1).
+CREATE OR REPLACE FUNCTION hoso.trend_months(p_from date, p_to date, p_month text)
 RETURNS TABLE (month date, m_from date, m_to date)
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -256,7 +326,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION hoso.trend_months(date, date, text) IS 'Internal: the months of a trend with their first and last day';
 
-CREATE FUNCTION hoso.monthly_trend(p_from date, p_to date, p_unit text DEFAULT NULL,
+CREATE OR REPLACE FUNCTION hoso.monthly_trend(p_from date, p_to date, p_unit text DEFAULT NULL,
 				   p_month text DEFAULT 'calendar')
 RETURNS TABLE (month text, indicator text, value numeric, numerator numeric,
 	       denominator bigint, mom_change numeric, yoy_change numeric)
@@ -329,7 +399,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION hoso.monthly_trend(date, date, text, text) IS 'Indicators per month (calendar, or reporting months cut on the 15th) for the whole warehouse or unit p_unit with its sub-units; each month is a period summary over that month; mom_change and yoy_change are in cases for counts and in percentage points for rates';
 
-CREATE FUNCTION hoso.catalogue_summary(p_at date)
+CREATE OR REPLACE FUNCTION hoso.catalogue_summary(p_at date)
 RETURNS TABLE (full_online bigint, partial_online bigint, integrated_national_portal bigint, total bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT count(*) FILTER (WHERE p.online_level = 'TOAN_TRINH'),
@@ -340,25 +410,44 @@ LANGUAGE sql STABLE AS $$
 	 WHERE (p.valid_from IS NULL OR p.valid_from <= p_at)
 	   AND (p.valid_to IS NULL OR p.valid_to >= p_at)
 $$;
-COMMENT ON FUNCTION hoso.catalogue_summary(date) IS 'The procedure catalogue as of a date: procedures with full online service, partial online service, integrated on the national portal, and the total (counting.md §4)';
+COMMENT ON FUNCTION hoso.catalogue_summary(date) IS 'The procedure catalogue as of a date: procedures with full online service, partial online service, integrated on the national portal, and the total (docs/counting.md §4)';
 
--- avg_resolution_working_days per procedure (counting.md §4): the cases
--- resolved in the period, their mean working time (8 office hours make a
--- working day, counting.md §1); lower is better.
-CREATE FUNCTION hoso.procedure_durations(p_from date, p_to date, p_unit text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION hoso.procedure_durations(p_from date, p_to date, p_unit text DEFAULT NULL)
 RETURNS TABLE (procedure_code text, procedure_name text, resolved bigint,
 	       working_days_total numeric, avg_resolution_working_days numeric)
 LANGUAGE sql STABLE AS $$
-	SELECT f.procedure_code, max(p.name), count(*),
-	       sum(f.working_seconds) / 28800.0,
-	       sum(f.working_seconds) / 28800.0 / count(*)
-	  FROM hoso.case_fact f
-	  LEFT JOIN hoso.procedure p ON p.code = f.procedure_code
-	 WHERE f.received AND f.end_kind = 'R'
-	   AND f.end_at BETWEEN hoso.period_start(p_from) AND hoso.period_end(p_to)
-	   AND f.working_seconds IS NOT NULL
-	   AND (p_unit IS NULL OR f.unit_path @> ARRAY[p_unit])
-	 GROUP BY f.procedure_code
+	-- whole months [m0, m1) from the month rows, the days before m0 and
+	-- from m1 on from the day rows; without a whole month, only days
+	WITH edge AS (
+		SELECT (date_trunc('month', p_from::timestamp) + interval '1 month')::date AS first_whole,
+		       date_trunc('month', (p_to + 1)::timestamp)::date AS after_whole
+	), b AS (
+		SELECT CASE WHEN extract(day FROM p_from) = 1 THEN p_from ELSE first_whole END AS m0,
+		       after_whole AS m1
+		  FROM edge
+	), w AS (
+		SELECT CASE WHEN m0 < m1 THEN m0 ELSE p_to + 1 END AS m0,
+		       CASE WHEN m0 < m1 THEN m1 ELSE p_to + 1 END AS m1
+		  FROM b
+	), period_rows AS (
+		SELECT s.procedure_code, s.resolved, s.working_seconds
+		  FROM hoso.summary_procedure_month s, w
+		 WHERE s.month >= w.m0 AND s.month < w.m1
+		   AND (p_unit IS NULL OR p_unit = ANY(s.unit_path))
+		UNION ALL
+		SELECT s.procedure_code, s.resolved, s.working_seconds
+		  FROM hoso.summary_procedure_day s, w
+		 WHERE ((s.day >= p_from AND s.day < w.m0) OR (s.day >= w.m1 AND s.day <= p_to))
+		   AND (p_unit IS NULL OR p_unit = ANY(s.unit_path))
+	)
+	SELECT nullif(r.procedure_code, ''), max(p.name), sum(r.resolved)::bigint,
+	       sum(r.working_seconds) / 28800.0,
+	       sum(r.working_seconds) / 28800.0 / sum(r.resolved)
+	  FROM period_rows r
+	  LEFT JOIN hoso.procedure p ON p.code = r.procedure_code
+	 GROUP BY r.procedure_code
+	HAVING sum(r.resolved) > 0
 	 ORDER BY 5, 1
 $$;
-COMMENT ON FUNCTION hoso.procedure_durations(date, date, text) IS 'Per procedure: cases resolved in the period (for unit p_unit and its sub-units, or all), their total and mean working days used (counting.md §1, supplement pauses excluded); fastest first';
+COMMENT ON FUNCTION hoso.procedure_durations(date, date, text) IS 'Per procedure: cases resolved in the period (for unit p_unit and its sub-units, or all), their total and mean working days used (docs/counting.md §1, supplement pauses excluded); fastest first; read from hoso.summary_procedure_month (whole months) and summary_procedure_day (the other days)';
+
