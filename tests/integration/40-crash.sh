@@ -5,22 +5,25 @@
 # never in between.  Then a rerun completes and the warehouse equals a clean
 # load of the same files.
 #
-# The trials rotate through five ways to die:
+# The trials rotate through the ways to die named in HOSO_CRASH_MODES:
 #   runner-kill   SIGKILL to the runner only: its stages must die with it
-#   stage         SIGKILL to one of extract, transform or load
 #   runner-term   SIGTERM to the runner: it stops its stages, rolls back,
 #                 exits 143 and its row says "interrupted by SIGTERM"
+#   stage         SIGKILL to one of the runner's children (migrate, extract,
+#                 transform or load)
 #   group         SIGKILL to the whole process group
-#   runner-kill   (again: three in five trials stop only the runner)
 # After each, no process of the trial may be left, and a run row is never
 # 'failed' for a load that committed.
 #
-# HOSO_CRASH_TRIALS (default 50: 30 of them runner only; make test-long
-# sets more) and HOSO_CRASH_SEED (reproducible kill schedule).
+# make test: 30 trials of the runner only (runner-kill, runner-term);
+# tests/long/40-crash.sh: 100 trials of every mode.  HOSO_CRASH_TRIALS,
+# HOSO_CRASH_MODES and HOSO_CRASH_SEED (a reproducible schedule) override.
 . "$HOSO_ROOT/tests/integration/lib.sh"
-trials=${HOSO_CRASH_TRIALS:-50}
+trials=${HOSO_CRASH_TRIALS:-30}
+modes=${HOSO_CRASH_MODES:-runner-kill runner-term}
+nmodes=$(echo $modes | wc -w)
 seed=${HOSO_CRASH_SEED:-$$}
-say "trials: $trials, seed: $seed"
+say "trials: $trials ($modes), seed: $seed"
 
 # small data, so that a trial takes about a second: DAYS files of N cases,
 # each received, accepted on the day and, for half of them, resolved
@@ -82,12 +85,8 @@ trial_processes() { pgrep -s "$1" 2>/dev/null | tr '\n' ' '; }
 killed_before=0 completed=0 i=0 orphans=0 runner_only=0
 while [ "$i" -lt "$trials" ]; do
 	i=$((i + 1))
-	case $((i % 5)) in
-	1|0) mode=runner-kill; runner_only=$((runner_only + 1)) ;;
-	2) mode=stage ;;
-	3) mode=runner-term; runner_only=$((runner_only + 1)) ;;
-	4) mode=group ;;
-	esac
+	mode=$(echo $modes | cut -d' ' -f$(( (i - 1) % nmodes + 1 )))
+	case $mode in runner-*) runner_only=$((runner_only + 1)) ;; esac
 	delay=$(awk -v s="$seed" -v i="$i" -v m="$full_ms" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * 0.9 * m / 1000 }')
 	last_run=$(q -c "SELECT coalesce(max(run_id), 0) FROM hoso.run")
 	# its own session: the trial's processes, and only they, form one group
