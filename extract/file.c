@@ -143,10 +143,13 @@ extract_reject(struct extract_file *f, const char *field, const char *reason)
 
 	if (f->warnings < EXTRACT_MAX_WARNINGS) {
 		f->warnings++;
-		if (strcmp(field, "-") == 0)
-			hoso_warning("%s:%ld: %s", f->path, f->line->lineno, reason);
-		else
-			hoso_warning("%s:%ld: %s: %s", f->path, f->line->lineno, field, reason);
+		bool whole_line = strcmp(field, "-") == 0;
+
+		hoso_report(HOSO_LOG_WARNING, hoso_log_event("reject"), hoso_log_str("file", f->path),
+			    hoso_log_int("line", f->line->lineno),
+			    hoso_log_str("field", whole_line ? NULL : field), hoso_log_str("reason", reason),
+			    whole_line ? hoso_msg("%s:%ld: %s", f->path, f->line->lineno, reason)
+			    : hoso_msg("%s:%ld: %s: %s", f->path, f->line->lineno, field, reason));
 	}
 	if (f->ex->reject_fd >= 0)
 		write_reject_file(f, field, reason);
@@ -294,7 +297,9 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	hoso_value_text(&erec[HOSO_E_unknown_fields], f.scratch.data, f.scratch.len);
 	hoso_records_write(w, 'E', erec, HOSO_E_NFIELDS);
 	if (f.warnings < f.rejects)
-		hoso_warning("%s: %ld more rejects not shown", path, f.rejects - f.warnings);
+		hoso_report(HOSO_LOG_WARNING, hoso_log_event("rejects_not_shown"),
+			    hoso_log_str("file", path), hoso_log_int("rejects", f.rejects - f.warnings),
+			    hoso_msg("%s: %ld more rejects not shown", path, f.rejects - f.warnings));
 	progress_files++;
 	progress_lines += (unsigned long long) in.lines;
 	progress_bytes += f.line ? f.line->offset + f.line->len : 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "hoso_log.h"
 #include "hoso_progress.h"
 
 static double
@@ -18,7 +19,7 @@ hoso_progress_init(struct hoso_progress *p, const char *label)
 {
 	*p = (struct hoso_progress) { 0 };
 	p->label = label;
-	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS");
+	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json();
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 }

@@ -311,7 +311,8 @@ apply_migration(PGconn *conn, const struct schema_file *f)
 			   f->path);
 		goto cleanup;
 	}
-	hoso_info("applied %s", f->name);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("migration_applied"), hoso_log_str("file", f->name),
+		    hoso_msg("applied %s", f->name));
 	ret = 1;
 cleanup:
 	if (res)

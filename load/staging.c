@@ -531,8 +531,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
-	hoso_info("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
-		  "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases, t.rejects);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("load_done"), hoso_log_int("files", t.files),
+		    hoso_log_int("dossiers", dossiers), hoso_log_int("progress", progress),
+		    hoso_log_int("rows", dossiers + progress), hoso_log_int("cases", cases),
+		    hoso_log_int("rejects", t.rejects),
+		    hoso_msg("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
+			     "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases,
+			     t.rejects));
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn) {

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "hoso_layout.h"
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -38,7 +38,7 @@ struct rebuild_args {
 	const char *pipeline_path;
 	hoso_date from, to;
 	const char *why;
-	bool dry_run, wait, keep_staging, json_log;
+	bool dry_run, wait, keep_staging;
 };
 
 /* One ledgered file to re-read. */
@@ -54,24 +54,6 @@ struct rebuild_plan {
 	long long ncases;
 	char first_day[11], last_day[11];	/* span of the cases' events, or "" */
 };
-
-static void
-rebuild_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...\n"
-		"Re-derive every case with an event in the range from the ledgered files that\n"
-		"hold its messages, with the current reference data, and swap the new facts in\n"
-		"in one transaction.  Ledger and archive are left as they are.\n\n"
-		"      --from D --to D   the range of days, both included (YYYY-MM-DD)\n"
-		"      --why TEXT        why the range is rebuilt (kept in the run's row)\n"
-		"      --dry-run         list the files, cases and days; change nothing\n"
-		"      --wait            wait for another run to finish instead of exiting 75\n"
-		"      --keep-staging    keep the staging directory after a successful rebuild\n"
-		"      --log-format FMT  text (default) or json\n\n"
-		"Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
-		"75 another run holds the warehouse lock.\n");
-}
 
 static void
 plan_release(struct rebuild_plan *p)
@@ -317,8 +299,6 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	if (p->max_line_bytes > 0)
 		runner_argv_opt(&ex, "--max-line-bytes", num);
 	runner_argv_opt(&ex, "--personal-data", p->personal_data);
-	if (a->json_log)
-		runner_argv_opt(&ex, "--log-format", "json");
 	file_args(&ex, p, plan);
 
 	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
@@ -326,8 +306,6 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	runner_argv_opt(&tr, "--out", staging);
 	runner_argv_opt(&tr, "--prefer", p->prefer);
 	runner_argv_reference(&tr, p);
-	if (a->json_log)
-		runner_argv_opt(&tr, "--log-format", "json");
 
 	hoso_date_format_iso(a->from, from);
 	hoso_date_format_iso(a->to, to);
@@ -339,8 +317,6 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	runner_argv_opt(&ld, "--to", to);
 	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
 	runner_argv_reference(&ld, p);
-	if (a->json_log)
-		runner_argv_opt(&ld, "--log-format", "json");
 	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -393,21 +369,11 @@ migrate(const struct hoso_pipeline *p)
 	return runner_run_command(v) == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
 }
 
-int
-runner_cmd_rebuild(int argc, char **argv)
+/* The rebuild itself, once the arguments are checked. */
+static int
+rebuild(const struct rebuild_args *args)
 {
-	static const struct option options[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "why", required_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "keep-staging", no_argument, NULL, 'k' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	struct rebuild_args a = *args;
 	struct rebuild_plan plan = { 0 };
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
@@ -415,51 +381,10 @@ runner_cmd_rebuild(int argc, char **argv)
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
 	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11], why[640];
 	bool pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE, opt;
+	int ret = HOSO_EXIT_USAGE;
 	size_t bad;
 
 	runner_handle_stop_signals();
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!runner_parse_date_arg("--from", optarg, &a.from))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 't':
-			if (!runner_parse_date_arg("--to", optarg, &a.to))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 'y': a.why = optarg; break;
-		case 'n': a.dry_run = true; break;
-		case 'w': a.wait = true; break;
-		case 'k': a.keep_staging = true; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-				a.json_log = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': rebuild_usage(stdout); return HOSO_EXIT_OK;
-		default: rebuild_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		rebuild_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	a.pipeline_path = argv[optind];
-	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE) {
-		hoso_error("rebuild: --from and --to are required");
-		return HOSO_EXIT_USAGE;
-	}
-	if (a.to < a.from) {
-		hoso_error("--to is before --from");
-		return HOSO_EXIT_USAGE;
-	}
 	hoso_date_format_iso(a.from, from);
 	hoso_date_format_iso(a.to, to);
 	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
@@ -500,6 +425,7 @@ runner_cmd_rebuild(int argc, char **argv)
 	run_id = start_rebuild_row(conn, &a, &pipeline);
 	if (run_id < 0)
 		goto cleanup;
+	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 	snprintf(appname, sizeof(appname), "hoso rebuild %lld %s", run_id,
 		 pipeline.name ? pipeline.name : "");
 	{
@@ -558,4 +484,42 @@ cleanup:
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
 	return ret;
+}
+
+int
+runner_cmd_rebuild(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...", NULL
+	};
+	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("from", &a.from, "the first day of the range (required)"),
+		HOSO_OPT_DATE("to", &a.to, "its last day, included (required)"),
+		HOSO_OPT_STRING(0, "why", &a.why, "TEXT", "why the range is rebuilt (kept in the run's\nrow)"),
+		HOSO_OPT_BOOL(0, "dry-run", &a.dry_run, "list the files, cases and days; change\nnothing"),
+		HOSO_OPT_BOOL(0, "wait", &a.wait, "wait for another run to finish instead of\nexiting 75"),
+		HOSO_OPT_BOOL(0, "keep-staging", &a.keep_staging,
+			      "keep the staging directory after a successful\nrebuild"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso rebuild", .usage = usage, .options = options,
+		.about = "Re-derive every case with an event in the range from the ledgered files that\n"
+			 "hold its messages, with the current reference data, and swap the new facts in\n"
+			 "in one transaction.  Ledger and archive are left as they are.",
+		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
+			  "75 another run holds the warehouse lock, 130 or 143 stopped by SIGINT or\n"
+			  "SIGTERM (nothing changed, the run's row says so).",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	a.pipeline_path = cli.args[0];
+	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE)
+		return hoso_cli_usage_error(&cli, "--from and --to are required");
+	if (runner_days(&cli, HOSO_DATE_NONE, &a.from, &a.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
+	return rebuild(&a);
 }

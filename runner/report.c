@@ -6,11 +6,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "report.h"
@@ -47,7 +47,7 @@ query(PGconn *conn, const char *sql, int nparams, const char *const *params)
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		hoso_error("%s", PQresultErrorMessage(res));
+		hoso_pg_log_error(NULL, res, conn);
 		PQclear(res);
 		return NULL;
 	}
@@ -407,70 +407,15 @@ report_compare(PGconn *conn, const struct report_args *a)
 	return HOSO_EXIT_OK;
 }
 
-int
-runner_cmd_report(int argc, char **argv)
+/* The report itself, once the arguments are checked. */
+static int
+report(const struct report_args *args)
 {
-	static const struct option options[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "unit", required_argument, NULL, 'u' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "ranking", required_argument, NULL, 'r' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "trend", no_argument, NULL, 'T' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "compare", required_argument, NULL, 'C' },
-		{ "conninfo", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct report_args a = { .profile = "ii06a", .ranking_top = 5, .format = FORMAT_TEXT };
+	struct report_args a = *args;
 	PGconn *conn = NULL;
 	PGresult *sum = NULL, *cat = NULL, *rank = NULL, *trend = NULL;
-	int ret = HOSO_EXIT_USAGE, opt;
+	int ret;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f': a.from = optarg; break;
-		case 't': a.to = optarg; break;
-		case 'u': a.unit = optarg; break;
-		case 'p': a.profile = optarg; break;
-		case 'r': a.ranking_level = optarg; break;
-		case 'n': a.ranking_top = atoi(optarg); break;
-		case 'T': a.trend = true; break;
-		case 'c': a.conninfo = optarg; break;
-		case 'o': a.output = optarg; break;
-		case 'C': a.compare = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "text") == 0)
-				a.format = FORMAT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				a.format = FORMAT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				a.format = FORMAT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				a.format = FORMAT_HTML;
-			else {
-				hoso_error("--format: expected text, csv, json or html, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			printf("Usage: hoso report --from D --to D [--unit CODE] [--profile P]\n"
-			       "       [--ranking LEVEL [--top N]] [--trend]\n"
-			       "       [--format text|csv|json|html] [--output FILE]\n"
-			       "       hoso report --from D --to D --compare RUN   (figures a rebuild moved)\n");
-			return HOSO_EXIT_OK;
-		default:
-			return HOSO_EXIT_USAGE;
-		}
-	}
-	if (!a.from || !a.to) {
-		hoso_error("report: --from and --to are required");
-		return HOSO_EXIT_USAGE;
-	}
 	/* the HTML page always charts the trend */
 	if (a.format == FORMAT_HTML)
 		a.trend = true;
@@ -568,4 +513,56 @@ cleanup:
 	if (conn)
 		PQfinish(conn);
 	return ret;
+}
+
+int
+runner_cmd_report(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso report --from D --to D [--unit CODE] [--profile P] [--ranking LEVEL [--top N]]",
+		"            [--trend] [--format text|csv|json|html] [--output FILE]",
+		"hoso report --from D --to D --compare RUN   (the figures a rebuild moved)",
+		NULL
+	};
+	static const char *const formats[] = { "text", "csv", "json", "html", NULL };
+	struct report_args a = { .profile = "ii06a", .format = FORMAT_TEXT };
+	hoso_date from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
+	long long top = 5;
+	int format = FORMAT_TEXT;
+	char from_iso[11], to_iso[11];
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("from", &from, "the first day of the period (required)"),
+		HOSO_OPT_DATE("to", &to, "its last day, included (required)"),
+		HOSO_OPT_STRING(0, "unit", &a.unit, "CODE", "one unit and the units under it"),
+		HOSO_OPT_STRING(0, "profile", &a.profile, "P", "scoring profile (default ii06a)"),
+		HOSO_OPT_STRING(0, "ranking", &a.ranking_level, "LEVEL",
+				"rank the units of a level: TINH, SO_NGANH, HUYEN or XA"),
+		HOSO_OPT_INTEGER("top", &top, "N", 1, 1000000, "units shown at each end of the ranking\n(default 5)"),
+		HOSO_OPT_BOOL(0, "trend", &a.trend, "the monthly trend of the period"),
+		HOSO_OPT_CHOICE("format", &format, formats, "output format (default text)"),
+		HOSO_OPT_STRING('o', "output", &a.output, "FILE", "write to FILE instead of stdout"),
+		HOSO_OPT_STRING(0, "compare", &a.compare, "RUN", "the figures the rebuild run RUN moved"),
+		HOSO_OPT_STRING(0, "conninfo", &a.conninfo, "STR",
+				"connection string without password\n(default: the libpq environment)"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso report", .usage = usage, .options = options,
+		.about = "Print the warehouse's figures of a period, as the province's report shows them.",
+		.footer = "Exit status: 0 done, 1 failed, 2 bad usage.",
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	if (from == HOSO_DATE_NONE || to == HOSO_DATE_NONE)
+		return hoso_cli_usage_error(&cli, "--from and --to are required");
+	if (to < from)
+		return hoso_cli_usage_error(&cli, "--to is before --from");
+	hoso_date_format_iso(from, from_iso);
+	hoso_date_format_iso(to, to_iso);
+	a.from = from_iso;
+	a.to = to_iso;
+	a.ranking_top = (int) top;
+	a.format = (enum report_format) format;
+	return report(&a);
 }

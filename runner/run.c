@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +16,35 @@
 #include <unistd.h>
 
 #include "hoso_layout.h"
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "runner.h"
 
-static void
-run_usage(FILE *out)
+/*
+ * The days of a run: --date D, or --from D --to D, or by default yesterday
+ * (Vietnam time), the nightly run's day.  Returns 0 or a usage error's 2.
+ */
+int
+runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to)
 {
-	fprintf(out,
-		"Usage: hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...\n"
-		"Load the pipeline's files of the given days (default: yesterday, Vietnam time).\n\n"
-		"      --date D          one day (YYYY-MM-DD)\n"
-		"      --from D --to D   a range of days, both included\n"
-		"      --replace         reload files whose content changed since they were loaded\n"
-		"      --wait            wait for another run to finish instead of exiting 75\n"
-		"      --keep-staging    keep the staging directory after a successful run\n"
-		"      --log-format FMT  text (default) or json\n\n"
-		"Exit status: 0 done, 1 failed (nothing loaded), 2 bad usage, 75 another run\n"
-		"holds the lock, 130 or 143 stopped by SIGINT or SIGTERM (stages stopped,\n"
-		"nothing loaded, the run's row says so).\n");
-}
-
-bool
-runner_parse_date_arg(const char *opt, const char *s, hoso_date *out)
-{
-	if (!hoso_date_parse_iso(s, strlen(s), out)) {
-		hoso_error("%s: expected a date YYYY-MM-DD, found \"%s\"", opt, s);
-		return false;
+	if (day != HOSO_DATE_NONE) {
+		if (*from != HOSO_DATE_NONE || *to != HOSO_DATE_NONE)
+			return hoso_cli_usage_error(cli, "--date cannot be combined with --from/--to");
+		*from = *to = day;
 	}
-	return true;
+	if ((*from == HOSO_DATE_NONE) != (*to == HOSO_DATE_NONE))
+		return hoso_cli_usage_error(cli, "--from and --to go together");
+	if (*from == HOSO_DATE_NONE) {
+		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
+
+		*from = *to = hoso_time_date(now) - 1;
+	}
+	if (*to < *from)
+		return hoso_cli_usage_error(cli, "--to is before --from");
+	return HOSO_EXIT_OK;
 }
 
 static void
@@ -403,21 +400,11 @@ runner_remove_stale_staging(PGconn *conn, const char *base, const struct hoso_wa
 	closedir(d);
 }
 
-int
-runner_cmd_run(int argc, char **argv)
+/* The run itself, once the arguments are checked. */
+static int
+run_pipeline(const struct run_args *a)
 {
-	static const struct option options[] = {
-		{ "date", required_argument, NULL, 'd' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "keep-staging", no_argument, NULL, 'k' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	struct run_args args = *a;
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
 	struct run_files files = { 0 };
@@ -425,67 +412,10 @@ runner_cmd_run(int argc, char **argv)
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
 	size_t seen = 0, skipped = 0;
 	char staging[4096], appname[128], outcome[640], *migrate_argv[4];
-	bool have_date = false, pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE, opt;
+	bool pipeline_loaded = false;
+	int ret = HOSO_EXIT_USAGE;
 
 	runner_handle_stop_signals();
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			if (!runner_parse_date_arg("--date", optarg, &args.from))
-				return HOSO_EXIT_USAGE;
-			args.to = args.from;
-			have_date = true;
-			break;
-		case 'f':
-			if (!runner_parse_date_arg("--from", optarg, &args.from))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 't':
-			if (!runner_parse_date_arg("--to", optarg, &args.to))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 'r': args.replace = true; break;
-		case 'w': args.wait = true; break;
-		case 'k': args.keep_staging = true; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-				args.json_log = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': run_usage(stdout); return HOSO_EXIT_OK;
-		default: run_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		run_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	args.pipeline_path = argv[optind];
-	if (have_date && (args.from != args.to)) {
-		hoso_error("--date cannot be combined with --from/--to");
-		return HOSO_EXIT_USAGE;
-	}
-	if ((args.from == HOSO_DATE_NONE) != (args.to == HOSO_DATE_NONE)) {
-		hoso_error("--from and --to go together");
-		return HOSO_EXIT_USAGE;
-	}
-	if (args.from == HOSO_DATE_NONE) {
-		/* yesterday in Vietnam time, the nightly default */
-		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-
-		args.from = args.to = hoso_time_date(now) - 1;
-	}
-	if (args.to < args.from) {
-		hoso_error("--to is before --from");
-		return HOSO_EXIT_USAGE;
-	}
-
 	if (!hoso_pipeline_load(args.pipeline_path, &pipeline, &err)) {
 		hoso_error("%s", err.data);
 		goto cleanup;
@@ -523,6 +453,7 @@ runner_cmd_run(int argc, char **argv)
 		ret = HOSO_EXIT_FAILED;
 		goto cleanup;
 	}
+	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 	snprintf(appname, sizeof(appname), "hoso run %lld %s", run_id,
 		 pipeline.name ? pipeline.name : "");
 	{
@@ -543,7 +474,9 @@ runner_cmd_run(int argc, char **argv)
 		const char *why = seen == 0 ? "no file matched the pipeline's paths"
 			: "every file is already in the ledger";
 
-		hoso_info("run %lld: nothing to load: %s (%zu files)", run_id, why, seen);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
+			    hoso_log_int("files", (long long) seen), hoso_log_int("skipped", (long long) skipped),
+			    hoso_msg("run %lld: nothing to load: %s (%zu files)", run_id, why, seen));
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
 		goto cleanup;
 	}
@@ -552,17 +485,23 @@ runner_cmd_run(int argc, char **argv)
 				      "cannot make the staging directory");
 		goto cleanup;
 	}
-	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) files.n),
+		    hoso_log_int("skipped", (long long) skipped),
+		    hoso_msg("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped));
 	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
 	ret = runner_settle_run(conn, run_id, ret, outcome, sizeof(outcome));
 	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, outcome[0] ? outcome : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: done", run_id);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_done"),
+			    hoso_log_int("extract_transform_ms", ms[0]), hoso_log_int("load_ms", ms[2]),
+			    hoso_msg("run %lld: done", run_id));
 	} else {
-		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
 	if (ret != HOSO_EXIT_OK && runner_stop_signal() && ret < 128) {
@@ -577,4 +516,41 @@ cleanup:
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
 	return ret;
+}
+
+int
+runner_cmd_run(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...", NULL
+	};
+	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	hoso_date day = HOSO_DATE_NONE;
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("date", &day, "one day (YYYY-MM-DD)"),
+		HOSO_OPT_DATE("from", &args.from, "the first day of a range, with --to"),
+		HOSO_OPT_DATE("to", &args.to, "the last day of the range, included"),
+		HOSO_OPT_BOOL(0, "replace", &args.replace,
+			      "reload files whose content changed since they\nwere loaded"),
+		HOSO_OPT_BOOL(0, "wait", &args.wait,
+			      "wait for another run to finish instead of\nexiting 75"),
+		HOSO_OPT_BOOL(0, "keep-staging", &args.keep_staging,
+			      "keep the staging directory after a successful run"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso run", .usage = usage, .options = options,
+		.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
+		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
+			  "configuration, 75 another run holds the warehouse lock, 130 or 143 stopped\n"
+			  "by SIGINT or SIGTERM (stages stopped, nothing loaded, the run's row says so).",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	args.pipeline_path = cli.args[0];
+	if (runner_days(&cli, day, &args.from, &args.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
+	return run_pipeline(&args);
 }

@@ -22,7 +22,6 @@ struct run_args {
 	bool replace;			/* reload ledgered files whose content changed */
 	bool wait;			/* wait for the lock instead of exiting 75 */
 	bool keep_staging;
-	bool json_log;
 };
 
 struct run_files {
@@ -98,10 +97,16 @@ int runner_run_command(char *const argv[]);
 bool runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_id,
 			 char *out, size_t outlen);
 
+/* The subcommands, one per file (commands.h). */
+#define HOSO_COMMAND(name, summary) int runner_cmd_##name(int argc, char **argv);
+#include "commands.h"
+#undef HOSO_COMMAND
+
 /* runner/run.c */
-int runner_cmd_run(int argc, char **argv);
 /* helpers of run.c that rebuild.c shares */
-bool runner_parse_date_arg(const char *opt, const char *s, hoso_date *out);
+struct hoso_cli;
+/* --date or --from/--to checked, yesterday by default: 0, or 2 after a usage error */
+int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to);
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
 int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
 void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen,
@@ -110,9 +115,5 @@ void runner_remove_staging(const char *dir);
 struct hoso_warehouse_id;
 void runner_remove_stale_staging(PGconn *conn, const char *base,
 				 const struct hoso_warehouse_id *id);
-/* runner/rebuild.c */
-int runner_cmd_rebuild(int argc, char **argv);
-/* runner/report.c */
-int runner_cmd_report(int argc, char **argv);
 
 #endif

@@ -295,7 +295,7 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 		}
 		dup2(err[1], STDERR_FILENO);
 		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: error: cannot run %s: %s\n", argv[0], strerror(errno));
+		hoso_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(err[1]);
@@ -583,8 +583,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		runner_argv_opt(&ex, "--max-line-bytes", num);
 	runner_argv_opt(&ex, "--personal-data", p->personal_data);
 	runner_argv_opt(&ex, "--reject-file", p->rejects.file);
-	if (args->json_log)
-		runner_argv_opt(&ex, "--log-format", "json");
 	push_files(&ex, p, args, files);
 
 	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
@@ -593,8 +591,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	runner_argv_opt(&tr, "--conninfo", p->target.conninfo);
 	runner_argv_opt(&tr, "--prefer", p->prefer);
 	runner_argv_reference(&tr, p);
-	if (args->json_log)
-		runner_argv_opt(&tr, "--log-format", "json");
 
 	runner_argv_push(&ld, runner_stage_path("hoso-load"));
 	snprintf(num, sizeof(num), "%lld", run_id);
@@ -609,8 +605,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	}
 	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
 	runner_argv_reference(&ld, p);
-	if (args->json_log)
-		runner_argv_opt(&ld, "--log-format", "json");
 	runner_argv_push(&ld, staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

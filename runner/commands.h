@@ -1,0 +1,10 @@
+/*
+ * commands.h: the subcommands of hoso, in the order "hoso help" lists them.
+ * Each line is HOSO_COMMAND(name, summary) for a function
+ * int runner_cmd_<name>(int argc, char **argv) in a file of its own; the
+ * includer defines HOSO_COMMAND (runner.h declares the functions, main.c
+ * builds the dispatch table).  Adding a command is one line here.
+ */
+HOSO_COMMAND(run, "load a pipeline's files of some days into the warehouse")
+HOSO_COMMAND(rebuild, "re-derive a past range with the current reference data")
+HOSO_COMMAND(report, "print the warehouse's figures of a period")
