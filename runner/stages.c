@@ -148,7 +148,7 @@ stage_of(pid_t pid)
 
 /*
  * Keep the first error line of a stage: "prog: error: MSG" in text logs,
- * {"level":"error",...,"message":"MSG"} in JSON ones; MSG is kept.
+ * {"level":"error",...,"msg":"MSG"} in JSON ones; MSG is kept.
  */
 static void
 note_error_line(struct stage *st, const char *line)
@@ -161,10 +161,10 @@ note_error_line(struct stage *st, const char *line)
 	if (line[0] == '{') {
 		if (!strstr(line, "\"level\":\"error\""))
 			return;
-		msg = strstr(line, "\"message\":\"");
+		msg = strstr(line, "\"msg\":\"");
 		if (!msg)
 			return;
-		msg += strlen("\"message\":\"");
+		msg += strlen("\"msg\":\"");
 		for (end = msg; *end && *end != '"'; end++)
 			if (*end == '\\' && end[1])
 				end++;

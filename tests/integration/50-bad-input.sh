@@ -105,6 +105,8 @@ sed 's|^staging:|reference:\n  units: '"$work"'/no-such-units.csv\nstaging:|' "$
 rc=0; out=$("$HOSO" run "$work/p-noref.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "missing reference file: exit status"
 row_says "missing reference file" "hoso-transform failed (exit 2): $work/no-such-units.csv: cannot open"
+rc=0; out=$("$HOSO" run "$work/p-noref.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
+row_says "missing reference file (JSON logs)" "hoso-transform failed (exit 2): $work/no-such-units.csv: cannot open"
 # a transform killed mid-run: the row names it, not the extract it took down
 mkdir -p "$work/bin"
 for p in hoso hoso-extract hoso-load; do cp "$HOSO_BIN/$p" "$work/bin/"; done
