@@ -20,6 +20,9 @@
 #include "hoso_paths.h"
 #include "hoso_records.h"
 
+/* An HMAC-SHA-256 key as long as the hash: 32 bytes at least. */
+#define HMAC_KEY_MIN_BYTES 32
+
 static int
 open_reject_file(const char *path)
 {
@@ -342,9 +345,15 @@ main(int argc, char **argv)
 	if (personal == 1) {
 		const char *key = getenv("HOSO_HMAC_KEY");
 
-		if (!key || !*key) {
-			hoso_error("--personal-data hash needs the key in the environment variable "
-				   "HOSO_HMAC_KEY, which is %s", key ? "empty" : "not set");
+		/* a short key makes the hashes of names and ID numbers easy to reverse */
+		if (!key || strlen(key) < HMAC_KEY_MIN_BYTES) {
+			if (!key)
+				hoso_error("--personal-data hash needs the key in the environment variable "
+					   "HOSO_HMAC_KEY, which is not set");
+			else
+				hoso_error("--personal-data hash needs a key of at least %d bytes in "
+					   "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
+					   HMAC_KEY_MIN_BYTES, strlen(key));
 			ret = HOSO_EXIT_USAGE;
 			goto done;
 		}

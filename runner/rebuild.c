@@ -315,7 +315,6 @@ run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
 	runner_argv_opt(&ld, "--rebuild", keys);
 	runner_argv_opt(&ld, "--from", from);
 	runner_argv_opt(&ld, "--to", to);
-	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
 	runner_argv_reference(&ld, p);
 	runner_argv_push(&ld, staging);
 
@@ -360,12 +359,8 @@ start_rebuild_row(PGconn *conn, const struct rebuild_args *a, const struct hoso_
 static int
 migrate(const struct hoso_pipeline *p)
 {
-	char *v[5] = { (char *) runner_stage_path("hoso-load"), (char *) "--migrate", NULL, NULL, NULL };
+	char *v[3] = { (char *) runner_stage_path("hoso-load"), (char *) "--migrate", NULL };
 
-	if (p->target.conninfo) {
-		v[2] = (char *) "--conninfo";
-		v[3] = p->target.conninfo;
-	}
 	return runner_run_command(v) == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
 }
 
@@ -392,6 +387,7 @@ rebuild(const struct rebuild_args *args)
 		goto cleanup;
 	}
 	pipeline_loaded = true;
+	runner_export_conninfo(&pipeline);
 	ret = HOSO_EXIT_FAILED;
 	/* a dry run changes nothing, not even the schema */
 	if (!a.dry_run && migrate(&pipeline) != HOSO_EXIT_OK)

@@ -411,7 +411,7 @@ run_pipeline(const struct run_args *a)
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[3] = { 0, 0, 0 };
 	size_t seen = 0, skipped = 0;
-	char staging[4096], appname[128], outcome[640], *migrate_argv[4];
+	char staging[4096], appname[128], outcome[640], *migrate_argv[3];
 	bool pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE;
 
@@ -429,15 +429,9 @@ run_pipeline(const struct run_args *a)
 	/* the schema must exist before the ledger can be read */
 	migrate_argv[0] = (char *) runner_stage_path("hoso-load");
 	migrate_argv[1] = (char *) "--migrate";
-	migrate_argv[2] = pipeline.target.conninfo ? (char *) "--conninfo" : NULL;
-	migrate_argv[3] = NULL;
-	if (pipeline.target.conninfo) {
-		char *v[5] = { migrate_argv[0], migrate_argv[1], migrate_argv[2],
-			       pipeline.target.conninfo, NULL };
-		ret = runner_run_command(v);
-	} else {
-		ret = runner_run_command(migrate_argv);
-	}
+	migrate_argv[2] = NULL;
+	runner_export_conninfo(&pipeline);
+	ret = runner_run_command(migrate_argv);
 	if (ret != HOSO_EXIT_OK)
 		goto cleanup;
 	ret = HOSO_EXIT_FAILED;

@@ -89,6 +89,12 @@ int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args
 		      long long ms[3]);
 int runner_run_command(char *const argv[]);
 /*
+ * The pipeline's connection string, for the stages, in their environment
+ * ($HOSO_CONNINFO), never on their command line, which every local user
+ * can read.
+ */
+void runner_export_conninfo(const struct hoso_pipeline *p);
+/*
  * The staging directory of run_id, made (mode 0700) with its OWNER:
  * STAGING/SYSID-DBOID/run-RUNID, STAGING being the pipeline's staging folder
  * (default .hoso/staging), after removing this warehouse's stale ones.

@@ -23,6 +23,7 @@
 #include "hoso_log.h"
 #include "hoso_map.h"
 #include "hoso_owner.h"
+#include "hoso_pg.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -588,7 +589,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
 	runner_argv_push(&tr, "--prior");
 	runner_argv_opt(&tr, "--out", staging);
-	runner_argv_opt(&tr, "--conninfo", p->target.conninfo);
 	runner_argv_opt(&tr, "--prefer", p->prefer);
 	runner_argv_reference(&tr, p);
 
@@ -603,7 +603,6 @@ runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
 		snprintf(num, sizeof(num), "%lld", (long long) p->rejects.max_count);
 		runner_argv_opt(&ld, "--max-rejects", num);
 	}
-	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
 	runner_argv_reference(&ld, p);
 	runner_argv_push(&ld, staging);
 
@@ -701,4 +700,11 @@ runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t why
 	if (runner_last_failure())
 		snprintf(why, whylen, "%s", runner_last_failure());
 	return ret;
+}
+
+void
+runner_export_conninfo(const struct hoso_pipeline *p)
+{
+	if (p->target.conninfo)
+		setenv(HOSO_CONNINFO_ENV, p->target.conninfo, 1);
 }

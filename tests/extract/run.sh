@@ -95,14 +95,15 @@ expect_line cap err "hoso-extract: warning: many.jsonl: 5 more rejects not shown
 expect_line cap out "E${TAB}1${TAB}25${TAB}0${TAB}0${TAB}0${TAB}0${TAB}25${TAB}{}"
 
 # --- personal data hashed with the key from the environment
-HOSO_HMAC_KEY=k "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc hash 0 $?
-want_hash=$(printf 'Nguyễn Văn A|001' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+key=0123456789abcdef0123456789abcdef
+HOSO_HMAC_KEY=$key "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc hash 0 $?
+want_hash=$(printf 'Nguyễn Văn A|001' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^D' out | head -1 | cut -f29)" = "$want_hash" ] || fail "hash: applicant_hash"
-want_hash=$(printf 'Trần B|Chuyên viên' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+want_hash=$(printf 'Trần B|Chuyên viên' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^P' out | head -1 | cut -f14)" = "$want_hash" ] || fail "hash: handler_hash"
-want_hash=$(printf '|' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+want_hash=$(printf '|' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^D' out | sed -n 2p | cut -f29)" = "$want_hash" ] || fail "hash: empty personal data"
 
@@ -156,6 +157,8 @@ expect_line usage err 'hoso-extract: error: unknown option "--bogus"'
 expect_line format err 'hoso-extract: error: unknown format "csv-x" (known: dvcqg-jsonl)'
 env -u HOSO_HMAC_KEY "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc no-key 2 $?
 expect_line no-key err "hoso-extract: error: --personal-data hash needs the key in the environment variable HOSO_HMAC_KEY, which is not set"
+HOSO_HMAC_KEY=0123456789abcdef0123456789abcde "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc short-key 2 $?
+expect_line short-key err "hoso-extract: error: --personal-data hash needs a key of at least 32 bytes in HOSO_HMAC_KEY, which has 31 (make one with: openssl rand -hex 32)"
 "$bin" --max-line-bytes 0 ok.jsonl > out 2> err; expect_rc max-line 2 $?
 "$bin" --help > out 2> err; expect_rc help 0 $?
 "$bin" --version > out 2> err; expect_rc version 0 $?
