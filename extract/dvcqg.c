@@ -692,9 +692,54 @@ dvcqg_line(void *state, struct extract_file *f, const struct hoso_input_line *li
 	}
 }
 
+/*
+ * The members of list entries (input.md §2.1) that carry no personal data.
+ * Not here: TenTepDinhKem (attachment file names hold applicants' names and
+ * ID numbers), TenGiayTo and DuongDanTepTinKetQua (likewise).
+ */
+static const char *const list_entry_keys[] = {
+	"TepDinhKemId", "MaThanhPhanHoSo", "DuocSoHoa", "DuocTaiSuDung", "DuocLayTuKhoDMQG",
+	"IsDeleted", "TenPhiLePhi", "MaPhiLePhi", "HinhThucThu", "Gia", "LoaiPhiLePhi",
+	"NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi", "TrangThaiBoSung",
+	"GiayToId",
+};
+
+static bool
+key_is(const char *key, size_t keylen, const char *name)
+{
+	return strlen(name) == keylen && memcmp(name, key, keylen) == 0;
+}
+
+/* Whether key is a field of defs that holds no personal data. */
+static bool
+allowed_in(const struct field_def *defs, int n, const char *key, size_t keylen)
+{
+	for (int i = 0; i < n; i++)
+		if (defs[i].kind != K_PERSONAL && key_is(key, keylen, defs[i].name))
+			return !extract_is_personal_key(key, keylen);
+	return false;
+}
+
+/* A reject's raw copy keeps the format's own non-personal fields only. */
+static enum hoso_json_member_policy
+dvcqg_raw_policy(const char *key, size_t keylen)
+{
+	if (extract_is_personal_key(key, keylen))
+		return HOSO_JSON_DROP;
+	if (allowed_in(envelope_fields, EN_NFIELDS, key, keylen) ||
+	    allowed_in(dossier_fields, DO_NFIELDS, key, keylen) ||
+	    allowed_in(progress_fields, PR_NFIELDS, key, keylen))
+		return HOSO_JSON_KEEP;
+	for (size_t i = 0; i < sizeof(list_entry_keys) / sizeof(list_entry_keys[0]); i++)
+		if (key_is(key, keylen, list_entry_keys[i]))
+			return HOSO_JSON_KEEP;
+	return HOSO_JSON_MASK;
+}
+
 const struct extract_format extract_format_dvcqg = {
 	.name = "dvcqg-jsonl",
 	.begin = dvcqg_begin,
 	.line = dvcqg_line,
 	.end = dvcqg_end,
+	.raw_policy = dvcqg_raw_policy,
 };

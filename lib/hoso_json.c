@@ -562,9 +562,22 @@ hoso_json_add_string(struct hoso_buf *out, const char *s, size_t len)
 	hoso_buf_addch(out, '"');
 }
 
+/* A value's type and size, without the value: what a masked member shows. */
+static void
+serialize_mask(struct hoso_buf *out, const struct hoso_json_value *v)
+{
+	switch (v->type) {
+	case HOSO_JSON_STRING: hoso_buf_addf(out, "\"<string, %zu bytes>\"", v->len); break;
+	case HOSO_JSON_NUMBER: hoso_buf_addf(out, "\"<number, %zu characters>\"", v->len); break;
+	case HOSO_JSON_ARRAY: hoso_buf_addf(out, "\"<array of %zu>\"", v->len); break;
+	case HOSO_JSON_OBJECT: hoso_buf_addf(out, "\"<object of %zu members>\"", v->len); break;
+	default: hoso_json_serialize(out, v, NULL); break;	/* null, true, false */
+	}
+}
+
 void
 hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
-		    bool (*drop)(const char *key, size_t keylen))
+		    enum hoso_json_member_policy (*policy)(const char *key, size_t keylen))
 {
 	bool first = true;
 
@@ -579,7 +592,7 @@ hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
 		for (size_t i = 0; i < v->len; i++) {
 			if (i)
 				hoso_buf_addch(out, ',');
-			hoso_json_serialize(out, &v->u.items[i], drop);
+			hoso_json_serialize(out, &v->u.items[i], policy);
 		}
 		hoso_buf_addch(out, ']');
 		break;
@@ -587,15 +600,20 @@ hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
 		hoso_buf_addch(out, '{');
 		for (size_t i = 0; i < v->len; i++) {
 			const struct hoso_json_member *m = &v->u.members[i];
+			enum hoso_json_member_policy what = policy ? policy(m->key, m->keylen)
+				: HOSO_JSON_KEEP;
 
-			if (drop && drop(m->key, m->keylen))
+			if (what == HOSO_JSON_DROP)
 				continue;
 			if (!first)
 				hoso_buf_addch(out, ',');
 			first = false;
 			hoso_json_add_string(out, m->key, m->keylen);
 			hoso_buf_addch(out, ':');
-			hoso_json_serialize(out, &m->value, drop);
+			if (what == HOSO_JSON_MASK)
+				serialize_mask(out, &m->value);
+			else
+				hoso_json_serialize(out, &m->value, policy);
 		}
 		hoso_buf_addch(out, '}');
 		break;
