@@ -26,24 +26,36 @@
 static int
 open_reject_file(const char *path)
 {
+	struct stat st;
 	int fd;
 
 	/* the first run of a pipeline creates its state directory (mode 0700) */
 	if (!hoso_make_parent_dirs(path))
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-
-	if (fd < 0)
+	/*
+	 * Not through a symbolic link, and only a regular file of our own: a
+	 * planted link or another user's file would receive rejected lines.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errno = EMLINK;	/* reported below as "is a symbolic link" */
+		else if (errno == ENXIO)
+			errno = EINVAL;	/* a FIFO without a reader: not a regular file */
 		return -1;
-	/* the file holds personal data: never readable by others */
-	if (fchmod(fd, 0600) != 0) {
-		struct stat st;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		int e = !S_ISREG(st.st_mode) ? EINVAL : EPERM;
 
-		if (fstat(fd, &st) != 0 || (st.st_mode & 077)) {
-			close(fd);
-			errno = EPERM;
-			return -1;
-		}
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	/* the file holds rejected lines: never readable by others */
+	if ((st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
 	}
 	return fd;
 }
@@ -364,7 +376,10 @@ main(int argc, char **argv)
 		ex.reject_fd = open_reject_file(reject_path);
 		ex.reject_path = reject_path;
 		if (ex.reject_fd < 0) {
-			hoso_error("%s: cannot open the reject file: %s", reject_path, strerror(errno));
+			hoso_error("%s: cannot open the reject file: %s", reject_path,
+				   errno == EMLINK ? "it is a symbolic link" :
+				   errno == EINVAL ? "not a regular file" :
+				   errno == EPERM ? "not a file of the user running hoso" : strerror(errno));
 			ret = HOSO_EXIT_FAILED;
 			goto done;
 		}

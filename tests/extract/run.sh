@@ -171,5 +171,28 @@ grep -q '^hoso-extract ' out || fail "version: no version line"
 tests=$((tests + 1))
 grep -q '^{"ts":"[^"]*","level":"warning","program":"hoso-extract","run_id":null,"event":"[a-z_]*","msg":"many.jsonl:1: invalid JSON' err || fail "json-log: not JSON diagnostics"
 
+# --- the reject file: never through a symbolic link, only a regular file
+echo "someone else's" > target
+ln -s target link.jsonl
+"$bin" --reject-file link.jsonl rejects.jsonl > out 2> err; expect_rc reject-symlink 1 $?
+expect_line reject-symlink err "hoso-extract: error: link.jsonl: cannot open the reject file: it is a symbolic link"
+tests=$((tests + 1))
+[ "$(cat target)" = "someone else's" ] && [ "$(stat -c %a target)" != 600 ] || fail "reject-symlink: the link's target was written or chmodded"
+mkfifo fifo.jsonl
+"$bin" --reject-file fifo.jsonl rejects.jsonl > out 2> err; expect_rc reject-fifo 1 $?
+expect_line reject-fifo err "hoso-extract: error: fifo.jsonl: cannot open the reject file: not a regular file"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	: > theirs.jsonl
+	chown nobody theirs.jsonl
+	"$bin" --reject-file theirs.jsonl rejects.jsonl > out 2> err; expect_rc reject-owner 1 $?
+	expect_line reject-owner err "hoso-extract: error: theirs.jsonl: cannot open the reject file: not a file of the user running hoso"
+fi
+
+# --- text logs show control characters in file names escaped
+name=$(printf 'bad\rname\033[2J.jsonl')
+echo '{' > "$name"
+"$bin" "$name" > out 2> err; expect_rc escaped-name 0 $?
+expect_line escaped-name err 'hoso-extract: warning: bad\x0dname\x1b[2J.jsonl:1: invalid JSON at column 2: expected a string key in object, found end of line'
+
 echo "tests/extract: $tests checks, $failures failed"
 [ $failures = 0 ]
