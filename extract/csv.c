@@ -100,12 +100,6 @@ extract_csv_release_all(void)
 	}
 }
 
-bool
-extract_format_is_csv(const struct extract_format *format)
-{
-	return format->begin == csv_begin;
-}
-
 void
 extract_csv_describe(const struct extract_format *format, FILE *out)
 {
@@ -172,6 +166,13 @@ csv_begin(struct extract_file *f)
 {
 	struct csv_state *st = hoso_xcalloc(1, sizeof(*st));
 	hoso_date day = f->ex->landing_date;
+
+	hoso_buf_init(&st->rec);
+	for (int i = 0; i < HOSO_SF_NFIELDS; i++)
+		hoso_buf_init(&st->val[i]);
+	hoso_buf_init(&st->fold);
+	hoso_buf_init(&st->err);
+	hoso_buf_init(&st->hash_input);
 
 	st->cf = (const struct csv_format *) f->format;
 	st->delimiter = st->cf->schema.delimiter;
@@ -611,7 +612,7 @@ static void
 record(struct extract_file *f, struct csv_state *st)
 {
 	struct hoso_csv csv;
-	struct hoso_csv_memory mem = { st->rec.data ? st->rec.data : "", st->rec.len, 0, 0 };
+	struct hoso_csv_memory mem = { st->rec.data, st->rec.len, 0, 0 };
 	enum hoso_csv_status rc;
 
 	st->line = (struct hoso_input_line) {

@@ -286,6 +286,9 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	hoso_buf_init(&f.raw);
+	hoso_buf_init(&f.scratch);
+	hoso_buf_init(&f.reason);
 	f.ex = ex;
 	f.format = format;
 	f.path = path;

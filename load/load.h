@@ -115,7 +115,15 @@ bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys
 			long long *cases);
 /* summary.c: the summary files' rows added to the summary tables, inside the caller's transaction. */
 bool load_summary_add(PGconn *conn, const struct manifest *m);
-/* DIR/NAME into out; *present false (and true returned) when it does not exist. */
+/*
+ * report.json is the transform's (unresolved names and counts): a few
+ * kilobytes a night, megabytes for a large backfill; past this it is not one.
+ */
+#define LOAD_REPORT_MAX (64u * 1024 * 1024)
+/*
+ * DIR/NAME into out (whose cap, if any, it must fit); *present false (and
+ * true returned) when it does not exist.
+ */
 bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
 
 /* rebuild.c: the facts of a rebuilt range, in one transaction; an exit status. */

@@ -156,6 +156,7 @@ list_files(const char *dir, bool migrations, struct schema_list *out)
 		out->v = hoso_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		f = &out->v[out->n++];
 		memset(f, 0, sizeof(*f));
+		hoso_buf_init(&f->sql);
 		f->version = v;
 		f->name = hoso_xstrdup(de->d_name);
 		f->path = hoso_xmalloc(plen);

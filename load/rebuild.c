@@ -72,7 +72,7 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE rebuild_case (src text, case_no text,"
 			  " PRIMARY KEY (src, case_no)) ON COMMIT DROP") ||
-	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case FROM STDIN", keys) ||
+	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE rebuild_case"))
 		return false;
 	res = hoso_pg_query(conn, "SELECT count(*) FROM rebuild_case", 0, NULL);
@@ -88,13 +88,14 @@ int
 load_rebuild(const struct load_options *o)
 {
 	struct manifest m = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	PGconn *conn = NULL;
 	char run_id[32], nkeys_s[32], cases_s[32];
 	long long nkeys = 0, cases = 0;
 	bool have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;

@@ -123,8 +123,14 @@ load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bo
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		return false;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && !out->too_big)
 		hoso_buf_add(out, buf, n);
+	if (out->too_big) {
+		hoso_error("\"%s\": larger than %zu bytes; refusing the staging directory", path,
+			   out->max);
+		fclose(f);
+		return false;
+	}
 	if (ferror(f)) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		fclose(f);
@@ -305,10 +311,15 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 	res = hoso_pg_query(conn,
 			    "WITH ins AS ("
 			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
-			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields)"
-			    "  SELECT path, size, sha256, format, dossiers + progress, $1, lines, messages,"
-			    "    dossiers, progress, other_messages, rejects, unknown_fields"
-			    "  FROM load_files ORDER BY file_no"
+			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
+			    "    landing_day)"
+			    "  SELECT f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1, f.lines,"
+			    "    f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
+			    "    f.unknown_fields, rf.landing_day"
+			    /* the day the runner planned; none when hoso-load runs alone */
+			    "  FROM load_files f LEFT JOIN hoso.run_file rf"
+			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
+			    "  ORDER BY f.file_no"
 			    "  RETURNING file_id, path)"
 			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
 	if (!res)
@@ -459,7 +470,7 @@ load_staging(const struct load_options *o)
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	struct timespec start;
 	PGconn *conn = NULL;
 	char run_id[32], msg[512];
@@ -467,6 +478,7 @@ load_staging(const struct load_options *o)
 	bool created = false, have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))

@@ -5,6 +5,9 @@
  * includer defines HOSO_COMMAND (runner.h declares the functions, main.c
  * builds the dispatch table).  Adding a command is one line here.
  */
+HOSO_COMMAND(check, "check a pipeline's configuration and warehouse; load nothing")
 HOSO_COMMAND(run, "load a pipeline's files of some days into the warehouse")
+HOSO_COMMAND(status, "the last runs, the latest landing days, days with no file, open failures")
+HOSO_COMMAND(runs, "the history of runs")
 HOSO_COMMAND(rebuild, "re-derive a past range with the current reference data")
 HOSO_COMMAND(report, "print the warehouse's figures of a period")

@@ -97,6 +97,7 @@ transform(const struct transform_args *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
+	hoso_buf_init(&tr.scratch);
 	tr.prefer = a->prefer;
 	hoso_reference_init(&tr.ref);
 	case_table_init(&tr.cases, &tr.paths);

@@ -163,12 +163,12 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	 */
 	if (!write_paths(tr, paths) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_path FROM STDIN", paths) ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths) ||
 	    !touch_replaced_cases(tr, conn))
 		goto cleanup;
 	if (!write_keys(tr, keys) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_case FROM STDIN", keys) ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
 		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);

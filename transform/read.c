@@ -217,7 +217,7 @@ read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool
 	v.field_code = empty_to_null(f[HOSO_D_field_code]);
 	hoso_buf_reset(nfc);
 	if (f[HOSO_D_unit_name] && hoso_text_nfc(nfc, f[HOSO_D_unit_name], strlen(f[HOSO_D_unit_name])))
-		v.unit_name = nfc->data ? nfc->data : "";
+		v.unit_name = nfc->data;
 	v.digitised = flag(f[HOSO_D_digitised]);
 	v.paid_online = flag(f[HOSO_D_paid_online]);
 	v.vneid = flag(f[HOSO_D_vneid]);
@@ -271,7 +271,7 @@ read_progress(struct transform *tr, char **f, const char *name, long lineno, boo
 		hoso_buf_reset(nfc);
 		if (!hoso_text_nfc(nfc, content, content_len))
 			hoso_buf_addstr(nfc, content);
-		row.content_hash = hoso_hash64(nfc->data ? nfc->data : "", nfc->len, 0);
+		row.content_hash = hoso_hash64(nfc->data, nfc->len, 0);
 	}
 	c = case_table_get(&tr->cases, f[HOSO_P_src], f[HOSO_P_case_no]);
 	c->touched |= !prior;

@@ -102,11 +102,12 @@ writer_stop(struct staging *s)
 bool
 staging_open(struct staging *s, const char *dir)
 {
+	char *manifest;
 	int rc;
 
-	char *manifest;
-
 	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < STAGING_QUEUE; i++)
+		hoso_buf_init(&s->queue[i].data);
 	s->dir = hoso_xstrdup(dir);
 	if (!make_dirs(dir))
 		return false;
@@ -235,7 +236,7 @@ staging_finish(struct staging *s, const struct hoso_buf *report)
 		goto cleanup;
 	}
 	path = join(s->dir, HOSO_STAGING_REPORT);
-	ok = write_file(path, report->data ? report->data : "{}", report->len);
+	ok = write_file(path, report->data, report->len);
 	free(path);
 	if (!ok)
 		goto cleanup;

@@ -81,8 +81,10 @@ if len(loaded) != 1 or not isinstance(loaded[0].get("rows"), int) or \
    loaded[0].get("rejects") != len(rejects):
     print(f"run1: load_done should count {len(rejects)} rejects: {loaded}")
     bad += 1
-if not any(o["event"] == "run_done" for o in run1):
-    print("run1: no run_done line")
+# the run's last line is its summary, with its counts as fields
+if run1[-1]["event"] != "run_summary" or run1[-1].get("exit") != 0 or \
+   run1[-1].get("rejects") != len(rejects) or not isinstance(run1[-1].get("load_ms"), int):
+    print(f"run1: the last line is not a run_summary with exit 0 and {len(rejects)} rejects: {run1[-1]}")
     bad += 1
 run2 = lines("run2")
 if not any(o["event"] == "run_nothing_to_load" for o in run2):

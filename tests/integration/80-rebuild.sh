@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerating history (issue 8), with hand-computed expectations: commune
+# Regenerating history, with hand-computed expectations: commune
 # X2 was catalogued under district D1 by mistake; a copied units.csv moves
 # it to D2 and "hoso rebuild" regenerates 2023.  The 2023 figures by
 # district move as computed below, the province's do not, and 2024 is

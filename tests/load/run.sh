@@ -157,7 +157,8 @@ if git -C "$root" cat-file -e "$previous^{commit}" 2>/dev/null; then
 	expect_exit "upgraded by this tree" 0 "$load" --migrate
 	expect_err "the baseline is recorded, not run" "recorded 075_baseline.sql as applied"
 	check "upgraded: the previous history kept, the baseline recorded" \
-		"1 2 3 10 20 30 40 45 50 60 70 75 76" \
+		"1 2 3 10 20 30 40 45 50 60 70 $(ls "$root"/schemas/warehouse/[0-9]*_*.sql |
+			sed 's|.*/0*\([0-9]*\)_[^/]*$|\1|' | tr '\n' ' ' | sed 's/ $//')" \
 		"SELECT string_agg(version::text, ' ' ORDER BY version) FROM hoso.schema_version"
 	export PGDATABASE=hoso_load_test
 	for db in hoso_load_test hoso_upgraded; do
@@ -223,6 +224,13 @@ expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5
 expect_err "size mismatch named" "case_status.tsv: size"
 nothing_loaded "size mismatch"
 
+# every file of the layout is required, the summary files included
+mkstaging "$here/staging" "$work/s-nosummary"
+sed -i '/^summary_day.tsv /d' "$work/s-nosummary/MANIFEST"
+expect_exit "MANIFEST without summary_day.tsv" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-nosummary"
+expect_err "missing file named" "does not list summary_day.tsv"
+nothing_loaded "MANIFEST without summary_day.tsv"
+
 echo "== column layout"
 # Two columns of a staging file in each other's place: the COPY, which names
 # its columns, refuses the row (status is a smallint, received a boolean).
@@ -232,7 +240,8 @@ awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/cas
 mkstaging "$work/s-swapped" "$work/s-swapped2"
 owned 1 "$work/s-swapped2"
 expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
-expect_err "swapped columns: the COPY names the column" 'column status\|column received'
+expect_err "swapped columns: the value's type is refused" 'invalid input syntax for type smallint: "t"'
+expect_err "swapped columns: the file named" 'case_fact.tsv'
 nothing_loaded "swapped columns"
 # A warehouse whose case_fact has another physical column order (a column
 # dropped and added again, as ADD COLUMN migrations leave it): each value
@@ -383,8 +392,11 @@ check "March, unit KT.DG and its sub-units" "1|0|3|0|3|4|1|0|0|1|2|0|2|0|1|0|0|1
 # The commune alone: C03 and C17 -> carried 1, direct 1, total 2, late 1, overdue 1.
 check "March, unit KT.DG.X1" "1|0|1|0|1|2|1|0|0|1|1|0|1|0|0|0|0|1" \
 	"SELECT $cols FROM hoso.period_summary('2023-03-01', '2023-03-31', 'KT.DG.X1')"
-check "a unit without cases: zeros, rate NULL" "0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|t" \
-	"SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2023-03-01', '2023-03-31', 'NOPE')"
+check "a unit without cases in the period: zeros, rate NULL" "0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|t" \
+	"SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2000-03-01', '2000-03-31', 'KT.STP')"
+expect_exit "an unknown unit: an error, not zeros" 1 psql -X -q -v ON_ERROR_STOP=1 \
+	-c "SELECT * FROM hoso.period_summary('2023-03-01', '2023-03-31', 'NOPE')"
+expect_err "... naming it" 'unknown unit code "NOPE"'
 # One day, 2023-04-01: T0 = 04-01 00:00+07, T1 = 04-01 23:59:59+07.
 #   Carried over (accepted before, open at T0): C05 C06 C07 C08 C13 (ends 04-05)
 #   C14 C17 = 7.  Received: C15 online (00:10+07) = 1.  Total 8, none ended by T1.

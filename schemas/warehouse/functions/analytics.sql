@@ -65,6 +65,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	PERFORM hoso.check_profile(p_profile);
+	PERFORM hoso.check_unit(p_unit);
 
 	RETURN QUERY
 	WITH n AS (
@@ -92,6 +93,54 @@ END
 $$;
 COMMENT ON FUNCTION hoso.period_summary(date, date, text, text) IS
 	'Period summary (docs/counting.md §3, form II.06a) of the local days p_from..p_to, for the whole warehouse or unit p_unit with its sub-units; one row';
+
+/*
+ * A unit argument, or an error naming it with the nearest candidates: the
+ * units whose name or other name contains it (a name passed for a code),
+ * else the codes sharing the longest prefix with it.  NULL (every unit)
+ * passes.
+ */
+CREATE OR REPLACE FUNCTION hoso.check_unit(p_unit text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	hint text;
+BEGIN
+	IF p_unit IS NULL OR EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = p_unit) THEN
+		RETURN p_unit;
+	END IF;
+	SELECT string_agg(format('%s (%s)', c.code, c.name), ', ' ORDER BY c.exact DESC, c.code)
+	  INTO hint
+	  FROM (SELECT u.code, u.name, bool_or(lower(n.name) = lower(p_unit)) AS exact
+		  FROM hoso.unit u
+		  CROSS JOIN LATERAL (SELECT u.name UNION ALL
+				      SELECT a.alias FROM hoso.unit_alias a WHERE a.code = u.code) n(name)
+		 WHERE strpos(lower(n.name), lower(p_unit)) > 0
+		 GROUP BY u.code, u.name
+		 ORDER BY 3 DESC, 1 LIMIT 5) c;
+	IF hint IS NOT NULL THEN
+		hint := 'a unit is named by its code; units whose name matches: ' || hint;
+	ELSE
+		-- the codes that share the longest prefix with it
+		SELECT 'nearest codes: ' || string_agg(format('%s (%s)', c.code, c.name), ', ' ORDER BY c.code)
+		  INTO hint
+		  FROM (SELECT y.code, y.name
+			  FROM (SELECT x.*, max(x.common) OVER () AS best
+				  FROM (SELECT u.code, u.name,
+					       (SELECT max(i) FROM generate_series(0, least(length(u.code), length(p_unit))) i
+						 WHERE left(u.code, i) = left(p_unit, i)) AS common
+					  FROM hoso.unit u) x) y
+			 WHERE y.common = y.best AND y.best > 0
+			 ORDER BY y.code LIMIT 5) c;
+	END IF;
+	IF hint IS NULL THEN
+		SELECT 'no code is near it; codes look like ' || string_agg(c.code, ', ' ORDER BY c.code)
+		  INTO hint FROM (SELECT u.code FROM hoso.unit u ORDER BY u.code LIMIT 3) c;
+	END IF;
+	RAISE EXCEPTION 'unknown unit code "%"', p_unit
+		USING ERRCODE = 'invalid_parameter_value',
+		      HINT = coalesce(hint, 'the unit catalogue (hoso.unit) is empty: load the reference data');
+END $$;
+COMMENT ON FUNCTION hoso.check_unit(text) IS 'Returns its argument if it is NULL or a unit code of hoso.unit, else raises an error whose hint names the units whose name matches, or the nearest codes';
 
 -- The unit a case counts under at a level: "as was" the unit on its path
 -- (as resolved when derived); "as is" through the successor map to today's
@@ -127,19 +176,71 @@ DECLARE
 BEGIN
 	IF p_level IS NULL OR p_level NOT IN ('TINH', 'SO_NGANH', 'HUYEN', 'XA') THEN
 		RAISE EXCEPTION 'unknown unit level "%"', p_level
-			USING HINT = 'levels: TINH, SO_NGANH, HUYEN, XA';
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'levels: TINH, SO_NGANH, HUYEN, XA';
 	END IF;
-	IF p_from > p_to THEN
-		RAISE EXCEPTION 'period % .. % ends before it begins', p_from, p_to;
+	IF p_from IS NULL OR p_to IS NULL OR p_from > p_to THEN
+		RAISE EXCEPTION 'period % .. % is not a period', p_from, p_to
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'give a first and a last day, in that order';
 	END IF;
 	-- "as is" rolls every fact up to today's units: nothing is mixed
 	IF NOT p_as_is AND p_level IN ('TINH', 'HUYEN') AND p_from < cut AND p_to >= cut THEN
 		RAISE EXCEPTION 'a % ranking over % .. % would mix units from before and after the % restructuring',
 			p_level, p_from, p_to, cut
-			USING HINT = 'split the period at ' || (cut - 1) || ' / ' || cut || ', or rank "as is"';
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'split the period at ' || (cut - 1) || ' / ' || cut || ', or rank "as is"';
+	END IF;
+	IF p_as_is AND NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.level = p_level
+				     AND u.successor_code IS NULL AND (u.valid_to IS NULL OR u.valid_to >= current_date)) THEN
+		RAISE EXCEPTION 'no unit of level % exists today to count "as is" under', p_level
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'count "as was", or at another level';
 	END IF;
 END $$;
-COMMENT ON FUNCTION hoso.check_level(text, date, date, boolean) IS 'Internal: raises on an unknown level, or an "as was" TINH/HUYEN period that spans the 1 July 2025 restructuring';
+COMMENT ON FUNCTION hoso.check_level(text, date, date, boolean) IS 'Internal: raises on an unknown level or period, an "as was" TINH/HUYEN period that spans the 1 July 2025 restructuring, or an "as is" level without any unit today';
+
+/*
+ * Every figure per unit of a level: "as was" the units that existed during
+ * the period, "as is" today's units (the ends of the successor chains),
+ * whatever the period.  Cases whose unit could not be resolved make a row
+ * of their own, unit_code UNRESOLVED, when there are any, so that a
+ * level's rows account for every case; it is listed last.
+ */
+CREATE OR REPLACE FUNCTION hoso.counts_by_unit(p_from date, p_to date, p_level text, p_as_is boolean)
+RETURNS TABLE (unit_code text, unit_name text,
+	co bigint, ro bigint, rd bigint, rp bigint, re bigint, rt bigint, rl bigint, pi bigint,
+	po bigint, pp bigint, cl bigint, dg bigint, fee bigint, feepaid bigint, paper bigint,
+	paper_e bigint, vneid bigint, reuse bigint, wsec numeric)
+LANGUAGE sql STABLE AS $$
+	WITH per_path AS (
+		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
+			    ELSE hoso.unit_at_level(pc.unit_path, p_level, p_as_is) END AS code, pc.*
+		  FROM hoso.period_counts(p_from, p_to) pc
+	), units AS (
+		SELECT u.code, u.name FROM hoso.unit u
+		 WHERE u.level = p_level
+		   AND CASE WHEN p_as_is THEN u.successor_code IS NULL
+			    ELSE (u.valid_from IS NULL OR u.valid_from <= p_to)
+				 AND (u.valid_to IS NULL OR u.valid_to >= p_from) END
+		UNION ALL
+		SELECT 'UNRESOLVED', 'unresolved unit (see the runs'' reports)'
+		 WHERE EXISTS (SELECT 1 FROM per_path p WHERE p.code = 'UNRESOLVED'
+				 AND p.carried_over + p.received_online + p.received_direct + p.received_postal > 0)
+	)
+	SELECT units.code, units.name,
+	       coalesce(sum(p.carried_over), 0)::bigint, coalesce(sum(p.received_online), 0)::bigint,
+	       coalesce(sum(p.received_direct), 0)::bigint, coalesce(sum(p.received_postal), 0)::bigint,
+	       coalesce(sum(p.resolved_early), 0)::bigint, coalesce(sum(p.resolved_on_time), 0)::bigint,
+	       coalesce(sum(p.resolved_late), 0)::bigint, coalesce(sum(p.in_progress_in_time), 0)::bigint,
+	       coalesce(sum(p.in_progress_overdue), 0)::bigint, coalesce(sum(p.in_progress_paused), 0)::bigint,
+	       coalesce(sum(p.closed_other), 0)::bigint, coalesce(sum(p.digitised_at_intake), 0)::bigint,
+	       coalesce(sum(p.fee_cases), 0)::bigint, coalesce(sum(p.fee_paid_online), 0)::bigint,
+	       coalesce(sum(p.paper_resolved), 0)::bigint, coalesce(sum(p.paper_resolved_e_result), 0)::bigint,
+	       coalesce(sum(p.online_vneid), 0)::bigint, coalesce(sum(p.reuse_cases), 0)::bigint,
+	       coalesce(sum(p.resolved_working_seconds), 0)
+	  FROM units LEFT JOIN per_path p ON p.code = units.code
+	 GROUP BY units.code, units.name
+	 ORDER BY units.code = 'UNRESOLVED', units.code
+$$;
+COMMENT ON FUNCTION hoso.counts_by_unit(date, date, text, boolean) IS 'Internal: the period counts summed per unit of a level, as was or as is, with a last row UNRESOLVED for the cases whose unit could not be resolved';
 
 CREATE OR REPLACE FUNCTION hoso.period_summary_by_unit(p_from date, p_to date, p_level text,
 					    p_profile text DEFAULT 'ii06a',
@@ -158,46 +259,21 @@ BEGIN
 	PERFORM hoso.check_profile(p_profile);
 	PERFORM hoso.check_level(p_level, p_from, p_to, p_as_is);
 	RETURN QUERY
-	WITH per_path AS (
-		SELECT hoso.unit_at_level(pc.unit_path, p_level, p_as_is) AS code, pc.*
-		  FROM hoso.period_counts(p_from, p_to) pc
-	), units AS (
-		-- every unit of the level that existed during the period
-		SELECT u.code, u.name FROM hoso.unit u
-		 WHERE u.level = p_level
-		   AND (u.valid_from IS NULL OR u.valid_from <= p_to)
-		   AND (u.valid_to IS NULL OR u.valid_to >= p_from)
-		   AND (NOT p_as_is OR u.successor_code IS NULL)
-	), s AS (
-		SELECT units.code, units.name,
-		       coalesce(sum(p.carried_over), 0)::bigint AS co,
-		       coalesce(sum(p.received_online), 0)::bigint AS ro,
-		       coalesce(sum(p.received_direct), 0)::bigint AS rd,
-		       coalesce(sum(p.received_postal), 0)::bigint AS rp,
-		       coalesce(sum(p.resolved_early), 0)::bigint AS re,
-		       coalesce(sum(p.resolved_on_time), 0)::bigint AS rt,
-		       coalesce(sum(p.resolved_late), 0)::bigint AS rl,
-		       coalesce(sum(p.in_progress_in_time), 0)::bigint AS pi,
-		       coalesce(sum(p.in_progress_overdue), 0)::bigint AS po,
-		       coalesce(sum(p.in_progress_paused), 0)::bigint AS pp,
-		       coalesce(sum(p.closed_other), 0)::bigint AS cl,
-		       coalesce(sum(p.digitised_at_intake), 0)::bigint AS dg
-		  FROM units LEFT JOIN per_path p ON p.code = units.code
-		 GROUP BY units.code, units.name
-	)
-	SELECT s.code, s.name, s.co, s.ro, s.rd, s.rp, s.ro + s.rd + s.rp,
+	SELECT s.unit_code, s.unit_name, s.co, s.ro, s.rd, s.rp, s.ro + s.rd + s.rp,
 	       s.co + s.ro + s.rd + s.rp, s.re + s.rt + s.rl, s.re, s.rt, s.rl,
 	       s.pi + s.po, s.pi, s.po, s.pp, s.cl, s.dg,
 	       CASE WHEN s.re + s.rt + s.rl > 0
 		    THEN (s.re + s.rt)::numeric / (s.re + s.rt + s.rl) END,
 	       s.re + s.rt, s.re + s.rt + s.rl
-	  FROM s ORDER BY s.code;
+	  FROM hoso.counts_by_unit(p_from, p_to, p_level, p_as_is) s
+	 ORDER BY s.unit_code = 'UNRESOLVED', s.unit_code;
 END $$;
-COMMENT ON FUNCTION hoso.period_summary_by_unit(date, date, text, text, boolean) IS 'Form II.06a per unit of a level (TINH, SO_NGANH, HUYEN, XA): every column of docs/counting.md §3; p_as_is rolls 2025-restructured units up to today''s';
+COMMENT ON FUNCTION hoso.period_summary_by_unit(date, date, text, text, boolean) IS 'Form II.06a per unit of a level (TINH, SO_NGANH, HUYEN, XA): every column of docs/counting.md §3; p_as_is rolls facts up through the successor map to today''s units, whatever the period; a last row UNRESOLVED holds the cases whose unit could not be resolved';
 
 -- The indicators of docs/counting.md §4 (and 766's 4.3 reuse) as numerator and
 -- denominator over summed period counts.  avg_resolution_working_days is
--- lower-is-better; every other indicator is a rate, higher is better.
+-- lower-is-better; every other indicator is a rate, higher is better; the
+-- last four are plain counts (no denominator).
 CREATE OR REPLACE FUNCTION hoso.indicator_names() RETURNS text[]
 LANGUAGE sql IMMUTABLE
 RETURN ARRAY['on_time_rate', 'online_share', 'digitised_at_intake_rate',
@@ -264,39 +340,21 @@ BEGIN
 	PERFORM hoso.check_indicator(p_indicator);
 	PERFORM hoso.check_level(p_level, p_from, p_to, p_as_is);
 	RETURN QUERY
-	WITH per_path AS (
-		SELECT hoso.unit_at_level(pc.unit_path, p_level, p_as_is) AS code, pc.*
-		  FROM hoso.period_counts(p_from, p_to) pc
-	), units AS (
-		SELECT u.code, u.name FROM hoso.unit u
-		 WHERE u.level = p_level
-		   AND (u.valid_from IS NULL OR u.valid_from <= p_to)
-		   AND (u.valid_to IS NULL OR u.valid_to >= p_from)
-		   AND (NOT p_as_is OR u.successor_code IS NULL)
-	), s AS (
-		SELECT units.code, units.name,
-		       coalesce(sum(p.carried_over), 0) AS co, coalesce(sum(p.received_online), 0) AS ro,
-		       coalesce(sum(p.received_direct), 0) AS rd, coalesce(sum(p.received_postal), 0) AS rp,
-		       coalesce(sum(p.resolved_early), 0) AS re, coalesce(sum(p.resolved_on_time), 0) AS rt,
-		       coalesce(sum(p.resolved_late), 0) AS rl, coalesce(sum(p.in_progress_in_time), 0) AS pi,
-		       coalesce(sum(p.in_progress_overdue), 0) AS po, coalesce(sum(p.digitised_at_intake), 0) AS dg,
-		       coalesce(sum(p.fee_cases), 0) AS fee, coalesce(sum(p.fee_paid_online), 0) AS feepaid,
-		       coalesce(sum(p.paper_resolved), 0) AS paper, coalesce(sum(p.paper_resolved_e_result), 0) AS paper_e,
-		       coalesce(sum(p.online_vneid), 0) AS vneid, coalesce(sum(p.reuse_cases), 0) AS reuse,
-		       coalesce(sum(p.resolved_working_seconds), 0) AS wsec
-		  FROM units LEFT JOIN per_path p ON p.code = units.code
-		 GROUP BY units.code, units.name
-	), v AS (
-		SELECT s.code, s.name, iv.numerator AS num, coalesce(iv.denominator, 0) AS den
-		  FROM s CROSS JOIN LATERAL hoso.indicator_value(p_indicator, s.co, s.ro, s.rd, s.rp,
+	WITH v AS (
+		SELECT s.unit_code AS code, s.unit_name AS name, iv.numerator AS num, iv.denominator AS den
+		  FROM hoso.counts_by_unit(p_from, p_to, p_level, p_as_is) s
+		 CROSS JOIN LATERAL hoso.indicator_value(p_indicator, s.co, s.ro, s.rd, s.rp,
 			s.re, s.rt, s.rl, s.pi, s.po, s.dg, s.fee, s.feepaid, s.paper, s.paper_e,
 			s.vneid, s.reuse, s.wsec) iv
 	), r AS (
-		SELECT v.*, v.den > 0 AND v.den >= min_den AS ranked,
-		       CASE WHEN v.den > 0 THEN v.num / v.den END AS val,
+		-- a plain count (no denominator) ranks every unit by its count;
+		-- a rate, the units whose denominator reaches the minimum; the
+		-- unresolved cases never
+		SELECT v.*, v.code <> 'UNRESOLVED' AND (v.den IS NULL OR (v.den > 0 AND v.den >= min_den)) AS ranked,
+		       CASE WHEN v.den IS NULL THEN v.num WHEN v.den > 0 THEN v.num / v.den END AS val,
 		       -- an exact sort key: distinct fractions with denominators
 		       -- below 10^15 differ in it, equal fractions are equal
-		       CASE WHEN v.den > 0 THEN div(v.num * 1e30, v.den) END AS key
+		       CASE WHEN v.den IS NULL THEN v.num WHEN v.den > 0 THEN div(v.num * 1e30, v.den) END AS key
 		  FROM v
 	)
 	SELECT r.code, r.name, r.val, r.num, r.den,
@@ -305,50 +363,88 @@ BEGIN
 				 CASE WHEN NOT lower_better THEN r.key END DESC) END,
 	       count(*) FILTER (WHERE r.ranked) OVER ()
 	  FROM r
-	 ORDER BY 6 NULLS LAST, r.code;
+	 ORDER BY 6 NULLS LAST, r.code = 'UNRESOLVED', r.code;
 END $$;
-COMMENT ON FUNCTION hoso.unit_ranking(date, date, text, text, text, boolean) IS 'Units of one level ranked by one indicator over a period, best first, comparing exact fractions; standard competition ranking (1, 2, 2, 4); units whose denominator is 0 or below setting ranking_min_denominator are listed without a rank; field_size counts the ranked units (docs/counting.md §6)';
+COMMENT ON FUNCTION hoso.unit_ranking(date, date, text, text, text, boolean) IS 'Units of one level ranked by one indicator over a period, best first, comparing exact fractions; standard competition ranking (1, 2, 2, 4); for a rate, units whose denominator is 0 or below setting ranking_min_denominator are listed without a rank; a plain count (denominator NULL) ranks every unit, largest first; the UNRESOLVED row is never ranked; field_size counts the ranked units (docs/counting.md §6)';
 
--- Months of a trend: calendar months, or reporting months (M runs from the
--- 15th of M-1 to the 14th of M, labelled M; docs/counting.md §1).
+-- The reporting month a day falls in: month M runs from the 15th of M-1 to
+-- the 14th of M and is labelled M (docs/counting.md §1).
+CREATE OR REPLACE FUNCTION hoso.month_of(p_day date, p_month text) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (date_trunc('month', p_day) + CASE WHEN p_month = 'reporting' AND extract(day FROM p_day) >= 15
+					  THEN interval '1 month' ELSE interval '0' END)::date;
+COMMENT ON FUNCTION hoso.month_of(date, text) IS 'Internal: the first day of the calendar month (p_month calendar) or the label of the reporting month (reporting) a day falls in';
+
+-- The first and last day of month p_label (as month_of gives it).
+CREATE OR REPLACE FUNCTION hoso.month_days(p_label date, p_month text, OUT m_from date, OUT m_to date)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT CASE WHEN p_month = 'reporting' THEN (p_label - interval '1 month')::date + 14 ELSE p_label END,
+	       CASE WHEN p_month = 'reporting' THEN p_label + 13
+		    ELSE (p_label + interval '1 month')::date - 1 END
+$$;
+COMMENT ON FUNCTION hoso.month_days(date, text) IS 'Internal: first and last day of a calendar month, or of reporting month M (15th of M-1 to 14th of M)';
+
+-- The months of a trend: those that intersect [p_from, p_to], whole
+-- (m_from, m_to) and clipped to the period (c_from, c_to).
 CREATE OR REPLACE FUNCTION hoso.trend_months(p_from date, p_to date, p_month text)
-RETURNS TABLE (month date, m_from date, m_to date)
+RETURNS TABLE (month date, m_from date, m_to date, c_from date, c_to date)
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
 	IF p_month IS NULL OR p_month NOT IN ('calendar', 'reporting') THEN
-		RAISE EXCEPTION 'unknown kind of month "%"', p_month USING HINT = 'calendar or reporting';
+		RAISE EXCEPTION 'unknown kind of month "%"', p_month
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'calendar or reporting';
 	END IF;
 	RETURN QUERY
-	SELECT m::date,
-	       CASE WHEN p_month = 'calendar' THEN m::date ELSE (m - interval '1 month')::date + 14 END,
-	       CASE WHEN p_month = 'calendar' THEN (m + interval '1 month')::date - 1 ELSE m::date + 13 END
-	  FROM generate_series(date_trunc('month', p_from), date_trunc('month', p_to), interval '1 month') m;
+	SELECT l.m::date, d.m_from, d.m_to, greatest(d.m_from, p_from), least(d.m_to, p_to)
+	  FROM generate_series(hoso.month_of(p_from, p_month), hoso.month_of(p_to, p_month),
+			       interval '1 month') l(m)
+	 CROSS JOIN LATERAL hoso.month_days(l.m::date, p_month) d;
 END $$;
-COMMENT ON FUNCTION hoso.trend_months(date, date, text) IS 'Internal: the months of a trend with their first and last day';
+COMMENT ON FUNCTION hoso.trend_months(date, date, text) IS 'Internal: the months of a trend that intersect the period, with their first and last day, whole and clipped to the period';
 
+/*
+ * Each month of the trend is a period summary over (month ∩ period), so
+ * the months' flows add up to the period's; a clipped month has partial =
+ * true.  The changes compare a month with the previous month and with the
+ * same month a year earlier, those taken whole; a change against a month
+ * that starts before the first day the warehouse holds data for
+ * (hoso.coverage) is NULL, not a change from zero.
+ */
 CREATE OR REPLACE FUNCTION hoso.monthly_trend(p_from date, p_to date, p_unit text DEFAULT NULL,
 				   p_month text DEFAULT 'calendar')
 RETURNS TABLE (month text, indicator text, value numeric, numerator numeric,
-	       denominator bigint, mom_change numeric, yoy_change numeric)
+	       denominator bigint, mom_change numeric, yoy_change numeric, partial boolean)
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	first_day date;
 BEGIN
-	IF p_from > p_to THEN
-		RAISE EXCEPTION 'period % .. % ends before it begins', p_from, p_to;
+	IF p_from IS NULL OR p_to IS NULL OR p_from > p_to THEN
+		RAISE EXCEPTION 'period % .. % is not a period', p_from, p_to
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'give a first and a last day, in that order';
 	END IF;
+	PERFORM hoso.check_unit(p_unit);
+	SELECT min(c.first_day) INTO first_day FROM hoso.coverage() c;
 	RETURN QUERY
 	WITH months AS (
-		-- a year before the first month too, for the year-on-year change
-		SELECT * FROM hoso.trend_months((p_from - interval '1 year')::date, p_to, p_month)
+		SELECT * FROM hoso.trend_months(p_from, p_to, p_month)
+	), ranges AS (
+		-- the clipped months, and the whole months they are compared with
+		SELECT m.month AS label, 'cur' AS kind, m.c_from AS r_from, m.c_to AS r_to FROM months m
+		UNION ALL
+		SELECT m.month, r.kind, d.m_from, d.m_to
+		  FROM months m
+		 CROSS JOIN (VALUES ('prev', interval '1 month'), ('ly', interval '1 year')) r(kind, back)
+		 CROSS JOIN LATERAL hoso.month_days((m.month - r.back)::date, p_month) d
 	), daily AS (
 		-- one pass over the summary rows in scope: each day's flows, and
 		-- the states at its end as running sums of their changes
-		SELECT d.day, d.ro, d.rd, d.rp, d.re, d.rt, d.rl, d.cl, d.dg, d.fee, d.feepaid,
+		SELECT d.day, d.ro, d.rd, d.rp, d.re, d.rt, d.rl, d.dg, d.fee, d.feepaid,
 		       d.paper, d.paper_e, d.vneid, d.reuse, d.wsec,
 		       sum(d.d_open) OVER w AS open_end, sum(d.d_overdue) OVER w AS overdue_end
 		  FROM (SELECT sd.day, sum(sd.received_online) AS ro, sum(sd.received_direct) AS rd,
 			       sum(sd.received_postal) AS rp, sum(sd.resolved_early) AS re,
 			       sum(sd.resolved_on_time) AS rt, sum(sd.resolved_late) AS rl,
-			       sum(sd.closed_other) AS cl, sum(sd.digitised_at_intake) AS dg,
+			       sum(sd.digitised_at_intake) AS dg,
 			       sum(sd.fee_cases) AS fee, sum(sd.fee_paid_online) AS feepaid,
 			       sum(sd.paper_resolved) AS paper, sum(sd.paper_resolved_e_result) AS paper_e,
 			       sum(sd.online_vneid) AS vneid, sum(sd.reuse_cases) AS reuse,
@@ -359,23 +455,23 @@ BEGIN
 			 GROUP BY sd.day) d
 		WINDOW w AS (ORDER BY d.day)
 	), s AS (
-		-- per month: the flows of its days; the states at the end of the
+		-- per range: the flows of its days; the states at the end of the
 		-- day before it (carried over) and at its end (in progress)
-		SELECT m.month,
-		       coalesce((SELECT x.open_end FROM daily x WHERE x.day < m.m_from ORDER BY x.day DESC LIMIT 1), 0) AS co,
+		SELECT g.label, g.kind, g.r_from, g.r_to,
+		       coalesce((SELECT x.open_end FROM daily x WHERE x.day < g.r_from ORDER BY x.day DESC LIMIT 1), 0) AS co,
 		       coalesce(sum(d.ro), 0) AS ro, coalesce(sum(d.rd), 0) AS rd, coalesce(sum(d.rp), 0) AS rp,
 		       coalesce(sum(d.re), 0) AS re, coalesce(sum(d.rt), 0) AS rt, coalesce(sum(d.rl), 0) AS rl,
-		       coalesce((SELECT x.open_end - x.overdue_end FROM daily x WHERE x.day <= m.m_to ORDER BY x.day DESC LIMIT 1), 0) AS pi,
-		       coalesce((SELECT x.overdue_end FROM daily x WHERE x.day <= m.m_to ORDER BY x.day DESC LIMIT 1), 0) AS po,
+		       coalesce((SELECT x.open_end - x.overdue_end FROM daily x WHERE x.day <= g.r_to ORDER BY x.day DESC LIMIT 1), 0) AS pi,
+		       coalesce((SELECT x.overdue_end FROM daily x WHERE x.day <= g.r_to ORDER BY x.day DESC LIMIT 1), 0) AS po,
 		       coalesce(sum(d.dg), 0) AS dg, coalesce(sum(d.fee), 0) AS fee,
 		       coalesce(sum(d.feepaid), 0) AS feepaid, coalesce(sum(d.paper), 0) AS paper,
 		       coalesce(sum(d.paper_e), 0) AS paper_e, coalesce(sum(d.vneid), 0) AS vneid,
 		       coalesce(sum(d.reuse), 0) AS reuse, coalesce(sum(d.wsec), 0) AS wsec
-		  FROM months m
-		  LEFT JOIN daily d ON d.day BETWEEN m.m_from AND m.m_to
-		 GROUP BY m.month, m.m_from, m.m_to
+		  FROM ranges g
+		  LEFT JOIN daily d ON d.day BETWEEN g.r_from AND g.r_to
+		 GROUP BY g.label, g.kind, g.r_from, g.r_to
 	), v AS (
-		SELECT s.month, i.name AS indicator, iv.numerator AS num, iv.denominator AS den,
+		SELECT s.label, s.kind, s.r_from, i.name AS ind, iv.numerator AS num, iv.denominator AS den,
 		       CASE WHEN iv.denominator IS NULL THEN iv.numerator
 			    WHEN iv.denominator > 0 THEN iv.numerator / iv.denominator END AS val,
 		       -- rates change in percentage points, counts in cases
@@ -389,15 +485,30 @@ BEGIN
 			s.rl, s.pi, s.po, s.dg, s.fee, s.feepaid, s.paper, s.paper_e, s.vneid,
 			s.reuse, s.wsec) iv
 	)
-	SELECT to_char(cur.month, 'YYYY-MM'), cur.indicator, cur.val, cur.num, cur.den,
-	       (cur.val - prev.val) * cur.scale, (cur.val - ly.val) * cur.scale
+	SELECT to_char(cur.label, 'YYYY-MM'), cur.ind, cur.val, cur.num, cur.den,
+	       CASE WHEN prev.r_from >= first_day THEN (cur.val - prev.val) * cur.scale END,
+	       CASE WHEN ly.r_from >= first_day THEN (cur.val - ly.val) * cur.scale END,
+	       m.c_from > m.m_from OR m.c_to < m.m_to
 	  FROM v cur
-	  LEFT JOIN v prev ON prev.indicator = cur.indicator AND prev.month = (cur.month - interval '1 month')::date
-	  LEFT JOIN v ly ON ly.indicator = cur.indicator AND ly.month = (cur.month - interval '1 year')::date
-	 WHERE cur.month >= date_trunc('month', p_from)::date
-	 ORDER BY cur.month, cur.indicator;
+	  JOIN months m ON m.month = cur.label
+	  JOIN v prev ON prev.label = cur.label AND prev.ind = cur.ind AND prev.kind = 'prev'
+	  JOIN v ly ON ly.label = cur.label AND ly.ind = cur.ind AND ly.kind = 'ly'
+	 WHERE cur.kind = 'cur'
+	 ORDER BY cur.label, cur.ind;
 END $$;
-COMMENT ON FUNCTION hoso.monthly_trend(date, date, text, text) IS 'Indicators per month (calendar, or reporting months cut on the 15th) for the whole warehouse or unit p_unit with its sub-units; each month is a period summary over that month; mom_change and yoy_change are in cases for counts and in percentage points for rates';
+COMMENT ON FUNCTION hoso.monthly_trend(date, date, text, text) IS 'Indicators per month (calendar, or reporting months cut on the 15th) that intersects the period, for the whole warehouse or unit p_unit with its sub-units; each month is a period summary over (month ∩ period), partial = true when clipped, so the months'' flows add up to the period''s; mom_change and yoy_change compare with the previous and year-earlier months taken whole, in cases for counts and in percentage points for rates, NULL when that month starts before the first day of data (hoso.coverage)';
+
+-- What the warehouse holds, per source system (_src): the first and last
+-- local day of its messages' times and the number of files holding them.
+CREATE OR REPLACE FUNCTION hoso.coverage()
+RETURNS TABLE (source text, first_day date, last_day date, files bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT f.src, hoso.local_date(min(f.first_at)), hoso.local_date(max(f.last_at)), count(*)
+	  FROM hoso.file_source f
+	 GROUP BY f.src
+	 ORDER BY f.src
+$$;
+COMMENT ON FUNCTION hoso.coverage() IS 'Per source system (_src): the first and last local day of the message times (_at) its loaded files hold, and the number of those files; what the warehouse holds data for (hoso.file_source)';
 
 CREATE OR REPLACE FUNCTION hoso.catalogue_summary(p_at date)
 RETURNS TABLE (full_online bigint, partial_online bigint, integrated_national_portal bigint, total bigint)
@@ -415,7 +526,10 @@ COMMENT ON FUNCTION hoso.catalogue_summary(date) IS 'The procedure catalogue as 
 CREATE OR REPLACE FUNCTION hoso.procedure_durations(p_from date, p_to date, p_unit text DEFAULT NULL)
 RETURNS TABLE (procedure_code text, procedure_name text, resolved bigint,
 	       working_days_total numeric, avg_resolution_working_days numeric)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM hoso.check_unit(p_unit);
+	RETURN QUERY
 	-- whole months [m0, m1) from the month rows, the days before m0 and
 	-- from m1 on from the day rows; without a whole month, only days
 	WITH edge AS (
@@ -447,7 +561,7 @@ LANGUAGE sql STABLE AS $$
 	  LEFT JOIN hoso.procedure p ON p.code = r.procedure_code
 	 GROUP BY r.procedure_code
 	HAVING sum(r.resolved) > 0
-	 ORDER BY 5, 1
-$$;
+	 ORDER BY 5, 1;
+END $$;
 COMMENT ON FUNCTION hoso.procedure_durations(date, date, text) IS 'Per procedure: cases resolved in the period (for unit p_unit and its sub-units, or all), their total and mean working days used (docs/counting.md §1, supplement pauses excluded); fastest first; read from hoso.summary_procedure_month (whole months) and summary_procedure_day (the other days)';
 

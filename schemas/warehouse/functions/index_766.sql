@@ -34,6 +34,7 @@ BEGIN
 		RAISE EXCEPTION 'index_766: a period p_from <= p_to is required'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM hoso.check_unit(p_unit);
 	IF NOT EXISTS (SELECT 1 FROM hoso.profile_criterion WHERE profile = '766') THEN
 		RAISE EXCEPTION 'the 766 profile has no criteria'
 			USING HINT = 'hoso-load --migrate loads them from schemas/profiles/766.yaml';
@@ -54,6 +55,7 @@ BEGIN
 		       coalesce(sum(d.paper_resolved_e_result) FILTER (WHERE d.day >= p_from), 0) AS paper_e,
 		       coalesce(sum(d.digitised_at_intake) FILTER (WHERE d.day >= p_from), 0) AS dg,
 		       coalesce(sum(d.reuse_cases) FILTER (WHERE d.day >= p_from), 0) AS reuse,
+		       coalesce(sum(d.online_vneid) FILTER (WHERE d.day >= p_from), 0) AS vneid,
 		       coalesce(sum(d.resolved_early + d.resolved_on_time + d.resolved_late)
 				FILTER (WHERE d.day >= p_from), 0) AS resolved,
 		       coalesce(sum(d.resolved_on_time_766) FILTER (WHERE d.day >= p_from), 0) AS resolved_766,
@@ -62,16 +64,37 @@ BEGIN
 		  FROM hoso.summary_day d
 		 WHERE d.day <= p_to AND (p_unit IS NULL OR p_unit = ANY(d.unit_path))
 	), cat AS (
-		SELECT * FROM hoso.catalogue_summary(p_to)
+		-- the catalogue as of the period's last day, whatever the unit
+		SELECT count(*) FILTER (WHERE p.has_fee AND p.integrated) AS fee_portal,
+		       count(*) FILTER (WHERE p.has_fee) AS fee_procedures
+		  FROM hoso.procedure p
+		 WHERE (p.valid_from IS NULL OR p.valid_from <= p_to)
+		   AND (p.valid_to IS NULL OR p.valid_to >= p_to)
+	), received AS (
+		-- the period's received cases with their procedure, for the
+		-- criteria the summary rows do not hold (through the accepted_at index)
+		SELECT f.channel, f.has_fee, f.paid_online, f.procedure_code, p.online_level
+		  FROM hoso.case_fact f
+		  LEFT JOIN hoso.procedure p ON p.code = f.procedure_code
+		 WHERE f.received AND f.accepted_at BETWEEN hoso.period_start(p_from) AND hoso.period_end(p_to)
+		   AND (p_unit IS NULL OR p_unit = ANY(f.unit_path))
+	), r AS (
+		SELECT count(*) FILTER (WHERE online_level = 'TOAN_TRINH' AND channel = 2) AS e2e_online,
+		       count(*) FILTER (WHERE online_level = 'TOAN_TRINH') AS e2e,
+		       count(DISTINCT procedure_code) FILTER (WHERE has_fee AND paid_online) AS fee_proc_paid,
+		       count(DISTINCT procedure_code) FILTER (WHERE has_fee) AS fee_proc
+		  FROM received
 	), v(criterion, num, den) AS (
 		SELECT '2.1', s.resolved_766 + s.open_t1 - s.late_t1, (s.resolved + s.open_t1)::bigint
 		  FROM s WHERE judged UNION ALL
-		SELECT '3.1', (cat.full_online + cat.partial_online)::numeric, cat.total FROM cat UNION ALL
-		SELECT '3.3', s.ro, s.rin::bigint FROM s UNION ALL
+		SELECT '3.3', r.e2e_online::numeric, r.e2e FROM r UNION ALL
+		SELECT '3.4', cat.fee_portal::numeric, cat.fee_procedures FROM cat UNION ALL
+		SELECT '3.5', r.fee_proc_paid::numeric, r.fee_proc FROM r UNION ALL
 		SELECT '3.6', s.feepaid, s.fee::bigint FROM s UNION ALL
 		SELECT '4.1', s.paper_e, s.paper::bigint FROM s UNION ALL
 		SELECT '4.2', s.dg, s.rin::bigint FROM s UNION ALL
-		SELECT '4.3', s.reuse, s.rin::bigint FROM s
+		SELECT '4.3', s.reuse, s.rin::bigint FROM s UNION ALL
+		SELECT '4.6', s.vneid, s.ro::bigint FROM s
 	)
 	SELECT pc.criterion, pc.name, v.num, v.den,
 	       CASE WHEN v.den > 0 THEN v.num / v.den END,
@@ -89,5 +112,5 @@ BEGIN
 	 WHERE pc.profile = '766'
 	 ORDER BY pc.ord;
 END $$;
-COMMENT ON FUNCTION hoso.index_766(date, date, text) IS 'Decision 766/QĐ-TTg criteria computable from case logs and the catalogue (docs/counting.md §5) for a period, the whole warehouse or unit p_unit with its sub-units: one row per criterion of the 766 profile (hoso.profile_criterion), score = min(rate / threshold, 1) x points, read from hoso.summary_day; computed = false rows say in note why they are out of reach (3.1 is the catalogue''s, whatever p_unit)';
+COMMENT ON FUNCTION hoso.index_766(date, date, text) IS 'Decision 766/QĐ-TTg criteria computable from case logs and the catalogue (docs/counting.md §5) for a period, the whole warehouse or unit p_unit with its sub-units: one row per criterion of the 766 profile (hoso.profile_criterion), score = min(rate / threshold, 1) x points, read from hoso.summary_day; computed = false rows say in note why they are out of reach (3.4 is the catalogue''s, whatever p_unit)';
 
