@@ -99,14 +99,20 @@ row_says "unknown status code" "exceed the threshold"
 bad_case "finished before accepted" 1 "order.jsonl:2: NgayKetThucXuLy: earlier than NgayTiepNhan" NgayKetThucXuLy "earlier than NgayTiepNhan"
 row_says "finished before accepted" "exceed the threshold"
 
-# a missing reference file: the transform says which
+# a missing reference file: refused before the run starts (no run row),
+# naming the file, with the exit status of a configuration error
 line 0002 >"$work/bad/ok.jsonl"
 sed 's|^staging:|reference:\n  units: '"$work"'/no-such-units.csv\nstaging:|' "$work/p.yaml" >"$work/p-noref.yaml"
+runs=$(q -c "SELECT count(*) FROM hoso.run")
 rc=0; out=$("$HOSO" run "$work/p-noref.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "missing reference file: exit status"
-row_says "missing reference file" "hoso-transform failed (exit 2): $work/no-such-units.csv: cannot open"
-rc=0; out=$("$HOSO" run "$work/p-noref.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
-row_says "missing reference file (JSON logs)" "hoso-transform failed (exit 2): $work/no-such-units.csv: cannot open"
+assert_contains "$out" "$work/no-such-units.csv" "missing reference file: named"
+assert_eq "$(q -c "SELECT count(*) FROM hoso.run")" "$runs" "missing reference file: refused before any run row"
+# the first error line of a stage logging JSON
+head -c $((size - 10)) "$work/full.gz" >"$work/bad/trunc.jsonl.gz"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
+row_says "truncated gzip (JSON logs)" "hoso-extract failed (exit 1): $work/bad/trunc.jsonl.gz:2: byte offset 346: truncated gzip stream"
+rm -f "$work"/bad/*
 # a transform killed mid-run: the row names it, not the extract it took down
 mkdir -p "$work/bin"
 for p in hoso hoso-extract hoso-load; do cp "$HOSO_BIN/$p" "$work/bin/"; done
