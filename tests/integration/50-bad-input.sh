@@ -108,11 +108,6 @@ rc=0; out=$("$HOSO" run "$work/p-noref.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 2 "missing reference file: exit status"
 assert_contains "$out" "$work/no-such-units.csv" "missing reference file: named"
 assert_eq "$(q -c "SELECT count(*) FROM hoso.run")" "$runs" "missing reference file: refused before any run row"
-# the first error line of a stage logging JSON
-head -c $((size - 10)) "$work/full.gz" >"$work/bad/trunc.jsonl.gz"
-rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
-row_says "truncated gzip (JSON logs)" "hoso-extract failed (exit 1): $work/bad/trunc.jsonl.gz:2: byte offset 346: truncated gzip stream"
-rm -f "$work"/bad/*
 # a transform killed mid-run: the row names it, not the extract it took down
 mkdir -p "$work/bin"
 for p in hoso hoso-extract hoso-load; do cp "$HOSO_BIN/$p" "$work/bin/"; done
@@ -122,6 +117,11 @@ rc=0; out=$(HOSO_SCHEMA_DIR="$HOSO_ROOT/schemas" "$work/bin/hoso" run "$work/p.y
 assert_eq "$rc" 1 "killed transform: exit status"
 assert_contains "$out" "hoso-transform was killed by SIGKILL" "killed transform: message"
 row_says "killed transform" "hoso-transform was killed by SIGKILL"
+rm -f "$work"/bad/*
+# the first error line of a stage logging JSON
+head -c $((size - 10)) "$work/full.gz" >"$work/bad/trunc.jsonl.gz"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
+row_says "truncated gzip (JSON logs)" "hoso-extract failed (exit 1): $work/bad/trunc.jsonl.gz:2: byte offset 346: truncated gzip stream"
 rm -f "$work"/bad/*
 
 # the rejects table never holds personal data; the reject file is private
