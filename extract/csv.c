@@ -177,8 +177,10 @@ csv_begin(struct extract_file *f)
 	st->cf = (const struct csv_format *) f->format;
 	st->delimiter = st->cf->schema.delimiter;
 	if (day == HOSO_DATE_NONE && !extract_landing_day(f->path, &day)) {
-		hoso_error("%s: cannot tell the file's landing day (no yyyy/MM/dd or yyyyMMdd in "
-			   "the path); give it with --landing-date", f->path);
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%s: cannot tell the file's landing day (no yyyy/MM/dd or "
+				     "yyyyMMdd in the path)", f->path),
+			    hoso_hint("Give it with --landing-date."));
 		f->failed = true;
 		return st;
 	}

@@ -146,7 +146,8 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 		time_t now = time(NULL) + HOSO_UTC_OFFSET_SECONDS;
 
 		ex->landing_date = hoso_time_date((hoso_time) now);
-		printf("note: no landing day in the path; taking today (give --landing-date)\n");
+		hoso_report(HOSO_LOG_WARNING, hoso_msg("%s: no landing day in the path; taking today", path),
+			    hoso_hint("Give the landing day with --landing-date."));
 	}
 	hoso_records_writer_init(&ex->out, tmp);
 	ok = extract_file_run(ex, format, path, 1);
@@ -285,6 +286,75 @@ file_argument(struct hoso_cli *cli, const struct hoso_option *opt, const char *a
 	return add_file(opt->value, arg);
 }
 
+/*
+ * Read the files into the record stream on stdout (or check the one file of
+ * --check); returns the exit status.
+ */
+static int
+extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal_data,
+	    const char *reject_path)
+{
+	int ret = HOSO_EXIT_OK;
+
+	if (hash_personal_data) {
+		const char *key = getenv("HOSO_HMAC_KEY");
+
+		/* a short key makes the hashes of names and ID numbers easy to reverse */
+		if (!key || strlen(key) < HMAC_KEY_MIN_BYTES) {
+			if (!key)
+				hoso_error("--personal-data hash needs the key in the environment variable "
+					   "HOSO_HMAC_KEY, which is not set");
+			else
+				hoso_error("--personal-data hash needs a key of at least %d bytes in "
+					   "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
+					   HMAC_KEY_MIN_BYTES, strlen(key));
+			return HOSO_EXIT_USAGE;
+		}
+		ex->hash_personal_data = true;
+		hoso_hmac_init(&ex->hmac, key, strlen(key));
+	}
+	if (reject_path) {
+		ex->reject_fd = open_reject_file(reject_path);
+		ex->reject_path = reject_path;
+		if (ex->reject_fd < 0) {
+			hoso_error("%s: cannot open the reject file: %s", reject_path,
+				   errno == EMLINK ? "it is a symbolic link" :
+				   errno == EINVAL ? "not a regular file" :
+				   errno == EPERM ? "not a file of the user running hoso" : strerror(errno));
+			ret = HOSO_EXIT_FAILED;
+			goto cleanup;
+		}
+	}
+
+	if (x->check_schema) {
+		ex->landing_date = x->days[0];
+		ret = check(ex, x->formats[0], x->paths[0]);
+		goto cleanup;
+	}
+	hoso_records_writer_init(&ex->out, stdout);
+	hoso_records_header(&ex->out);
+	for (int i = 0; i < x->npaths; i++) {
+		ex->landing_date = x->days[i];
+		if (!extract_file_run(ex, x->formats[i], x->paths[i], i + 1)) {
+			ret = HOSO_EXIT_FAILED;
+			break;
+		}
+	}
+	if (!hoso_records_writer_flush(&ex->out)) {
+		hoso_error("cannot write the records to standard output: %s", strerror(errno));
+		ret = HOSO_EXIT_FAILED;
+	}
+	hoso_records_writer_release(&ex->out);
+cleanup:
+	if (ex->reject_fd >= 0 && close(ex->reject_fd) != 0) {
+		hoso_error("%s: %s", reject_path, strerror(errno));
+		ret = HOSO_EXIT_FAILED;
+	}
+	if (ex->hash_personal_data)
+		hoso_hmac_release(&ex->hmac);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -353,64 +423,8 @@ main(int argc, char **argv)
 	}
 	if (x.npaths == 0 && !add_file(&x, "-"))
 		goto done;
-	ret = HOSO_EXIT_OK;
-	if (personal == 1) {
-		const char *key = getenv("HOSO_HMAC_KEY");
-
-		/* a short key makes the hashes of names and ID numbers easy to reverse */
-		if (!key || strlen(key) < HMAC_KEY_MIN_BYTES) {
-			if (!key)
-				hoso_error("--personal-data hash needs the key in the environment variable "
-					   "HOSO_HMAC_KEY, which is not set");
-			else
-				hoso_error("--personal-data hash needs a key of at least %d bytes in "
-					   "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
-					   HMAC_KEY_MIN_BYTES, strlen(key));
-			ret = HOSO_EXIT_USAGE;
-			goto done;
-		}
-		ex.hash_personal_data = true;
-		hoso_hmac_init(&ex.hmac, key, strlen(key));
-	}
-	if (reject_path) {
-		ex.reject_fd = open_reject_file(reject_path);
-		ex.reject_path = reject_path;
-		if (ex.reject_fd < 0) {
-			hoso_error("%s: cannot open the reject file: %s", reject_path,
-				   errno == EMLINK ? "it is a symbolic link" :
-				   errno == EINVAL ? "not a regular file" :
-				   errno == EPERM ? "not a file of the user running hoso" : strerror(errno));
-			ret = HOSO_EXIT_FAILED;
-			goto done;
-		}
-	}
-
-	if (x.check_schema) {
-		ex.landing_date = x.days[0];
-		ret = check(&ex, x.formats[0], x.paths[0]);
-		goto done;
-	}
-	hoso_records_writer_init(&ex.out, stdout);
-	hoso_records_header(&ex.out);
-	for (int i = 0; i < x.npaths; i++) {
-		ex.landing_date = x.days[i];
-		if (!extract_file_run(&ex, x.formats[i], x.paths[i], i + 1)) {
-			ret = HOSO_EXIT_FAILED;
-			break;
-		}
-	}
-	if (!hoso_records_writer_flush(&ex.out)) {
-		hoso_error("cannot write the records to standard output: %s", strerror(errno));
-		ret = HOSO_EXIT_FAILED;
-	}
-	hoso_records_writer_release(&ex.out);
+	ret = extract_all(&ex, &x, personal == 1, reject_path);
 done:
-	if (ex.reject_fd >= 0 && close(ex.reject_fd) != 0) {
-		hoso_error("%s: %s", reject_path, strerror(errno));
-		ret = HOSO_EXIT_FAILED;
-	}
-	if (ex.hash_personal_data)
-		hoso_hmac_release(&ex.hmac);
 	free(x.paths);
 	free(x.formats);
 	free(x.days);

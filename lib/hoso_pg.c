@@ -95,9 +95,11 @@ conninfo_ok(const char *conninfo, int depth, bool *valid)
 			continue;
 		for (size_t i = 0; i < sizeof(secret_keywords) / sizeof(secret_keywords[0]); i++) {
 			if (strcmp(o->keyword, secret_keywords[i]) == 0) {
-				hoso_error("the connection string contains a %s%s; put it in ~/.pgpass or a "
-					   "service file instead, never in a pipeline or on the command line",
-					   o->keyword, depth > 0 ? " (inside another value)" : "");
+				hoso_report(HOSO_LOG_ERROR,
+					    hoso_msg("the connection string contains a %s%s", o->keyword,
+						     depth > 0 ? " (inside another value)" : ""),
+					    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
+						      "in a pipeline or on the command line."));
 				ok = false;
 			}
 		}

@@ -294,9 +294,11 @@ check_ledger(PGconn *conn, const struct load_options *o)
 		return false;
 	n = PQntuples(res);
 	if (n > 0)
-		hoso_error("%s: already in the ledger (loaded by run %s)%s; rerun with --replace to "
-			   "replace what it loaded", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   n > 1 ? " and so are others" : "");
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%s: already in the ledger (loaded by run %s)%s",
+				     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+				     n > 1 ? " and so are others" : ""),
+			    hoso_hint("Rerun with --replace to replace what it loaded."));
 	PQclear(res);
 	return n == 0;
 }

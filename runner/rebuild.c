@@ -28,9 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hoso_layout.h"
-#include "hoso_layout.h"
 #include "hoso_cli.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -314,11 +313,15 @@ rebuild(const struct rebuild_args *args)
 	if (ret == HOSO_EXIT_OK) {
 		if (!a.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: rebuilt %s .. %s; hoso report --from %s --to %s --compare %lld "
-			  "shows what moved", run_id, from, to, from, to, run_id);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("rebuild_done"),
+			    hoso_msg("run %lld: rebuilt %s .. %s", run_id, from, to),
+			    hoso_hint("hoso report --from %s --to %s --compare %lld shows what moved.",
+				      from, to, run_id));
 	} else {
-		hoso_error("rebuild %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("rebuild_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("rebuild %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
 	/* the metrics file follows the nightly runs; a rebuild only says how it went */

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hoso_layout.h"
 #include "hoso_cli.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
@@ -132,11 +132,14 @@ runner_take_lock(PGconn *conn, bool wait)
 		 " AND ((l.classid::bigint << 32) | l.objid::bigint) = %lld", RUNNER_LOCK_KEY);
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
-		hoso_error("another run holds the warehouse lock: \"%s\" (server pid %s, since %s); "
-			   "use --wait to wait for it", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   PQgetvalue(res, 0, 2));
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
+			    hoso_msg("another run holds the warehouse lock: \"%s\" (server pid %s, since %s)",
+				     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2)),
+			    hoso_hint("Use --wait to wait for it."));
 	else
-		hoso_error("another run holds the warehouse lock; use --wait to wait for it");
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
+			    hoso_msg("another run holds the warehouse lock"),
+			    hoso_hint("Use --wait to wait for it."));
 	PQclear(res);
 	return HOSO_EXIT_LOCKED;
 }

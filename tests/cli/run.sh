@@ -98,5 +98,16 @@ assert o["hint"] == "Try 'hoso run --help'.", o
 PY
 [ "$rc" -eq 2 ] || fail "usage error in JSON: exit $rc"
 
+# arguments are any bytes: a byte that is not UTF-8 must not break the JSON
+tests=$((tests + 1))
+"$bin/hoso-extract" --log-format json "--bogus$(printf '\377\tx')" 2>err
+python3 - err <<'PY' || fail "invalid UTF-8 in JSON: $(cat err)"
+import json, sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o["msg"] == 'unknown option "--bogus\ufffd\tx"', o
+PY
+
 echo "tests/cli: $tests checks, $failures failed"
 [ "$failures" = 0 ]
