@@ -185,7 +185,8 @@ reject_type(struct extract_file *f, const char *field, const char *expected,
 
 /*
  * Sort an object's members into values->v by the field table; count the
- * unknown ones; reject a non-scalar where a scalar belongs.
+ * unknown ones; reject a non-scalar where a scalar belongs, and a field
+ * given twice.
  */
 static bool
 collect(struct extract_file *f, const struct hoso_json_value *obj, const struct field_def *defs,
@@ -218,8 +219,13 @@ collect(struct extract_file *f, const struct hoso_json_value *obj, const struct 
 			continue;
 		}
 		hint = k + 1 < ndefs ? k + 1 : 0;
-		if (values->v[k])
-			continue;	/* a repeated key: the first one counts */
+		if (values->v[k]) {
+			/* two values for one field: neither can be trusted */
+			if (ok)
+				extract_reject(f, defs[k].name, "duplicated key");
+			ok = false;
+			continue;
+		}
 		values->v[k] = &m->value;
 		if (ok && defs[k].kind != K_LIST && defs[k].kind != K_IGNORED &&
 		    !is_scalar(&m->value))
@@ -250,10 +256,24 @@ static bool
 check_date(struct extract_file *f, const char *field, struct text t, hoso_time *out)
 {
 	*out = HOSO_TIME_NONE;
-	if (t.len == 0 || hoso_time_parse_compact(t.s, t.len, out))
+	if (t.len == 0)
 		return true;
-	extract_reject(f, field, quoted(f, "invalid date", t));
-	return false;
+	if (!hoso_time_parse_compact(t.s, t.len, out)) {
+		extract_reject(f, field, quoted(f, "invalid date", t));
+		return false;
+	}
+	if (hoso_time_date(*out) < f->ex->dates_from || hoso_time_date(*out) > f->ex->dates_to) {
+		char from[11], to[11];
+
+		hoso_date_format_iso(f->ex->dates_from, from);
+		hoso_date_format_iso(f->ex->dates_to, to);
+		quoted(f, "implausible date", t);
+		hoso_buf_addf(&f->reason, " (outside %s .. %s)", from, to);
+		extract_reject(f, field, f->reason.data);
+		*out = HOSO_TIME_NONE;
+		return false;
+	}
+	return true;
 }
 
 /* Status codes 1..10 (input.md §4); returns 0 after a reject. */

@@ -38,6 +38,8 @@ struct extract {
 	bool threaded;
 	/* landing day of the file being read; HOSO_DATE_NONE = from its path (CSV _at) */
 	hoso_date landing_date;
+	/* the plausible days of a timestamp, both included: others are rejects */
+	hoso_date dates_from, dates_to;
 };
 
 /* One input file being read.  Owned by file.c for the duration of the file. */

@@ -385,6 +385,10 @@ main(int argc, char **argv)
 		HOSO_OPT_CHOICE("personal-data", &personal, personal_modes,
 				"drop (default) or hash (HMAC-SHA-256, key from\n"
 				"the environment variable HOSO_HMAC_KEY)"),
+		HOSO_OPT_DATE("dates-from", &ex.dates_from,
+			      "earliest plausible day of a timestamp\n(default 2000-01-01)"),
+		HOSO_OPT_DATE("dates-to", &ex.dates_to,
+			      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
 		HOSO_OPT_STRING(0, "reject-file", &reject_path, "PATH",
 				"append rejected lines verbatim to PATH (mode 0600)"),
 		HOSO_OPT_ARGUMENTS(&x, file_argument),
@@ -409,6 +413,7 @@ main(int argc, char **argv)
 	ex.reject_fd = -1;
 	ex.threaded = true;
 	ex.landing_date = HOSO_DATE_NONE;
+	ex.dates_from = ex.dates_to = HOSO_DATE_NONE;
 	x.paths = hoso_xcalloc((size_t) argc + 1, sizeof(*x.paths));
 	x.formats = hoso_xcalloc((size_t) argc + 1, sizeof(*x.formats));
 	x.days = hoso_xcalloc((size_t) argc + 1, sizeof(*x.days));
@@ -417,6 +422,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 	ex.max_line_bytes = (size_t) max_line;
+	/* a year 1900 or 2100 is a typo or a placeholder, not a case of ours */
+	if (ex.dates_from == HOSO_DATE_NONE)
+		hoso_date_parse_iso("2000-01-01", 10, &ex.dates_from);
+	if (ex.dates_to == HOSO_DATE_NONE)
+		ex.dates_to = hoso_time_date((hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS) + 1;
 	if (x.check_schema && x.npaths != 1) {
 		ret = hoso_cli_usage_error(&cli, "--check SCHEMA FILE: give exactly one FILE");
 		goto done;

@@ -20,7 +20,9 @@ enum hoso_json_type {
 	HOSO_JSON_NULL,
 	HOSO_JSON_FALSE,
 	HOSO_JSON_TRUE,
-	HOSO_JSON_NUMBER,	/* s/len: the literal text */
+	HOSO_JSON_NUMBER,	/* s/len: the literal text, except that a whole number
+				   written with a fraction or an exponent (1e1, 10.0) is
+				   given in digits (10), as the number it is */
 	HOSO_JSON_STRING,	/* s/len: the unescaped bytes (not NUL-terminated) */
 	HOSO_JSON_ARRAY,	/* items/len */
 	HOSO_JSON_OBJECT	/* members/len, in input order */

@@ -194,5 +194,33 @@ echo '{' > "$name"
 "$bin" "$name" > out 2> err; expect_rc escaped-name 0 $?
 expect_line escaped-name err 'hoso-extract: warning: bad\x0dname\x1b[2J.jsonl:1: invalid JSON at column 2: expected a string key in object, found end of line'
 
+# --- input semantics: a whole number in exponent form is that number, a
+# key given twice is a reject naming it, a year outside 2000..tomorrow is
+# implausible (and --dates-from/--dates-to move the window)
+sem() {	# sem NAME STATUS EXTRA: one dossier line
+	printf '{"_at":"20230301170000","_src":"S","service":"DongBoHoSoMC","data":[{"MaHoSo":"%s","MaTTHC":"1.000001","NgayTiepNhan":"%s","TrangThaiHoSo":%s%s}]}\n' "$1" "${4:-20230301080000}" "$2" "$3"
+}
+{
+	sem E1 1e1 ''
+	sem E2 2.5 ''
+	sem D1 '"4"' ',"MaHoSo":"OTHER"'
+	sem Y1 '"4"' '' 19000301080000
+	sem Y2 '"4"' '' 21000301080000
+} > sem.jsonl
+"$bin" sem.jsonl > out 2> err; expect_rc semantics 0 $?
+tests=$((tests + 1))
+[ "$(grep '^D' out | cut -f7,16 | tr '\t' ' ')" = "E1 10" ] || fail "semantics: 1e1 is not status 10: $(grep '^D' out | cut -f7,16)"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}2${TAB}[0-9]*${TAB}TrangThaiHoSo${TAB}unknown status \"2.5\"" out || fail "semantics: 2.5 is not rejected as a status"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}3${TAB}[0-9]*${TAB}MaHoSo${TAB}duplicated key" out || fail "semantics: a duplicated MaHoSo is not a reject naming it"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}4${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"19000301080000\" (outside 2000-01-01 .. " out || fail "semantics: year 1900 accepted"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}5${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"21000301080000\"" out || fail "semantics: year 2100 accepted"
+"$bin" --dates-from 1900-01-01 --dates-to 2100-12-31 sem.jsonl > out 2> err; expect_rc semantics-window 0 $?
+tests=$((tests + 1))
+[ "$(grep -c '^D' out)" = 3 ] || fail "semantics: --dates-from/--dates-to do not widen the window"
+
 echo "tests/extract: $tests checks, $failures failed"
 [ $failures = 0 ]

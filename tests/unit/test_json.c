@@ -126,6 +126,17 @@ main(void)
 		expect_error(deep, 65, "nesting deeper than 64");
 	}
 
+	/* a whole number written with a fraction or an exponent reads as its digits */
+	v = parse("[1e1, 10.0, 2.5e1, -3E0, 2.5, 1e-1, 1e300, 7]");
+	CHECK(v != NULL, "numbers");
+	if (v) {
+		static const char *const want[] = { "10", "10", "25", "-3", "2.5", "1e-1", "1e300", "7" };
+
+		for (size_t i = 0; i < 8; i++)
+			CHECK(v->u.items[i].len == strlen(want[i]) &&
+			      memcmp(v->u.items[i].u.s, want[i], v->u.items[i].len) == 0, want[i]);
+	}
+
 	/*
 	 * re-serialisation: compact, escapes restored, members dropped, kept or
 	 * masked (type and size only) at any depth
@@ -136,7 +147,7 @@ main(void)
 	if (v) {
 		hoso_json_serialize(&out, v, raw_policy);
 		CHECK_EQ_STR(out.data, "{\"x\":[{\"k\":\"a\\\"\\n\\u0001\",\"DiaChi\":\"<string, 12 bytes>\","
-			     "\"N\":\"<object of 1 members>\",\"L\":\"<array of 2>\",\"n\":\"<number, 3 characters>\","
+			     "\"N\":\"<object of 1 members>\",\"L\":\"<array of 2>\",\"n\":\"<number, 4 characters>\","
 			     "\"z\":null},1.50]}", "serialised");
 	}
 	hoso_buf_release(&out);
