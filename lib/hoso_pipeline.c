@@ -84,6 +84,14 @@ static const struct hoso_config_key rejects_keys[] = {
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
 
+static const struct hoso_config_key dates_keys[] = {
+	{ "from", KEY_STRING, false, PL(dates.from), 0, "2000-01-01", NULL, NULL,
+	  "earliest plausible day of a timestamp (YYYY-MM-DD); earlier ones are rejects" },
+	{ "to", KEY_STRING, false, PL(dates.to), 0, NULL, NULL, NULL,
+	  "latest plausible day (YYYY-MM-DD); default: the day after the run" },
+};
+static const struct hoso_config_table dates_table = TABLE(dates_keys);
+
 static const struct hoso_config_key target_keys[] = {
 	{ "conninfo", KEY_CONNINFO, false, PL(target.conninfo), 0, NULL, NULL, NULL,
 	  "libpq connection string, without a password" },
@@ -107,6 +115,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "counting profile, checked against the warehouse and kept in the run row" },
 	{ "rejects", KEY_MAPPING, false, 0, 0, NULL, &rejects_table, NULL,
 	  "reject policy" },
+	{ "dates", KEY_MAPPING, false, 0, 0, NULL, &dates_table, NULL,
+	  "the plausible days of a timestamp" },
 	{ "personal_data", KEY_CHOICE, false, PL(personal_data), 0, "drop", NULL,
 	  personal_data_choices, "drop, or hash with the key in HOSO_HMAC_KEY" },
 	{ "max_line_bytes", KEY_BYTES, false, PL(max_line_bytes), 0, "1048576", NULL, NULL,

@@ -584,6 +584,8 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	if (p->max_line_bytes > 0)
 		runner_argv_opt(ex, "--max-line-bytes", num);
 	runner_argv_opt(ex, "--personal-data", p->personal_data);
+	runner_argv_opt(ex, "--dates-from", p->dates.from);
+	runner_argv_opt(ex, "--dates-to", p->dates.to);
 	/* a rebuild reads lines already rejected once: the reject file has them */
 	if (!rq->rebuild_keys)
 		runner_argv_opt(ex, "--reject-file", p->rejects.file);
