@@ -298,20 +298,6 @@ refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t
 	return true;
 }
 
-/*
- * The last day the calendar must hold: today (Vietnam time), as hoso check
- * asks, so that a configuration fails the same way whatever the run's
- * days; or the run's last day when it is later.
- */
-static hoso_date
-calendar_needed_to(hoso_date to)
-{
-	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-	hoso_date today = hoso_time_date(now);
-
-	return to > today ? to : today;
-}
-
 /* The run, once its arguments are read: an exit status. */
 static int
 run_pipeline(const struct run_args *a)
@@ -336,7 +322,13 @@ run_pipeline(const struct run_args *a)
 	}
 	pipeline_loaded = true;
 	/* what hoso check verifies, before anything is touched: a bad file is the pipeline's fault */
-	if (runner_check_files(&pipeline, args.pipeline_path, calendar_needed_to(args.to), NULL) > 0)
+	/*
+	 * The calendar must hold the run's days (a missing day would count as
+	 * Monday to Friday and move due dates); one that ends before today only
+	 * warns here, so that a backfill of past years runs.  hoso check asks
+	 * for today, as a nightly job needs.
+	 */
+	if (runner_check_files(&pipeline, args.pipeline_path, args.to, NULL) > 0)
 		goto cleanup;
 	ret = HOSO_EXIT_FAILED;
 	if (!runner_collect_files(&pipeline, args.pipeline_path, args.from, args.to, &files))
