@@ -102,35 +102,25 @@ mark_interrupted_runs(PGconn *conn)
 	PQclear(res);
 }
 
-int
-runner_take_lock(PGconn *conn, bool wait)
+/*
+ * The session that holds the warehouse lock: the row of hoso.run_lock,
+ * locked FOR UPDATE in a transaction left open until the runner exits.  A
+ * session of its own, so that the run's other statements commit as they go.
+ */
+static PGconn *lock_conn;
+
+/* Name whoever holds the lock: a session with a row-share lock on hoso.run_lock. */
+static void
+report_lock_holder(PGconn *conn)
 {
-	char sql[256];
-	PGresult *res;
-	bool got;
+	PGresult *res = PQexec(conn,
+			       "SELECT a.application_name, a.pid,"
+			       " to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
+			       " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+			       " WHERE l.locktype = 'relation' AND l.relation = 'hoso.run_lock'::regclass"
+			       " AND l.mode = 'RowShareLock' AND l.granted AND l.pid <> pg_backend_pid()"
+			       " ORDER BY a.backend_start LIMIT 1");
 
-	snprintf(sql, sizeof(sql), "SELECT %s(%lld)",
-		 wait ? "pg_advisory_lock" : "pg_try_advisory_lock", RUNNER_LOCK_KEY);
-	res = PQexec(conn, sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		hoso_error("cannot take the warehouse lock: %s", PQerrorMessage(conn));
-		PQclear(res);
-		return HOSO_EXIT_FAILED;
-	}
-	got = wait || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (got) {
-		mark_interrupted_runs(conn);
-		return HOSO_EXIT_OK;
-	}
-
-	/* name the holder: its application_name carries its run id */
-	snprintf(sql, sizeof(sql),
-		 "SELECT a.application_name, a.pid, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
-		 " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-		 " WHERE l.locktype = 'advisory' AND l.granted"
-		 " AND ((l.classid::bigint << 32) | l.objid::bigint) = %lld", RUNNER_LOCK_KEY);
-	res = PQexec(conn, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
 		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
 			    hoso_msg("another run holds the warehouse lock: \"%s\" (server pid %s, since %s)",
@@ -141,7 +131,54 @@ runner_take_lock(PGconn *conn, bool wait)
 			    hoso_msg("another run holds the warehouse lock"),
 			    hoso_hint("Use --wait to wait for it."));
 	PQclear(res);
-	return HOSO_EXIT_LOCKED;
+}
+
+int
+runner_take_lock(PGconn *conn, bool wait)
+{
+	PGresult *res;
+	const char *state;
+
+	/* the stages' connection string (runner_export_conninfo), the run's warehouse */
+	lock_conn = hoso_pg_connect(NULL, "hoso lock");
+	if (!lock_conn)
+		return HOSO_EXIT_FAILED;
+	if (!hoso_pg_exec(lock_conn, "SET idle_in_transaction_session_timeout = 0") ||
+	    !hoso_pg_exec(lock_conn, "BEGIN"))
+		return HOSO_EXIT_FAILED;
+	res = PQexec(lock_conn, wait ? "SELECT 1 FROM hoso.run_lock FOR UPDATE"
+		     : "SELECT 1 FROM hoso.run_lock FOR UPDATE NOWAIT");
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		PQclear(res);
+		mark_interrupted_runs(conn);
+		return HOSO_EXIT_OK;
+	}
+	if (state && strcmp(state, "55P03") == 0) {	/* lock_not_available */
+		PQclear(res);
+		report_lock_holder(conn);
+		return HOSO_EXIT_LOCKED;
+	}
+	if (state && strcmp(state, "42501") == 0)	/* insufficient_privilege */
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("lock_denied"),
+			    hoso_msg("this role may not take the warehouse lock"),
+			    hoso_hint("Run hoso as the role that loads the warehouse (UPDATE on "
+				      "hoso.run_lock); reading roles cannot."));
+	else
+		hoso_pg_log_error("cannot take the warehouse lock", res, lock_conn);
+	PQclear(res);
+	return HOSO_EXIT_FAILED;
+}
+
+/* The lock's session takes the run's name, so that a later runner sees whose it is. */
+static void
+name_lock(const char *application_name)
+{
+	const char *ap[1] = { application_name };
+
+	/* inside the lock's transaction: shown at once, kept as long as it */
+	if (lock_conn)
+		hoso_pg_exec_params(lock_conn, "SELECT set_config('application_name', $1, false)", 1, ap);
 }
 
 long long
@@ -172,6 +209,7 @@ runner_start_run_row(PGconn *conn, const char *kind, const struct hoso_pipeline 
 
 		hoso_pg_exec_params(conn, "SELECT set_config('application_name', $1, false)", 1, ap);
 	}
+	name_lock(appname);
 	return id;
 }
 

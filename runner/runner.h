@@ -13,8 +13,6 @@
 #include "hoso_pipeline.h"
 #include "hoso_time.h"
 
-/* Key of the session advisory lock that serialises runs on one warehouse. */
-#define RUNNER_LOCK_KEY 4850303001LL
 
 struct run_args {
 	const char *pipeline_path;
@@ -169,7 +167,12 @@ struct hoso_cli;
 /* --date or --from/--to checked, yesterday by default: 0, or 2 after a usage error */
 int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to);
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
-int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
+/*
+ * The warehouse lock: the row of hoso.run_lock, held FOR UPDATE by a session
+ * of the runner's own until it exits (only the loading role may lock it);
+ * then interrupted runs are marked on conn.  An exit status: 0, 1 or 75.
+ */
+int runner_take_lock(PGconn *conn, bool wait);
 /*
  * The run's row in hoso.run (kind "run" or "rebuild"), and the session's
  * application_name that names it; the run id, or -1 after a logged error.
