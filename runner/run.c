@@ -399,8 +399,19 @@ run_pipeline(const struct run_args *a)
 	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 
 	if (!runner_plan_ledger(conn, &files, args.replace)) {
-		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms,
-				      "cannot read a file or the ledger");
+		/* the row names the file that could not be read, if one could not */
+		snprintf(msg, sizeof(msg), "cannot read the ledger");
+		for (size_t i = 0; i < files.n; i++) {
+			FILE *f = fopen(files.v[i].path, "rb");
+
+			if (!f) {
+				snprintf(msg, sizeof(msg), "cannot read \"%s\": %s", files.v[i].path,
+					 strerror(errno));
+				break;
+			}
+			fclose(f);
+		}
+		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms, msg);
 		goto cleanup;
 	}
 	count_actions(&files, count);

@@ -124,6 +124,12 @@ assert_eq "$rc" 1 "killed transform: exit status"
 assert_contains "$out" "hoso-transform was killed by SIGKILL" "killed transform: message"
 row_says "killed transform" "hoso-transform was killed by SIGKILL"
 rm -f "$work"/bad/*
+# an unreadable file (a link to nowhere: root reads any mode): the row names it
+ln -s "$work/no-such-target" "$work/bad/gone.jsonl"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
+assert_eq "$rc" 1 "unreadable file: exit status"
+row_says "unreadable file" "cannot read \"$work/bad/gone.jsonl\": No such file or directory"
+rm -f "$work"/bad/*
 # the first error line of a stage logging JSON
 head -c $((size - 10)) "$work/full.gz" >"$work/bad/trunc.jsonl.gz"
 rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 --log-format json 2>&1) || rc=$?
