@@ -12,11 +12,12 @@
 #   stage         SIGKILL to one of the runner's children (migrate, extract,
 #                 transform or load)
 #   group         SIGKILL to the whole process group
+#   server        an immediate stop of PostgreSQL (then started again)
 # After each, no process of the trial may be left, and a run row is never
 # 'failed' for a load that committed.
 #
 # make test: 30 trials of the runner only (runner-kill, runner-term);
-# tests/long/40-crash.sh: 100 trials of every mode.  HOSO_CRASH_TRIALS,
+# tests/long/40-crash.sh: 100 trials of every mode (server included).  HOSO_CRASH_TRIALS,
 # HOSO_CRASH_MODES and HOSO_CRASH_SEED (a reproducible schedule) override.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 trials=${HOSO_CRASH_TRIALS:-30}
@@ -79,6 +80,17 @@ say "a full run of the second half takes $full_ms ms"
 first_half
 cmp -s "$work/before" "$(table_digest >"$work/b2"; echo "$work/b2")" || fail "the first half does not reload identically"
 
+# stop_server_now: the suite's server (PGHOST/data) stopped as by a crash, then started again
+stop_server_now() {
+	pgbin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v pg_ctl)")
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$pgbin/pg_ctl" -D "$PGHOST/data" -m immediate -w stop >/dev/null 2>&1
+	else
+		"$pgbin/pg_ctl" -D "$PGHOST/data" -m immediate -w stop >/dev/null 2>&1
+	fi
+	"$HOSO_ROOT/scripts/pg.sh" start "$PGHOST" >/dev/null || fail "the server did not start again"
+}
+
 # trial_processes SID: the processes left in the trial's session
 trial_processes() { pgrep -s "$1" 2>/dev/null | tr '\n' ' '; }
 
@@ -98,6 +110,7 @@ while [ "$i" -lt "$trials" ]; do
 	runner-kill) kill -KILL "$runner" 2>/dev/null || true ;;
 	runner-term) kill -TERM "$runner" 2>/dev/null || true ;;
 	group) kill -KILL -- "-$runner" 2>/dev/null || true ;;
+	server) stop_server_now ;;
 	stage)
 		victims=$(pgrep -P "$runner" | tr '\n' ' ')
 		victim=$(echo $victims | awk -v s="$seed" -v i="$i" '{ if (NF) { srand(s * 7 + i); print $(1 + int(rand() * NF)) } }')
