@@ -390,7 +390,7 @@ main(int argc, char **argv)
 		HOSO_OPT_DATE("dates-to", &ex.dates_to,
 			      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
 		HOSO_OPT_STRING(0, "reject-file", &reject_path, "PATH",
-				"append rejected lines verbatim to PATH (mode 0600)"),
+				"append rejected lines, personal data removed, to\nPATH (a regular file of ours, mode 0600)"),
 		HOSO_OPT_ARGUMENTS(&x, file_argument),
 		HOSO_OPT_END(),
 	};

@@ -80,7 +80,7 @@ static const struct hoso_config_key rejects_keys[] = {
 	{ "max_count", KEY_COUNT, false, PL(rejects.max_count), 0, NULL, NULL, NULL,
 	  "largest number of rejected records in a run" },
 	{ "file", KEY_PATH, false, PL(rejects.file), 0, NULL, NULL, NULL,
-	  "file for the verbatim rejected lines, created mode 0600" },
+	  "file for the rejected lines (personal data removed), created mode 0600" },
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
 

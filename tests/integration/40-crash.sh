@@ -66,6 +66,8 @@ table_digest >"$work/clean"
 # first_half: a fresh warehouse holding days1 only (the state before each trial)
 first_half() {
 	fresh_db crash
+	# the test server commits asynchronously; a crash must lose no commit here
+	q -c "ALTER DATABASE crash SET synchronous_commit = on"
 	mv "$work/days2" "$work/days2.hold"; mkdir "$work/days2"
 	"$HOSO" run "$work/p.yaml" --date 2023-03-09 >/dev/null 2>&1 || fail "first half failed"
 	rmdir "$work/days2"; mv "$work/days2.hold" "$work/days2"
@@ -104,7 +106,8 @@ while [ "$i" -lt "$trials" ]; do
 	# its own session: the trial's processes, and only they, form one group
 	setsid "$HOSO" run "$work/p.yaml" --date 2023-03-09 --wait >"$work/trial.log" 2>&1 &
 	runner=$!
-	sleep "$delay"
+	# a stage is waited for from the start, then killed a moment into its work
+	[ "$mode" = stage ] || sleep "$delay"
 	name=hoso
 	case $mode in
 	runner-kill) kill -KILL "$runner" 2>/dev/null || true ;;
@@ -112,10 +115,16 @@ while [ "$i" -lt "$trials" ]; do
 	group) kill -KILL -- "-$runner" 2>/dev/null || true ;;
 	server) stop_server_now ;;
 	stage)
-		victims=$(pgrep -P "$runner" | tr '\n' ' ')
-		victim=$(echo $victims | awk -v s="$seed" -v i="$i" '{ if (NF) { srand(s * 7 + i); print $(1 + int(rand() * NF)) } }')
+		# each stage in turn: the first child of that name
+		want=$(echo hoso-extract hoso-transform hoso-load | cut -d' ' -f$(( (i / nmodes) % 3 + 1 )))
+		victim="" tries=0
+		while [ -z "$victim" ] && [ "$tries" -lt 300 ] && kill -0 "$runner" 2>/dev/null; do
+			victim=$(pgrep -P "$runner" -x "$want" | head -1)
+			[ -n "$victim" ] || { sleep 0.01; tries=$((tries + 1)); }
+		done
 		if [ -n "$victim" ]; then
-			name=$(ps -o comm= -p "$victim" 2>/dev/null || echo gone)
+			name=$want
+			sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 8 }')"
 			kill -KILL "$victim" 2>/dev/null || true
 		fi ;;
 	esac

@@ -50,6 +50,9 @@ assert_eq "$(PGDATABASE=wh_b table_digest)" "$b_before" "... and loads nothing"
 rc=0; out=$(PGDATABASE=wh_a "$HOSO_BIN/hoso-load" --run-id $((a_run + 1)) "$a_dir" 2>&1) || rc=$?
 assert_eq "$rc" 1 "hoso-load refuses a staging directory of another run"
 assert_contains "$out" "was made for run $a_run" "... and says why"
+rc=0; out=$(PGDATABASE=wh_a "$HOSO_BIN/hoso-load" --run-id "$a_run" "$a_dir" 2>&1) || rc=$?
+assert_eq "$rc" 1 "hoso-load refuses the directory of a run that is over"
+assert_contains "$out" "only a running run may load its staging directory" "... and says why"
 rm -f "$a_dir/OWNER"
 rc=0; out=$(PGDATABASE=wh_a "$HOSO_BIN/hoso-load" --run-id "$a_run" "$a_dir" 2>&1) || rc=$?
 assert_eq "$rc" 1 "hoso-load refuses a staging directory without OWNER"
