@@ -5,8 +5,10 @@
  * rolls it back, and PQgetResult is called until it returns NULL.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hoso_log.h"
 #include "hoso_pg.h"
@@ -136,13 +138,81 @@ hoso_pg_conninfo_check(const char *conninfo)
 	return ok && valid;
 }
 
+/*
+ * The server's notices and warnings go through the log, not libpq's own
+ * print to stderr, which would break the JSON lines.  A notice (an IF NOT
+ * EXISTS that skipped, ...) is a debug message; a warning stays a warning.
+ */
+static void
+log_notice(void *arg, const PGresult *res)
+{
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	bool warning = severity && strcmp(severity, "WARNING") == 0;
+
+	hoso_report(warning ? HOSO_LOG_WARNING : HOSO_LOG_DEBUG, hoso_log_event("server_notice"),
+		    hoso_msg("%s", primary ? primary : "(no message)"),
+		    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0);
+}
+
+/* connect_timeout of conn's settings (the environment's included), 0: none */
+static int
+connect_timeout(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *o;
+	int seconds = 0;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+			seconds = atoi(o->val);
+	PQconninfoFree(opts);
+	return seconds > 0 ? seconds : 0;
+}
+
+/*
+ * Finish a PQconnectStartParams connection.  The asynchronous form is used
+ * so that the notice receiver is in place before the server's start-up
+ * warnings arrive; it does not apply connect_timeout itself, so this does,
+ * for the whole connection.
+ */
+static bool
+connect_wait(PGconn *conn, int *timed_out_after)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	int timeout = connect_timeout(conn);
+	time_t deadline = time(NULL) + timeout;
+
+	while (st != PGRES_POLLING_OK) {
+		struct pollfd p = { .fd = PQsocket(conn),
+				    .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		int ready;
+
+		if (st == PGRES_POLLING_FAILED)
+			return false;
+		ready = poll(&p, 1, timeout > 0 ? 1000 : -1);
+		if (ready < 0 && errno != EINTR)
+			return false;
+		if (ready == 0) {
+			if (time(NULL) >= deadline) {
+				*timed_out_after = timeout;
+				return false;
+			}
+			continue;
+		}
+		st = PQconnectPoll(conn);
+	}
+	return true;
+}
+
 PGconn *
 hoso_pg_connect(const char *conninfo, const char *application_name)
 {
 	/* conninfo comes after application_name so that its own setting wins */
 	const char *keys[4], *values[4];
 	PGconn *conn;
-	int n = 0;
+	int n = 0, timed_out_after = 0;
 
 	if (!hoso_pg_conninfo_check(conninfo))
 		return NULL;
@@ -159,13 +229,25 @@ hoso_pg_connect(const char *conninfo, const char *application_name)
 	values[n++] = "UTF8";
 	keys[n] = NULL;
 	values[n] = NULL;
-	conn = PQconnectdbParams(keys, values, 1);
+	conn = PQconnectStartParams(keys, values, 1);
 	if (!conn) {
 		hoso_error("cannot connect to the warehouse: out of memory");
 		return NULL;
 	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		hoso_error("cannot connect to the warehouse: %s", hoso_pg_result_error(NULL, conn));
+	PQsetNoticeReceiver(conn, log_notice, NULL);
+	if (PQstatus(conn) == CONNECTION_BAD || !connect_wait(conn, &timed_out_after) ||
+	    PQstatus(conn) != CONNECTION_OK) {
+		const char *why = hoso_pg_result_error(NULL, conn);
+		size_t first = strcspn(why, "\n");
+		const char *more = why + first + strspn(why + first, "\n\t ");
+
+		/* libpq's later lines ("Is the server running ...?") make the detail */
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("connect_failed"),
+			    timed_out_after
+			    ? hoso_msg("cannot connect to the warehouse: no answer in %d s "
+				       "(connect_timeout)", timed_out_after)
+			    : hoso_msg("cannot connect to the warehouse: %.*s", (int) first, why),
+			    *more && !timed_out_after ? hoso_detail("%s", more) : 0);
 		PQfinish(conn);
 		return NULL;
 	}

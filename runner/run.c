@@ -359,12 +359,12 @@ run_pipeline(const struct run_args *a)
 		goto cleanup;
 	}
 	pipeline_loaded = true;
-	/* what hoso check verifies, before anything is touched: a bad file is the pipeline's fault */
 	/*
-	 * The calendar must hold the run's days (a missing day would count as
-	 * Monday to Friday and move due dates); one that ends before today only
-	 * warns here, so that a backfill of past years runs.  hoso check asks
-	 * for today, as a nightly job needs.
+	 * What hoso check verifies, before anything is touched: a bad file is
+	 * the pipeline's fault.  The calendar must hold the run's days (a
+	 * missing day would count as Monday to Friday and move due dates); one
+	 * that ends before today only warns here, so that a backfill of past
+	 * years runs.  hoso check asks for today, as a nightly job needs.
 	 */
 	if (runner_check_files(&pipeline, args.pipeline_path, args.to, NULL) > 0)
 		goto cleanup;

@@ -186,8 +186,11 @@ assert_eq "$rc" 0 "status --format json exits 0"
 rc=0; got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print(s["sources"][0]["latest_landing_day"], s["sources"][0]["files"], s["oldest_open_failure"]["kind"], len(s["runs"]))') || rc=$?
-assert_eq "$got" "2024-06-22 480 run 4" "status JSON: sources, oldest open failure, last 5 runs"
+g = s["days_without_files"]
+print(s["sources"][0]["latest_landing_day"], s["sources"][0]["files"], s["oldest_open_failure"]["kind"], len(s["runs"]),
+      len(g), g[0]["first_day"])') || rc=$?
+# every day up to 2024-06-22 has its file; the gap runs from the next day to yesterday
+assert_eq "$got" "2024-06-22 480 run 4 1 2024-06-23" "status JSON: sources, oldest open failure, last runs, days without files"
 rc=0; json=$("$HOSO" runs --limit 2 --format json 2>&1) || rc=$?
 assert_eq "$rc" 0 "runs --format json exits 0 ($json)"
 got=$(printf '%s' "$json" | python3 -c '
