@@ -84,6 +84,12 @@ static const struct hoso_config_key rejects_keys[] = {
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
 
+static const struct hoso_config_key attention_keys[] = {
+	{ "max_unresolved_ratio", KEY_RATIO, false, PL(attention.max_unresolved_ratio), 0, "1",
+	  NULL, NULL, "largest share of a run's cases whose unit or procedure the catalogues "
+	  "do not know; above it the run fails before loading (default 1: only warn)" },
+};
+static const struct hoso_config_table attention_table = TABLE(attention_keys);
 static const struct hoso_config_key dates_keys[] = {
 	{ "from", KEY_STRING, false, PL(dates.from), 0, "2000-01-01", NULL, NULL,
 	  "earliest plausible day of a timestamp (YYYY-MM-DD); earlier ones are rejects" },
@@ -115,6 +121,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "counting profile, checked against the warehouse and kept in the run row" },
 	{ "rejects", KEY_MAPPING, false, 0, 0, NULL, &rejects_table, NULL,
 	  "reject policy" },
+	{ "attention", KEY_MAPPING, false, 0, 0, NULL, &attention_table, NULL,
+	  "what a run reports at its end, and when it fails instead" },
 	{ "dates", KEY_MAPPING, false, 0, 0, NULL, &dates_table, NULL,
 	  "the plausible days of a timestamp" },
 	{ "personal_data", KEY_CHOICE, false, PL(personal_data), 0, "drop", NULL,

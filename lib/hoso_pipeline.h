@@ -49,6 +49,9 @@ struct hoso_pipeline {
 		char *file;		/* NULL when not given */
 	} rejects;
 	struct {
+		double max_unresolved_ratio;	/* default 1: warn, never fail */
+	} attention;
+	struct {
 		char *from;		/* YYYY-MM-DD, default "2000-01-01" */
 		char *to;		/* YYYY-MM-DD; NULL: the day after the run */
 	} dates;			/* the plausible days of a timestamp */
