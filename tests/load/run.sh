@@ -320,7 +320,9 @@ psql -X -q -v ON_ERROR_STOP=1 -d hoso_summary_upsert \
 	    VALUES ('1999-01-01', '{ZZ}', 'ZZ', 1, 1)" \
 	-c "INSERT INTO hoso.summary_procedure_month (month, unit_path, procedure_code, resolved, working_seconds)
 	    VALUES ('1999-01-01', '{ZZ}', 'ZZ', 1, 1)" || fail "seed hoso_summary_upsert"
-PGDATABASE=hoso_summary_upsert "$load" --run-id 3 --max-reject-ratio 0.2 $ref "$work/s" 2>"$work/err" ||
+mkstaging "$work/s" "$work/s-upsert"
+PGDATABASE=hoso_summary_upsert owned 3 "$work/s-upsert"
+PGDATABASE=hoso_summary_upsert "$load" --run-id 3 --max-reject-ratio 0.2 $ref "$work/s-upsert" 2>"$work/err" ||
 	fail "load by upsert: $(cat "$work/err")"
 psql -X -q -d hoso_summary_upsert -c "DELETE FROM hoso.summary_day WHERE day = '1999-01-01'" \
 	-c "DELETE FROM hoso.summary_procedure_day WHERE day = '1999-01-01'" \
