@@ -36,6 +36,10 @@ usage(FILE *f)
 		"  --scale K        K independent copies of the province (default 1);\n"
 		"                   copy k > 0 uses _src KTM-IGATE-k\n"
 		"  --reference DIR  also write units.csv, procedures.csv, calendar/YYYY.csv\n"
+		"  --national       all 63 provinces (before 1 July 2025) under DIR: Hnn/landing/,\n"
+		"                   reference/ (national catalogue with the 2025 successor map),\n"
+		"                   pipelines/Hnn.yaml, provinces.csv; --scale F (a number, default 1)\n"
+		"                   is Kon Tum's share of its calibrated volume, others sized by it\n"
 		"  --verbose        print the figures of each copy\n"
 		"  --help, --version\n"
 		"\n"
@@ -74,11 +78,13 @@ main(int argc, char **argv)
 		{ "scale", required_argument, NULL, 'k' },
 		{ "reference", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "national", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *ref = NULL;
+	const char *out = NULL, *ref = NULL, *scale_arg = NULL;
+	bool national = false;
 	unsigned long long seed = 2023, scale = 1;
 	bool verbose = false;
 	struct gen_catalogue cat;
@@ -93,6 +99,7 @@ main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'r': ref = optarg; break;
 		case 'v': verbose = true; break;
+		case 'n': national = true; break;
 		case 's':
 			if (!parse_number(optarg, UINT64_MAX, &seed)) {
 				hoso_error("--seed: not a number: \"%s\"", optarg);
@@ -100,6 +107,9 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'k':
+			scale_arg = optarg;
+			if (national || strchr(optarg, '.'))
+				break;	/* a fraction: checked below */
 			if (!parse_number(optarg, 1000, &scale) || scale < 1) {
 				hoso_error("--scale: want an integer from 1 to 1000, got \"%s\"", optarg);
 				return HOSO_EXIT_USAGE;
@@ -127,6 +137,33 @@ main(int argc, char **argv)
 	}
 
 	gen_time_init();
+	if (national) {
+		double fraction = 1.0;
+		char *end = NULL;
+
+		if (scale_arg) {
+			errno = 0;
+			fraction = strtod(scale_arg, &end);
+			if (errno || end == scale_arg || *end || !(fraction > 0 && fraction <= 100)) {
+				hoso_error("--scale: want a number above 0 and at most 100, got \"%s\"",
+					   scale_arg);
+				return HOSO_EXIT_USAGE;
+			}
+		}
+		if (!out || ref) {
+			hoso_error("--national writes its own reference data under --out DIR");
+			return HOSO_EXIT_USAGE;
+		}
+		if (!gen_national_write(out, seed, fraction, verbose, &ncases, &stats))
+			return HOSO_EXIT_FAILED;
+		fprintf(stderr, "hoso-gen: 63 provinces, %llu cases, %llu files, %.1f MB written, %.1f s\n",
+			ncases, stats.files, (double) stats.bytes_gz / 1e6, now_seconds() - t0);
+		return HOSO_EXIT_OK;
+	}
+	if (scale_arg && strchr(scale_arg, '.')) {
+		hoso_error("--scale: a fraction is for --national; want an integer from 1 to 1000");
+		return HOSO_EXIT_USAGE;
+	}
 	gen_catalogue_build(&cat);
 	if (ref && !gen_catalogue_write(&cat, ref)) {
 		ret = HOSO_EXIT_FAILED;

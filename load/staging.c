@@ -276,6 +276,28 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 #define LOAD_BULK_MIN_BYTES (16LL * 1024 * 1024)
 
 /*
+ * "COPY TABLE (columns) FROM STDIN" with the table's columns except the
+ * province, which the staging files do not carry: its default names the
+ * province of the loading session (080_province.sql).  Written into sql.
+ */
+static bool
+copy_statement(PGconn *conn, const char *table, struct hoso_buf *sql)
+{
+	const char *p[1] = { table };
+	PGresult *res = hoso_pg_query(conn,
+		"SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+		" WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
+		" AND attname <> 'province'", 1, p);
+
+	if (!res)
+		return false;
+	hoso_buf_reset(sql);
+	hoso_buf_addf(sql, "COPY %s (%s) FROM STDIN", table, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return true;
+}
+
+/*
  * Before the COPY of staging file NAME into TABLE (one of this program's
  * own names): when the file is large and larger than the table, drop the
  * table's keys and indexes for load_bulk_end to build again.  *bulk says
@@ -355,6 +377,7 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 	enum { NFACT = sizeof(fact_tables) / sizeof(fact_tables[0]) };
 	bool bulk[NFACT];
 	char sql[256];
+	struct hoso_buf copy = HOSO_BUF_INIT;
 
 	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', -1)", keys_table);
 	if (!hoso_pg_exec(conn, sql))
@@ -367,12 +390,17 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 			return false;
 	}
 	for (size_t i = 0; i < NFACT; i++) {
-		snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", fact_tables[i]);
-		if (!load_bulk_begin(conn, m, fact_tables[i], fact_files[i], &bulk[i]) ||
-		    !manifest_copy(conn, m, fact_files[i], sql, STAGING_COPY_AS_IS, NULL,
-				   i == 0 ? cases : NULL))
+		bool ok = copy_statement(conn, fact_tables[i], &copy) &&
+			  load_bulk_begin(conn, m, fact_tables[i], fact_files[i], &bulk[i]) &&
+			  manifest_copy(conn, m, fact_files[i], copy.data, STAGING_COPY_AS_IS, NULL,
+					i == 0 ? cases : NULL);
+
+		if (!ok) {
+			hoso_buf_release(&copy);
 			return false;
+		}
 	}
+	hoso_buf_release(&copy);
 	if (!load_bulk_end(conn, fact_tables, bulk, NFACT, !load_summary_files_present(m)))
 		return false;
 	/* the new contributions as the transform added them up; else from the new facts */
@@ -410,7 +438,7 @@ load_staging(const struct load_options *o)
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report = HOSO_BUF_INIT, copy = HOSO_BUF_INIT;
 	struct timespec start;
 	PGconn *conn = NULL;
 	char run_id[32], msg[512];
@@ -446,11 +474,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!check_ledger(conn, o) ||
 	    !insert_ledger(conn, run_id, &map) ||
+	    !copy_statement(conn, archive_tables[0], &copy) ||
 	    !load_bulk_begin(conn, &m, archive_tables[0], "dossier_msg.tsv", &bulk[0]) ||
-	    !manifest_copy(conn, &m, "dossier_msg.tsv", "COPY hoso.dossier_msg FROM STDIN",
+	    !manifest_copy(conn, &m, "dossier_msg.tsv", copy.data,
 			   STAGING_COPY_FILE_ID, &map, &dossiers) ||
+	    !copy_statement(conn, archive_tables[1], &copy) ||
 	    !load_bulk_begin(conn, &m, archive_tables[1], "progress_msg.tsv", &bulk[1]) ||
-	    !manifest_copy(conn, &m, "progress_msg.tsv", "COPY hoso.progress_msg FROM STDIN",
+	    !manifest_copy(conn, &m, "progress_msg.tsv", copy.data,
 			   STAGING_COPY_FILE_ID, &map, &progress) ||
 	    !load_bulk_end(conn, archive_tables, bulk, 2, false) ||
 	    !replace_facts(conn, &m, &cases) ||
@@ -498,6 +528,7 @@ cleanup:
 	}
 	free(map.ids);
 	hoso_buf_release(&report);
+	hoso_buf_release(&copy);
 	manifest_release(&m);
 	return ret;
 }
