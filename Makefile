@@ -107,7 +107,7 @@ demo: deps
 	@scripts/demo.sh
 
 demo-stop:
-	@scripts/pg.sh stop $(CURDIR)/.hoso/pg
+	@scripts/demo.sh stop
 
 bench: all
 	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)

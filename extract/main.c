@@ -16,6 +16,7 @@
 
 #include "extract.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 #include "hoso_records.h"
 
 #ifndef HOSO_VERSION
@@ -75,7 +76,12 @@ option_value(int argc, char **argv, int *i, const char *name)
 static int
 open_reject_file(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd;
+
+	/* the first run of a pipeline creates its state directory (mode 0700) */
+	if (!hoso_make_parent_dirs(path))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return -1;

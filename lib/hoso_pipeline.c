@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "hoso_config.h"
+#include "hoso_paths.h"
 #include "hoso_log.h"
 #include "hoso_pipeline.h"
 
@@ -27,6 +28,7 @@
 
 enum key_type {
 	KEY_STRING,			/* a non-empty string (char *) */
+	KEY_PATH,			/* a file or directory (char *), resolved like a glob */
 	KEY_FORMAT,			/* dvcqg-jsonl or a CSV schema name, [a-z0-9_-]+ */
 	KEY_CHOICE,			/* one of choices */
 	KEY_IDENT,			/* a PostgreSQL identifier, [a-z_][a-z0-9_]{0,62} */
@@ -34,7 +36,9 @@ enum key_type {
 	KEY_RATIO,			/* a number in [0, 1] (double) */
 	KEY_COUNT,			/* a whole number >= 0 (long long); absent = -1 */
 	KEY_BYTES,			/* a whole number in [1, 1 GiB] (long) */
-	KEY_PATHS,			/* a non-empty list of globs (char **, size_t) */
+	KEY_PATHS,			/* a non-empty list of globs (char **, size_t); each
+					   resolved against the pipeline file's directory,
+					   "{datadir}/" against hoso's data directory */
 	KEY_MAPPING,			/* keys of a sub-table, stored in the same struct */
 	KEY_SOURCE,			/* one source mapping (struct hoso_source) */
 	KEY_SOURCES,			/* a list of source mappings (struct hoso_source *, size_t) */
@@ -55,17 +59,17 @@ static const struct hoso_config_key source_keys[] = {
 	  "globs of the landing files; {date:FMT} expands per day of the run" },
 	{ "format", KEY_FORMAT, true, SRC(format), 0, NULL, NULL, NULL,
 	  "dvcqg-jsonl or the name of a CSV source schema" },
-	{ "schema_dir", KEY_STRING, false, SRC(schema_dir), 0, NULL, NULL, NULL,
+	{ "schema_dir", KEY_PATH, false, SRC(schema_dir), 0, NULL, NULL, NULL,
 	  "where CSV source schemas are looked up" },
 };
 static const struct hoso_config_table source_table = TABLE(source_keys);
 
 static const struct hoso_config_key reference_keys[] = {
-	{ "units", KEY_STRING, false, PL(reference.units), 0, NULL, NULL, NULL,
+	{ "units", KEY_PATH, false, PL(reference.units), 0, NULL, NULL, NULL,
 	  "unit catalogue (units.csv)" },
-	{ "procedures", KEY_STRING, false, PL(reference.procedures), 0, NULL, NULL, NULL,
+	{ "procedures", KEY_PATH, false, PL(reference.procedures), 0, NULL, NULL, NULL,
 	  "procedure catalogue (procedures.csv)" },
-	{ "calendar", KEY_STRING, false, PL(reference.calendar), 0, NULL, NULL, NULL,
+	{ "calendar", KEY_PATH, false, PL(reference.calendar), 0, NULL, NULL, NULL,
 	  "directory of working-day calendars (YYYY.csv)" },
 };
 static const struct hoso_config_table reference_table = TABLE(reference_keys);
@@ -75,7 +79,7 @@ static const struct hoso_config_key rejects_keys[] = {
 	  "largest share of a run's records that may be rejected" },
 	{ "max_count", KEY_COUNT, false, PL(rejects.max_count), 0, NULL, NULL, NULL,
 	  "largest number of rejected records in a run" },
-	{ "file", KEY_STRING, false, PL(rejects.file), 0, NULL, NULL, NULL,
+	{ "file", KEY_PATH, false, PL(rejects.file), 0, NULL, NULL, NULL,
 	  "file for the verbatim rejected lines, created mode 0600" },
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
@@ -107,7 +111,7 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  personal_data_choices, "drop, or hash with the key in HOSO_HMAC_KEY" },
 	{ "max_line_bytes", KEY_BYTES, false, PL(max_line_bytes), 0, "1048576", NULL, NULL,
 	  "longest input line accepted" },
-	{ "staging", KEY_STRING, false, PL(staging), 0, ".hoso/staging", NULL, NULL,
+	{ "staging", KEY_PATH, false, PL(staging), 0, ".hoso/staging", NULL, NULL,
 	  "directory for the staging files" },
 	{ "target", KEY_MAPPING, false, 0, 0, NULL, &target_table, NULL,
 	  "the warehouse" },
@@ -196,6 +200,7 @@ set_scalar(struct hoso_config *cfg, const struct hoso_config_key *k, const char 
 
 	switch (k->type) {
 	case KEY_STRING:
+	case KEY_PATH:
 		if (!*text)
 			return hoso_config_type_error(cfg, node, key, "a non-empty string");
 		break;
@@ -300,6 +305,7 @@ release_table(const struct hoso_config_table *table, void *base)
 
 		switch (k->type) {
 		case KEY_STRING:
+		case KEY_PATH:
 		case KEY_FORMAT:
 		case KEY_CHOICE:
 		case KEY_IDENT:
@@ -465,16 +471,115 @@ hoso_pipeline_load_buffer(const char *name, const char *data, size_t len,
 	return ok;
 }
 
+#define DATADIR_PREFIX "{datadir}/"
+
+/*
+ * One path of the file made absolute: "{datadir}/..." under hoso's data
+ * directory, any other relative path under dir (the pipeline file's).
+ */
+static bool
+resolve_path(char **slot, const char *dir, const char *file, const char *key,
+	     struct hoso_buf *err)
+{
+	struct hoso_buf abs = HOSO_BUF_INIT;
+	const char *path = *slot;
+
+	if (!path)
+		return true;
+	if (strncmp(path, DATADIR_PREFIX, strlen(DATADIR_PREFIX)) == 0) {
+		const char *data = hoso_datadir();
+
+		if (!data) {
+			hoso_buf_addf(err, "%s: %s: \"%s\" names hoso's data directory, which was not "
+				      "found beside the program (set HOSO_DATADIR)", file, key, path);
+			return false;
+		}
+		hoso_buf_addf(&abs, "%s/%s", data, path + strlen(DATADIR_PREFIX));
+	} else if (path[0] != '/') {
+		hoso_buf_addf(&abs, "%s/%s", dir, path);
+	} else {
+		return true;
+	}
+	free(*slot);
+	*slot = hoso_xstrdup(abs.data);
+	hoso_buf_release(&abs);
+	return true;
+}
+
+static bool
+resolve_table(const struct hoso_config_table *table, void *base, const char *dir,
+	      const char *file, struct hoso_buf *err)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < table->nkeys && ok; i++) {
+		const struct hoso_config_key *k = &table->keys[i];
+
+		switch (k->type) {
+		case KEY_PATH:
+			ok = resolve_path(FIELD(base, k->offset, char *), dir, file, k->name, err);
+			break;
+		case KEY_PATHS:
+			{
+				char **paths = *FIELD(base, k->offset, char **);
+				size_t n = *FIELD(base, k->count_offset, size_t);
+
+				for (size_t j = 0; j < n && ok; j++)
+					ok = resolve_path(&paths[j], dir, file, k->name, err);
+			}
+			break;
+		case KEY_MAPPING:
+			ok = resolve_table(k->sub, base, dir, file, err);
+			break;
+		case KEY_SOURCE:
+			ok = resolve_table(k->sub, (char *) base + k->offset, dir, file, err);
+			break;
+		case KEY_SOURCES:
+			{
+				struct hoso_source *s = *FIELD(base, k->offset, struct hoso_source *);
+				size_t n = *FIELD(base, k->count_offset, size_t);
+
+				for (size_t j = 0; j < n && ok; j++)
+					ok = resolve_table(k->sub, &s[j], dir, file, err);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return ok;
+}
+
 bool
 hoso_pipeline_load(const char *path, struct hoso_pipeline *out, struct hoso_buf *err)
 {
-	struct hoso_buf data = HOSO_BUF_INIT;
+	struct hoso_buf data = HOSO_BUF_INIT, dir = HOSO_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	char *absdir;
 	bool ok;
 
 	memset(out, 0, sizeof(*out));
 	ok = hoso_config_read_file(path, &pipeline_style, &data, err) &&
 	     hoso_pipeline_load_buffer(path, data.data ? data.data : "", data.len, out, err);
 	hoso_buf_release(&data);
+	if (!ok)
+		return false;
+	/* the directory that holds the file's name (a symlinked file is not followed) */
+	if (slash)
+		hoso_buf_add(&dir, path, slash == path ? 1 : (size_t) (slash - path));
+	else
+		hoso_buf_addf(&dir, ".");
+	absdir = realpath(dir.data, NULL);
+	if (!absdir) {
+		hoso_buf_addf(err, "%s: cannot resolve its directory: %s", path, strerror(errno));
+		ok = false;
+	} else {
+		ok = resolve_table(&pipeline_table, out, absdir, path, err);
+	}
+	free(absdir);
+	hoso_buf_release(&dir);
+	if (!ok)
+		hoso_pipeline_release(out);
 	return ok;
 }
 

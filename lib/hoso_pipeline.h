@@ -3,8 +3,11 @@
  * docs/design.md §5), parsed with libyaml against a declarative key table.
  *
  * Every error names the place in the YAML: "FILE:LINE:COLUMN: message"
- * (1-based).  Relative paths are kept as written; they resolve against the
- * working directory of the run.
+ * (1-based).  hoso_pipeline_load makes every path absolute: a relative
+ * path resolves against the directory of the pipeline file (so that a
+ * scheduled job finds its files whatever its working directory), and a
+ * path that starts with "{datadir}/" against hoso's data directory
+ * (hoso_paths.h).  hoso_pipeline_load_buffer keeps paths as written.
  */
 #ifndef HOSO_PIPELINE_H
 #define HOSO_PIPELINE_H

@@ -23,9 +23,6 @@
 
 #define MAX_COLUMNS 12
 
-/* The value a name key maps to when several units share that name. */
-static struct hoso_unit ambiguous_unit;
-
 static const char *const unit_columns[] = {
 	"code", "name", "aliases", "level", "parent_code", "valid_from", "valid_to",
 	"successor_code",
@@ -281,6 +278,21 @@ procedure_release(struct hoso_procedure *p)
 	free(p->online_level);
 }
 
+static void
+release_names(struct hoso_map *unit_by_name)
+{
+	const struct hoso_map_entry *e;
+
+	for (size_t i = 0; hoso_map_next(unit_by_name, &i, &e);) {
+		struct hoso_unit_names *names = e->value;
+
+		free(names->units);
+		free(names);
+	}
+	hoso_map_release(unit_by_name);
+	hoso_map_init(unit_by_name);
+}
+
 void
 hoso_reference_release(struct hoso_reference *ref)
 {
@@ -294,7 +306,7 @@ hoso_reference_release(struct hoso_reference *ref)
 		free(ref->calendar_entries[i].reason);
 	free(ref->calendar_entries);
 	hoso_map_release(&ref->unit_by_code);
-	hoso_map_release(&ref->unit_by_name);
+	release_names(&ref->unit_by_name);
 	hoso_map_release(&ref->procedure_by_code);
 	hoso_calendar_release(&ref->calendar);
 	memset(ref, 0, sizeof(*ref));
@@ -304,6 +316,7 @@ static void
 add_name(struct hoso_reference *ref, const struct hoso_unit *unit, const char *name, size_t len)
 {
 	struct hoso_buf key = HOSO_BUF_INIT;
+	struct hoso_unit_names *names;
 	void **slot;
 
 	/* names were NFC-checked on reading, so folding cannot fail */
@@ -313,9 +326,14 @@ add_name(struct hoso_reference *ref, const struct hoso_unit *unit, const char *n
 	}
 	slot = hoso_map_slot(&ref->unit_by_name, key.data, key.len);
 	if (!*slot)
-		*slot = (void *) unit;
-	else if (*slot != unit)
-		*slot = &ambiguous_unit;
+		*slot = hoso_xcalloc(1, sizeof(struct hoso_unit_names));
+	names = *slot;
+	/* a unit's aliases come right after its name, so a repeat is the last one */
+	if (!names->nunits || names->units[names->nunits - 1] != unit) {
+		names->units = hoso_xrealloc(names->units,
+					     (names->nunits + 1) * sizeof(*names->units));
+		names->units[names->nunits++] = unit;
+	}
 	hoso_buf_release(&key);
 }
 
@@ -429,9 +447,8 @@ cleanup:
 		ref->units = NULL;
 		ref->nunits = 0;
 		hoso_map_release(&ref->unit_by_code);
-		hoso_map_release(&ref->unit_by_name);
 		hoso_map_init(&ref->unit_by_code);
-		hoso_map_init(&ref->unit_by_name);
+		release_names(&ref->unit_by_name);
 	}
 	free(lines);
 	hoso_map_release(&seen);
@@ -678,23 +695,55 @@ cleanup:
 	return ok;
 }
 
+bool
+hoso_unit_valid_on(const struct hoso_unit *unit, hoso_date day)
+{
+	if (day == HOSO_DATE_NONE)
+		return true;
+	return (unit->valid_from == HOSO_DATE_NONE || unit->valid_from <= day) &&
+	       (unit->valid_to == HOSO_DATE_NONE || day <= unit->valid_to);
+}
+
+/* The one unit valid on day that bears the name; else NULL, listing a tie. */
+static const struct hoso_unit *
+unit_by_name(const struct hoso_reference *ref, const char *name, hoso_date day,
+	     struct hoso_buf *candidates)
+{
+	struct hoso_buf key = HOSO_BUF_INIT;
+	const struct hoso_unit_names *names = NULL;
+	const struct hoso_unit *found = NULL;
+	size_t nvalid = 0;
+
+	if (hoso_text_fold(&key, name, strlen(name)) && key.len)
+		names = hoso_map_get(&ref->unit_by_name, key.data, key.len);
+	hoso_buf_release(&key);
+	for (size_t i = 0; names && i < names->nunits; i++) {
+		if (hoso_unit_valid_on(names->units[i], day)) {
+			found = names->units[i];
+			nvalid++;
+		}
+	}
+	if (nvalid < 2)
+		return found;
+	for (size_t i = 0, listed = 0; candidates && i < names->nunits; i++)
+		if (hoso_unit_valid_on(names->units[i], day))
+			hoso_buf_addf(candidates, "%s%s", listed++ ? ", " : "",
+				      names->units[i]->code);
+	return NULL;
+}
+
 const struct hoso_unit *
 hoso_reference_case_unit(const struct hoso_reference *ref, const char *case_no,
-			 const char *unit_name)
+			 const char *unit_name, hoso_date day, struct hoso_buf *candidates)
 {
 	const struct hoso_unit *u = NULL;
 	const char *dash = case_no ? strchr(case_no, '-') : NULL;
 
 	if (dash && dash > case_no)
 		u = hoso_map_get(&ref->unit_by_code, case_no, (size_t) (dash - case_no));
-	if (!u && unit_name) {
-		struct hoso_buf key = HOSO_BUF_INIT;
-
-		if (hoso_text_fold(&key, unit_name, strlen(unit_name)) && key.len)
-			u = hoso_map_get(&ref->unit_by_name, key.data, key.len);
-		hoso_buf_release(&key);
-	}
-	return u == &ambiguous_unit ? NULL : u;
+	if (u && hoso_unit_valid_on(u, day))
+		return u;
+	return unit_name ? unit_by_name(ref, unit_name, day, candidates) : NULL;
 }
 
 const struct hoso_procedure *

@@ -51,7 +51,7 @@ struct hoso_reference {
 	struct hoso_unit *units;
 	size_t nunits;
 	struct hoso_map unit_by_code;	/* code -> unit */
-	struct hoso_map unit_by_name;	/* folded name or alias -> unit */
+	struct hoso_map unit_by_name;	/* folded name or alias -> struct hoso_unit_names */
 	struct hoso_procedure *procedures;
 	size_t nprocedures;
 	struct hoso_map procedure_by_code;
@@ -68,14 +68,27 @@ bool hoso_reference_load_procedures(struct hoso_reference *ref, const char *path
 /* Loads every YYYY.csv of a directory. */
 bool hoso_reference_load_calendar(struct hoso_reference *ref, const char *dir, struct hoso_buf *err);
 
+/* Every unit that bears one folded name or alias, in catalogue order. */
+struct hoso_unit_names {
+	const struct hoso_unit **units;
+	size_t nunits;
+};
+
+/* Whether the unit exists on day (its validity is inclusive; NONE: any day). */
+bool hoso_unit_valid_on(const struct hoso_unit *unit, hoso_date day);
+
 /*
- * The unit of a case (input.md §5): by the agency code before the first '-'
- * of its number when the catalogue knows it, else by the handling unit's
- * name (folded, aliases included); NULL when neither resolves.  A name (or
- * alias) that several units share resolves to none of them.
+ * The unit of a case (docs/design.md §4): among the units valid on day (the
+ * case's acceptance date, or its first event's date; HOSO_DATE_NONE
+ * considers every unit), the one whose code is the agency code before the
+ * first '-' of its number, else the one bearing the handling unit's name
+ * (folded, aliases included); NULL when neither resolves.  A name that
+ * several units valid on day bear resolves to none of them: their codes
+ * are then appended to candidates (when not NULL), separated by ", ".
  */
 const struct hoso_unit *hoso_reference_case_unit(const struct hoso_reference *ref,
-						 const char *case_no, const char *unit_name);
+						 const char *case_no, const char *unit_name,
+						 hoso_date day, struct hoso_buf *candidates);
 const struct hoso_procedure *hoso_reference_procedure(const struct hoso_reference *ref,
 						      const char *code);
 

@@ -27,28 +27,34 @@
 /*
  * The figures of the range as one jsonb row of rebuild_figures: the
  * province-wide summary, and per unit code (every unit on a case's path)
- * the counts the period summary adds up.
+ * every column of the period summary, summed as hoso.period_summary sums
+ * them, so that a comparison can show whatever moved.
  */
 static const char figures_sql[] =
 	"INSERT INTO rebuild_figures (moment, summary, by_unit)"
 	" SELECT $1,"
 	"  (SELECT to_jsonb(s) FROM hoso.period_summary($2::date, $3::date) s),"
 	"  (SELECT coalesce(jsonb_object_agg(code, to_jsonb(u) - 'code'), '{}'::jsonb) FROM ("
-	"     SELECT p.code, sum(pc.carried_over)::bigint AS carried_over,"
-	"            sum(pc.received_online + pc.received_direct + pc.received_postal)::bigint"
-	"              AS received_in_period,"
-	"            sum(pc.carried_over + pc.received_online + pc.received_direct"
-	"                + pc.received_postal)::bigint AS received_total,"
-	"            sum(pc.resolved_early + pc.resolved_on_time + pc.resolved_late)::bigint"
-	"              AS resolved_total,"
-	"            sum(pc.resolved_early)::bigint AS resolved_early,"
-	"            sum(pc.resolved_on_time)::bigint AS resolved_on_time,"
-	"            sum(pc.resolved_late)::bigint AS resolved_late,"
-	"            sum(pc.in_progress_in_time + pc.in_progress_overdue)::bigint"
-	"              AS in_progress_total,"
-	"            sum(pc.closed_other)::bigint AS closed_other"
-	"       FROM hoso.period_counts($2::date, $3::date) pc, unnest(pc.unit_path) AS p(code)"
-	"      GROUP BY p.code) u)";
+	"     SELECT code, co AS carried_over, ro AS received_online, rd AS received_direct,"
+	"            rp AS received_postal, ro + rd + rp AS received_in_period,"
+	"            co + ro + rd + rp AS received_total, re + rt + rl AS resolved_total,"
+	"            re AS resolved_early, rt AS resolved_on_time, rl AS resolved_late,"
+	"            pi + po AS in_progress_total, pi AS in_progress_in_time,"
+	"            po AS in_progress_overdue, pp AS in_progress_paused, cl AS closed_other,"
+	"            dg AS digitised_at_intake,"
+	"            (re + rt)::numeric / NULLIF(re + rt + rl, 0) AS on_time_rate,"
+	"            re + rt AS on_time_num, re + rt + rl AS on_time_den"
+	"       FROM (SELECT p.code, sum(pc.carried_over)::bigint AS co,"
+	"                    sum(pc.received_online)::bigint AS ro, sum(pc.received_direct)::bigint AS rd,"
+	"                    sum(pc.received_postal)::bigint AS rp, sum(pc.resolved_early)::bigint AS re,"
+	"                    sum(pc.resolved_on_time)::bigint AS rt, sum(pc.resolved_late)::bigint AS rl,"
+	"                    sum(pc.in_progress_in_time)::bigint AS pi,"
+	"                    sum(pc.in_progress_overdue)::bigint AS po,"
+	"                    sum(pc.in_progress_paused)::bigint AS pp,"
+	"                    sum(pc.closed_other)::bigint AS cl,"
+	"                    sum(pc.digitised_at_intake)::bigint AS dg"
+	"               FROM hoso.period_counts($2::date, $3::date) pc, unnest(pc.unit_path) AS p(code)"
+	"              GROUP BY p.code) n) u)";
 
 static bool
 record_figures(PGconn *conn, const struct load_options *o, const char *moment)

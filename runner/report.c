@@ -4,6 +4,7 @@
  * monthly trend, as text, CSV or JSON.  Every figure comes from the
  * warehouse's SQL functions; this file only formats them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 
 #include "hoso_log.h"
 #include "hoso_pg.h"
+#include "report.h"
+#include "report_format.h"
 #include "runner.h"
 
 enum report_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_HTML };
@@ -26,49 +29,16 @@ struct report_args {
 	const char *output;		/* NULL: stdout */
 };
 
-/* 199352 -> "199,352" */
 static void
 format_count(const char *digits, char *out, size_t outlen)
 {
-	size_t n = strlen(digits), k = 0;
-	size_t lead = digits[0] == '-' ? 1 : 0;
-
-	for (size_t i = 0; i < n && k + 2 < outlen; i++) {
-		if (i > lead && (n - i) % 3 == 0)
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k] = '\0';
+	report_format_count(REPORT_LOCALE_EN, digits, out, outlen);
 }
 
-/*
- * A rate printed as the province prints it: two decimals truncated, in
- * integer arithmetic (counting.md §3): floor(10000 * num / den) / 100.
- */
 static void
 format_rate(const char *num, const char *den, char *out, size_t outlen)
 {
-	long long n = atoll(num), d = atoll(den);
-	long long basis;
-
-	if (!num[0] || !den[0] || d == 0) {
-		snprintf(out, outlen, "n/a");
-		return;
-	}
-	basis = n * 10000 / d;
-	snprintf(out, outlen, "%lld.%02lld %%", basis / 100, basis % 100);
-}
-
-void
-runner_format_count(const char *digits, char *out, size_t outlen)
-{
-	format_count(digits, out, outlen);
-}
-
-void
-runner_format_rate(const char *num, const char *den, char *out, size_t outlen)
-{
-	format_rate(num, den, out, outlen);
+	report_format_rate(REPORT_LOCALE_EN, num, den, out, outlen);
 }
 
 static PGresult *
@@ -302,8 +272,9 @@ print_trend_text(PGresult *res)
 
 /*
  * --compare RUN: the figures a rebuild run recorded before and after its
- * swap (hoso.run.detail->'rebuild'), only those that moved, province-wide
- * then per unit, as before -> after (delta).
+ * swap (hoso.run.detail->'rebuild'): every column of the period summary
+ * that moved, province-wide then per unit, as before -> after (change).
+ * A unit missing on one side counts 0 there (its rate: none).
  */
 static const char compare_sql[] =
 	"WITH r AS (SELECT detail->'rebuild' AS d FROM hoso.run WHERE run_id = $1::bigint),"
@@ -318,23 +289,66 @@ static const char compare_sql[] =
 	"       jsonb_each(u.value) f),"
 	" a AS (SELECT '' AS scope, key AS figure, value FROM r, jsonb_each(r.d->'after')"
 	"       UNION ALL SELECT u.key, f.key, f.value FROM r, jsonb_each(r.d->'by_unit'->'after') u,"
-	"       jsonb_each(u.value) f)"
-	" SELECT coalesce(NULLIF(coalesce(b.scope, a.scope), ''), 'province') AS scope,"
-	"        coalesce(b.figure, a.figure) AS figure,"
-	"        coalesce(b.value #>> '{}', '0') AS before, coalesce(a.value #>> '{}', '0') AS after,"
-	"        (coalesce(a.value #>> '{}', '0')::numeric - coalesce(b.value #>> '{}', '0')::numeric)"
-	"          AS delta"
-	"   FROM b FULL JOIN a ON a.scope = b.scope AND a.figure = b.figure"
-	"   LEFT JOIN fig ON fig.name = coalesce(b.figure, a.figure)"
-	"  WHERE b.value IS DISTINCT FROM a.value"
-	"  ORDER BY coalesce(b.scope, a.scope) <> '', coalesce(b.scope, a.scope), fig.ord";
+	"       jsonb_each(u.value) f),"
+	" m AS (SELECT coalesce(b.scope, a.scope) AS scope, coalesce(b.figure, a.figure) AS figure,"
+	"              CASE WHEN b.figure IS NULL AND a.figure <> 'on_time_rate' THEN '0'"
+	"                   ELSE b.value #>> '{}' END AS before,"
+	"              CASE WHEN a.figure IS NULL AND b.figure <> 'on_time_rate' THEN '0'"
+	"                   ELSE a.value #>> '{}' END AS after"
+	"         FROM b FULL JOIN a ON a.scope = b.scope AND a.figure = b.figure"
+	"        WHERE b.value IS DISTINCT FROM a.value)"
+	" SELECT coalesce(NULLIF(m.scope, ''), 'province') AS scope, coalesce(un.name, '') AS unit_name,"
+	"        m.figure, m.before, m.after, m.after::numeric - m.before::numeric AS change"
+	"   FROM m LEFT JOIN fig ON fig.name = m.figure LEFT JOIN hoso.unit un ON un.code = m.scope"
+	"  WHERE m.before IS DISTINCT FROM m.after"
+	"  ORDER BY m.scope <> '', m.scope, fig.ord";
+
+/*
+ * Basis points (1/100 of a percent) of a rate written as a decimal
+ * fraction ("0.8333…"), truncated exactly as the province truncates.
+ */
+static long long
+rate_basis_points(const char *v)
+{
+	long long whole = atoll(v), frac = 0;
+	const char *dot = strchr(v, '.');
+
+	for (int i = 0; i < 4; i++)
+		frac = frac * 10 + (dot && isdigit((unsigned char) dot[1 + i]) ? dot[1 + i] - '0' : 0);
+	return whole * 10000 + frac;
+}
+
+/* One moved figure as "before -> after (change)"; rates in % and points. */
+static void
+format_moved(const char *figure, const char *before, const char *after, const char *change,
+	     struct hoso_buf *out)
+{
+	if (strcmp(figure, "on_time_rate") == 0) {
+		char b[32] = "n/a", a[32] = "n/a";
+		long long bb = before[0] ? rate_basis_points(before) : 0;
+		long long ab = after[0] ? rate_basis_points(after) : 0;
+
+		if (before[0])
+			report_format_basis(REPORT_LOCALE_EN, bb, b, sizeof(b));
+		if (after[0])
+			report_format_basis(REPORT_LOCALE_EN, ab, a, sizeof(a));
+		hoso_buf_addf(out, "%s -> %s", b, a);
+		if (before[0] && after[0])
+			hoso_buf_addf(out, " (%s%lld.%02lld pp)", ab < bb ? "-" : "+",
+				      llabs(ab - bb) / 100, llabs(ab - bb) % 100);
+		return;
+	}
+	hoso_buf_addf(out, "%s -> %s (%s%s)", before, after, change[0] == '-' ? "" : "+", change);
+}
 
 static int
 report_compare(PGconn *conn, const struct report_args *a)
 {
 	const char *p[1] = { a->compare };
 	PGresult *run, *res;
+	struct hoso_buf line = HOSO_BUF_INIT;
 	bool province = false;
+	const char *scope_shown = "";
 
 	run = query(conn, "SELECT date_from, date_to, coalesce(why, ''), to_char(finished_at,"
 		    " 'YYYY-MM-DD HH24:MI:SS TZ'), status FROM hoso.run"
@@ -364,10 +378,9 @@ report_compare(PGconn *conn, const struct report_args *a)
 		if (strcmp(a->from, PQgetvalue(run, 0, 0)) != 0 || strcmp(a->to, PQgetvalue(run, 0, 1)) != 0)
 			printf("(figures of the rebuilt range %s .. %s, not of %s .. %s)\n",
 			       PQgetvalue(run, 0, 0), PQgetvalue(run, 0, 1), a->from, a->to);
-		printf("\nFigures that moved: before -> after (delta)\n");
+		printf("\nFigures that moved: before -> after (change; rates in percentage points)\n");
 		for (int r = 0; r < PQntuples(res); r++) {
 			const char *scope = PQgetvalue(res, r, 0);
-			const char *delta = PQgetvalue(res, r, 4);
 
 			if (strcmp(scope, "province") == 0)
 				province = true;
@@ -375,15 +388,20 @@ report_compare(PGconn *conn, const struct report_args *a)
 				printf("  no province figure moved\n");
 				province = true;
 			}
-			printf("  %-10s %-22s %s -> %s (%s%s)\n", scope, PQgetvalue(res, r, 1),
-			       PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
-			       delta[0] == '-' ? "" : "+", delta);
+			if (strcmp(scope, scope_shown) != 0 && PQgetvalue(res, r, 1)[0])
+				printf("  %s: %s\n", scope, PQgetvalue(res, r, 1));
+			scope_shown = scope;
+			hoso_buf_reset(&line);
+			format_moved(PQgetvalue(res, r, 2), PQgetvalue(res, r, 3), PQgetvalue(res, r, 4),
+				     PQgetvalue(res, r, 5), &line);
+			printf("  %-10s %-22s %s\n", scope, PQgetvalue(res, r, 2), line.data);
 		}
 		if (!province)
 			printf("  no province figure moved\n");
 		if (PQntuples(res) == 0)
 			printf("  no unit's figure moved\n");
 	}
+	hoso_buf_release(&line);
 	PQclear(res);
 	PQclear(run);
 	return HOSO_EXIT_OK;
@@ -518,7 +536,7 @@ runner_cmd_report(int argc, char **argv)
 			.ranking = rank, .trend = trend,
 		};
 
-		if (!runner_report_html(stdout, &page)) {
+		if (!report_html_write(stdout, &page)) {
 			hoso_error("%s: write error", a.output ? a.output : "stdout");
 			goto cleanup;
 		}

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "hoso_log.h"
-#include "runner.h"
+#include "report.h"
+#include "report_format.h"
 
 /* Chart geometry, in SVG user units (the page is laid out for ~1000 px). */
 #define CHART_WIDTH 960
@@ -109,7 +110,7 @@ put_count(FILE *out, const char *digits)
 {
 	char buf[64];
 
-	runner_format_count(digits[0] ? digits : "0", buf, sizeof(buf));
+	report_format_count(REPORT_LOCALE_EN, digits[0] ? digits : "0", buf, sizeof(buf));
 	put_escaped(out, buf);
 }
 
@@ -131,7 +132,7 @@ put_summary(FILE *out, const struct report_html *r)
 		} else {
 			snprintf(num, sizeof(num), "%s", field(r->summary, 0, row->a));
 			snprintf(den, sizeof(den), "%s", field(r->summary, 0, row->b));
-			runner_format_rate(num, den, rate, sizeof(rate));
+			report_format_rate(REPORT_LOCALE_EN, num, den, rate, sizeof(rate));
 			fputs("<b>", out);
 			put_escaped(out, rate);
 			fputs("</b> <span class=\"frac\">(", out);
@@ -164,7 +165,7 @@ put_catalogue(FILE *out, const struct report_html *r)
 	put_count(out, field(r->catalogue, 0, "integrated_national_portal"));
 	fputs("/", out);
 	put_count(out, field(r->catalogue, 0, "total"));
-	runner_format_rate(field(r->catalogue, 0, "integrated_national_portal"),
+	report_format_rate(REPORT_LOCALE_EN, field(r->catalogue, 0, "integrated_national_portal"),
 			   field(r->catalogue, 0, "total"), rate, sizeof(rate));
 	fputs(" (", out);
 	put_escaped(out, rate);
@@ -213,7 +214,7 @@ put_ranking(FILE *out, const struct report_html *r)
 			if (field_null(res, i, "rank"))
 				continue;
 			f = fraction(field(res, i, "numerator"), field(res, i, "denominator"));
-			runner_format_rate(field(res, i, "numerator"), field(res, i, "denominator"), rate, sizeof(rate));
+			report_format_rate(REPORT_LOCALE_EN, field(res, i, "numerator"), field(res, i, "denominator"), rate, sizeof(rate));
 			fprintf(out, "<g><title>");
 			put_escaped(out, field(res, i, "unit_name"));
 			fputs(": ", out);
@@ -313,7 +314,7 @@ put_line_chart(FILE *out, const char *title_vi, const char *title_en, const stru
 		char digits[32], tick[48];
 
 		snprintf(digits, sizeof(digits), "%.0f", v * tick_scale);
-		runner_format_count(digits, tick, sizeof(tick));
+		report_format_count(REPORT_LOCALE_EN, digits, tick, sizeof(tick));
 		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
 			"<text class=\"axis\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s%s</text>\n",
 			LINE_LEFT, y, LINE_LEFT + plot_w, y, LINE_LEFT - 6, y + 4, tick, unit);
@@ -379,14 +380,14 @@ put_trend(FILE *out, const struct report_html *r)
 		if (strcmp(ind, "received_in_period") == 0 && !field_null(res, i, "value")) {
 			received[n - 1].present = true;
 			received[n - 1].value = atof(field(res, i, "value"));
-			runner_format_count(field(res, i, "value"), received[n - 1].label,
+			report_format_count(REPORT_LOCALE_EN, field(res, i, "value"), received[n - 1].label,
 					    sizeof(received[n - 1].label));
 			if (received[n - 1].value > max_received)
 				max_received = received[n - 1].value;
 		} else if (strcmp(ind, "on_time_rate") == 0 && !field_null(res, i, "value")) {
 			rate[n - 1].present = true;
 			rate[n - 1].value = fraction(field(res, i, "numerator"), field(res, i, "denominator"));
-			runner_format_rate(field(res, i, "numerator"), field(res, i, "denominator"),
+			report_format_rate(REPORT_LOCALE_EN, field(res, i, "numerator"), field(res, i, "denominator"),
 					   rate[n - 1].label, sizeof(rate[n - 1].label));
 			if (rate[n - 1].value < min_rate)
 				min_rate = rate[n - 1].value;
@@ -427,7 +428,7 @@ static const char page_style[] =
 	"svg .dot{fill:#c8102e}svg .point{font-size:10px}.note{color:#57606a;font-size:90%}\n";
 
 bool
-runner_report_html(FILE *out, const struct report_html *r)
+report_html_write(FILE *out, const struct report_html *r)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", out);

@@ -73,22 +73,5 @@ void runner_remove_stale_staging(const char *base);
 int runner_cmd_rebuild(int argc, char **argv);
 /* runner/report.c */
 int runner_cmd_report(int argc, char **argv);
-void runner_format_count(const char *digits, char *out, size_t outlen);	/* "199,352" */
-/* "97.91 %", truncated (counting.md §3); "n/a" when den is 0 or empty */
-void runner_format_rate(const char *num, const char *den, char *out, size_t outlen);
-
-/*
- * runner/report_html.c: the results of report.c's queries as one
- * self-contained HTML page.  The caller owns the results; ranking and
- * trend may be NULL (section left out).
- */
-struct report_html {
-	const char *from, *to, *unit, *profile;
-	const char *ranking_level;
-	PGresult *summary, *catalogue;
-	PGresult *ranking;	/* hoso.unit_ranking rows, best first */
-	PGresult *trend;	/* hoso.monthly_trend rows by month: received_in_period, on_time_rate */
-};
-bool runner_report_html(FILE *out, const struct report_html *r);	/* false on a write error */
 
 #endif

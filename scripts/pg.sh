@@ -7,11 +7,18 @@
 #   pg.sh env DIR      print the environment of a running cluster
 #
 # The server never listens on TCP.  As root, the cluster runs as the
-# postgres user (initdb refuses root), so DIR is handed to postgres.
+# postgres user (initdb refuses root), so DIR is handed to postgres, and
+# every directory above DIR must let postgres through (a clone under a
+# 0700 home does not: put DIR elsewhere, as scripts/demo.sh does).
 set -eu
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v pg_ctl)")}
-cmd=$1
-dir=$2
+cmd=${1:-}
+dir=${2:-}
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || { command -v pg_ctl >/dev/null 2>&1 && dirname "$(command -v pg_ctl)"; } || true)}
+if [ "$cmd" = start ] && [ ! -x "$PGBIN/initdb" ]; then
+	echo "pg.sh: no PostgreSQL server programs (initdb, pg_ctl) found; install postgresql-15" \
+	     "(make deps), or point PGHOST/PGDATABASE at a server you have" >&2
+	exit 1
+fi
 
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -28,7 +35,19 @@ print_env() {
 case $cmd in
 start)
 	mkdir -p "$dir"
-	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres >/dev/null 2>&1 || {
+			echo "pg.sh: as root the server must run as the postgres user, and there is" \
+			     "none; install postgresql-15 (make deps) or run as an ordinary user" >&2
+			exit 1
+		}
+		chown postgres "$dir"
+		runuser -u postgres -- test -w "$dir" || {
+			echo "pg.sh: the postgres user cannot reach $dir (a directory above it is" \
+			     "closed to other users, mode 0700?); choose a directory it can reach" >&2
+			exit 1
+		}
+	fi
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		as_owner "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 \
 			--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||

@@ -67,6 +67,73 @@ latest(hoso_time a, hoso_time b)
 	return b == HOSO_TIME_NONE || a >= b ? a : b;
 }
 
+/*
+ * The day a case's unit is judged on: a case keeps the unit that accepted
+ * it, whenever it ends; one never accepted, the unit of its first event
+ * (the dossier message itself when no progress row came).
+ */
+static hoso_date
+unit_day(const struct hoso_milestones *m, hoso_time first_event, hoso_time dossier_at)
+{
+	if (m->accepted_at != HOSO_TIME_NONE)
+		return hoso_time_date(m->accepted_at);
+	first_event = earliest(first_event, dossier_at);
+	return first_event == HOSO_TIME_NONE ? HOSO_DATE_NONE : hoso_time_date(first_event);
+}
+
+/* Whether the ", "-separated list holds code as a whole item. */
+static bool
+list_has(const char *list, const char *code, size_t len)
+{
+	for (const char *p = list; (p = strstr(p, code)) != NULL; p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* Add the codes of the ", "-separated candidates to the name's list in *slot. */
+static void
+note_candidates(void **slot, const char *candidates)
+{
+	struct hoso_buf list = HOSO_BUF_INIT;
+
+	hoso_buf_addstr(&list, *slot ? (const char *) *slot : "");
+	for (const char *p = candidates; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (!list_has(list.data, p, len))
+			hoso_buf_addf(&list, "%s%.*s", list.len ? ", " : "", (int) len, p);
+		p += len;
+		p += strspn(p, ", ");
+	}
+	free(*slot);
+	*slot = hoso_xstrdup(list.data);
+	hoso_buf_release(&list);
+}
+
+/*
+ * Resolve the case's unit; what does not resolve is counted in the run
+ * report, and a name that several units bore that day is listed with them.
+ */
+static const struct hoso_unit *
+case_unit(struct transform *tr, const struct case_entry *c, hoso_date day,
+	  struct hoso_buf *candidates)
+{
+	const char *name = c->latest.unit_name ? c->latest.unit_name : "";
+	const struct hoso_unit *unit;
+
+	hoso_buf_reset(candidates);
+	unit = hoso_reference_case_unit(&tr->ref, c->case_no, c->latest.unit_name, day,
+					candidates);
+	if (unit)
+		return unit;
+	count_in(&tr->report.unresolved_units, name);
+	if (candidates->len)
+		note_candidates(hoso_map_slot(&tr->report.shared_unit_names, name, strlen(name)),
+				candidates->data);
+	return NULL;
+}
+
 /* What derive_case reuses from one case to the next. */
 struct derive_scratch {
 	struct hoso_buf text;
@@ -128,9 +195,13 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 			c->first_at_with_status[s - CASE_FIRST_STATUS] : HOSO_TIME_NONE;
 	hoso_milestones_derive(&view, *steps, nrows, &m);
 
-	unit = hoso_reference_case_unit(&tr->ref, c->case_no, v->unit_name);
-	if (!unit)
-		count_in(&tr->report.unresolved_units, v->unit_name ? v->unit_name : "");
+	first_event = m.accepted_at;
+	last_event = latest(m.end_at, v->order.at);
+	if (nrows) {
+		first_event = earliest(first_event, rows[0].event_at);
+		last_event = latest(last_event, rows[nrows - 1].event_at);
+	}
+	unit = case_unit(tr, c, unit_day(&m, first_event, v->order.at), scratch);
 	proc = hoso_reference_procedure(&tr->ref, v->procedure_code);
 	if (!proc && v->procedure_code)
 		count_in(&tr->report.unknown_procedures, v->procedure_code);
@@ -141,12 +212,6 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 		hoso_judge_766(&tr->ref.calendar, &view, &m, working,
 			       proc ? hoso_limit_from_catalogue(proc->limit_value, proc->limit_unit) :
 			       (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j766);
-	first_event = m.accepted_at;
-	last_event = latest(m.end_at, v->order.at);
-	if (nrows) {
-		first_event = earliest(first_event, rows[0].event_at);
-		last_event = latest(last_event, rows[nrows - 1].event_at);
-	}
 
 	tr->report.cases_derived++;
 	tr->report.cases_received += m.received;
@@ -298,6 +363,44 @@ map_json(const struct hoso_map *map, struct hoso_buf *out)
 }
 
 void
+transform_release_shared_names(struct transform_report *report)
+{
+	const struct hoso_map_entry *e;
+
+	for (size_t i = 0; hoso_map_next(&report->shared_unit_names, &i, &e);)
+		free(e->value);
+	hoso_map_release(&report->shared_unit_names);
+}
+
+/* {"name": ["code", ...], ...} from the ", "-separated lists */
+static void
+shared_names_json(const struct hoso_map *map, struct hoso_buf *out)
+{
+	const struct hoso_map_entry *e;
+	bool first = true;
+
+	hoso_buf_addch(out, '{');
+	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
+		const char *p = e->value;
+
+		hoso_buf_addstr(out, first ? "" : ",");
+		first = false;
+		hoso_buf_add_json_string(out, e->key, e->keylen);
+		hoso_buf_addstr(out, ":[");
+		while (*p) {
+			size_t len = strcspn(p, ",");
+
+			hoso_buf_add_json_string(out, p, len);
+			p += len;
+			p += strspn(p, ", ");
+			hoso_buf_addstr(out, *p ? "," : "");
+		}
+		hoso_buf_addch(out, ']');
+	}
+	hoso_buf_addch(out, '}');
+}
+
+void
 transform_report_json(const struct transform *tr, struct hoso_buf *out)
 {
 	const struct transform_report *r = &tr->report;
@@ -311,6 +414,8 @@ transform_report_json(const struct transform *tr, struct hoso_buf *out)
 		      r->prior_progress, r->cases_derived, r->cases_received, r->orphan_cases,
 		      r->inconsistent_cases, tr->ref.calendar.missing_lookups);
 	map_json(&r->unresolved_units, out);
+	hoso_buf_addstr(out, ",\"shared_unit_names\":");
+	shared_names_json(&r->shared_unit_names, out);
 	hoso_buf_addstr(out, ",\"unknown_procedures\":");
 	map_json(&r->unknown_procedures, out);
 	hoso_buf_addstr(out, ",\"unknown_channels\":");

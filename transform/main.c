@@ -171,6 +171,7 @@ main(int argc, char **argv)
 	case_table_init(&tr.cases, &tr.paths);
 	summary_init(&tr.summary);
 	hoso_map_init(&tr.report.unresolved_units);
+	hoso_map_init(&tr.report.shared_unit_names);
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
 
@@ -224,6 +225,7 @@ cleanup:
 	summary_release(&tr.summary);
 	hoso_reference_release(&tr.ref);
 	hoso_map_release(&tr.report.unresolved_units);
+	transform_release_shared_names(&tr.report);
 	hoso_map_release(&tr.report.unknown_procedures);
 	hoso_map_release(&tr.report.unknown_channels);
 	for (size_t i = 0; i < tr.npaths; i++) {

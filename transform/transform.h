@@ -19,6 +19,7 @@ struct transform_report {
 	unsigned long long cases_derived, cases_received, orphan_cases, inconsistent_cases;
 	unsigned long long bad_supplements;
 	struct hoso_map unresolved_units;	/* unit name -> count (as uintptr_t) */
+	struct hoso_map shared_unit_names;	/* unit name -> owned "code, code": units bearing it that day */
 	struct hoso_map unknown_procedures;	/* code -> count */
 	struct hoso_map unknown_channels;	/* value -> count */
 };
@@ -45,5 +46,6 @@ bool transform_fetch_prior(struct transform *tr, const char *conninfo, const cha
 /* Derive and write the facts of every touched case. */
 void transform_derive_all(struct transform *tr);
 void transform_report_json(const struct transform *tr, struct hoso_buf *out);
+void transform_release_shared_names(struct transform_report *report);
 
 #endif

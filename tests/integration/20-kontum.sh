@@ -11,10 +11,11 @@
 sample="$work/sample"
 mkdir -p "$sample"
 "$HOSO_BIN/hoso-gen" --out "$sample" >/dev/null
-ln -s "$HOSO_ROOT/schemas" "$sample/schemas"
+# the pipeline's relative paths resolve against its own directory
+cp "$HOSO_ROOT/pipelines/kontum-2023.yaml" "$sample/"
 cd "$sample"
 fresh_db kontum
-P="$HOSO_ROOT/pipelines/kontum-2023.yaml"
+P="$sample/kontum-2023.yaml"
 
 # reference-kontum-2023.md, the seed's table
 check_reference_figures() {

@@ -171,6 +171,38 @@ if ex "$work/bad5.csv" >"$work/out" 2>"$work/err"; then
 fi
 assert_contains "$(cat "$work/err")" 'bad5.csv:1: the header lacks the mapped column(s) "Tên TTHC", "Lĩnh vực", "Đơn vị xử lý"' "missing mapped column fails the file"
 
+# Units named only by name, across the 2025-07-01 restructuring: each case
+# takes the unit that bore the name on its acceptance day (the catalogue
+# has "Xã Ia Tơi" in Kon Tum until 2025-06-30 and in Quảng Ngãi from
+# 2025-07-01); "IGATE" is no agency code, so only the name resolves.
+by_name() {
+	printf '\357\273\277%s\r\n' "$hdr"
+	printf '%s\r\n' \
+		'IGATE-250630-0001;1.001000;t;l;Xã Ia Tơi;Trực tiếp;30/06/2025 09:00:00;10/07/2025 17:00:00;;;Đang xử lý;Không;Không;;' \
+		'IGATE-250701-0002;1.001000;t;l;xã  IA TƠI;Trực tuyến;01/07/2025 08:00:00;10/07/2025 17:00:00;;;Đang xử lý;Không;Không;;' \
+		'IGATE-250620-0003;1.001000;t;l;Xã Tu Mơ Rông;Trực tiếp;20/06/2025 08:00:00;04/07/2025 17:00:00;03/07/2025 10:00:00;03/07/2025 15:00:00;Đã trả kết quả;Không;Không;;'
+}
+fresh_db csv_by_name
+mkdir -p "$work/landing/2025/07/02" "$work/landing/2025/07/03"
+by_name >"$work/landing/2025/07/02/KTM-EXPORT-20250702.csv"
+"$HOSO" run "$work/csv-a.yaml" --date 2025-07-02 >"$work/by-name.log" 2>&1 ||
+	fail "units by name: hoso run failed: $(tail -5 "$work/by-name.log")"
+assert_eq "$(q -c "SELECT string_agg(case_no || ' ' || unit_code, ', ' ORDER BY case_no) FROM hoso.case_fact")" \
+	"IGATE-250620-0003 000.02.39.H34, IGATE-250630-0001 000.03.40.H34, IGATE-250701-0002 000.80.00.H55" \
+	"by name: accepted 2025-06-30 -> Kon Tum's Xã Ia Tơi, 2025-07-01 -> Quảng Ngãi's; accepted before and finished after keeps Kon Tum's Xã Tu Mơ Rông"
+assert_eq "$(q -c "SELECT detail->>'unresolved_units' FROM hoso.run WHERE detail ? 'unresolved_units'")" "{}" \
+	"by name: no unresolved unit where one unit bore the name that day"
+# "Xã Đắk Long" names two Kon Tum communes at once: unresolved, both named
+printf '\357\273\277%s\r\n%s\r\n' "$hdr" \
+	'IGATE-250615-0005;1.001000;t;l;Xã Đắk Long;Trực tiếp;15/06/2025 08:00:00;20/06/2025 17:00:00;;;Đang xử lý;Không;Không;;' \
+	>"$work/landing/2025/07/03/KTM-EXPORT-20250703.csv"
+"$HOSO" run "$work/csv-a.yaml" --date 2025-07-03 >"$work/by-name.log" 2>&1 ||
+	fail "shared name: hoso run failed: $(tail -5 "$work/by-name.log")"
+assert_eq "$(q -c "SELECT unit_code FROM hoso.case_fact WHERE case_no = 'IGATE-250615-0005'")" "UNRESOLVED" \
+	"a name two units bear that day is unresolved"
+assert_eq "$(q -c "SELECT detail->>'shared_unit_names' FROM hoso.run WHERE detail->'unresolved_units' ? 'Xã Đắk Long'")" \
+	'{"Xã Đắk Long": ["000.10.32.H34", "000.03.37.H34"]}' "the run report names both candidates"
+
 # --check: a readable summary, nothing written anywhere
 gen a >"$work/KTM-EXPORT-20231031.csv"
 cat "$work/bad4.csv" | tail -1 >>"$work/KTM-EXPORT-20231031.csv"

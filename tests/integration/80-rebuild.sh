@@ -237,7 +237,18 @@ assert_contains "$out" "X2 belongs to D2 (catalogue fix)" "compare: why"
 assert_contains "$out" "no province figure moved" "compare: province unchanged"
 assert_contains "$(echo "$out" | grep -E '^ +D1 +received_total ')" "6 -> 2 (-4)" "compare: D1 received_total"
 assert_contains "$(echo "$out" | grep -E '^ +D2 +received_total ')" "3 -> 7 (+4)" "compare: D2 received_total"
-assert_eq "$(echo "$out" | grep -cE '^ +D2 +resolved_late ' || true)" 0 "compare: an unmoved figure is not listed"
+# every moved column, from the hand count above: all cases in person
+# (channel 1); D1 on time 5/6 = 83.33 % -> 1/2 = 50.00 %, D2 1/3 = 33.33 %
+# -> 5/7 = 71.42 % (truncated), changes between the printed rates
+assert_contains "$(echo "$out" | grep -E '^ +D1 +received_direct ')" "5 -> 2 (-3)" "compare: D1 received_direct"
+assert_contains "$(echo "$out" | grep -E '^ +D2 +received_direct ')" "3 -> 6 (+3)" "compare: D2 received_direct"
+assert_contains "$(echo "$out" | grep -E '^ +D2 +carried_over ')" "0 -> 1 (+1)" "compare: D2 carried_over"
+assert_contains "$(echo "$out" | grep -E '^ +D1 +on_time_rate ')" "83.33 % -> 50.00 % (-33.33 pp)" "compare: D1 on-time rate"
+assert_contains "$(echo "$out" | grep -E '^ +D2 +on_time_rate ')" "33.33 % -> 71.42 % (+38.09 pp)" "compare: D2 on-time rate"
+assert_contains "$(echo "$out" | grep -E '^ +D2 +on_time_den ')" "3 -> 7 (+4)" "compare: D2 on_time_den"
+assert_contains "$out" "D2: Huyện Hai" "compare: unit names beside codes"
+assert_eq "$(echo "$out" | grep -cE '^ +D2 +(resolved_late|in_progress_total|received_online) ' || true)" 0 "compare: an unmoved figure is not listed"
+assert_eq "$(echo "$out" | grep -cE '^ +X[123] ' || true)" 0 "compare: communes that kept their figures are not listed"
 rc=0; "$HOSO" report --from 2023-01-01 --to 2023-12-31 --compare 999 >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 1 "compare: an unknown run is an error"
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hoso_paths.h"
 #include "hoso_pipeline.h"
 #include "unit.h"
 
@@ -190,6 +191,19 @@ test_errors(void)
 	}
 }
 
+/* rel under the fixtures' directory: where a fixture pipeline's relative paths resolve */
+static const char *
+fixture_path(const char *rel)
+{
+	static char out[4][4096];
+	static int next;
+	char *o = out[next++ % 4], *dir = realpath("tests/unit/fixtures", NULL);
+
+	snprintf(o, 4096, "%s/%s", dir ? dir : "?", rel);
+	free(dir);
+	return o;
+}
+
 static void
 test_full(void)
 {
@@ -204,22 +218,22 @@ test_full(void)
 	}
 	CHECK_EQ_STR(p.name, "nightly-full", "name");
 	CHECK_EQ_LL(p.source.npaths, 2, "source: two paths");
-	CHECK_EQ_STR(p.source.paths[0], "landing/{date:%Y/%m/%d}/*.jsonl.gz", "source path 1");
-	CHECK_EQ_STR(p.source.paths[1], "landing/extra/*.jsonl", "source path 2 (relative, as written)");
+	CHECK_EQ_STR(p.source.paths[0], fixture_path("landing/{date:%Y/%m/%d}/*.jsonl.gz"), "source path 1");
+	CHECK_EQ_STR(p.source.paths[1], fixture_path("landing/extra/*.jsonl"), "source path 2 (relative: under the file's directory)");
 	CHECK_EQ_STR(p.source.format, "dvcqg-jsonl", "source format");
-	CHECK_EQ_STR(p.source.schema_dir, "schemas/sources", "source schema_dir");
+	CHECK_EQ_STR(p.source.schema_dir, fixture_path("schemas/sources"), "source schema_dir");
 	CHECK_EQ_LL(p.nmore_sources, 2, "two more sources");
-	CHECK_EQ_STR(p.more_sources[0].paths[0], "exports/{date:%Y%m%d}/*.csv", "more source 1 path");
+	CHECK_EQ_STR(p.more_sources[0].paths[0], fixture_path("exports/{date:%Y%m%d}/*.csv"), "more source 1 path");
 	CHECK_EQ_STR(p.more_sources[0].format, "kontum-csv", "more source 1 format");
-	CHECK_EQ_STR(p.more_sources[0].schema_dir, "schemas/sources", "more source 1 schema_dir");
-	CHECK_EQ_STR(p.more_sources[1].paths[0], "exports/late/*.csv.gz", "more source 2 path");
+	CHECK_EQ_STR(p.more_sources[0].schema_dir, fixture_path("schemas/sources"), "more source 1 schema_dir");
+	CHECK_EQ_STR(p.more_sources[1].paths[0], fixture_path("exports/late/*.csv.gz"), "more source 2 path");
 	CHECK_EQ_STR(p.more_sources[1].format, "kontum-csv-v2", "more source 2 format");
 	CHECK(p.more_sources[1].schema_dir == NULL, "more source 2 has no schema_dir");
 	CHECK_EQ_STR(p.prefer, "kontum-csv", "prefer");
-	CHECK_EQ_STR(p.reference.units, "schemas/reference/kontum/units.csv", "reference.units");
-	CHECK_EQ_STR(p.reference.procedures, "schemas/reference/kontum/procedures.csv",
+	CHECK_EQ_STR(p.reference.units, fixture_path("schemas/reference/kontum/units.csv"), "reference.units");
+	CHECK_EQ_STR(p.reference.procedures, fixture_path("schemas/reference/kontum/procedures.csv"),
 		     "reference.procedures");
-	CHECK_EQ_STR(p.reference.calendar, "schemas/reference/calendar", "reference.calendar");
+	CHECK_EQ_STR(p.reference.calendar, fixture_path("schemas/reference/calendar"), "reference.calendar");
 	CHECK_EQ_STR(p.profile, "ii06a", "profile");
 	CHECK(p.rejects.max_ratio == 0.05, "rejects.max_ratio 0.05");
 	CHECK_EQ_LL(p.rejects.max_count, 1000, "rejects.max_count");
@@ -254,7 +268,7 @@ test_defaults(void)
 	CHECK(p.rejects.file == NULL, "no reject file");
 	CHECK_EQ_STR(p.personal_data, "drop", "personal_data defaults to drop");
 	CHECK_EQ_LL(p.max_line_bytes, 1048576, "max_line_bytes defaults to 1 MiB");
-	CHECK_EQ_STR(p.staging, ".hoso/staging", "staging default");
+	CHECK_EQ_STR(p.staging, fixture_path(".hoso/staging"), "staging default, beside the file");
 	CHECK(p.target.conninfo == NULL, "no conninfo: libpq's environment");
 	CHECK_EQ_STR(p.target.schema, "hoso", "target.schema defaults to hoso");
 	hoso_pipeline_release(&p);
@@ -415,6 +429,73 @@ test_expand(void)
 	}
 }
 
+/*
+ * A pipeline file's relative paths resolve against its own directory, not
+ * the working directory; "{datadir}/" against $HOSO_DATADIR; absolute
+ * paths stay.  And state directories are created 0700 on first use.
+ */
+static void
+test_resolve(void)
+{
+	char base[] = "/tmp/hoso-test-resolve-XXXXXX";
+	char file[1024], expect[1024], *real;
+	struct hoso_pipeline p;
+	struct hoso_buf err = HOSO_BUF_INIT;
+	struct stat st;
+	FILE *f;
+
+	if (!mkdtemp(base)) {
+		CHECK(false, "mkdtemp");
+		return;
+	}
+	real = realpath(base, NULL);
+	make_dir(base, "etc");
+	snprintf(file, sizeof(file), "%s/etc/p.yaml", base);
+	f = fopen(file, "w");
+	CHECK(f != NULL, "write the pipeline");
+	if (!f)
+		return;
+	fputs("source:\n  paths: [\"in/{date:%Y}/*.jsonl\", \"/abs/*.jsonl\"]\n  format: dvcqg-jsonl\n"
+	      "more_sources:\n  - {paths: [\"../more/*\"], format: one-stop-csv, schema_dir: sch}\n"
+	      "reference:\n  units: \"{datadir}/schemas/reference/x/units.csv\"\n"
+	      "  calendar: cal\nrejects:\n  file: .hoso/rejects.jsonl\n", f);
+	fclose(f);
+	setenv("HOSO_DATADIR", "/opt/hoso-data", 1);
+	/* from another working directory: "/" */
+	CHECK(chdir("/") == 0, "chdir /");
+	CHECK(hoso_pipeline_load(file, &p, &err), err.data ? err.data : "load");
+	if (!err.len) {
+		snprintf(expect, sizeof(expect), "%s/etc/in/{date:%%Y}/*.jsonl", real);
+		CHECK_EQ_STR(p.source.paths[0], expect, "source glob under the file's directory");
+		CHECK_EQ_STR(p.source.paths[1], "/abs/*.jsonl", "absolute glob kept");
+		snprintf(expect, sizeof(expect), "%s/etc/../more/*", real);
+		CHECK_EQ_STR(p.more_sources[0].paths[0], expect, "more_sources glob");
+		snprintf(expect, sizeof(expect), "%s/etc/sch", real);
+		CHECK_EQ_STR(p.more_sources[0].schema_dir, expect, "schema_dir");
+		CHECK_EQ_STR(p.reference.units, "/opt/hoso-data/schemas/reference/x/units.csv",
+			     "{datadir}");
+		snprintf(expect, sizeof(expect), "%s/etc/cal", real);
+		CHECK_EQ_STR(p.reference.calendar, expect, "calendar");
+		snprintf(expect, sizeof(expect), "%s/etc/.hoso/rejects.jsonl", real);
+		CHECK_EQ_STR(p.rejects.file, expect, "reject file");
+		snprintf(expect, sizeof(expect), "%s/etc/.hoso/staging", real);
+		CHECK_EQ_STR(p.staging, expect, "the default staging directory too");
+		CHECK(hoso_make_parent_dirs(p.rejects.file), "state directory created");
+		snprintf(expect, sizeof(expect), "%s/etc/.hoso", real);
+		CHECK(stat(expect, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700,
+		      "state directory mode 0700");
+		hoso_pipeline_release(&p);
+	}
+	unsetenv("HOSO_DATADIR");
+	rmdir(expect);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/etc", base);
+	rmdir(file);
+	rmdir(base);
+	free(real);
+	hoso_buf_release(&err);
+}
+
 int
 main(void)
 {
@@ -422,5 +503,6 @@ main(void)
 	test_full();
 	test_defaults();
 	test_expand();
+	test_resolve();
 	return unit_summary("test_pipeline");
 }

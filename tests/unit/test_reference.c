@@ -80,6 +80,13 @@ tmp_path(const char *rest)
 #define PROC_HEADER "code,name,field_code,field_name,limit_value,limit_unit,online_level," \
 		    "has_fee,paper_result,integrated,valid_from,valid_to\n"
 
+/* The unit of a case whatever its date. */
+static const struct hoso_unit *
+any_day(const struct hoso_reference *ref, const char *case_no, const char *name)
+{
+	return hoso_reference_case_unit(ref, case_no, name, HOSO_DATE_NONE, NULL);
+}
+
 static void
 test_units(void)
 {
@@ -95,7 +102,7 @@ test_units(void)
 		fprintf(stderr, "%s\n", err.data);
 	CHECK_EQ_LL(ref.nunits, 7, "seven units");
 
-	stp = hoso_reference_case_unit(&ref, "000.00.20.H34-231020-0001", NULL);
+	stp = any_day(&ref, "000.00.20.H34-231020-0001", NULL);
 	CHECK(stp != NULL, "agency code before the first '-' resolves");
 	CHECK_EQ_STR(stp ? stp->code : NULL, "000.00.20.H34", "agency code: Sở Tư pháp");
 	CHECK_EQ_STR(stp ? stp->level : NULL, "SO_NGANH", "level");
@@ -103,39 +110,39 @@ test_units(void)
 	      "parent pointer resolved");
 	CHECK(stp && stp->parent && stp->parent->parent == NULL, "the province is the top");
 
-	u = hoso_reference_case_unit(&ref, "000.00.20.H34-231020-0001", "Phường Quang Trung");
+	u = any_day(&ref, "000.00.20.H34-231020-0001", "Phường Quang Trung");
 	CHECK(u == stp, "the agency code wins over the handling unit's name");
 
-	u = hoso_reference_case_unit(&ref, "G22.99-231020-0001", "  sở tư PHÁP  ");
+	u = any_day(&ref, "G22.99-231020-0001", "  sở tư PHÁP  ");
 	CHECK(u == stp, "unknown agency code: the folded name resolves");
-	u = hoso_reference_case_unit(&ref, NULL, "stp kon tum");
+	u = any_day(&ref, NULL, "stp kon tum");
 	CHECK(u == stp, "the second alias resolves");
-	u = hoso_reference_case_unit(&ref, NULL, "Sở Tư Pháp tỉnh Kon Tum");
+	u = any_day(&ref, NULL, "Sở Tư Pháp tỉnh Kon Tum");
 	CHECK(u == stp, "the first alias resolves");
-	u = hoso_reference_case_unit(&ref, "X-1", "THÀNH PHỐ   Kon Tum");
+	u = any_day(&ref, "X-1", "THÀNH PHỐ   Kon Tum");
 	CHECK(u && strcmp(u->code, "000.00.31.H34") == 0, "alias with case and spaces folded");
 
-	u = hoso_reference_case_unit(&ref, NULL, nfd_quang_trung);
+	u = any_day(&ref, NULL, nfd_quang_trung);
 	CHECK(u && strcmp(u->code, "000.31.30.H34") == 0, "an NFD name matches an NFC catalogue");
 	CHECK(u && u->parent && u->parent->parent &&
 	      strcmp(u->parent->parent->code, "000.00.00.H34") == 0, "commune -> district -> province");
 	CHECK_EQ_LL(u ? u->valid_from : 0, hoso_date_from_ymd(2020, 1, 1), "valid_from");
 	CHECK(u && u->valid_to == HOSO_DATE_NONE, "empty valid_to is open");
 
-	u = hoso_reference_case_unit(&ref, NULL, "Xã Đắk Kôi");
+	u = any_day(&ref, NULL, "Xã Đắk Kôi");
 	CHECK(u && strcmp(u->code, "000.32.30.H34") == 0, "an NFC name matches an NFD catalogue");
 	CHECK_EQ_STR(u ? u->name : NULL, "Xã Đắk Kôi", "names are stored in NFC");
 
-	u = hoso_reference_case_unit(&ref, NULL, "Phường 1");
+	u = any_day(&ref, NULL, "Phường 1");
 	CHECK(u == NULL, "a name two units share resolves to neither");
-	CHECK(hoso_reference_case_unit(&ref, "000.33.30.H34-1", "Phường 1") != NULL,
+	CHECK(any_day(&ref, "000.33.30.H34-1", "Phường 1") != NULL,
 	      "the agency code still resolves a shared name");
-	CHECK(hoso_reference_case_unit(&ref, NULL, "Phường 9") == NULL, "unknown name");
-	CHECK(hoso_reference_case_unit(&ref, NULL, NULL) == NULL, "nothing to resolve");
-	CHECK(hoso_reference_case_unit(&ref, "000.00.20.H34", NULL) == NULL,
+	CHECK(any_day(&ref, NULL, "Phường 9") == NULL, "unknown name");
+	CHECK(any_day(&ref, NULL, NULL) == NULL, "nothing to resolve");
+	CHECK(any_day(&ref, "000.00.20.H34", NULL) == NULL,
 	      "a number without '-' has no agency code");
 
-	u = hoso_reference_case_unit(&ref, "000.00.00.H34-1", NULL);
+	u = any_day(&ref, "000.00.00.H34-1", NULL);
 	CHECK_EQ_STR(u ? u->aliases : NULL, "UBND tỉnh Kon Tum", "aliases kept as in the file");
 	CHECK_EQ_STR(u ? u->successor_code : NULL, "000.00.00.H55", "successor code");
 	CHECK_EQ_LL(u ? u->valid_to : 0, hoso_date_from_ymd(2025, 6, 30), "valid_to");
@@ -340,6 +347,73 @@ test_calendar(void)
 	hoso_buf_release(&err);
 }
 
+/*
+ * Units that change on 2025-07-01: the Kon Tum commune Xã Ia Tơi (valid
+ * until 2025-06-30) and the Quảng Ngãi commune of the same name (valid from
+ * 2025-07-01); a name only one of them bears; two units sharing a name on
+ * the same days.  Expected units read off the validity columns by hand.
+ */
+static void
+test_units_by_date(void)
+{
+	struct hoso_reference ref;
+	struct hoso_buf err = HOSO_BUF_INIT, candidates = HOSO_BUF_INIT;
+	const hoso_date jun30 = hoso_date_from_ymd(2025, 6, 30), jul01 = hoso_date_from_ymd(2025, 7, 1);
+	const struct hoso_unit *u;
+	const char *path = write_file("units.csv", UNIT_HEADER
+		"000.00.00.H34,UBND tỉnh Kon Tum,,TINH,,2004-01-01,2025-06-30,000.00.00.H55\n"
+		"000.03.40.H34,Xã Ia Tơi,\"UBND xã Ia Tơi, huyện Ia H'Drai\",XA,000.00.00.H34,"
+		"2004-01-01,2025-06-30,000.80.00.H55\n"
+		"000.00.00.H55,UBND tỉnh Quảng Ngãi,,TINH,,2025-07-01,,\n"
+		"000.80.00.H55,Xã Ia Tơi,,XA,000.00.00.H55,2025-07-01,,\n"
+		"000.81.00.H55,Xã Mới,,XA,000.00.00.H55,2025-07-01,,\n"
+		"000.82.00.H55,Phường Trần Phú,,XA,000.00.00.H55,2025-07-01,,\n"
+		"000.83.00.H55,\"Phường  Trần Phú\",,XA,000.00.00.H55,2025-07-01,,\n");
+
+	hoso_reference_init(&ref);
+	CHECK(hoso_reference_load_units(&ref, path, &err), "the 2025 catalogue loads");
+	u = hoso_reference_case_unit(&ref, "G22-1", "Xã Ia Tơi", jun30, &candidates);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.03.40.H34", "accepted 2025-06-30: the Kon Tum commune");
+	CHECK_EQ_LL(candidates.len, 0, "a resolved name lists no candidates");
+	u = hoso_reference_case_unit(&ref, "G22-1", "xã  ia tơi", jul01, &candidates);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.80.00.H55", "accepted 2025-07-01: the Quảng Ngãi commune");
+	u = hoso_reference_case_unit(&ref, NULL, "Xã Ia Tơi", hoso_date_from_ymd(2023, 3, 1), NULL);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.03.40.H34", "2023: the Kon Tum commune");
+	u = hoso_reference_case_unit(&ref, NULL, "Xã Ia Tơi", hoso_date_from_ymd(2026, 12, 1), NULL);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.80.00.H55", "2026: the Quảng Ngãi commune");
+	u = hoso_reference_case_unit(&ref, NULL, "UBND xã Ia Tơi, huyện Ia H'Drai", jun30, NULL);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.03.40.H34", "an alias of the old commune, on its last day");
+	CHECK(hoso_reference_case_unit(&ref, NULL, "UBND xã Ia Tơi, huyện Ia H'Drai", jul01, NULL) == NULL,
+	      "the old commune's alias after it ended");
+	CHECK(hoso_reference_case_unit(&ref, NULL, "Xã Mới", jun30, NULL) == NULL,
+	      "a new commune's name before it began");
+
+	/* by code: a number keeps its agency's unit only while the unit exists */
+	u = hoso_reference_case_unit(&ref, "000.03.40.H34-250630-0001", NULL, jun30, NULL);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.03.40.H34", "agency code on its last valid day");
+	CHECK(hoso_reference_case_unit(&ref, "000.03.40.H34-250701-0001", NULL, jul01, NULL) == NULL,
+	      "agency code of a unit that ended, no name");
+	u = hoso_reference_case_unit(&ref, "000.03.40.H34-250701-0001", "Xã Ia Tơi", jul01, NULL);
+	CHECK_EQ_STR(u ? u->code : NULL, "000.80.00.H55", "an ended agency code falls back to the name");
+
+	/* a name two units bear that day: neither, and both named */
+	hoso_buf_reset(&candidates);
+	u = hoso_reference_case_unit(&ref, NULL, "Phường Trần Phú", jul01, &candidates);
+	CHECK(u == NULL, "a name two units bear on the day resolves to neither");
+	CHECK_EQ_STR(candidates.data, "000.82.00.H55, 000.83.00.H55", "both candidates listed");
+	hoso_buf_reset(&candidates);
+	u = hoso_reference_case_unit(&ref, NULL, "Xã Ia Tơi", HOSO_DATE_NONE, &candidates);
+	CHECK(u == NULL, "without a date the shared name stays unresolved");
+	CHECK_EQ_STR(candidates.data, "000.03.40.H34, 000.80.00.H55", "both communes listed");
+	hoso_buf_reset(&candidates);
+	CHECK(hoso_reference_case_unit(&ref, NULL, "Phường Trần Phú", jun30, &candidates) == NULL &&
+	      candidates.len == 0, "no unit bears the name that day: no candidates");
+
+	hoso_reference_release(&ref);
+	hoso_buf_release(&err);
+	hoso_buf_release(&candidates);
+}
+
 int
 main(void)
 {
@@ -348,6 +422,7 @@ main(void)
 		return 1;
 	}
 	test_units();
+	test_units_by_date();
 	test_unit_errors();
 	test_procedures();
 	test_calendar();
