@@ -22,7 +22,9 @@ usage(FILE *out)
 		"  rebuild PIPELINE.yaml --from D --to D [--why TEXT] [--dry-run]\n"
 		"                                                   re-derive a past range\n"
 		"  report --from D --to D [--unit CODE] [--format text|csv|json|html]\n"
-		"                                                   print the period summary\n\n"
+		"                                                   print the period summary\n"
+		"  shard init|status|run TOPOLOGY.yaml ...          a national warehouse sharded\n"
+		"                                                   by province\n\n"
 		"  hoso COMMAND --help for the options of a command.\n");
 }
 
@@ -49,6 +51,8 @@ main(int argc, char **argv)
 		return runner_cmd_rebuild(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return runner_cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "shard") == 0)
+		return runner_cmd_shard(argc - 1, argv + 1);
 	hoso_error("unknown command \"%s\"", argv[1]);
 	usage(stderr);
 	return HOSO_EXIT_USAGE;

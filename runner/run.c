@@ -31,6 +31,8 @@ run_usage(FILE *out)
 		"      --from D --to D   a range of days, both included\n"
 		"      --replace         reload files whose content changed since they were loaded\n"
 		"      --wait            wait for another run to finish instead of exiting 75\n"
+		"      --topology FILE   national warehouse: load into the shard that holds the\n"
+		"                        pipeline's province\n"
 		"      --keep-staging    keep the staging directory after a successful run\n"
 		"      --log-format FMT  text (default) or json\n");
 }
@@ -381,6 +383,7 @@ runner_cmd_run(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "topology", required_argument, NULL, 'T' },
 		{ "keep-staging", no_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -416,6 +419,7 @@ runner_cmd_run(int argc, char **argv)
 			break;
 		case 'r': args.replace = true; break;
 		case 'w': args.wait = true; break;
+		case 'T': args.topology_path = optarg; break;
 		case 'k': args.keep_staging = true; break;
 		case 'l':
 			if (strcmp(optarg, "json") == 0) {
@@ -459,6 +463,8 @@ runner_cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	pipeline_loaded = true;
+	if (!runner_national_target(&pipeline, args.topology_path))
+		goto cleanup;
 	ret = HOSO_EXIT_FAILED;
 	if (!collect_files(&pipeline, &args, &files))
 		goto cleanup;

@@ -18,6 +18,7 @@
 
 struct run_args {
 	const char *pipeline_path;
+	const char *topology_path;	/* NULL: the pipeline's own target */
 	hoso_date from, to;
 	bool replace;			/* reload ledgered files whose content changed */
 	bool wait;			/* wait for the lock instead of exiting 75 */
@@ -69,6 +70,26 @@ void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen
 			   size_t skipped, const long long ms[3], const char *message);
 void runner_remove_staging(const char *dir);
 void runner_remove_stale_staging(const char *base);
+/* runner/shard.c: a national warehouse sharded by province */
+struct topology_shard {
+	char *name;			/* [a-z0-9_]+: the coordinator's server hoso_shard_NAME */
+	char *conninfo;			/* libpq, without a password */
+	char **provinces;
+	size_t nprovinces;
+};
+struct topology {
+	char *coordinator;		/* libpq, without a password */
+	struct topology_shard *shards;
+	size_t nshards;
+};
+bool runner_topology_load(const char *path, struct topology *t);	/* logs */
+void runner_topology_release(struct topology *t);
+const struct topology_shard *runner_topology_shard_of(const struct topology *t,
+						      const char *province);
+bool runner_province_code_ok(const char *s);
+/* The pipeline's province into PGOPTIONS; with a topology, its shard as the target (logs). */
+bool runner_national_target(struct hoso_pipeline *p, const char *topology_path);
+int runner_cmd_shard(int argc, char **argv);
 /* runner/rebuild.c */
 int runner_cmd_rebuild(int argc, char **argv);
 /* runner/report.c */
