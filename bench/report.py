@@ -2,7 +2,7 @@
 """report.py: scripts/bench.sh's measurements -> bench/results-sSCALE.json,
 then BENCHMARKS.md from every bench/results-s*.json (and bench/notes.md).
 
-The targets (issue 7) are computed here, once, as ratios of the same run;
+The targets (each stage within a ratio of its floor) are computed here, once, as ratios of the same run;
 scripts/bench-check.sh only reads the "targets" lists back.
 """
 import argparse
@@ -129,7 +129,7 @@ def markdown(root, results):
     m = results[0]["machine"]
     w = ["# Benchmarks", "",
          "Written by `make bench` (scripts/bench.sh, bench/report.py); `make bench-check`",
-         "compares the ratios below with the targets of issue 7 (exit 1 when one misses).",
+         "compares the ratios below with the targets (exit 1 when one misses).",
          "Every figure is the median of the runs shown, measured in the same `make bench`",
          "run as the floors it is compared with.", "",
          "Machine: %d CPUs (%s), %s memory, PostgreSQL %s (private server from scripts/pg.sh:"

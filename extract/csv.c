@@ -100,12 +100,6 @@ extract_csv_release_all(void)
 	}
 }
 
-bool
-extract_format_is_csv(const struct extract_format *format)
-{
-	return format->begin == csv_begin;
-}
-
 void
 extract_csv_describe(const struct extract_format *format, FILE *out)
 {
@@ -173,11 +167,20 @@ csv_begin(struct extract_file *f)
 	struct csv_state *st = hoso_xcalloc(1, sizeof(*st));
 	hoso_date day = f->ex->landing_date;
 
+	hoso_buf_init(&st->rec);
+	for (int i = 0; i < HOSO_SF_NFIELDS; i++)
+		hoso_buf_init(&st->val[i]);
+	hoso_buf_init(&st->fold);
+	hoso_buf_init(&st->err);
+	hoso_buf_init(&st->hash_input);
+
 	st->cf = (const struct csv_format *) f->format;
 	st->delimiter = st->cf->schema.delimiter;
 	if (day == HOSO_DATE_NONE && !extract_landing_day(f->path, &day)) {
-		hoso_error("%s: cannot tell the file's landing day (no yyyy/MM/dd or yyyyMMdd in "
-			   "the path); give it with --landing-date", f->path);
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%s: cannot tell the file's landing day (no yyyy/MM/dd or "
+				     "yyyyMMdd in the path)", f->path),
+			    hoso_hint("Give it with --landing-date."));
 		f->failed = true;
 		return st;
 	}
@@ -501,13 +504,12 @@ take_value(struct extract_file *f, struct csv_state *st, const struct hoso_csv *
 	return true;
 }
 
+/* The field's value; \N when the row has none. */
 static void
-put(struct csv_state *st, struct hoso_records_writer *w, int field)
+set(struct csv_state *st, struct hoso_value *out, int field)
 {
 	if (st->has_val[field])
-		hoso_records_field(w, st->val[field].data, st->val[field].len);
-	else
-		hoso_records_null(w);
+		hoso_value_text(out, st->val[field].data, st->val[field].len);
 }
 
 static bool
@@ -521,7 +523,8 @@ read_row(struct extract_file *f, struct csv_state *st, const struct hoso_csv *cs
 {
 	static const int required[] = { HOSO_SF_MAHOSO, HOSO_SF_MATTHC, HOSO_SF_TRANGTHAI };
 	const struct hoso_source_schema *s = &st->cf->schema;
-	struct hoso_records_writer *w = &f->ex->out;
+	struct hoso_value rec[HOSO_D_NFIELDS];
+	char hex[65];
 	bool blank = true;
 
 	for (size_t i = 0; i < csv->nfields && blank; i++)
@@ -562,38 +565,36 @@ read_row(struct extract_file *f, struct csv_state *st, const struct hoso_csv *cs
 		return;
 	}
 
-	hoso_records_begin(w, 'D');
-	hoso_records_int(w, f->file_no);
-	hoso_records_int(w, st->rec_line);
-	hoso_records_int(w, 0);
-	hoso_records_field_str(w, s->src);
-	hoso_records_field(w, st->at, 14);
-	put(st, w, HOSO_SF_MAHOSO);
-	put(st, w, HOSO_SF_MATTHC);
-	put(st, w, HOSO_SF_TENTTHC);
-	put(st, w, HOSO_SF_MALINHVUC);
-	put(st, w, HOSO_SF_KENH);
-	put(st, w, HOSO_SF_LOAIDOITUONG);
-	put(st, w, HOSO_SF_NGAYNOP);
-	put(st, w, HOSO_SF_NGAYTIEPNHAN);
-	put(st, w, HOSO_SF_NGAYHENTRA);
-	put(st, w, HOSO_SF_TRANGTHAI);
-	put(st, w, HOSO_SF_NGAYKETTHUC);
-	put(st, w, HOSO_SF_NGAYTRA);
-	put(st, w, HOSO_SF_NGAYTUCHOI);
-	put(st, w, HOSO_SF_DONVI);
-	put(st, w, HOSO_SF_HINHTHUC);
-	hoso_records_bool(w, is_one(st, HOSO_SF_SOHOA));
-	hoso_records_bool(w, is_one(st, HOSO_SF_THANHTOAN) ||
-			  (st->has_val[HOSO_SF_THANHTOAN] && st->val[HOSO_SF_THANHTOAN].data[0] == '2'));
-	hoso_records_bool(w, is_one(st, HOSO_SF_VNEID));
-	hoso_records_bool(w, is_one(st, HOSO_SF_COLEPHI));
-	hoso_records_bool(w, is_one(st, HOSO_SF_KETQUADIENTU));
-	hoso_records_bool(w, is_one(st, HOSO_SF_TAISUDUNG));
-	hoso_records_null(w);	/* a flat row carries no supplement rounds */
+	memset(rec, 0, sizeof(rec));
+	hoso_value_int(&rec[HOSO_D_file_no], f->file_no);
+	hoso_value_int(&rec[HOSO_D_line], st->rec_line);
+	hoso_value_int(&rec[HOSO_D_pos], 0);
+	hoso_value_str(&rec[HOSO_D_src], s->src);
+	hoso_value_text(&rec[HOSO_D_at], st->at, 14);
+	set(st, &rec[HOSO_D_case_no], HOSO_SF_MAHOSO);
+	set(st, &rec[HOSO_D_procedure_code], HOSO_SF_MATTHC);
+	set(st, &rec[HOSO_D_procedure_name], HOSO_SF_TENTTHC);
+	set(st, &rec[HOSO_D_field_code], HOSO_SF_MALINHVUC);
+	set(st, &rec[HOSO_D_channel_raw], HOSO_SF_KENH);
+	set(st, &rec[HOSO_D_applicant_type], HOSO_SF_LOAIDOITUONG);
+	set(st, &rec[HOSO_D_submitted_at], HOSO_SF_NGAYNOP);
+	set(st, &rec[HOSO_D_accepted_at], HOSO_SF_NGAYTIEPNHAN);
+	set(st, &rec[HOSO_D_due_at], HOSO_SF_NGAYHENTRA);
+	set(st, &rec[HOSO_D_status], HOSO_SF_TRANGTHAI);
+	set(st, &rec[HOSO_D_processed_at], HOSO_SF_NGAYKETTHUC);
+	set(st, &rec[HOSO_D_returned_at], HOSO_SF_NGAYTRA);
+	set(st, &rec[HOSO_D_refused_at], HOSO_SF_NGAYTUCHOI);
+	set(st, &rec[HOSO_D_unit_name], HOSO_SF_DONVI);
+	set(st, &rec[HOSO_D_return_form], HOSO_SF_HINHTHUC);
+	hoso_value_bool(&rec[HOSO_D_digitised], is_one(st, HOSO_SF_SOHOA));
+	hoso_value_bool(&rec[HOSO_D_paid_online], is_one(st, HOSO_SF_THANHTOAN) ||
+			(st->has_val[HOSO_SF_THANHTOAN] && st->val[HOSO_SF_THANHTOAN].data[0] == '2'));
+	hoso_value_bool(&rec[HOSO_D_vneid], is_one(st, HOSO_SF_VNEID));
+	hoso_value_bool(&rec[HOSO_D_has_fee], is_one(st, HOSO_SF_COLEPHI));
+	hoso_value_bool(&rec[HOSO_D_e_result], is_one(st, HOSO_SF_KETQUADIENTU));
+	hoso_value_bool(&rec[HOSO_D_reuse], is_one(st, HOSO_SF_TAISUDUNG));
+	/* supplements stay \N: a flat row carries no supplement rounds */
 	if (f->ex->hash_personal_data) {
-		char hex[65];
-
 		/* as dvcqg.c: HMAC of "ChuHoSo|SoGiayToChuHoSo" */
 		hoso_buf_reset(&st->hash_input);
 		hoso_buf_add(&st->hash_input, st->val[HOSO_SF_CHUHOSO].data,
@@ -602,11 +603,9 @@ read_row(struct extract_file *f, struct csv_state *st, const struct hoso_csv *cs
 		hoso_buf_add(&st->hash_input, st->val[HOSO_SF_SOGIAYTO].data,
 			     st->has_val[HOSO_SF_SOGIAYTO] ? st->val[HOSO_SF_SOGIAYTO].len : 0);
 		hoso_hmac_hex(&f->ex->hmac, st->hash_input.data, st->hash_input.len, hex);
-		hoso_records_field(w, hex, 64);
-	} else {
-		hoso_records_null(w);
+		hoso_value_text(&rec[HOSO_D_applicant_hash], hex, 64);
 	}
-	hoso_records_end(w);
+	hoso_records_write(&f->ex->out, 'D', rec, HOSO_D_NFIELDS);
 	f->dossiers++;
 }
 
@@ -615,7 +614,7 @@ static void
 record(struct extract_file *f, struct csv_state *st)
 {
 	struct hoso_csv csv;
-	struct hoso_csv_memory mem = { st->rec.data ? st->rec.data : "", st->rec.len, 0, 0 };
+	struct hoso_csv_memory mem = { st->rec.data, st->rec.len, 0, 0 };
 	enum hoso_csv_status rc;
 
 	st->line = (struct hoso_input_line) {

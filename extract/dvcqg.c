@@ -441,59 +441,56 @@ scan_lists(struct extract_file *f, struct dvcqg *st, const struct values *values
 	return true;
 }
 
+/* The value of a field as sent; \N when missing. */
 static void
-put_text(struct hoso_records_writer *w, const struct hoso_json_value *v)
+set_text(struct hoso_value *out, const struct hoso_json_value *v)
 {
 	struct text t = text_of(v);
 
 	if (t.present)
-		hoso_records_field(w, t.s, t.len);
-	else
-		hoso_records_null(w);
+		hoso_value_text(out, t.s, t.len);
 }
 
 /* A date already checked: \N when empty or missing. */
 static void
-put_date(struct hoso_records_writer *w, const struct hoso_json_value *v)
+set_date(struct hoso_value *out, const struct hoso_json_value *v)
 {
 	struct text t = text_of(v);
 
 	if (t.len)
-		hoso_records_field(w, t.s, t.len);
-	else
-		hoso_records_null(w);
+		hoso_value_text(out, t.s, t.len);
 }
 
-/* HMAC of "a|b" in hex, or \N when personal data is dropped. */
+/* HMAC of "a|b" in hex (into hex), or \N when personal data is dropped. */
 static void
-put_hash(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *a,
-	 const struct hoso_json_value *b)
+set_hash(struct extract_file *f, struct dvcqg *st, struct hoso_value *out, char hex[65],
+	 const struct hoso_json_value *a, const struct hoso_json_value *b)
 {
 	struct text ta = text_of(a), tb = text_of(b);
-	char hex[65];
 
-	if (!f->ex->hash_personal_data) {
-		hoso_records_null(&f->ex->out);
+	if (!f->ex->hash_personal_data)
 		return;
-	}
 	hoso_buf_reset(&st->hash_input);
 	hoso_buf_add(&st->hash_input, ta.s, ta.len);
 	hoso_buf_addch(&st->hash_input, '|');
 	hoso_buf_add(&st->hash_input, tb.s, tb.len);
 	hoso_hmac_hex(&f->ex->hmac, st->hash_input.data, st->hash_input.len, hex);
-	hoso_records_field(&f->ex->out, hex, 64);
+	hoso_value_text(out, hex, 64);
 }
 
-static void
-put_envelope(struct extract_file *f, size_t pos, struct text src, struct text at)
-{
-	struct hoso_records_writer *w = &f->ex->out;
+/* D and P records begin alike (hoso_layout.h): one setter serves both. */
+_Static_assert((int) HOSO_D_case_no == (int) HOSO_P_case_no && (int) HOSO_D_at == (int) HOSO_P_at,
+	       "D and P records share their first fields");
 
-	hoso_records_int(w, f->file_no);
-	hoso_records_int(w, f->line->lineno);
-	hoso_records_int(w, (long long) pos);
-	hoso_records_field(w, src.s, src.len);
-	hoso_records_field(w, at.s, at.len);
+static void
+set_envelope(struct extract_file *f, struct hoso_value *v, size_t pos, struct text src,
+	     struct text at)
+{
+	hoso_value_int(&v[HOSO_D_file_no], f->file_no);
+	hoso_value_int(&v[HOSO_D_line], f->line->lineno);
+	hoso_value_int(&v[HOSO_D_pos], (long long) pos);
+	hoso_value_text(&v[HOSO_D_src], src.s, src.len);
+	hoso_value_text(&v[HOSO_D_at], at.s, at.len);
 }
 
 static void
@@ -504,7 +501,8 @@ dossier(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *
 		DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_NGAYKETTHUC, DO_NGAYTRA, DO_NGAYTUCHOI
 	};
 	const struct field_def *defs = dossier_fields;
-	struct hoso_records_writer *w = &f->ex->out;
+	struct hoso_value rec[HOSO_D_NFIELDS];
+	char hex[65];
 	struct values val;
 	struct dossier_flags flags;
 	hoso_time accepted = HOSO_TIME_NONE, processed = HOSO_TIME_NONE;
@@ -535,37 +533,35 @@ dossier(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *
 	if (!scan_lists(f, st, &val, &flags))
 		return;
 
-	hoso_records_begin(w, 'D');
-	put_envelope(f, pos, src, at);
-	put_text(w, val.v[DO_MAHOSO]);
-	put_text(w, val.v[DO_MATTHC]);
-	put_text(w, val.v[DO_TENTTHC]);
-	put_text(w, val.v[DO_MALINHVUC]);
-	put_text(w, val.v[DO_KENH]);
-	put_text(w, val.v[DO_LOAIDOITUONG]);
-	put_date(w, val.v[DO_NGAYNOP]);
-	put_date(w, val.v[DO_NGAYTIEPNHAN]);
-	put_date(w, val.v[DO_NGAYHENTRA]);
-	hoso_records_int(w, status);
-	put_date(w, val.v[DO_NGAYKETTHUC]);
-	put_date(w, val.v[DO_NGAYTRA]);
-	put_date(w, val.v[DO_NGAYTUCHOI]);
-	put_text(w, val.v[DO_DONVI]);
-	put_text(w, val.v[DO_HINHTHUC]);
-	hoso_records_bool(w, text_is(text_of(val.v[DO_SOHOA]), "1"));
-	hoso_records_bool(w, text_is(text_of(val.v[DO_THANHTOAN]), "1") ||
-			  text_is(text_of(val.v[DO_THANHTOAN]), "2"));
-	hoso_records_bool(w, text_is(text_of(val.v[DO_VNEID]), "1"));
-	hoso_records_bool(w, flags.has_fee);
-	hoso_records_bool(w, flags.e_result);
-	hoso_records_bool(w, flags.reuse);
+	memset(rec, 0, sizeof(rec));
+	set_envelope(f, rec, pos, src, at);
+	set_text(&rec[HOSO_D_case_no], val.v[DO_MAHOSO]);
+	set_text(&rec[HOSO_D_procedure_code], val.v[DO_MATTHC]);
+	set_text(&rec[HOSO_D_procedure_name], val.v[DO_TENTTHC]);
+	set_text(&rec[HOSO_D_field_code], val.v[DO_MALINHVUC]);
+	set_text(&rec[HOSO_D_channel_raw], val.v[DO_KENH]);
+	set_text(&rec[HOSO_D_applicant_type], val.v[DO_LOAIDOITUONG]);
+	set_date(&rec[HOSO_D_submitted_at], val.v[DO_NGAYNOP]);
+	set_date(&rec[HOSO_D_accepted_at], val.v[DO_NGAYTIEPNHAN]);
+	set_date(&rec[HOSO_D_due_at], val.v[DO_NGAYHENTRA]);
+	hoso_value_int(&rec[HOSO_D_status], status);
+	set_date(&rec[HOSO_D_processed_at], val.v[DO_NGAYKETTHUC]);
+	set_date(&rec[HOSO_D_returned_at], val.v[DO_NGAYTRA]);
+	set_date(&rec[HOSO_D_refused_at], val.v[DO_NGAYTUCHOI]);
+	set_text(&rec[HOSO_D_unit_name], val.v[DO_DONVI]);
+	set_text(&rec[HOSO_D_return_form], val.v[DO_HINHTHUC]);
+	hoso_value_bool(&rec[HOSO_D_digitised], text_is(text_of(val.v[DO_SOHOA]), "1"));
+	hoso_value_bool(&rec[HOSO_D_paid_online], text_is(text_of(val.v[DO_THANHTOAN]), "1") ||
+			text_is(text_of(val.v[DO_THANHTOAN]), "2"));
+	hoso_value_bool(&rec[HOSO_D_vneid], text_is(text_of(val.v[DO_VNEID]), "1"));
+	hoso_value_bool(&rec[HOSO_D_has_fee], flags.has_fee);
+	hoso_value_bool(&rec[HOSO_D_e_result], flags.e_result);
+	hoso_value_bool(&rec[HOSO_D_reuse], flags.reuse);
 	if (st->supplements.len || (val.v[DO_BOSUNG] && val.v[DO_BOSUNG]->type == HOSO_JSON_ARRAY &&
 				    val.v[DO_BOSUNG]->len))
-		hoso_records_field(w, st->supplements.data, st->supplements.len);
-	else
-		hoso_records_null(w);
-	put_hash(f, st, val.v[DO_CHUHOSO], val.v[DO_SOGIAYTO]);
-	hoso_records_end(w);
+		hoso_value_text(&rec[HOSO_D_supplements], st->supplements.data, st->supplements.len);
+	set_hash(f, st, &rec[HOSO_D_applicant_hash], hex, val.v[DO_CHUHOSO], val.v[DO_SOGIAYTO]);
+	hoso_records_write(&f->ex->out, 'D', rec, HOSO_D_NFIELDS);
 	f->dossiers++;
 }
 
@@ -575,7 +571,8 @@ progress(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value 
 {
 	static const int dates[] = { PR_THOIDIEM, PR_NGAYBATDAU, PR_NGAYKETTHUC };
 	const struct field_def *defs = progress_fields;
-	struct hoso_records_writer *w = &f->ex->out;
+	struct hoso_value rec[HOSO_P_NFIELDS];
+	char hex[65];
 	struct values val;
 	int status;
 
@@ -593,17 +590,17 @@ progress(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value 
 	if (!status)
 		return;
 
-	hoso_records_begin(w, 'P');
-	put_envelope(f, pos, src, at);
-	put_text(w, val.v[PR_MAHOSO]);
-	put_date(w, val.v[PR_THOIDIEM]);
-	hoso_records_int(w, status);
-	put_text(w, val.v[PR_NOIDUNG]);
-	put_text(w, val.v[PR_PHONGBAN]);
-	put_date(w, val.v[PR_NGAYBATDAU]);
-	put_date(w, val.v[PR_NGAYKETTHUC]);
-	put_hash(f, st, val.v[PR_NGUOIXULY], val.v[PR_CHUCDANH]);
-	hoso_records_end(w);
+	memset(rec, 0, sizeof(rec));
+	set_envelope(f, rec, pos, src, at);
+	set_text(&rec[HOSO_P_case_no], val.v[PR_MAHOSO]);
+	set_date(&rec[HOSO_P_event_at], val.v[PR_THOIDIEM]);
+	hoso_value_int(&rec[HOSO_P_status], status);
+	set_text(&rec[HOSO_P_content], val.v[PR_NOIDUNG]);
+	set_text(&rec[HOSO_P_department], val.v[PR_PHONGBAN]);
+	set_date(&rec[HOSO_P_step_start], val.v[PR_NGAYBATDAU]);
+	set_date(&rec[HOSO_P_step_deadline], val.v[PR_NGAYKETTHUC]);
+	set_hash(f, st, &rec[HOSO_P_handler_hash], hex, val.v[PR_NGUOIXULY], val.v[PR_CHUCDANH]);
+	hoso_records_write(&f->ex->out, 'P', rec, HOSO_P_NFIELDS);
 	f->progress++;
 }
 

@@ -104,8 +104,6 @@ extern const struct extract_format extract_format_dvcqg;
  */
 const struct extract_format *extract_csv_format(const char *schema_path, struct hoso_buf *err);
 void extract_csv_release_all(void);
-/* True for a format made by extract_csv_format. */
-bool extract_format_is_csv(const struct extract_format *format);
 /* Describe the schema behind a CSV format on out (for --check). */
 void extract_csv_describe(const struct extract_format *format, FILE *out);
 /* The landing day in a path: the last yyyy/MM/dd, else the last yyyyMMdd. */

@@ -127,28 +127,29 @@ write_reject_file(struct extract_file *f, const char *field, const char *reason)
 void
 extract_reject(struct extract_file *f, const char *field, const char *reason)
 {
-	struct hoso_records_writer *w = &f->ex->out;
 	const struct hoso_buf *raw = raw_json(f);
+	struct hoso_value rec[HOSO_X_NFIELDS];
 
 	f->rejects++;
-	hoso_records_begin(w, 'X');
-	hoso_records_int(w, f->file_no);
-	hoso_records_int(w, f->line->lineno);
-	hoso_records_int(w, (long long) f->line->offset);
-	hoso_records_field_str(w, field);
-	hoso_records_field_str(w, reason);
+	memset(rec, 0, sizeof(rec));
+	hoso_value_int(&rec[HOSO_X_file_no], f->file_no);
+	hoso_value_int(&rec[HOSO_X_line], f->line->lineno);
+	hoso_value_int(&rec[HOSO_X_byte_offset], (long long) f->line->offset);
+	hoso_value_str(&rec[HOSO_X_field], field);
+	hoso_value_str(&rec[HOSO_X_reason], reason);
 	if (f->root || (f->raw_done && raw->len))
-		hoso_records_field(w, raw->data, raw->len);
-	else
-		hoso_records_null(w);
-	hoso_records_end(w);
+		hoso_value_text(&rec[HOSO_X_raw], raw->data, raw->len);
+	hoso_records_write(&f->ex->out, 'X', rec, HOSO_X_NFIELDS);
 
 	if (f->warnings < EXTRACT_MAX_WARNINGS) {
 		f->warnings++;
-		if (strcmp(field, "-") == 0)
-			hoso_warning("%s:%ld: %s", f->path, f->line->lineno, reason);
-		else
-			hoso_warning("%s:%ld: %s: %s", f->path, f->line->lineno, field, reason);
+		bool whole_line = strcmp(field, "-") == 0;
+
+		hoso_report(HOSO_LOG_WARNING, hoso_log_event("reject"), hoso_log_str("file", f->path),
+			    hoso_log_int("line", f->line->lineno),
+			    hoso_log_str("field", whole_line ? NULL : field), hoso_log_str("reason", reason),
+			    whole_line ? hoso_msg("%s:%ld: %s", f->path, f->line->lineno, reason)
+			    : hoso_msg("%s:%ld: %s: %s", f->path, f->line->lineno, field, reason));
 	}
 	if (f->ex->reject_fd >= 0)
 		write_reject_file(f, field, reason);
@@ -229,11 +230,15 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	struct hoso_input in;
 	struct hoso_input_line line;
 	struct hoso_records_writer *w = &ex->out;
+	struct hoso_value frec[HOSO_F_NFIELDS], erec[HOSO_E_NFIELDS];
 	void *state = NULL;
 	bool ok = false;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	hoso_buf_init(&f.raw);
+	hoso_buf_init(&f.scratch);
+	hoso_buf_init(&f.reason);
 	f.ex = ex;
 	f.format = format;
 	f.path = path;
@@ -244,13 +249,13 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 		goto cleanup;
 	}
 	/* the input's first pass has hashed the file: F can lead its records */
-	hoso_records_begin(w, 'F');
-	hoso_records_int(w, file_no);
-	hoso_records_field_str(w, path);
-	hoso_records_int(w, (long long) in.size);
-	hoso_records_field_str(w, in.sha256);
-	hoso_records_field_str(w, format->name);
-	hoso_records_end(w);
+	memset(frec, 0, sizeof(frec));
+	hoso_value_int(&frec[HOSO_F_file_no], file_no);
+	hoso_value_str(&frec[HOSO_F_path], path);
+	hoso_value_int(&frec[HOSO_F_size], (long long) in.size);
+	hoso_value_str(&frec[HOSO_F_sha256], in.sha256);
+	hoso_value_str(&frec[HOSO_F_format], format->name);
+	hoso_records_write(w, 'F', frec, HOSO_F_NFIELDS);
 	state = format->begin ? format->begin(&f) : NULL;
 	if (f.failed)
 		goto cleanup;
@@ -284,18 +289,20 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	}
 	hoso_buf_reset(&f.scratch);
 	unknown_fields_json(&f, &f.scratch);
-	hoso_records_begin(w, 'E');
-	hoso_records_int(w, file_no);
-	hoso_records_int(w, in.lines);
-	hoso_records_int(w, f.messages);
-	hoso_records_int(w, f.dossiers);
-	hoso_records_int(w, f.progress);
-	hoso_records_int(w, f.other_messages);
-	hoso_records_int(w, f.rejects);
-	hoso_records_field(w, f.scratch.data, f.scratch.len);
-	hoso_records_end(w);
+	memset(erec, 0, sizeof(erec));
+	hoso_value_int(&erec[HOSO_E_file_no], file_no);
+	hoso_value_int(&erec[HOSO_E_lines], in.lines);
+	hoso_value_int(&erec[HOSO_E_messages], f.messages);
+	hoso_value_int(&erec[HOSO_E_dossiers], f.dossiers);
+	hoso_value_int(&erec[HOSO_E_progress], f.progress);
+	hoso_value_int(&erec[HOSO_E_other_messages], f.other_messages);
+	hoso_value_int(&erec[HOSO_E_rejects], f.rejects);
+	hoso_value_text(&erec[HOSO_E_unknown_fields], f.scratch.data, f.scratch.len);
+	hoso_records_write(w, 'E', erec, HOSO_E_NFIELDS);
 	if (f.warnings < f.rejects)
-		hoso_warning("%s: %ld more rejects not shown", path, f.rejects - f.warnings);
+		hoso_report(HOSO_LOG_WARNING, hoso_log_event("rejects_not_shown"),
+			    hoso_log_str("file", path), hoso_log_int("rejects", f.rejects - f.warnings),
+			    hoso_msg("%s: %ld more rejects not shown", path, f.rejects - f.warnings));
 	progress_files++;
 	progress_lines += (unsigned long long) in.lines;
 	progress_bytes += f.line ? f.line->offset + f.line->len : 0;

@@ -1,16 +1,18 @@
 /*
- * formats.c: the table of built-in source formats.  A new format in C is
- * one file defining a struct extract_format and one entry here; a CSV
- * export needs no C at all: its source schema makes a format at run time
- * (csv.c, extract_csv_format).
+ * formats.c: the table of built-in source formats, made from the one list
+ * in lib/hoso_format.h.  A new format in C is one file defining
+ * extract_format_ID and one entry in that list; a CSV export needs no C
+ * at all: its source schema makes a format at run time (csv.c,
+ * extract_csv_format).
  */
 #include <string.h>
 
 #include "extract.h"
+#include "hoso_format.h"
 
-static const struct extract_format *const formats[] = {
-	&extract_format_dvcqg,
-};
+#define FORMAT_ENTRY(id, name, landing_day) &extract_format_##id,
+static const struct extract_format *const formats[] = { HOSO_BUILTIN_FORMATS(FORMAT_ENTRY) };
+#undef FORMAT_ENTRY
 
 const struct extract_format *
 extract_format_find(const char *name)
@@ -24,6 +26,5 @@ extract_format_find(const char *name)
 const char *
 extract_format_names(void)
 {
-	/* one built-in format for now; join the names here when there are more */
-	return formats[0]->name;
+	return hoso_format_builtin_names();
 }

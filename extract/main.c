@@ -15,63 +15,10 @@
 #include <limits.h>
 
 #include "extract.h"
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_paths.h"
 #include "hoso_records.h"
-
-#ifndef HOSO_VERSION
-#define HOSO_VERSION "0.1.0"
-#endif
-
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso-extract [OPTION]... [FILE]...\n"
-		"       hoso-extract --check SCHEMA FILE\n"
-		"Read raw case logs (gzip or plain, by content) and write hoso records on stdout.\n"
-		"With no FILE, or when FILE is -, read standard input.\n"
-		"\n"
-		"  --format NAME            format of the files that follow (default dvcqg-jsonl;\n"
-		"                           built in: %s; any other NAME is a CSV source schema\n"
-		"                           found as schemas/sources/NAME.yaml)\n"
-		"  --schema PATH            CSV source schema of the files that follow\n"
-		"  --landing-date DATE      landing day (YYYY-MM-DD, or auto = from the path) of\n"
-		"                           the files that follow: a CSV row's _at is its end\n"
-		"  --check SCHEMA FILE      validate a sample export against a source schema and\n"
-		"                           print what would be loaded and rejected (no records;\n"
-		"                           exit 0 only when every row would load)\n"
-		"  --max-line-bytes N       longest line accepted (default %d)\n"
-		"  --personal-data MODE     drop (default) or hash (HMAC-SHA-256, key from the\n"
-		"                           environment variable HOSO_HMAC_KEY)\n"
-		"  --reject-file PATH       append rejected lines verbatim to PATH (mode 0600)\n"
-		"  --log-format text|json   format of diagnostics on stderr\n"
-		"  --help, --version\n"
-		"\n"
-		"Exit status: 0 done (rejects included), 1 a file could not be read to its end,\n"
-		"2 bad usage.\n",
-		extract_format_names(), HOSO_INPUT_MAX_LINE_DEFAULT);
-}
-
-/* "--name value" or "--name=value"; advances *i past what it used. */
-static const char *
-option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		hoso_error("option %s needs a value", name);
-		exit(HOSO_EXIT_USAGE);
-	}
-	return argv[++*i];
-}
 
 static int
 open_reject_file(const char *path)
@@ -98,16 +45,22 @@ open_reject_file(const char *path)
 	return fd;
 }
 
-/* schemas/sources/NAME.yaml next to the installed programs, else under the working directory */
+/*
+ * schemas/sources/NAME.yaml next to the installed programs, else under the
+ * working directory.  NULL after logging why.
+ */
 static const struct extract_format *
-find_csv_format(const char *name, struct hoso_buf *err)
+find_csv_format(const char *name)
 {
+	struct hoso_buf err = HOSO_BUF_INIT;
+	const struct extract_format *format = NULL;
+
 	char exe[PATH_MAX], path[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
 	if (strchr(name, '/')) {
-		hoso_buf_addf(err, "\"%s\" is not a format name", name);
+		hoso_error("\"%s\" is not a format name", name);
 		return NULL;
 	}
 	if (n > 0) {
@@ -123,26 +76,40 @@ find_csv_format(const char *name, struct hoso_buf *err)
 			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 				snprintf(path, sizeof(path), "%s/%s/%s.yaml", exe, rel[i], name);
 				if (access(path, R_OK) == 0)
-					return extract_csv_format(path, err);
+					goto found;
 			}
 		}
 	}
 	snprintf(path, sizeof(path), "schemas/sources/%s.yaml", name);
 	if (access(path, R_OK) == 0)
-		return extract_csv_format(path, err);
-	hoso_buf_addf(err, "unknown format \"%s\" (known: %s)\n"
-		      "hoso-extract: note: no CSV source schema schemas/sources/%s.yaml either "
-		      "(give its file with --schema)", name, extract_format_names(), name);
+		goto found;
+	hoso_report(HOSO_LOG_ERROR, hoso_log_event("usage"),
+		    hoso_msg("unknown format \"%s\" (known: %s)", name, extract_format_names()),
+		    hoso_detail("There is no CSV source schema schemas/sources/%s.yaml either.", name),
+		    hoso_hint("Give the schema's file with --schema."));
 	return NULL;
+found:
+	format = extract_csv_format(path, &err);
+	if (!format)
+		hoso_error("%s", err.data);
+	hoso_buf_release(&err);
+	return format;
 }
 
 /* The fields of a D record shown by --check, by position (docs/design.md §1). */
-static const char *const d_names[] = {
-	NULL, "file_no", "line", "pos", "_src", "_at", "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc",
-	"KenhThucHien", "LoaiDoiTuong", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra",
-	"TrangThaiHoSo", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi", "DonViXuLy", "HinhThuc",
-	"digitised", "paid_online", "vneid", "has_fee", "e_result", "reuse", "supplements",
-	"applicant_hash",
+/* How --check names the D fields: the source's names where it has them. */
+static const char *const d_names[HOSO_D_NFIELDS] = {
+	[HOSO_D_src] = "_src", [HOSO_D_at] = "_at", [HOSO_D_case_no] = "MaHoSo",
+	[HOSO_D_procedure_code] = "MaTTHC", [HOSO_D_procedure_name] = "TenTTHC",
+	[HOSO_D_field_code] = "MaLinhVuc", [HOSO_D_channel_raw] = "KenhThucHien",
+	[HOSO_D_applicant_type] = "LoaiDoiTuong", [HOSO_D_submitted_at] = "NgayNopHoSo",
+	[HOSO_D_accepted_at] = "NgayTiepNhan", [HOSO_D_due_at] = "NgayHenTra",
+	[HOSO_D_status] = "TrangThaiHoSo", [HOSO_D_processed_at] = "NgayKetThucXuLy",
+	[HOSO_D_returned_at] = "NgayTra", [HOSO_D_refused_at] = "NgayTuChoi",
+	[HOSO_D_unit_name] = "DonViXuLy", [HOSO_D_return_form] = "HinhThuc",
+	[HOSO_D_digitised] = "digitised", [HOSO_D_paid_online] = "paid_online",
+	[HOSO_D_vneid] = "vneid", [HOSO_D_has_fee] = "has_fee", [HOSO_D_e_result] = "e_result",
+	[HOSO_D_reuse] = "reuse", [HOSO_D_applicant_hash] = "applicant_hash",
 };
 
 /* --check: run the file into a temporary record stream and summarise it. */
@@ -164,7 +131,8 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 		time_t now = time(NULL) + HOSO_UTC_OFFSET_SECONDS;
 
 		ex->landing_date = hoso_time_date((hoso_time) now);
-		printf("note: no landing day in the path; taking today (give --landing-date)\n");
+		hoso_report(HOSO_LOG_WARNING, hoso_msg("%s: no landing day in the path; taking today", path),
+			    hoso_hint("Give the landing day with --landing-date."));
 	}
 	hoso_records_writer_init(&ex->out, tmp);
 	ok = extract_file_run(ex, format, path, 1);
@@ -189,23 +157,25 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 			if (shown < 3) {
 				if (shown++ == 0)
 					printf("example records:\n");
-				printf("  line %s:", f[2]);
-				for (int i = 4; i < r.nfields && i < (int) (sizeof(d_names) / sizeof(d_names[0])); i++)
-					if (f[i] && i != 27)
+				printf("  line %s:", f[HOSO_D_line]);
+				for (int i = 0; i < r.nfields && i < HOSO_D_NFIELDS; i++)
+					if (f[i] && d_names[i])
 						printf(" %s=%s", d_names[i], f[i]);
 				printf("\n");
 			}
 		} else if (f[0][0] == 'X') {
 			rejects++;
 			if (shown_rejects++ < 50)
-				printf("  reject: line %s, %s: %s\n", f[2], f[4] ? f[4] : "-",
-				       f[5] ? f[5] : "");
+				printf("  reject: line %s, %s: %s\n", f[HOSO_X_line],
+				       f[HOSO_X_field] ? f[HOSO_X_field] : "-",
+				       f[HOSO_X_reason] ? f[HOSO_X_reason] : "");
 		} else if (f[0][0] == 'E') {
-			rows = atol(f[3]);
+			rows = atol(f[HOSO_E_messages]);
 			printf("rows: %ld read, %ld would be loaded, %ld rejected\n", rows, loaded,
 			       rejects);
-			if (f[8] && strcmp(f[8], "{}") != 0)
-				printf("drift: columns the schema does not know (non-empty cells): %s\n", f[8]);
+			if (f[HOSO_E_unknown_fields] && strcmp(f[HOSO_E_unknown_fields], "{}") != 0)
+				printf("drift: columns the schema does not know (non-empty cells): %s\n",
+				       f[HOSO_E_unknown_fields]);
 			else
 				printf("drift: none (every column of the header is known)\n");
 		}
@@ -217,194 +187,223 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 	return rejects ? HOSO_EXIT_FAILED : HOSO_EXIT_OK;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct extract ex;
-	const struct extract_format *format = extract_format_find("dvcqg-jsonl");
-	const struct extract_format **formats;
+/*
+ * The command line in the order given: --format, --schema and
+ * --landing-date apply to the files that follow them.
+ */
+struct extract_args {
+	const struct extract_format *format;	/* NULL: pending_name, a CSV schema's name */
+	const char *pending_name;
+	hoso_date landing;
+	const char *check_schema;
 	const char **paths;
-	hoso_date *days, landing = HOSO_DATE_NONE;
-	const char *v, *personal = "drop", *reject_path = NULL, *pending_name = NULL;
-	const char *check_schema = NULL;
+	const struct extract_format **formats;
+	hoso_date *days;
+	int npaths;
+};
+
+static bool
+format_option(struct hoso_cli *cli, const struct hoso_option *opt, const char *arg)
+{
+	struct extract_args *x = opt->value;
+
+	/* a CSV schema name is resolved when a file needs it, or by --schema */
+	x->format = extract_format_find(arg);
+	x->pending_name = x->format ? NULL : arg;
+	return true;
+}
+
+/* --schema PATH, and --check PATH which also asks for the check */
+static bool
+schema_option(struct hoso_cli *cli, const struct hoso_option *opt, const char *arg)
+{
+	struct extract_args *x = opt->value;
 	struct hoso_buf err = HOSO_BUF_INIT;
-	int npaths = 0, ret = HOSO_EXIT_OK;
-	bool options_done = false;
 
-	hoso_log_init(argv[0]);
-	memset(&ex, 0, sizeof(ex));
-	ex.max_line_bytes = HOSO_INPUT_MAX_LINE_DEFAULT;
-	ex.reject_fd = -1;
-	ex.threaded = true;
-	ex.landing_date = HOSO_DATE_NONE;
-	paths = hoso_xcalloc((size_t) argc + 1, sizeof(*paths));
-	formats = hoso_xcalloc((size_t) argc + 1, sizeof(*formats));
-	days = hoso_xcalloc((size_t) argc + 1, sizeof(*days));
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
-			if (!format) {
-				format = find_csv_format(pending_name, &err);
-				if (!format) {
-					hoso_error("%s", err.data);
-					ret = HOSO_EXIT_USAGE;
-					goto done;
-				}
-			}
-			formats[npaths] = format;
-			days[npaths] = landing;
-			paths[npaths++] = a;
-		} else if (strcmp(a, "--") == 0) {
-			options_done = true;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			ret = HOSO_EXIT_OK;
-			goto done;
-		} else if (strcmp(a, "--version") == 0) {
-			printf("hoso-extract %s\n", HOSO_VERSION);
-			ret = HOSO_EXIT_OK;
-			goto done;
-		} else if ((v = option_value(argc, argv, &i, "--format")) != NULL) {
-			/* a CSV schema name is resolved when a file needs it, or by --schema */
-			format = extract_format_find(v);
-			pending_name = format ? NULL : v;
-		} else if ((v = option_value(argc, argv, &i, "--schema")) != NULL ||
-			   (v = option_value(argc, argv, &i, "--check")) != NULL) {
-			bool is_check = strncmp(a, "--check", 7) == 0;
-
-			format = extract_csv_format(v, &err);
-			if (!format) {
-				hoso_error("%s", err.data);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-			if (pending_name && strcmp(pending_name, format->name) != 0) {
-				hoso_error("--format %s: the schema %s is named \"%s\"", pending_name, v,
-					   format->name);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-			pending_name = NULL;
-			if (is_check)
-				check_schema = v;
-		} else if ((v = option_value(argc, argv, &i, "--landing-date")) != NULL) {
-			if (strcmp(v, "auto") == 0) {
-				landing = HOSO_DATE_NONE;
-			} else if (!hoso_date_parse_iso(v, strlen(v), &landing)) {
-				hoso_error("--landing-date: expected YYYY-MM-DD or auto, found \"%s\"", v);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-		} else if ((v = option_value(argc, argv, &i, "--max-line-bytes")) != NULL) {			char *end;
-			unsigned long long n;
-
-			errno = 0;
-			n = strtoull(v, &end, 10);
-			if (errno || end == v || *end || n == 0 || v[0] == '-' || n > (1ULL << 30)) {
-				hoso_error("--max-line-bytes: \"%s\" is not a number from 1 to %llu", v,
-					   1ULL << 30);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-			ex.max_line_bytes = (size_t) n;
-		} else if ((v = option_value(argc, argv, &i, "--personal-data")) != NULL) {
-			if (strcmp(v, "drop") != 0 && strcmp(v, "hash") != 0) {
-				hoso_error("--personal-data: \"%s\" is not drop or hash", v);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-			personal = v;
-		} else if ((v = option_value(argc, argv, &i, "--reject-file")) != NULL) {
-			reject_path = v;
-		} else if ((v = option_value(argc, argv, &i, "--log-format")) != NULL) {
-			if (strcmp(v, "text") == 0) {
-				hoso_log_set_format(HOSO_LOG_TEXT);
-			} else if (strcmp(v, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-			} else {
-				hoso_error("--log-format: \"%s\" is not text or json", v);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-		} else {
-			hoso_error("unknown option \"%s\"", a);
-			usage(stderr);
-			ret = HOSO_EXIT_USAGE;
-			goto done;
-		}
+	x->format = extract_csv_format(arg, &err);
+	if (!x->format) {
+		hoso_error("%s", err.data);
+		hoso_buf_release(&err);
+		return false;
 	}
-	if (check_schema && npaths != 1) {
-		hoso_error("--check SCHEMA FILE: give exactly one FILE");
-		ret = HOSO_EXIT_USAGE;
-		goto done;
+	hoso_buf_release(&err);
+	if (x->pending_name && strcmp(x->pending_name, x->format->name) != 0) {
+		hoso_cli_usage_error(cli, "--format %s: the schema %s is named \"%s\"", x->pending_name,
+				     arg, x->format->name);
+		return false;
 	}
-	if (npaths == 0) {
-		if (!format) {
-			format = find_csv_format(pending_name, &err);
-			if (!format) {
-				hoso_error("%s", err.data);
-				ret = HOSO_EXIT_USAGE;
-				goto done;
-			}
-		}
-		formats[npaths] = format;
-		days[npaths] = landing;
-		paths[npaths++] = "-";
+	x->pending_name = NULL;
+	if (strcmp(opt->long_name, "check") == 0)
+		x->check_schema = arg;
+	return true;
+}
+
+static bool
+landing_option(struct hoso_cli *cli, const struct hoso_option *opt, const char *arg)
+{
+	struct extract_args *x = opt->value;
+
+	if (strcmp(arg, "auto") == 0) {
+		x->landing = HOSO_DATE_NONE;
+		return true;
 	}
-	if (strcmp(personal, "hash") == 0) {
+	return hoso_cli_date(cli, "--landing-date", arg, &x->landing);
+}
+
+/* A file to read, with the format and landing day given before it. */
+static bool
+add_file(struct extract_args *x, const char *arg)
+{
+	if (!x->format) {
+		x->format = find_csv_format(x->pending_name);
+		if (!x->format)
+			return false;
+	}
+	x->formats[x->npaths] = x->format;
+	x->days[x->npaths] = x->landing;
+	x->paths[x->npaths++] = arg;
+	return true;
+}
+
+static bool
+file_argument(struct hoso_cli *cli, const struct hoso_option *opt, const char *arg)
+{
+	return add_file(opt->value, arg);
+}
+
+/*
+ * Read the files into the record stream on stdout (or check the one file of
+ * --check); returns the exit status.
+ */
+static int
+extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal_data,
+	    const char *reject_path)
+{
+	int ret = HOSO_EXIT_OK;
+
+	if (hash_personal_data) {
 		const char *key = getenv("HOSO_HMAC_KEY");
 
 		if (!key || !*key) {
 			hoso_error("--personal-data hash needs the key in the environment variable "
 				   "HOSO_HMAC_KEY, which is %s", key ? "empty" : "not set");
-			ret = HOSO_EXIT_USAGE;
-			goto done;
+			return HOSO_EXIT_USAGE;
 		}
-		ex.hash_personal_data = true;
-		hoso_hmac_init(&ex.hmac, key, strlen(key));
+		ex->hash_personal_data = true;
+		hoso_hmac_init(&ex->hmac, key, strlen(key));
 	}
 	if (reject_path) {
-		ex.reject_fd = open_reject_file(reject_path);
-		ex.reject_path = reject_path;
-		if (ex.reject_fd < 0) {
+		ex->reject_fd = open_reject_file(reject_path);
+		ex->reject_path = reject_path;
+		if (ex->reject_fd < 0) {
 			hoso_error("%s: cannot open the reject file: %s", reject_path, strerror(errno));
 			ret = HOSO_EXIT_FAILED;
-			goto done;
+			goto cleanup;
 		}
 	}
 
-	if (check_schema) {
-		ex.landing_date = days[0];
-		ret = check(&ex, formats[0], paths[0]);
-		goto done;
+	if (x->check_schema) {
+		ex->landing_date = x->days[0];
+		ret = check(ex, x->formats[0], x->paths[0]);
+		goto cleanup;
 	}
-	hoso_records_writer_init(&ex.out, stdout);
-	hoso_records_header(&ex.out);
-	for (int i = 0; i < npaths; i++) {
-		ex.landing_date = days[i];
-		if (!extract_file_run(&ex, formats[i], paths[i], i + 1)) {
+	hoso_records_writer_init(&ex->out, stdout);
+	hoso_records_header(&ex->out);
+	for (int i = 0; i < x->npaths; i++) {
+		ex->landing_date = x->days[i];
+		if (!extract_file_run(ex, x->formats[i], x->paths[i], i + 1)) {
 			ret = HOSO_EXIT_FAILED;
 			break;
 		}
 	}
-	if (!hoso_records_writer_flush(&ex.out)) {
+	if (!hoso_records_writer_flush(&ex->out)) {
 		hoso_error("cannot write the records to standard output: %s", strerror(errno));
 		ret = HOSO_EXIT_FAILED;
 	}
-	hoso_records_writer_release(&ex.out);
-done:
-	if (ex.reject_fd >= 0 && close(ex.reject_fd) != 0) {
+	hoso_records_writer_release(&ex->out);
+cleanup:
+	if (ex->reject_fd >= 0 && close(ex->reject_fd) != 0) {
 		hoso_error("%s: %s", reject_path, strerror(errno));
 		ret = HOSO_EXIT_FAILED;
 	}
-	if (ex.hash_personal_data)
-		hoso_hmac_release(&ex.hmac);
-	free(paths);
-	free(formats);
-	free(days);
+	if (ex->hash_personal_data)
+		hoso_hmac_release(&ex->hmac);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso-extract [OPTION]... [FILE]...", "hoso-extract --check SCHEMA FILE", NULL
+	};
+	static const char *const personal_modes[] = { "drop", "hash", NULL };
+	struct extract ex;
+	struct extract_args x = { .format = extract_format_find("dvcqg-jsonl"),
+				  .landing = HOSO_DATE_NONE };
+	long long max_line = HOSO_INPUT_MAX_LINE_DEFAULT;
+	int personal = 0;
+	const char *reject_path = NULL;
+	char format_help[512];
+	const struct hoso_option options[] = {
+		HOSO_OPT_CALLBACK("format", &x, "NAME", format_option, format_help),
+		HOSO_OPT_CALLBACK("schema", &x, "PATH", schema_option,
+				  "CSV source schema of the files that follow"),
+		HOSO_OPT_CALLBACK("landing-date", &x, "D", landing_option,
+				  "landing day (YYYY-MM-DD, or auto = from the path)\n"
+				  "of the files that follow: a CSV row's _at is its end"),
+		HOSO_OPT_CALLBACK("check", &x, "SCHEMA", schema_option,
+				  "validate one sample FILE against a source schema\n"
+				  "and print what would be loaded and rejected (no\n"
+				  "records; exit 0 only when every row would load)"),
+		HOSO_OPT_INTEGER("max-line-bytes", &max_line, "N", 1, 1LL << 30,
+				 "longest line accepted (default 1 MiB)"),
+		HOSO_OPT_CHOICE("personal-data", &personal, personal_modes,
+				"drop (default) or hash (HMAC-SHA-256, key from\n"
+				"the environment variable HOSO_HMAC_KEY)"),
+		HOSO_OPT_STRING(0, "reject-file", &reject_path, "PATH",
+				"append rejected lines verbatim to PATH (mode 0600)"),
+		HOSO_OPT_ARGUMENTS(&x, file_argument),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso-extract", .usage = usage, .options = options,
+		.about = "Read raw case logs (gzip or plain, by content) and write hoso records on stdout.\n"
+			 "With no FILE, or when FILE is -, read standard input.",
+		.footer = "Exit status: 0 done (rejects included), 1 a file could not be read to its end,\n"
+			  "2 bad usage.",
+		.args_name = "FILE", .max_args = -1,
+	};
+	int ret = HOSO_EXIT_USAGE;
+
+	hoso_log_init(argv[0]);
+	snprintf(format_help, sizeof(format_help),
+		 "format of the files that follow (default dvcqg-jsonl;\n"
+		 "built in: %s; any other NAME is a CSV source\n"
+		 "schema found as schemas/sources/NAME.yaml)", extract_format_names());
+	memset(&ex, 0, sizeof(ex));
+	ex.reject_fd = -1;
+	ex.threaded = true;
+	ex.landing_date = HOSO_DATE_NONE;
+	x.paths = hoso_xcalloc((size_t) argc + 1, sizeof(*x.paths));
+	x.formats = hoso_xcalloc((size_t) argc + 1, sizeof(*x.formats));
+	x.days = hoso_xcalloc((size_t) argc + 1, sizeof(*x.days));
+	if (!hoso_cli_parse(&cli, argc, argv)) {
+		ret = cli.status;
+		goto done;
+	}
+	ex.max_line_bytes = (size_t) max_line;
+	if (x.check_schema && x.npaths != 1) {
+		ret = hoso_cli_usage_error(&cli, "--check SCHEMA FILE: give exactly one FILE");
+		goto done;
+	}
+	if (x.npaths == 0 && !add_file(&x, "-"))
+		goto done;
+	ret = extract_all(&ex, &x, personal == 1, reject_path);
+done:
+	free(x.paths);
+	free(x.formats);
+	free(x.days);
 	extract_csv_release_all();
-	hoso_buf_release(&err);
 	return ret;
 }

@@ -684,7 +684,7 @@ write_day(struct writer *w, hoso_date day, const struct emission *em, size_t n,
 	if (!mkdirs(path))
 		return false;
 	st->bytes_raw += main->len;
-	if (!write_gzip(path, main->data ? main->data : "", main->len, cuts, ncuts, bom && ncuts > 0, st))
+	if (!write_gzip(path, main->data, main->len, cuts, ncuts, bom && ncuts > 0, st))
 		return false;
 	st->files++;
 	if (side->len) {

@@ -10,50 +10,91 @@
 #include "hoso_buf.h"
 #include "hoso_log.h"
 
+char hoso_buf_empty[1];
+
 void
 hoso_buf_init(struct hoso_buf *b)
 {
-	b->data = NULL;
+	b->data = hoso_buf_empty;
 	b->len = 0;
 	b->cap = 0;
+	b->max = 0;
+	b->too_big = false;
+}
+
+void
+hoso_buf_init_max(struct hoso_buf *b, size_t max)
+{
+	hoso_buf_init(b);
+	b->max = max;
 }
 
 void
 hoso_buf_release(struct hoso_buf *b)
 {
-	free(b->data);
+	size_t max = b->max;
+
+	if (b->cap)
+		free(b->data);
 	hoso_buf_init(b);
+	b->max = max;
 }
 
 void
 hoso_buf_reset(struct hoso_buf *b)
 {
 	b->len = 0;
-	if (b->data)
+	b->too_big = false;
+	if (b->cap)
 		b->data[0] = '\0';
+	else
+		b->data = hoso_buf_empty;	/* also mends a zeroed struct */
 }
 
-void
+bool
 hoso_buf_grow(struct hoso_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
+	if (b->max && b->len + extra > b->max) {
+		b->too_big = true;
+		return false;
+	}
 	if (need <= b->cap)
-		return;
+		return true;
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	b->data = hoso_xrealloc(b->data, cap);
+	b->data = hoso_xrealloc(b->cap ? b->data : NULL, cap);
+	if (!b->cap)
+		b->data[0] = '\0';
 	b->cap = cap;
+	return true;
+}
+
+/* How much of len more bytes fits under the cap (all without one); grown for it. */
+static size_t
+fit(struct hoso_buf *b, size_t len)
+{
+	if (!b->data)
+		b->data = hoso_buf_empty;	/* a zeroed struct */
+	if (b->max && b->len + len > b->max) {
+		b->too_big = true;
+		len = b->max - b->len;
+	}
+	hoso_buf_grow(b, len);
+	return len;
 }
 
 void
 hoso_buf_add(struct hoso_buf *b, const void *data, size_t len)
 {
-	hoso_buf_grow(b, len);
-	memcpy(b->data + b->len, data, len);
+	len = fit(b, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
 	b->len += len;
-	b->data[b->len] = '\0';
+	if (b->cap)
+		b->data[b->len] = '\0';
 }
 
 void
@@ -65,30 +106,30 @@ hoso_buf_addstr(struct hoso_buf *b, const char *s)
 void
 hoso_buf_addch(struct hoso_buf *b, char c)
 {
-	hoso_buf_grow(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
+	hoso_buf_add(b, &c, 1);
 }
 
 void
 hoso_buf_addf(struct hoso_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	char small[256], *tmp = small;
 	int n;
 
-	hoso_buf_grow(b, 64);
 	va_start(ap, fmt);
-	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t) n >= b->cap - b->len) {
-		hoso_buf_grow(b, (size_t) n);
+	if ((size_t) n >= sizeof(small)) {
+		tmp = hoso_xmalloc((size_t) n + 1);
 		va_start(ap, fmt);
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+		vsnprintf(tmp, (size_t) n + 1, fmt, ap);
 		va_end(ap);
 	}
-	b->len += (size_t) n;
+	hoso_buf_add(b, tmp, (size_t) n);
+	if (tmp != small)
+		free(tmp);
 }
 
 /* Bytes that COPY text format escapes: backslash, TAB, LF, CR. */
@@ -105,6 +146,25 @@ hoso_buf_add_copy_field(struct hoso_buf *b, const char *s, size_t len)
 {
 	char *o;
 
+	if (len == 0) {
+		hoso_buf_add(b, "", 0);
+		return;
+	}
+	if (b->max && b->len + 2 * len > b->max) {
+		/* near the cap: byte by byte, cut where it is reached */
+		for (size_t i = 0; i < len && !b->too_big; i++) {
+			unsigned char c = (unsigned char) s[i];
+
+			if (copy_escape[c]) {
+				char esc[2] = { '\\', copy_escape[c] };
+
+				hoso_buf_add(b, esc, 2);
+			} else {
+				hoso_buf_addch(b, (char) c);
+			}
+		}
+		return;
+	}
 	hoso_buf_grow(b, 2 * len);
 	o = b->data + b->len;
 	for (size_t i = 0; i < len; i++) {

@@ -528,7 +528,7 @@ hoso_json_add_string(struct hoso_buf *out, const char *s, size_t len)
 	const char *run = s;
 
 	hoso_buf_grow(out, len + 2);
-	out->data[out->len++] = '"';
+	hoso_buf_addch(out, '"');
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char) s[i];
 		char esc[6];

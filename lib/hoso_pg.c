@@ -30,6 +30,36 @@ hoso_pg_result_error(const PGresult *res, const PGconn *conn)
 	return msg;
 }
 
+void
+hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (!primary)
+		primary = hoso_pg_result_error(res, conn);	/* a client-side error */
+	/*
+	 * A COPY's context names the staging line and column that failed, which
+	 * the operator needs; a PL/pgSQL call stack is noise, so it stays a field.
+	 */
+	if (context && strncmp(context, "COPY ", 5) == 0) {
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
+			    what ? hoso_msg("%s: %s (%s)", what, primary, context)
+				 : hoso_msg("%s (%s)", primary, context),
+			    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
+			    sqlstate ? hoso_log_str("sqlstate", sqlstate) : 0);
+		return;
+	}
+	hoso_report(HOSO_LOG_ERROR, hoso_log_event("sql_error"),
+		    what ? hoso_msg("%s: %s", what, primary) : hoso_msg("%s", primary),
+		    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0,
+		    sqlstate ? hoso_log_str("sqlstate", sqlstate) : 0,
+		    context ? hoso_log_str("context", context) : 0);
+}
+
 bool
 hoso_pg_conninfo_check(const char *conninfo)
 {
@@ -49,9 +79,10 @@ hoso_pg_conninfo_check(const char *conninfo)
 	}
 	for (o = opts; o->keyword; o++) {
 		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			hoso_error("the connection string contains a password; put it in "
-				   "~/.pgpass or a service file instead, never in a pipeline "
-				   "or on the command line");
+			hoso_report(HOSO_LOG_ERROR,
+				    hoso_msg("the connection string contains a password"),
+				    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
+					      "in a pipeline or on the command line."));
 			ok = false;
 		}
 	}
@@ -102,7 +133,7 @@ result_ok(PGresult *res, PGconn *conn, ExecStatusType want, const char *sql)
 	if (st == want || (want == PGRES_COMMAND_OK && st == PGRES_TUPLES_OK))
 		return true;
 	(void) sql;
-	hoso_error("%s", hoso_pg_result_error(res, conn));
+	hoso_pg_log_error(NULL, res, conn);
 	return false;
 }
 
@@ -147,7 +178,7 @@ drain_results(PGconn *conn, bool ok)
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			if (ok)
-				hoso_error("%s", hoso_pg_result_error(res, conn));
+				hoso_pg_log_error(NULL, res, conn);
 			ok = false;
 		}
 		PQclear(res);

@@ -65,5 +65,13 @@ bool hoso_pg_copy_out(PGconn *conn, const char *copy_sql, FILE *out);
  * in a static buffer (valid until the next call).
  */
 const char *hoso_pg_result_error(const PGresult *res, const PGconn *conn);
+/*
+ * Log the server's error of res (or of conn when res has none) as one
+ * message: the primary text, prefixed by "what: " when what is given, with
+ * the server's DETAIL and HINT as the message's detail and hint, its
+ * SQLSTATE and CONTEXT as fields.  A PL/pgSQL stack is not shown in text
+ * mode; a COPY's context (the file's line and column) ends the message.
+ */
+void hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn);
 
 #endif

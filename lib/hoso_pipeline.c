@@ -88,7 +88,7 @@ static const struct hoso_config_key target_keys[] = {
 	{ "conninfo", KEY_CONNINFO, false, PL(target.conninfo), 0, NULL, NULL, NULL,
 	  "libpq connection string, without a password" },
 	{ "schema", KEY_IDENT, false, PL(target.schema), 0, "hoso", NULL, NULL,
-	  "warehouse schema" },
+	  "warehouse schema: hoso, the only one the warehouse's SQL names" },
 };
 static const struct hoso_config_table target_table = TABLE(target_keys);
 
@@ -104,7 +104,7 @@ static const struct hoso_config_key pipeline_keys[] = {
 	{ "reference", KEY_MAPPING, false, 0, 0, NULL, &reference_table, NULL,
 	  "reference data files" },
 	{ "profile", KEY_STRING, false, PL(profile), 0, NULL, NULL, NULL,
-	  "counting profile" },
+	  "counting profile, checked against the warehouse and kept in the run row" },
 	{ "province", KEY_STRING, false, PL(province), 0, NULL, NULL, NULL,
 	  "province code its rows carry; in a national warehouse, the shard that owns it" },
 	{ "rejects", KEY_MAPPING, false, 0, 0, NULL, &rejects_table, NULL,
@@ -117,6 +117,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "directory for the staging files" },
 	{ "target", KEY_MAPPING, false, 0, 0, NULL, &target_table, NULL,
 	  "the warehouse" },
+	{ "metrics_file", KEY_STRING, false, PL(metrics_file), 0, NULL, NULL, NULL,
+	  "Prometheus text file (node_exporter textfile collector) written after each run" },
 };
 static const struct hoso_config_table pipeline_table = TABLE(pipeline_keys);
 _Static_assert(NKEYS(pipeline_keys) <= HOSO_CONFIG_MAX_KEYS, "HOSO_CONFIG_MAX_KEYS is too small");
@@ -434,10 +436,54 @@ load_value(struct hoso_config *cfg, const struct hoso_config_key *k, const char 
 	return text && set_scalar(cfg, k, key, node, text, base);
 }
 
+/* The 1-based place of the value of the dotted key path under root, if written. */
+static struct hoso_pipeline_where
+where_of(struct hoso_config *cfg, yaml_node_t *root, const char *key, const char *sub)
+{
+	struct hoso_pipeline_where w = { 0, 0 };
+	yaml_node_t *node = root ? hoso_config_find_key(cfg, root, key) : NULL;
+
+	if (node && sub)
+		node = node->type == YAML_MAPPING_NODE ? hoso_config_find_key(cfg, node, sub) : NULL;
+	if (node) {
+		w.line = (int) node->start_mark.line + 1;
+		w.column = (int) node->start_mark.column + 1;
+	}
+	return w;
+}
+
+static void
+record_places(struct hoso_config *cfg, yaml_node_t *root, struct hoso_pipeline *p)
+{
+	yaml_node_t *more = hoso_config_find_key(cfg, root, "more_sources");
+
+	p->at.units = where_of(cfg, root, "reference", "units");
+	p->at.procedures = where_of(cfg, root, "reference", "procedures");
+	p->at.calendar = where_of(cfg, root, "reference", "calendar");
+	p->at.profile = where_of(cfg, root, "profile", NULL);
+	p->at.target = where_of(cfg, root, "target", "conninfo");
+	if (!p->at.target.line)
+		p->at.target = where_of(cfg, root, "target", NULL);
+	p->source.format_at = where_of(cfg, root, "source", "format");
+	for (size_t i = 0; more && i < p->nmore_sources; i++)
+		p->more_sources[i].format_at =
+			where_of(cfg, hoso_config_seq_item(cfg, more, i), "format", NULL);
+}
+
 /* Checks across keys, once every key is read. */
 static bool
 check_pipeline(struct hoso_config *cfg, yaml_node_t *root, struct hoso_pipeline *p)
 {
+	record_places(cfg, root, p);
+	if (strcmp(p->target.schema, "hoso") != 0) {
+		yaml_node_t *target = hoso_config_find_key(cfg, root, "target");
+
+		/* accepting it would load into hoso all the same */
+		return hoso_config_error_at(cfg, hoso_config_find_key(cfg, target, "schema")->start_mark,
+					    "target.schema: \"%s\" is not supported: the warehouse's "
+					    "tables and functions live in the schema hoso; remove the key "
+					    "or write hoso", p->target.schema);
+	}
 	if (p->prefer) {
 		bool known = strcmp(p->prefer, p->source.format) == 0;
 
@@ -562,7 +608,7 @@ hoso_pipeline_load(const char *path, struct hoso_pipeline *out, struct hoso_buf 
 
 	memset(out, 0, sizeof(*out));
 	ok = hoso_config_read_file(path, &pipeline_style, &data, err) &&
-	     hoso_pipeline_load_buffer(path, data.data ? data.data : "", data.len, out, err);
+	     hoso_pipeline_load_buffer(path, data.data, data.len, out, err);
 	hoso_buf_release(&data);
 	if (!ok)
 		return false;
@@ -663,7 +709,7 @@ hoso_pipeline_expand_paths(const struct hoso_source *src, hoso_date day, char **
 		hoso_buf_reset(&pattern);
 		if (!expand_date(src->paths[i], &tm, &pattern, err))
 			goto fail;
-		r = glob(pattern.data ? pattern.data : "", 0, NULL, &g);
+		r = glob(pattern.data, 0, NULL, &g);
 		if (r == GLOB_NOSPACE)
 			hoso_die("out of memory expanding %s", pattern.data);
 		if (r == GLOB_ABORTED) {

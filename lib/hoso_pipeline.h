@@ -18,13 +18,17 @@
 #include "hoso_buf.h"
 #include "hoso_time.h"
 
-#define HOSO_FORMAT_DVCQG_JSONL "dvcqg-jsonl"
+/* Where a value was written in the pipeline file (1-based; line 0 = not written). */
+struct hoso_pipeline_where {
+	int line, column;
+};
 
 struct hoso_source {
 	char **paths;			/* globs, may hold {date:FMT} */
 	size_t npaths;
 	char *format;			/* "dvcqg-jsonl" or a CSV source schema name */
 	char *schema_dir;		/* NULL when not given */
+	struct hoso_pipeline_where format_at;
 };
 
 struct hoso_pipeline {
@@ -50,8 +54,13 @@ struct hoso_pipeline {
 	char *staging;			/* default ".hoso/staging" */
 	struct {
 		char *conninfo;		/* NULL = libpq's environment; never holds a password */
-		char *schema;		/* default "hoso" */
+		char *schema;		/* "hoso", the only schema the warehouse's SQL names */
 	} target;
+	char *metrics_file;		/* Prometheus text file written after each run; NULL: none */
+	/* where the values checked against files and the warehouse were written */
+	struct {
+		struct hoso_pipeline_where units, procedures, calendar, profile, target;
+	} at;
 };
 
 /*

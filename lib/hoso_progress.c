@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "hoso_log.h"
 #include "hoso_progress.h"
 
 static double
@@ -18,7 +19,7 @@ hoso_progress_init(struct hoso_progress *p, const char *label)
 {
 	*p = (struct hoso_progress) { 0 };
 	p->label = label;
-	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS");
+	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json();
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 }
@@ -30,8 +31,12 @@ draw(struct hoso_progress *p, const struct timespec *now)
 	double rate = secs > 0 ? (double) p->rows / secs : 0;
 
 	/* \r and a clearing escape: the line is redrawn in place */
-	fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB, %llu rows, %.0f rows/s",
-		p->label, p->files, (double) p->bytes / 1e6, p->rows, rate);
+	if (p->files)
+		fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB, %llu rows, %.0f rows/s",
+			p->label, p->files, (double) p->bytes / 1e6, p->rows, rate);
+	else
+		fprintf(stderr, "\r\033[K%s: %.1f MB, %llu rows, %.0f rows/s", p->label,
+			(double) p->bytes / 1e6, p->rows, rate);
 	fflush(stderr);
 	p->shown = true;
 }
@@ -55,6 +60,20 @@ hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (seconds_between(&p->last, &now) < 0.2)
 		return;
+	p->last = now;
+	draw(p, &now);
+}
+
+void
+hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows)
+{
+	struct timespec now;
+
+	if (!p->enabled)
+		return;
+	p->bytes = bytes;
+	p->rows = rows;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	p->last = now;
 	draw(p, &now);
 }

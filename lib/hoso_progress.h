@@ -25,6 +25,8 @@ void hoso_progress_init(struct hoso_progress *p, const char *label);
  */
 void hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 			  unsigned long long bytes, unsigned long long rows);
+/* Draw bytes and rows now (a caller that polls at its own pace; no file count). */
+void hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows);
 /* Draw the final figures and end the line. */
 void hoso_progress_finish(struct hoso_progress *p);
 

@@ -8,6 +8,7 @@
 
 #include "hoso_log.h"
 #include "hoso_records.h"
+#include "hoso_time.h"
 
 /*
  * Output is handed to stdio in blocks of this size: large enough that the
@@ -158,6 +159,37 @@ hoso_records_end(struct hoso_records_writer *w)
 	w->buf[w->len++] = '\n';
 	if (w->len >= WRITER_FLUSH_AT)
 		write_out(w);
+}
+
+void
+hoso_records_write(struct hoso_records_writer *w, char type, const struct hoso_value *values,
+		   int nvalues)
+{
+	hoso_records_begin(w, type);
+	for (int i = 1; i < nvalues; i++) {
+		const struct hoso_value *v = &values[i];
+		char compact[16];
+
+		switch (v->type) {
+		case HOSO_VALUE_NULL:
+			hoso_records_null(w);
+			break;
+		case HOSO_VALUE_TEXT:
+			hoso_records_field(w, v->s, v->len);
+			break;
+		case HOSO_VALUE_INT:
+			hoso_records_int(w, v->i);
+			break;
+		case HOSO_VALUE_BOOL:
+			hoso_records_bool(w, v->i != 0);
+			break;
+		case HOSO_VALUE_TIME:
+			hoso_time_format_compact(v->i, compact);
+			hoso_records_field(w, compact, 14);
+			break;
+		}
+	}
+	hoso_records_end(w);
 }
 
 void

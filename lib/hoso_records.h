@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "hoso_layout.h"
+
 #define HOSO_RECORDS_MAGIC "hoso-records"
 #define HOSO_RECORDS_VERSION "1"
 
@@ -42,6 +44,14 @@ void hoso_records_null(struct hoso_records_writer *w);
 void hoso_records_int(struct hoso_records_writer *w, long long v);
 void hoso_records_bool(struct hoso_records_writer *w, bool v);
 void hoso_records_end(struct hoso_records_writer *w);
+
+/*
+ * One whole record: the type letter, then values[1..nvalues-1] in the order
+ * of the type's layout (hoso_layout.h): TEXT escaped, INT in digits, BOOL
+ * 0/1, TIME in the 14-digit local form, NULL as \N.
+ */
+void hoso_records_write(struct hoso_records_writer *w, char type,
+			const struct hoso_value *values, int nvalues);
 
 /* The stream's first record: H hoso-records 1 */
 void hoso_records_header(struct hoso_records_writer *w);

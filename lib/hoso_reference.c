@@ -98,8 +98,6 @@ table_next(struct table *t)
 			return table_error(t, i, "contains a NUL byte"), -1;
 		if (!hoso_text_nfc(&t->values[i], t->csv.fields[i], t->csv.lengths[i]))
 			return table_error(t, i, "not valid UTF-8"), -1;
-		if (!t->values[i].data)
-			hoso_buf_add(&t->values[i], "", 0);
 	}
 	return 1;
 }

@@ -117,13 +117,3 @@ hoso_hmac_hex(struct hoso_hmac *h, const void *msg, size_t len, char hex[65])
 		hoso_die("libcrypto: HMAC-SHA-256 failed");
 	to_hex(md, hex);
 }
-
-void
-hoso_hmac_sha256_hex(const void *key, size_t keylen, const void *msg, size_t len, char hex[65])
-{
-	struct hoso_hmac h;
-
-	hoso_hmac_init(&h, key, keylen);
-	hoso_hmac_hex(&h, msg, len, hex);
-	hoso_hmac_release(&h);
-}

@@ -20,9 +20,6 @@ void hoso_sha256_update(struct hoso_sha256 *sha, const void *data, size_t len);
 /* Writes 64 hex digits and a NUL; releases the context (init again to reuse). */
 void hoso_sha256_final_hex(struct hoso_sha256 *sha, char hex[65]);
 
-/* One-shot HMAC-SHA-256 of msg under key, as 64 hex digits. */
-void hoso_hmac_sha256_hex(const void *key, size_t keylen, const void *msg, size_t len,
-			  char hex[65]);
 
 /*
  * A key prepared once for many messages: the inner and outer pad blocks are

@@ -229,8 +229,8 @@ fold(const char *s)
 
 	char *r;
 
-	if (!hoso_text_fold(&b, s, strlen(s)) || !b.data)
-		hoso_buf_addstr(&b, "");
+	if (!hoso_text_fold(&b, s, strlen(s)))
+		hoso_buf_reset(&b);
 	r = hoso_xstrdup(b.data);
 	hoso_buf_release(&b);
 	return r;
@@ -607,7 +607,7 @@ hoso_source_schema_load(const char *path, struct hoso_source_schema *out, struct
 
 	memset(out, 0, sizeof(*out));
 	ok = hoso_config_read_file(path, &schema_style, &data, err) &&
-	     hoso_source_schema_load_buffer(path, data.data ? data.data : "", data.len, out, err);
+	     hoso_source_schema_load_buffer(path, data.data, data.len, out, err);
 	hoso_buf_release(&data);
 	return ok;
 }

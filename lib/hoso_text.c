@@ -9,15 +9,6 @@
 
 #include "hoso_text.h"
 
-bool
-hoso_text_is_ascii(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char) s[i] >= 0x80)
-			return false;
-	return true;
-}
-
 static bool
 map_append(struct hoso_buf *out, const char *s, size_t len, utf8proc_option_t opts)
 {

@@ -12,8 +12,6 @@
 
 #include "hoso_buf.h"
 
-/* True if s is pure ASCII (then it is already NFC). */
-bool hoso_text_is_ascii(const char *s, size_t len);
 
 /*
  * True if s is valid UTF-8 whose code points all lie in ranges where every

@@ -2,7 +2,8 @@
  * load.h: what hoso-load's modules share.
  *
  *   main.c       arguments in, exit status out
- *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version
+ *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version,
+ *                functions/NAME.sql -> hoso.function_file
  *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion
  *   manifest.c   the staging directory's MANIFEST and checked streaming of
  *                its files into COPY
@@ -17,6 +18,7 @@
 #include <stddef.h>
 
 #include "hoso_buf.h"
+#include "hoso_layout.h"
 
 /* Key of the transaction advisory lock that serialises migrations. */
 #define LOAD_MIGRATE_LOCK_KEY 4850303002LL
@@ -91,17 +93,29 @@ bool load_reference(PGconn *conn, const struct load_options *o);
 
 /* staging.c: returns an exit status (0 or 1). */
 int load_staging(const struct load_options *o);
+/* staging.c: whether the MANIFEST lists every staging file (logged when not). */
+bool load_manifest_complete(const struct manifest *m, const char *dir);
+/*
+ * staging.c: COPY staging file f into table (NULL: the layout's) with its
+ * columns named, through manifest_copy.
+ */
+bool load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
+		       const char *table, enum staging_copy_mode mode, const struct file_map *map,
+		       long long *rows);
 /* staging.c: replace the facts of the cases in a temporary key table */
 bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 			long long *cases);
-/*
- * summary.c: whether the MANIFEST lists the summary files hoso-transform
- * writes (an older transform's does not); adding their rows to the summary
- * tables, inside the caller's transaction.
- */
-bool load_summary_files_present(const struct manifest *m);
+/* summary.c: the summary files' rows added to the summary tables, inside the caller's transaction. */
 bool load_summary_add(PGconn *conn, const struct manifest *m);
-/* DIR/NAME into out; *present false (and true returned) when it does not exist. */
+/*
+ * report.json is the transform's (unresolved names and counts): a few
+ * kilobytes a night, megabytes for a large backfill; past this it is not one.
+ */
+#define LOAD_REPORT_MAX (64u * 1024 * 1024)
+/*
+ * DIR/NAME into out (whose cap, if any, it must fit); *present false (and
+ * true returned) when it does not exist.
+ */
 bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
 
 /* rebuild.c: the facts of a rebuilt range, in one transaction; an exit status. */

@@ -1,13 +1,26 @@
 /*
- * migrate.c: "hoso-load --migrate": apply the pending schemas/warehouse
- * files NNN_name.sql in the order of NNN.
+ * migrate.c: "hoso-load --migrate": bring a warehouse to the schema of
+ * schemas/warehouse (docs/design.md §8).
  *
- * Each file runs in its own transaction together with its row in
- * hoso.schema_version, under a transaction advisory lock, so that two
- * migrations started at once apply each file exactly once.  A file applied
- * earlier whose content has changed since is an error: an applied
- * migration is never edited, a new one is added.  A file must not contain
- * its own BEGIN/COMMIT.
+ * Two kinds of file, in one transaction under a transaction advisory lock
+ * (two migrations started at once apply everything exactly once):
+ *   NNN_name.sql        migrations (tables, indexes, seed rows, grants),
+ *                       applied once each in the order of NNN and recorded
+ *                       in hoso.schema_version with their SHA-256.  An
+ *                       applied file whose content has changed is an error:
+ *                       a migration is never edited, a new one is added.
+ *   functions/NAME.sql  every function, each family whole in one file.
+ *                       When any of them differs from what hoso.function_file
+ *                       records (added, removed, edited), or a migration was
+ *                       applied, every function of schema hoso is dropped
+ *                       and every file applied again in name order, so the
+ *                       warehouse's functions are exactly those the files
+ *                       define (but for functions that a table or view
+ *                       depends on: those stay, and live in migrations).
+ * A baseline migration (one that lists "-- replaces FILE SHA256" lines)
+ * stands for the migrations it lists: a warehouse that recorded exactly
+ * those gets the baseline recorded as applied without running it.
+ * No file may contain its own BEGIN/COMMIT.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,9 +34,20 @@
 #include "hoso_sha256.h"
 #include "load.h"
 
-struct migration {
-	int version;
-	char *file;		/* owned: name within the directory */
+#define FUNCTION_DIR "functions"
+#define REPLACES_MARK "-- replaces "
+
+struct schema_file {
+	int version;		/* NNN of a migration; 0 for a function file */
+	char *name;		/* owned: name within its directory */
+	char *path;		/* owned */
+	struct hoso_buf sql;	/* the content */
+	char sha[65];		/* hex SHA-256 of the content */
+};
+
+struct schema_list {
+	struct schema_file *v;
+	size_t n;
 };
 
 /* "NNN_name.sql" -> NNN; -1 for any other name. */
@@ -44,108 +68,209 @@ migration_version(const char *name)
 }
 
 static int
-compare_migrations(const void *a, const void *b)
+compare_files(const void *a, const void *b)
 {
-	const struct migration *x = a, *y = b;
+	const struct schema_file *x = a, *y = b;
 
-	return (x->version > y->version) - (x->version < y->version);
+	if (x->version != y->version)
+		return (x->version > y->version) - (x->version < y->version);
+	return strcmp(x->name, y->name);
 }
 
 static bool
-list_migrations(const char *dir, struct migration **out, size_t *n)
+read_file(struct schema_file *f)
+{
+	FILE *fp = fopen(f->path, "rb");
+	struct hoso_sha256 sha;
+	char buf[8192];
+	size_t n;
+	bool ok;
+
+	if (!fp) {
+		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
+		return false;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		hoso_buf_add(&f->sql, buf, n);
+	ok = !ferror(fp);
+	if (!ok)
+		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
+	fclose(fp);
+	hoso_buf_addch(&f->sql, '\0');	/* terminated, and never NULL */
+	f->sql.len--;
+	if (ok && memchr(f->sql.data, '\0', f->sql.len)) {
+		hoso_error("%s: contains a NUL byte", f->path);
+		ok = false;
+	}
+	hoso_sha256_init(&sha);
+	hoso_sha256_update(&sha, f->sql.data, f->sql.len);
+	hoso_sha256_final_hex(&sha, f->sha);
+	return ok;
+}
+
+static void
+free_list(struct schema_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].path);
+		hoso_buf_release(&l->v[i].sql);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/*
+ * The *.sql files of dir, read, sorted: migrations (NNN_name.sql) when
+ * migrations is true, else function files (any name).  A missing function
+ * directory is an empty list.
+ */
+static bool
+list_files(const char *dir, bool migrations, struct schema_list *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	bool ok = true;
 
-	*out = NULL;
-	*n = 0;
+	out->v = NULL;
+	out->n = 0;
 	if (!d) {
+		if (!migrations && errno == ENOENT)
+			return true;
 		hoso_error("cannot read the schema directory \"%s\": %s", dir, strerror(errno));
 		return false;
 	}
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		int v;
+	while (ok && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), plen = strlen(dir) + len + 2;
+		struct schema_file *f;
+		int v = 0;
 
-		if (len < 4 || strcmp(de->d_name + len - 4, ".sql") != 0)
+		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
 			continue;
-		v = migration_version(de->d_name);
-		if (v < 0) {
+		if (migrations && (v = migration_version(de->d_name)) < 0) {
 			hoso_error("%s/%s: a migration is named NNN_name.sql", dir, de->d_name);
-			closedir(d);
-			return false;
+			ok = false;
+			break;
 		}
-		*out = hoso_xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[*n].version = v;
-		(*out)[(*n)++].file = hoso_xstrdup(de->d_name);
+		out->v = hoso_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		f = &out->v[out->n++];
+		memset(f, 0, sizeof(*f));
+		hoso_buf_init(&f->sql);
+		f->version = v;
+		f->name = hoso_xstrdup(de->d_name);
+		f->path = hoso_xmalloc(plen);
+		snprintf(f->path, plen, "%s/%s", dir, de->d_name);
+		ok = read_file(f);
 	}
 	closedir(d);
-	qsort(*out, *n, sizeof(**out), compare_migrations);
-	for (size_t i = 1; i < *n; i++) {
-		if ((*out)[i].version == (*out)[i - 1].version) {
-			hoso_error("%s: %s and %s have the same version", dir, (*out)[i - 1].file,
-				   (*out)[i].file);
+	if (!ok)
+		return false;
+	qsort(out->v, out->n, sizeof(*out->v), compare_files);
+	for (size_t i = 1; migrations && i < out->n; i++) {
+		if (out->v[i].version == out->v[i - 1].version) {
+			hoso_error("%s: %s and %s have the same version", dir, out->v[i - 1].name,
+				   out->v[i].name);
 			return false;
 		}
 	}
-	if (*n == 0) {
+	if (migrations && out->n == 0) {
 		hoso_error("the schema directory \"%s\" holds no NNN_name.sql file", dir);
 		return false;
 	}
 	return true;
 }
 
+/*
+ * The "-- replaces FILE SHA256" lines of a baseline migration as text
+ * "version sha" lines sorted by version, the form the query in
+ * record_baseline() gives for the recorded history; empty for an ordinary
+ * migration.
+ */
 static bool
-read_file(const char *path, struct hoso_buf *out)
+baseline_replaces(const struct schema_file *f, struct hoso_buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	char buf[8192];
-	size_t n;
-	bool ok;
+	const char *p = f->sql.data;
+	struct schema_list l = { NULL, 0 };
 
-	if (!f) {
-		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
-		return false;
+	for (; (p = strstr(p, REPLACES_MARK)) != NULL; p++) {
+		char name[256], sha[65];
+		int v;
+
+		if (p != f->sql.data && p[-1] != '\n')
+			continue;
+		if (sscanf(p + strlen(REPLACES_MARK), "%255s %64s", name, sha) != 2 ||
+		    (v = migration_version(name)) < 0 || strlen(sha) != 64) {
+			hoso_error("%s: a baseline line is \"-- replaces NNN_name.sql SHA256\"", f->path);
+			free_list(&l);
+			return false;
+		}
+		l.v = hoso_xrealloc(l.v, (l.n + 1) * sizeof(*l.v));
+		memset(&l.v[l.n], 0, sizeof(*l.v));
+		l.v[l.n].version = v;
+		l.v[l.n].name = hoso_xstrdup(name);
+		memcpy(l.v[l.n++].sha, sha, 65);
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		hoso_buf_add(out, buf, n);
-	ok = !ferror(f);
-	if (!ok)
-		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
-	fclose(f);
-	if (ok && memchr(out->data ? out->data : "", '\0', out->len)) {
-		hoso_error("%s: contains a NUL byte", path);
-		ok = false;
-	}
-	return ok;
+	qsort(l.v, l.n, sizeof(*l.v), compare_files);
+	for (size_t i = 0; i < l.n; i++)
+		hoso_buf_addf(out, "%d %s\n", l.v[i].version, l.v[i].sha);
+	free_list(&l);
+	return true;
 }
 
 /*
- * Apply one migration unless it is applied.  Returns 1 if applied now, 0 if
- * it already was, -1 on error (rolled back).
+ * A baseline not yet recorded, in a warehouse that recorded migrations
+ * below it: those must be exactly the ones it replaces; then it is
+ * recorded without running.  Returns 1 if recorded, 0 if the baseline is
+ * to run (no history below it), -1 on error.
  */
 static int
-apply_one(PGconn *conn, const char *dir, const struct migration *mg)
+record_baseline(PGconn *conn, const struct schema_file *f, const char *replaces)
 {
-	struct hoso_buf sql = HOSO_BUF_INIT;
-	struct hoso_sha256 sha;
-	char path[4200], hex[65], version[16], lock[64];
-	const char *p[3] = { version, mg->file, hex };
+	char version[16];
+	const char *p[3] = { version, f->name, f->sha };
+	PGresult *res;
+	int ret = -1;
+
+	snprintf(version, sizeof(version), "%d", f->version);
+	res = hoso_pg_query(conn,
+			    "SELECT count(*), coalesce(string_agg(version || ' ' || sha256 || E'\\n', ''"
+			    " ORDER BY version), '')"
+			    " FROM hoso.schema_version WHERE version < $1::int", 1, p);
+	if (!res)
+		return -1;
+	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+		ret = 0;
+	} else if (strcmp(PQgetvalue(res, 0, 1), replaces) != 0) {
+		hoso_error("%s: the warehouse's migrations below version %d are not those of the "
+			   "release this baseline replaces; migrate it with that release's hoso-load "
+			   "--migrate first (recorded:\n%sexpected:\n%s)", f->path, f->version,
+			   PQgetvalue(res, 0, 1), replaces);
+	} else if (hoso_pg_exec_params(conn,
+				       "INSERT INTO hoso.schema_version (version, file, sha256)"
+				       " VALUES ($1, $2, $3)", 3, p)) {
+		hoso_info("recorded %s as applied: the warehouse holds the migrations it replaces",
+			  f->name);
+		ret = 1;
+	}
+	PQclear(res);
+	return ret;
+}
+
+/*
+ * Apply one migration unless it is recorded.  Returns 1 if applied now, 0
+ * if it already was, -1 on error.
+ */
+static int
+apply_migration(PGconn *conn, const struct schema_file *f)
+{
+	char version[16];
+	const char *p[3] = { version, f->name, f->sha };
+	struct hoso_buf replaces = HOSO_BUF_INIT;
 	PGresult *res = NULL;
 	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, mg->file);
-	snprintf(version, sizeof(version), "%d", mg->version);
-	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)", LOAD_MIGRATE_LOCK_KEY);
-	if (!read_file(path, &sql))
-		goto cleanup;
-	hoso_sha256_init(&sha);
-	hoso_sha256_update(&sha, sql.data ? sql.data : "", sql.len);
-	hoso_sha256_final_hex(&sha, hex);
-
-	if (!hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, lock))
-		goto cleanup;
-	/* read under the lock: another migration may have just applied it */
+	snprintf(version, sizeof(version), "%d", f->version);
 	res = hoso_pg_query(conn, "SELECT to_regclass('hoso.schema_version') IS NOT NULL", 0, NULL);
 	if (!res)
 		goto cleanup;
@@ -157,76 +282,174 @@ apply_one(PGconn *conn, const char *dir, const struct migration *mg)
 		if (!res)
 			goto cleanup;
 		if (PQntuples(res) == 1) {
-			if (strcmp(PQgetvalue(res, 0, 0), hex) != 0) {
+			if (strcmp(PQgetvalue(res, 0, 0), f->sha) != 0) {
 				hoso_error("%s: version %d was applied on %s (as %s) with other content "
 					   "(sha256 %s, now %s); never edit an applied migration, add a "
-					   "new one", path, mg->version, PQgetvalue(res, 0, 2),
-					   PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), hex);
+					   "new one", f->path, f->version, PQgetvalue(res, 0, 2),
+					   PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), f->sha);
 				goto cleanup;
 			}
 			ret = 0;
 			goto cleanup;
 		}
+		if (!baseline_replaces(f, &replaces))
+			goto cleanup;
+		if (replaces.len > 0) {
+			ret = record_baseline(conn, f, replaces.data);
+			if (ret != 0)
+				goto cleanup;
+			ret = -1;
+		}
 	}
-	PQclear(res);
-	res = NULL;
-	if (!hoso_pg_exec(conn, sql.data ? sql.data : "")) {
-		hoso_error("%s: migration failed; nothing of it was applied", path);
+	if (!hoso_pg_exec(conn, f->sql.data)) {
+		hoso_error("%s: migration failed; nothing was applied", f->path);
 		goto cleanup;
 	}
 	if (!hoso_pg_exec_params(conn,
 				 "INSERT INTO hoso.schema_version (version, file, sha256)"
 				 " VALUES ($1, $2, $3)", 3, p)) {
 		hoso_error("%s: the migration must create hoso.schema_version or come after the one that does",
-			   path);
+			   f->path);
 		goto cleanup;
 	}
-	if (!hoso_pg_exec(conn, "COMMIT"))
-		goto cleanup;
-	hoso_info("applied %s", mg->file);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("migration_applied"), hoso_log_str("file", f->name),
+		    hoso_msg("applied %s", f->name));
 	ret = 1;
 cleanup:
 	if (res)
 		PQclear(res);
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		hoso_pg_exec(conn, "ROLLBACK");
-	hoso_buf_release(&sql);
+	hoso_buf_release(&replaces);
 	return ret;
+}
+
+/* True when hoso.function_file records exactly the files of l. */
+static bool
+functions_recorded(PGconn *conn, const struct schema_list *l, bool *same)
+{
+	struct hoso_buf want = HOSO_BUF_INIT;
+	PGresult *res;
+
+	for (size_t i = 0; i < l->n; i++)
+		hoso_buf_addf(&want, "%s %s\n", l->v[i].name, l->v[i].sha);
+	hoso_buf_addch(&want, '\0');
+	res = hoso_pg_query(conn,
+			    "SELECT coalesce(string_agg(file || ' ' || sha256 || E'\\n', ''"
+			    " ORDER BY file COLLATE \"C\"), '') FROM hoso.function_file", 0, NULL);
+	if (!res) {
+		hoso_error("the function files are recorded in hoso.function_file, which a migration "
+			   "must create");
+		hoso_buf_release(&want);
+		return false;
+	}
+	*same = strcmp(PQgetvalue(res, 0, 0), want.data) == 0;
+	PQclear(res);
+	hoso_buf_release(&want);
+	return true;
+}
+
+/*
+ * Every function of schema hoso dropped, every file applied and recorded.
+ * A function that something other than a function depends on (a column
+ * default, a view) stays: it belongs with that object's migration, and a
+ * file may still CREATE OR REPLACE it.
+ */
+static bool
+apply_functions(PGconn *conn, const struct schema_list *l)
+{
+	if (!hoso_pg_exec(conn,
+			  "DO $$ DECLARE routines text; BEGIN"
+			  " SELECT string_agg(p.oid::regprocedure::text, ', ') INTO routines"
+			  "   FROM pg_proc p"
+			  "  WHERE p.pronamespace = 'hoso'::regnamespace AND p.prokind IN ('f', 'p')"
+			  "    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"
+			  "                    AND d.objid = p.oid AND d.deptype = 'e')"
+			  "    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
+			  "                    AND d.refobjid = p.oid AND d.classid <> 'pg_proc'::regclass);"
+			  " IF routines IS NOT NULL THEN EXECUTE 'DROP ROUTINE ' || routines; END IF;"
+			  " END $$") ||
+	    !hoso_pg_exec(conn, "DELETE FROM hoso.function_file") ||
+	    /* bodies refer to functions of other files: check them when called, as pg_dump does */
+	    !hoso_pg_exec(conn, "SET LOCAL check_function_bodies = off"))
+		return false;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *p[2] = { l->v[i].name, l->v[i].sha };
+
+		if (!hoso_pg_exec(conn, l->v[i].sql.data)) {
+			hoso_error("%s: function file failed; nothing was applied", l->v[i].path);
+			return false;
+		}
+		if (!hoso_pg_exec_params(conn, "INSERT INTO hoso.function_file (file, sha256)"
+					 " VALUES ($1, $2)", 2, p))
+			return false;
+	}
+	return hoso_pg_exec(conn, "RESET check_function_bodies");
+}
+
+/* A baseline stands for every migration below it: none may be in the directory. */
+static bool
+check_baseline_first(const struct schema_list *mig)
+{
+	for (size_t i = 1; i < mig->n; i++) {
+		if (strstr(mig->v[i].sql.data, "\n" REPLACES_MARK) != NULL) {
+			hoso_error("%s: %s is numbered below the baseline %s, which stands for every "
+				   "migration below it; number it above the last migration", mig->v[0].path,
+				   mig->v[0].name, mig->v[i].name);
+			return false;
+		}
+	}
+	return true;
 }
 
 int
 load_migrate(const char *conninfo, const char *schema_dir)
 {
-	struct migration *list = NULL;
-	size_t n = 0, applied = 0;
+	struct schema_list mig = { NULL, 0 }, fn = { NULL, 0 };
+	size_t applied = 0, fdir_len = strlen(schema_dir) + sizeof("/" FUNCTION_DIR);
+	char *fdir = hoso_xmalloc(fdir_len), lock[64];
+	bool same = true;
 	PGconn *conn = NULL;
 	int ret = HOSO_EXIT_FAILED;
 
-	if (!list_migrations(schema_dir, &list, &n))
+	snprintf(fdir, fdir_len, "%s/" FUNCTION_DIR, schema_dir);
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)", LOAD_MIGRATE_LOCK_KEY);
+	if (!list_files(schema_dir, true, &mig) || !list_files(fdir, false, &fn) ||
+	    !check_baseline_first(&mig))
 		goto cleanup;
 	conn = hoso_pg_connect(conninfo, "hoso-load --migrate");
 	if (!conn)
 		goto cleanup;
 	/* keep notices such as "schema already exists" out of the log */
 	hoso_pg_exec(conn, "SET client_min_messages = warning");
-	for (size_t i = 0; i < n; i++) {
-		int r = apply_one(conn, schema_dir, &list[i]);
+	/* read under the lock: another migration may have just committed */
+	if (!hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, lock))
+		goto cleanup;
+	for (size_t i = 0; i < mig.n; i++) {
+		int r = apply_migration(conn, &mig.v[i]);
 
 		if (r < 0)
 			goto cleanup;
 		applied += (size_t) r;
 	}
-	if (applied)
-		hoso_info("warehouse schema migrated to version %d (%zu migrations applied)",
-			  list[n - 1].version, applied);
+	if (fn.n > 0 && !functions_recorded(conn, &fn, &same))
+		goto cleanup;
+	if ((applied > 0 || !same) && fn.n > 0 && !apply_functions(conn, &fn))
+		goto cleanup;
+	if (!hoso_pg_exec(conn, "COMMIT"))
+		goto cleanup;
+	if (applied > 0 || !same)
+		hoso_info("warehouse schema migrated to version %d (%zu migrations, %zu function "
+			  "files applied)", mig.v[mig.n - 1].version, applied, fn.n);
 	else
-		hoso_info("warehouse schema up to date (version %d)", list[n - 1].version);
+		hoso_info("warehouse schema up to date (version %d)", mig.v[mig.n - 1].version);
 	ret = HOSO_EXIT_OK;
 cleanup:
-	if (conn)
+	if (conn) {
+		if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+			hoso_pg_exec(conn, "ROLLBACK");
 		PQfinish(conn);
-	for (size_t i = 0; i < n; i++)
-		free(list[i].file);
-	free(list);
+	}
+	free_list(&mig);
+	free_list(&fn);
+	free(fdir);
 	return ret;
 }

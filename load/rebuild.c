@@ -72,7 +72,7 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE rebuild_case (src text, case_no text,"
 			  " PRIMARY KEY (src, case_no)) ON COMMIT DROP") ||
-	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case FROM STDIN", keys) ||
+	    !hoso_pg_copy_in_file(conn, "COPY rebuild_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE rebuild_case"))
 		return false;
 	res = hoso_pg_query(conn, "SELECT count(*) FROM rebuild_case", 0, NULL);
@@ -87,26 +87,21 @@ replace_facts(PGconn *conn, const struct manifest *m, const char *keys, long lon
 int
 load_rebuild(const struct load_options *o)
 {
-	static const char *const needed[] = { "case_fact.tsv", "case_due.tsv", "case_status.tsv" };
 	struct manifest m = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	PGconn *conn = NULL;
 	char run_id[32], nkeys_s[32], cases_s[32];
 	long long nkeys = 0, cases = 0;
 	bool have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
-		if (!manifest_find(&m, needed[i])) {
-			hoso_error("%s/MANIFEST: does not list %s; refusing the staging directory",
-				   o->staging_dir, needed[i]);
-			goto cleanup;
-		}
-	}
-	if (!load_read_small_file(o->staging_dir, "report.json", &report, &have_report))
+	if (!load_manifest_complete(&m, o->staging_dir))
+		goto cleanup;
+	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load rebuild");

@@ -13,7 +13,7 @@
  *
  * A table that the load brings more than it holds (a first load, a large
  * backfill) is bulk-loaded: its keys and indexes are dropped before its
- * COPY and built again after it (hoso.bulk_begin, 060_bulk_load.sql), in
+ * COPY and built again after it (hoso.bulk_begin, functions/bulk_load.sql), in
  * the same transaction.
  *
  * Rejects over the threshold roll all of it back; then a second, small
@@ -27,19 +27,84 @@
 #include <time.h>
 
 #include "hoso_buf.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "load.h"
-
-static const char *const staging_names[] = {
-	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-	"case_due.tsv", "case_status.tsv", "reject.tsv",
-};
 
 /* What files.tsv says of the run's files. */
 struct file_totals {
 	long long files, bytes, records, rejects, messages_loaded;
 };
+
+/* The SQL type of a staging column in the load's own temporary tables. */
+static const char *
+sql_type(enum hoso_kind kind)
+{
+	switch (kind) {
+	case HOSO_KIND_INT: return "bigint";
+	case HOSO_KIND_JSON: return "jsonb";
+	case HOSO_KIND_TIME: return "timestamptz";
+	case HOSO_KIND_BOOL: return "boolean";
+	case HOSO_KIND_DATE: return "date";
+	case HOSO_KIND_PATH: return "text[]";
+	case HOSO_KIND_CODE:
+	case HOSO_KIND_TEXT: break;
+	}
+	return "text";
+}
+
+/*
+ * CREATE TEMP TABLE for staging file f, its columns as the layout declares
+ * them, then constraints (may be empty).
+ */
+static bool
+create_temp_table(PGconn *conn, enum hoso_staging_file f, const char *constraints)
+{
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok;
+
+	hoso_buf_addf(&sql, "CREATE TEMP TABLE %s (", l->table);
+	for (int i = 0; i < l->ncolumns; i++)
+		hoso_buf_addf(&sql, "%s%s %s", i ? ", " : "", l->columns[i].name,
+			      sql_type(l->columns[i].kind));
+	hoso_buf_addf(&sql, "%s) ON COMMIT DROP", constraints);
+	ok = hoso_pg_exec(conn, sql.data);
+	hoso_buf_release(&sql);
+	return ok;
+}
+
+bool
+load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
+		  const char *table, enum staging_copy_mode mode, const struct file_map *map,
+		  long long *rows)
+{
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok;
+
+	/* the columns named, as pg_dump does: a table's physical order may differ */
+	hoso_buf_addf(&sql, "COPY %s (", table ? table : l->table);
+	hoso_staging_column_list(f, -1, &sql);
+	hoso_buf_addstr(&sql, ") FROM STDIN");
+	ok = manifest_copy(conn, m, l->file, sql.data, mode, map, rows);
+	hoso_buf_release(&sql);
+	return ok;
+}
+
+bool
+load_manifest_complete(const struct manifest *m, const char *dir)
+{
+	for (int f = 0; f < HOSO_STAGING_NFILES; f++) {
+		if (!manifest_find(m, hoso_staging_layouts[f].file)) {
+			hoso_error("%s/%s: does not list %s; refusing the staging directory", dir,
+				   HOSO_STAGING_MANIFEST, hoso_staging_layouts[f].file);
+			return false;
+		}
+	}
+	return true;
+}
 
 bool
 load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
@@ -58,8 +123,14 @@ load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bo
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		return false;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && !out->too_big)
 		hoso_buf_add(out, buf, n);
+	if (out->too_big) {
+		hoso_error("\"%s\": larger than %zu bytes; refusing the staging directory", path,
+			   out->max);
+		fclose(f);
+		return false;
+	}
 	if (ferror(f)) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		fclose(f);
@@ -99,13 +170,9 @@ copy_files_tsv(PGconn *conn, const struct manifest *m, struct file_totals *t)
 {
 	PGresult *res;
 
-	if (!hoso_pg_exec(conn,
-			  "CREATE TEMP TABLE load_files (file_no bigint PRIMARY KEY, path text NOT NULL,"
-			  " size bigint, sha256 text, format text, lines bigint, messages bigint,"
-			  " dossiers bigint, progress bigint, other_messages bigint, rejects bigint,"
-			  " unknown_fields jsonb) ON COMMIT DROP") ||
-	    !manifest_copy(conn, m, "files.tsv", "COPY load_files FROM STDIN",
-			   STAGING_COPY_AS_IS, NULL, NULL))
+	if (!create_temp_table(conn, HOSO_STAGING_FILES,
+			       ", PRIMARY KEY (file_no), CHECK (path IS NOT NULL)") ||
+	    !load_copy_staging(conn, m, HOSO_STAGING_FILES, NULL, STAGING_COPY_AS_IS, NULL, NULL))
 		return false;
 	res = hoso_pg_query(conn,
 			    "SELECT count(*), coalesce(sum(size), 0),"
@@ -129,11 +196,8 @@ copy_rejects(PGconn *conn, const struct manifest *m, const char *run_id)
 {
 	const char *p[1] = { run_id };
 
-	return hoso_pg_exec(conn,
-			    "CREATE TEMP TABLE load_reject (file_no bigint, line bigint,"
-			    " byte_offset bigint, field text, reason text, raw text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, "reject.tsv", "COPY load_reject FROM STDIN",
-			      STAGING_COPY_AS_IS, NULL, NULL) &&
+	return create_temp_table(conn, HOSO_STAGING_REJECT, "") &&
+		load_copy_staging(conn, m, HOSO_STAGING_REJECT, NULL, STAGING_COPY_AS_IS, NULL, NULL) &&
 		hoso_pg_exec_params(conn,
 				    "INSERT INTO hoso.reject (run_id, path, line, byte_offset, field, reason, raw)"
 				    " SELECT $1, f.path, r.line, r.byte_offset, r.field, r.reason, r.raw"
@@ -220,9 +284,11 @@ check_ledger(PGconn *conn, const struct load_options *o)
 		return false;
 	n = PQntuples(res);
 	if (n > 0)
-		hoso_error("%s: already in the ledger (loaded by run %s)%s; rerun with --replace to "
-			   "replace what it loaded", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   n > 1 ? " and so are others" : "");
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%s: already in the ledger (loaded by run %s)%s",
+				     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+				     n > 1 ? " and so are others" : ""),
+			    hoso_hint("Rerun with --replace to replace what it loaded."));
 	PQclear(res);
 	return n == 0;
 }
@@ -237,10 +303,15 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 	res = hoso_pg_query(conn,
 			    "WITH ins AS ("
 			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
-			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields)"
-			    "  SELECT path, size, sha256, format, dossiers + progress, $1, lines, messages,"
-			    "    dossiers, progress, other_messages, rejects, unknown_fields"
-			    "  FROM load_files ORDER BY file_no"
+			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
+			    "    landing_day)"
+			    "  SELECT f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1, f.lines,"
+			    "    f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
+			    "    f.unknown_fields, rf.landing_day"
+			    /* the day the runner planned; none when hoso-load runs alone */
+			    "  FROM load_files f LEFT JOIN hoso.run_file rf"
+			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
+			    "  ORDER BY f.file_no"
 			    "  RETURNING file_id, path)"
 			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
 	if (!res)
@@ -276,38 +347,15 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 #define LOAD_BULK_MIN_BYTES (16LL * 1024 * 1024)
 
 /*
- * "COPY TABLE (columns) FROM STDIN" with the table's columns except the
- * province, which the staging files do not carry: its default names the
- * province of the loading session (080_province.sql).  Written into sql.
+ * Before the COPY of staging file f into its table: when the file is large
+ * and larger than the table, drop the table's keys and indexes for
+ * load_bulk_end to build again.  *bulk says whether it did.
  */
 static bool
-copy_statement(PGconn *conn, const char *table, struct hoso_buf *sql)
+load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk)
 {
-	const char *p[1] = { table };
-	PGresult *res = hoso_pg_query(conn,
-		"SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
-		" WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
-		" AND attname <> 'province'", 1, p);
-
-	if (!res)
-		return false;
-	hoso_buf_reset(sql);
-	hoso_buf_addf(sql, "COPY %s (%s) FROM STDIN", table, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return true;
-}
-
-/*
- * Before the COPY of staging file NAME into TABLE (one of this program's
- * own names): when the file is large and larger than the table, drop the
- * table's keys and indexes for load_bulk_end to build again.  *bulk says
- * whether it did.
- */
-static bool
-load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const char *name,
-		bool *bulk)
-{
-	const struct manifest_entry *e = manifest_find(m, name);
+	const char *table = hoso_staging_layouts[f].table;
+	const struct manifest_entry *e = manifest_find(m, hoso_staging_layouts[f].file);
 	char bytes[32];
 	const char *p[2] = { table, bytes };
 	PGresult *res;
@@ -327,33 +375,17 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, const char *table, const
 }
 
 /*
- * After the COPYs: build the keys and indexes load_bulk_begin dropped.
- * With analyze, also give the planner the tables' new statistics, for a
- * statement of this transaction that joins them next (the SQL summary
- * refresh); otherwise autovacuum gathers them after the commit, which
- * spares a bulk load seconds of sampling.  tables[i] is analysed when
- * bulk[i].
+ * After the COPYs: build the keys and indexes load_bulk_begin dropped
+ * (bulk[i] says it dropped some).  Autovacuum gathers the tables' new
+ * statistics after the commit, which spares a bulk load seconds of
+ * sampling.
  */
 static bool
-load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t n,
-	      bool analyze)
+load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 {
-	char sql[128];
-	bool any = false;
-
 	for (size_t i = 0; i < n; i++)
-		any = any || bulk[i];
-	if (!any)
-		return true;
-	if (!hoso_pg_exec(conn, "SELECT hoso.bulk_end()"))
-		return false;
-	for (size_t i = 0; analyze && i < n; i++) {
-		if (!bulk[i])
-			continue;
-		snprintf(sql, sizeof(sql), "ANALYZE %s", tables[i]);
-		if (!hoso_pg_exec(conn, sql))
-			return false;
-	}
+		if (bulk[i])
+			return hoso_pg_exec(conn, "SELECT hoso.bulk_end()");
 	return true;
 }
 
@@ -361,8 +393,8 @@ load_bulk_end(PGconn *conn, const char *const *tables, const bool *bulk, size_t 
  * Replace the facts of the cases listed in the temporary table keys_table
  * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
  * tables in step: the cases' old contributions are taken away before their
- * facts go, the new ones added after they come (from summary_*.tsv when
- * the staging directory has them, summary.c).  keys_table is one of this
+ * facts go, the new ones added after they come (from summary_*.tsv,
+ * summary.c).  keys_table is one of this
  * program's own table names, never data.  Shared by a run's load and a
  * rebuild.
  */
@@ -370,14 +402,12 @@ bool
 load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 		   long long *cases)
 {
-	static const char *const fact_tables[] = { "hoso.case_fact", "hoso.case_due",
-						   "hoso.case_status" };
-	static const char *const fact_files[] = { "case_fact.tsv", "case_due.tsv",
-						  "case_status.tsv" };
-	enum { NFACT = sizeof(fact_tables) / sizeof(fact_tables[0]) };
+	static const enum hoso_staging_file facts[] = {
+		HOSO_STAGING_CASE_FACT, HOSO_STAGING_CASE_DUE, HOSO_STAGING_CASE_STATUS
+	};
+	enum { NFACT = sizeof(facts) / sizeof(facts[0]) };
 	bool bulk[NFACT];
 	char sql[256];
-	struct hoso_buf copy = HOSO_BUF_INIT;
 
 	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', -1)", keys_table);
 	if (!hoso_pg_exec(conn, sql))
@@ -385,38 +415,30 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 	for (size_t i = 0; i < NFACT; i++) {
 		snprintf(sql, sizeof(sql),
 			 "DELETE FROM %s t USING %s k WHERE t.src = k.src AND t.case_no = k.case_no",
-			 fact_tables[i], keys_table);
+			 hoso_staging_layouts[facts[i]].table, keys_table);
 		if (!hoso_pg_exec(conn, sql))
 			return false;
 	}
 	for (size_t i = 0; i < NFACT; i++) {
-		bool ok = copy_statement(conn, fact_tables[i], &copy) &&
-			  load_bulk_begin(conn, m, fact_tables[i], fact_files[i], &bulk[i]) &&
-			  manifest_copy(conn, m, fact_files[i], copy.data, STAGING_COPY_AS_IS, NULL,
-					i == 0 ? cases : NULL);
-
-		if (!ok) {
-			hoso_buf_release(&copy);
+		if (!load_bulk_begin(conn, m, facts[i], &bulk[i]) ||
+		    !load_copy_staging(conn, m, facts[i], NULL, STAGING_COPY_AS_IS, NULL,
+				       i == 0 ? cases : NULL))
 			return false;
-		}
 	}
-	hoso_buf_release(&copy);
-	if (!load_bulk_end(conn, fact_tables, bulk, NFACT, !load_summary_files_present(m)))
-		return false;
-	/* the new contributions as the transform added them up; else from the new facts */
-	if (load_summary_files_present(m))
-		return load_summary_add(conn, m);
-	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', 1)", keys_table);
-	return hoso_pg_exec(conn, sql);
+	/* the new contributions as the transform added them up (summary.c) */
+	return load_bulk_end(conn, bulk, NFACT) &&
+		load_summary_add(conn, m);
 }
 
 /* The cases of a run are those of its case_fact.tsv. */
 static bool
 replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
 {
+	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
+		       "case_fact.tsv begins with its key");
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, "case_fact.tsv", "COPY load_case_key FROM STDIN",
-			      STAGING_COPY_KEYS, NULL, NULL) &&
+		manifest_copy(conn, m, hoso_staging_layouts[HOSO_STAGING_CASE_FACT].file,
+			      "COPY load_case_key (src, case_no) FROM STDIN", STAGING_COPY_KEYS, NULL, NULL) &&
 		hoso_pg_exec(conn, "ANALYZE load_case_key") &&
 		load_replace_facts(conn, m, "load_case_key", cases);
 }
@@ -434,11 +456,10 @@ int
 load_staging(const struct load_options *o)
 {
 	struct manifest m;
-	static const char *const archive_tables[] = { "hoso.dossier_msg", "hoso.progress_msg" };
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
-	struct hoso_buf report = HOSO_BUF_INIT, copy = HOSO_BUF_INIT;
+	struct hoso_buf report;
 	struct timespec start;
 	PGconn *conn = NULL;
 	char run_id[32], msg[512];
@@ -446,18 +467,14 @@ load_staging(const struct load_options *o)
 	bool created = false, have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
+	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
 	if (!manifest_read(&m, o->staging_dir))
 		goto cleanup;
-	for (size_t i = 0; i < sizeof(staging_names) / sizeof(staging_names[0]); i++) {
-		if (!manifest_find(&m, staging_names[i])) {
-			hoso_error("%s/MANIFEST: does not list %s; refusing the staging directory",
-				   o->staging_dir, staging_names[i]);
-			goto cleanup;
-		}
-	}
-	if (!load_read_small_file(o->staging_dir, "report.json", &report, &have_report))
+	if (!load_manifest_complete(&m, o->staging_dir))
+		goto cleanup;
+	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load");
@@ -474,15 +491,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!check_ledger(conn, o) ||
 	    !insert_ledger(conn, run_id, &map) ||
-	    !copy_statement(conn, archive_tables[0], &copy) ||
-	    !load_bulk_begin(conn, &m, archive_tables[0], "dossier_msg.tsv", &bulk[0]) ||
-	    !manifest_copy(conn, &m, "dossier_msg.tsv", copy.data,
-			   STAGING_COPY_FILE_ID, &map, &dossiers) ||
-	    !copy_statement(conn, archive_tables[1], &copy) ||
-	    !load_bulk_begin(conn, &m, archive_tables[1], "progress_msg.tsv", &bulk[1]) ||
-	    !manifest_copy(conn, &m, "progress_msg.tsv", copy.data,
-			   STAGING_COPY_FILE_ID, &map, &progress) ||
-	    !load_bulk_end(conn, archive_tables, bulk, 2, false) ||
+	    !load_bulk_begin(conn, &m, HOSO_STAGING_DOSSIER_MSG, &bulk[0]) ||
+	    !load_copy_staging(conn, &m, HOSO_STAGING_DOSSIER_MSG, NULL, STAGING_COPY_FILE_ID,
+			       &map, &dossiers) ||
+	    !load_bulk_begin(conn, &m, HOSO_STAGING_PROGRESS_MSG, &bulk[1]) ||
+	    !load_copy_staging(conn, &m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
+			       &map, &progress) ||
+	    !load_bulk_end(conn, bulk, 2) ||
 	    !replace_facts(conn, &m, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;
@@ -514,8 +529,13 @@ load_staging(const struct load_options *o)
 	}
 	if (!hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
-	hoso_info("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
-		  "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases, t.rejects);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("load_done"), hoso_log_int("files", t.files),
+		    hoso_log_int("dossiers", dossiers), hoso_log_int("progress", progress),
+		    hoso_log_int("rows", dossiers + progress), hoso_log_int("cases", cases),
+		    hoso_log_int("rejects", t.rejects),
+		    hoso_msg("run %lld: loaded %lld files (%lld dossier messages, %lld progress rows), "
+			     "%lld cases, %lld rejects", o->run_id, t.files, dossiers, progress, cases,
+			     t.rejects));
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn) {
@@ -528,7 +548,6 @@ cleanup:
 	}
 	free(map.ids);
 	hoso_buf_release(&report);
-	hoso_buf_release(&copy);
 	manifest_release(&m);
 	return ret;
 }

@@ -9,102 +9,78 @@
  * with other reference data, so only the facts themselves know them.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "hoso_buf.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "load.h"
 
-/* The counters of hoso.summary_day, in the column order of summary_day.tsv. */
-static const char *const day_columns[] = {
-	"received_online", "received_direct", "received_postal", "digitised_at_intake",
-	"fee_cases", "fee_paid_online", "online_vneid", "reuse_cases", "resolved_early",
-	"resolved_on_time", "resolved_late", "closed_other", "paper_resolved",
-	"paper_resolved_e_result", "resolved_working_seconds", "d_open", "d_overdue",
-	"d_paused", "resolved_on_time_766", "d_late_766",
-};
-static const char *const procedure_columns[] = { "resolved", "working_seconds" };
-
-struct summary_file {
-	const char *file;		/* in the staging directory */
-	const char *table;		/* hoso.summary_<name> */
-	const char *temp;		/* the temporary table it is copied into */
-	const char *key;		/* the key columns, in file order */
-	const char *const *columns;	/* the counters after the key, in file order */
-	size_t ncolumns;
+static const enum hoso_staging_file summary_files[] = {
+	HOSO_STAGING_SUMMARY_DAY, HOSO_STAGING_SUMMARY_PROCEDURE_DAY,
+	HOSO_STAGING_SUMMARY_PROCEDURE_MONTH,
 };
 
-#define NCOLUMNS(a) (sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct summary_file summary_files[] = {
-	{ "summary_day.tsv", "hoso.summary_day", "load_summary_day", "day, unit_path",
-	  day_columns, NCOLUMNS(day_columns) },
-	{ "summary_procedure_day.tsv", "hoso.summary_procedure_day", "load_summary_procedure_day",
-	  "day, unit_path, procedure_code", procedure_columns, NCOLUMNS(procedure_columns) },
-	{ "summary_procedure_month.tsv", "hoso.summary_procedure_month",
-	  "load_summary_procedure_month", "month, unit_path, procedure_code", procedure_columns,
-	  NCOLUMNS(procedure_columns) },
-};
-
-bool
-load_summary_files_present(const struct manifest *m)
-{
-	for (size_t i = 0; i < NCOLUMNS(summary_files); i++)
-		if (!manifest_find(m, summary_files[i].file))
-			return false;
-	return true;
-}
-
-/* Copy one file into its temporary table and add it to its summary table. */
+/*
+ * Copy one file into a temporary table like its summary table and add it
+ * to that table by key: the columns after the key are counters.
+ */
 static bool
-add_file(PGconn *conn, const struct manifest *m, const struct summary_file *f)
+add_file(PGconn *conn, const struct manifest *m, enum hoso_staging_file f)
 {
-	struct hoso_buf columns = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct hoso_buf columns = HOSO_BUF_INIT, key = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
+	/* the table's own name with its schema dropped: load_summary_day, ... */
+	const char *base = strchr(l->table, '.') ? strchr(l->table, '.') + 1 : l->table;
+	char temp[64];
 	bool ok;
 
-	hoso_buf_addstr(&columns, f->key);
-	for (size_t i = 0; i < f->ncolumns; i++)
-		hoso_buf_addf(&columns, ", %s", f->columns[i]);
-
+	snprintf(temp, sizeof(temp), "load_%s", base);
+	hoso_staging_column_list(f, -1, &columns);
+	hoso_staging_column_list(f, l->nkey, &key);
 	hoso_buf_addf(&sql, "CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA",
-		      f->temp, columns.data, f->table);
+		      temp, columns.data, l->table);
 	ok = hoso_pg_exec(conn, sql.data);
-	hoso_buf_reset(&sql);
-	hoso_buf_addf(&sql, "COPY %s (%s) FROM STDIN", f->temp, columns.data);
-	ok = ok && manifest_copy(conn, m, f->file, sql.data, STAGING_COPY_AS_IS, NULL, NULL);
+	ok = ok && load_copy_staging(conn, m, f, temp, STAGING_COPY_AS_IS, NULL, NULL);
 	hoso_buf_reset(&sql);
 	hoso_buf_addf(&sql, "INSERT INTO %s AS t (%s) SELECT %s FROM %s ON CONFLICT (%s) DO UPDATE SET ",
-		      f->table, columns.data, columns.data, f->temp, f->key);
-	for (size_t i = 0; i < f->ncolumns; i++)
-		hoso_buf_addf(&sql, "%s%s = t.%s + excluded.%s", i ? ", " : "", f->columns[i],
-			      f->columns[i], f->columns[i]);
+		      l->table, columns.data, columns.data, temp, key.data);
+	for (int i = l->nkey; i < l->ncolumns; i++) {
+		const char *c = l->columns[i].name;
+
+		hoso_buf_addf(&sql, "%s%s = t.%s + excluded.%s", i > l->nkey ? ", " : "", c, c, c);
+	}
 	ok = ok && hoso_pg_exec(conn, sql.data);
 	hoso_buf_reset(&sql);
-	hoso_buf_addf(&sql, "DROP TABLE %s", f->temp);
+	hoso_buf_addf(&sql, "DROP TABLE %s", temp);
 	ok = ok && hoso_pg_exec(conn, sql.data);
 	hoso_buf_release(&sql);
 	hoso_buf_release(&columns);
+	hoso_buf_release(&key);
 	return ok;
 }
 
 bool
 load_summary_add(PGconn *conn, const struct manifest *m)
 {
-	for (size_t i = 0; i < NCOLUMNS(summary_files); i++)
-		if (!add_file(conn, m, &summary_files[i]))
-			return false;
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok = true;
+
+	for (size_t i = 0; ok && i < NELEM(summary_files); i++)
+		ok = add_file(conn, m, summary_files[i]);
 	/*
 	 * Rows that cancelled out go, as hoso.summary_day_apply removes them
 	 * (the procedure rows only grow here: hoso.summary_procedure_apply
 	 * removes theirs when taking away).
 	 */
-	return hoso_pg_exec(conn,
-			    "DELETE FROM hoso.summary_day WHERE"
-			    " received_online = 0 AND received_direct = 0 AND received_postal = 0"
-			    " AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0"
-			    " AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0"
-			    " AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0"
-			    " AND paper_resolved = 0 AND paper_resolved_e_result = 0"
-			    " AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0"
-			    " AND d_paused = 0 AND resolved_on_time_766 = 0 AND d_late_766 = 0");
+#define ZERO_(name, kind) " AND " #name " = 0"
+	hoso_buf_addstr(&sql, "DELETE FROM hoso.summary_day WHERE true"
+			HOSO_SUMMARY_DAY_COUNTERS(ZERO_));
+#undef ZERO_
+	ok = ok && hoso_pg_exec(conn, sql.data);
+	hoso_buf_release(&sql);
+	return ok;
 }

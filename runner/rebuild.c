@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_cli.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "runner.h"
@@ -37,51 +38,32 @@ struct rebuild_args {
 	const char *pipeline_path;
 	hoso_date from, to;
 	const char *why;
-	bool dry_run, wait, keep_staging, json_log;
+	bool dry_run, wait, keep_staging;
 };
 
-/* One ledgered file to re-read. */
+/* One ledgered file to re-read: its ledger row, and the file as the stages get it. */
 struct rebuild_file {
-	char *path, *sha256, *format, *run_id;
+	char *sha256, *run_id;
 	long long size;
-	hoso_date run_from, run_to;	/* the days of the run that loaded it */
 };
 
 struct rebuild_plan {
 	struct rebuild_file *files;
+	struct run_files read;		/* the same files, in the same order */
 	size_t nfiles;
 	long long ncases;
 	char first_day[11], last_day[11];	/* span of the cases' events, or "" */
 };
 
 static void
-rebuild_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...\n"
-		"Re-derive every case with an event in the range from the ledgered files that\n"
-		"hold its messages, with the current reference data, and swap the new facts in\n"
-		"in one transaction.  Ledger and archive are left as they are.\n\n"
-		"      --from D --to D   the range of days, both included (YYYY-MM-DD)\n"
-		"      --why TEXT        why the range is rebuilt (kept in the run's row)\n"
-		"      --dry-run         list the files, cases and days; change nothing\n"
-		"      --wait            wait for another run to finish instead of exiting 75\n"
-		"      --keep-staging    keep the staging directory after a successful rebuild\n"
-		"      --log-format FMT  text (default) or json\n\n"
-		"Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
-		"75 another run holds the warehouse lock.\n");
-}
-
-static void
 plan_release(struct rebuild_plan *p)
 {
 	for (size_t i = 0; i < p->nfiles; i++) {
-		free(p->files[i].path);
 		free(p->files[i].sha256);
-		free(p->files[i].format);
 		free(p->files[i].run_id);
 	}
 	free(p->files);
+	runner_files_release(&p->read);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -91,8 +73,22 @@ plan_release(struct rebuild_plan *p)
  * their first and last), and those open across it, whose figures the range
  * counts too.  Then the ledgered files holding any message about them.
  */
+/* The pipeline's source of a ledgered format, NULL when none reads it any more. */
+static const struct hoso_source *
+source_of(const struct hoso_pipeline *p, const char *format)
+{
+	for (size_t s = 0; s < 1 + p->nmore_sources; s++) {
+		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
+
+		if (strcmp(src->format, format) == 0)
+			return src;
+	}
+	return NULL;
+}
+
 static bool
-make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
+make_plan(PGconn *conn, const struct hoso_pipeline *pl, const struct rebuild_args *a,
+	  struct rebuild_plan *plan)
 {
 	char from[11], to[11];
 	const char *p[2] = { from, to };
@@ -127,8 +123,8 @@ make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
 	/* byte order of path, as hoso run gives them: the same file numbers break the same ties */
 	res = hoso_pg_query(conn,
 			    "SELECT l.path, l.size, l.sha256, l.format, l.run_id,"
-			    "       coalesce(r.date_from::text, ''), coalesce(r.date_to::text, '')"
-			    "  FROM hoso.file_ledger l LEFT JOIN hoso.run r USING (run_id)"
+			    "       coalesce(l.landing_day::text, '')"
+			    "  FROM hoso.file_ledger l"
 			    " WHERE l.file_id IN (SELECT m.file_id FROM hoso.dossier_msg m"
 			    "                      JOIN rebuild_case USING (src, case_no)"
 			    "                     UNION SELECT m.file_id FROM hoso.progress_msg m"
@@ -140,15 +136,17 @@ make_plan(PGconn *conn, const struct rebuild_args *a, struct rebuild_plan *plan)
 	plan->files = hoso_xcalloc((size_t) n + 1, sizeof(*plan->files));
 	for (int i = 0; i < n; i++) {
 		struct rebuild_file *f = &plan->files[plan->nfiles++];
+		const char *format = PQgetvalue(res, i, 3), *day_text = PQgetvalue(res, i, 5);
+		hoso_date day = HOSO_DATE_NONE;
 
-		f->path = hoso_xstrdup(PQgetvalue(res, i, 0));
 		f->size = atoll(PQgetvalue(res, i, 1));
 		f->sha256 = hoso_xstrdup(PQgetvalue(res, i, 2));
-		f->format = hoso_xstrdup(PQgetvalue(res, i, 3));
 		f->run_id = hoso_xstrdup(PQgetvalue(res, i, 4));
-		f->run_from = f->run_to = HOSO_DATE_NONE;
-		hoso_date_parse_iso(PQgetvalue(res, i, 5), strlen(PQgetvalue(res, i, 5)), &f->run_from);
-		hoso_date_parse_iso(PQgetvalue(res, i, 6), strlen(PQgetvalue(res, i, 6)), &f->run_to);
+		/* the day hoso run gave the file; none: "auto", from its path */
+		if (*day_text)
+			hoso_date_parse_iso(day_text, strlen(day_text), &day);
+		runner_files_add(&plan->read, PQgetvalue(res, i, 0), format, source_of(pl, format),
+				 day);
 	}
 	PQclear(res);
 	return true;
@@ -166,20 +164,21 @@ verify_files(const struct rebuild_plan *plan, bool list, char *first, size_t fir
 	first[0] = '\0';
 	for (size_t i = 0; i < plan->nfiles; i++) {
 		const struct rebuild_file *f = &plan->files[i];
+		const char *path = plan->read.v[i].path;
 		char hex[65], msg[4400];
 		long long size = -1;
 		struct stat st;
 
 		msg[0] = '\0';
-		if (stat(f->path, &st) != 0)
-			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but %s", f->path, f->run_id,
+		if (stat(path, &st) != 0)
+			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but %s", path, f->run_id,
 				 errno == ENOENT ? "missing on disk" : strerror(errno));
-		else if (!runner_file_digest(f->path, hex, &size))
-			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but cannot be read", f->path,
+		else if (!runner_file_digest(path, hex, &size))
+			snprintf(msg, sizeof(msg), "%s: ledgered (run %s) but cannot be read", path,
 				 f->run_id);
 		else if (size != f->size || strcmp(hex, f->sha256) != 0)
 			snprintf(msg, sizeof(msg), "%s: changed since it was loaded by run %s "
-				 "(size %lld, sha256 %s; ledger: size %lld, sha256 %s)", f->path, f->run_id,
+				 "(size %lld, sha256 %s; ledger: size %lld, sha256 %s)", path, f->run_id,
 				 size, hex, f->size, f->sha256);
 		if (msg[0]) {
 			hoso_error("%s", msg);
@@ -187,7 +186,7 @@ verify_files(const struct rebuild_plan *plan, bool list, char *first, size_t fir
 				snprintf(first, firstlen, "%s", msg);
 		}
 		if (list)
-			printf("  %s  %lld bytes  %s\n", msg[0] ? "BAD" : "ok ", f->size, f->path);
+			printf("  %s  %lld bytes  %s\n", msg[0] ? "BAD" : "ok ", f->size, path);
 	}
 	return bad;
 }
@@ -232,255 +231,24 @@ write_keys(PGconn *conn, const char *path)
 	return ok;
 }
 
-static long long
-ms_since(const struct timespec *a)
-{
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (long long) (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
-}
-
-/* The pipeline's source of a ledgered format, NULL when none reads it any more. */
-static const struct hoso_source *
-source_of(const struct hoso_pipeline *p, const char *format)
-{
-	for (size_t s = 0; s < 1 + p->nmore_sources; s++) {
-		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
-
-		if (strcmp(src->format, format) == 0)
-			return src;
-	}
-	return NULL;
-}
-
-/*
- * The landing day hoso run gave a file: the first day of its loading run
- * whose {date} globs match it; "auto" (from the path) when none does, as
- * hoso run says for globs without {date}.
- */
-static void
-landing_day(const struct hoso_source *src, const struct rebuild_file *f, char out[16])
-{
-	snprintf(out, 16, "auto");
-	for (hoso_date d = f->run_from; d != HOSO_DATE_NONE && d <= f->run_to; d++) {
-		char **paths = NULL;
-		size_t n = 0;
-		bool found = false;
-		struct hoso_buf err = HOSO_BUF_INIT;
-
-		if (hoso_pipeline_expand_paths(src, d, &paths, &n, &err)) {
-			for (size_t i = 0; i < n; i++) {
-				char *abs = realpath(paths[i], NULL);
-
-				found |= strcmp(abs ? abs : paths[i], f->path) == 0;
-				free(abs);
-				free(paths[i]);
-			}
-		}
-		free(paths);
-		hoso_buf_release(&err);
-		if (found) {
-			hoso_date_format_iso(d, out);
-			return;
-		}
-	}
-}
-
-/*
- * Before each file, the options hoso run gave it: --format, and for a CSV
- * source its --schema and --landing-date (a CSV row's _at is the end of that day).
- */
-static void
-file_args(struct runner_argv *l, const struct hoso_pipeline *p, const struct rebuild_plan *plan)
-{
-	const char *format = NULL;
-
-	for (size_t i = 0; i < plan->nfiles; i++) {
-		const struct rebuild_file *f = &plan->files[i];
-		const struct hoso_source *src = source_of(p, f->format);
-		bool csv = strcmp(f->format, HOSO_FORMAT_DVCQG_JSONL) != 0;
-
-		if (!format || strcmp(format, f->format) != 0) {
-			format = f->format;
-			runner_argv_opt(l, "--format", format);
-			if (csv && src && src->schema_dir) {
-				char schema[4096];
-
-				snprintf(schema, sizeof(schema), "%s/%s.yaml", src->schema_dir, format);
-				runner_argv_opt(l, "--schema", schema);
-			}
-		}
-		if (csv && src) {
-			char day[16];
-
-			landing_day(src, f, day);
-			runner_argv_opt(l, "--landing-date", day);
-		}
-		runner_argv_push(l, f->path);
-	}
-}
-
-/* extract | transform --derive-only, then load --rebuild; an exit status. */
+/* The rebuild itself, once the arguments are checked. */
 static int
-run_rebuild_stages(const struct hoso_pipeline *p, const struct rebuild_args *a,
-		   const struct rebuild_plan *plan, long long run_id, const char *staging,
-		   const char *keys, long long ms[3])
+rebuild(const struct rebuild_args *args)
 {
-	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
-	char num[64], from[11], to[11];
-	int rc, ret = HOSO_EXIT_FAILED;
-	struct timespec t0, t1;
-
-	/* the options hoso run gives, so that the same lines are read and rejected */
-	runner_argv_push(&ex, runner_stage_path("hoso-extract"));
-	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
-	if (p->max_line_bytes > 0)
-		runner_argv_opt(&ex, "--max-line-bytes", num);
-	runner_argv_opt(&ex, "--personal-data", p->personal_data);
-	if (a->json_log)
-		runner_argv_opt(&ex, "--log-format", "json");
-	file_args(&ex, p, plan);
-
-	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
-	runner_argv_opt(&tr, "--derive-only", keys);
-	runner_argv_opt(&tr, "--out", staging);
-	runner_argv_opt(&tr, "--prefer", p->prefer);
-	runner_argv_reference(&tr, p);
-	if (a->json_log)
-		runner_argv_opt(&tr, "--log-format", "json");
-
-	hoso_date_format_iso(a->from, from);
-	hoso_date_format_iso(a->to, to);
-	runner_argv_push(&ld, runner_stage_path("hoso-load"));
-	snprintf(num, sizeof(num), "%lld", run_id);
-	runner_argv_opt(&ld, "--run-id", num);
-	runner_argv_opt(&ld, "--rebuild", keys);
-	runner_argv_opt(&ld, "--from", from);
-	runner_argv_opt(&ld, "--to", to);
-	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
-	runner_argv_reference(&ld, p);
-	if (a->json_log)
-		runner_argv_opt(&ld, "--log-format", "json");
-	runner_argv_push(&ld, staging);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = runner_run_extract_transform(ex.v, tr.v, "nothing was changed");
-	ms[0] = ms[1] = ms_since(&t0);
-	if (rc != HOSO_EXIT_OK)
-		goto cleanup;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ret = runner_run_command(ld.v);
-	if (ret != HOSO_EXIT_OK)
-		ret = HOSO_EXIT_FAILED;
-	ms[2] = ms_since(&t1);
-cleanup:
-	runner_argv_release(&ex);
-	runner_argv_release(&tr);
-	runner_argv_release(&ld);
-	return ret;
-}
-
-static long long
-start_rebuild_row(PGconn *conn, const struct rebuild_args *a, const struct hoso_pipeline *p)
-{
-	char from[11], to[11];
-	const char *params[4] = { p->name ? p->name : a->pipeline_path, from, to, a->why };
-	PGresult *res;
-	long long id = -1;
-
-	hoso_date_format_iso(a->from, from);
-	hoso_date_format_iso(a->to, to);
-	res = hoso_pg_query(conn,
-			    "INSERT INTO hoso.run (kind, pipeline, date_from, date_to, why, started_at, status)"
-			    " VALUES ('rebuild', $1, $2, $3, $4, now(), 'running') RETURNING run_id",
-			    4, params);
-	if (res) {
-		id = atoll(PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
-	return id;
-}
-
-static int
-migrate(const struct hoso_pipeline *p)
-{
-	char *v[5] = { (char *) runner_stage_path("hoso-load"), (char *) "--migrate", NULL, NULL, NULL };
-
-	if (p->target.conninfo) {
-		v[2] = (char *) "--conninfo";
-		v[3] = p->target.conninfo;
-	}
-	return runner_run_command(v) == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
-}
-
-int
-runner_cmd_rebuild(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "why", required_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "keep-staging", no_argument, NULL, 'k' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	struct rebuild_args a = *args;
+	struct timespec started;
 	struct rebuild_plan plan = { 0 };
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
 	PGconn *conn = NULL;
-	long long run_id = -1, ms[3] = { 0, 0, 0 };
-	char staging[4096], keys[4200], appname[128], first_bad[4400], from[11], to[11];
+	long long run_id = -1, ms[NSTAGES] = { 0 };
+	char staging[4096], keys[4200], first_bad[4400], from[11], to[11];
 	const char *base;
 	bool pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE, opt;
+	int ret = HOSO_EXIT_USAGE;
 	size_t bad;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!runner_parse_date_arg("--from", optarg, &a.from))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 't':
-			if (!runner_parse_date_arg("--to", optarg, &a.to))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 'y': a.why = optarg; break;
-		case 'n': a.dry_run = true; break;
-		case 'w': a.wait = true; break;
-		case 'k': a.keep_staging = true; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-				a.json_log = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': rebuild_usage(stdout); return HOSO_EXIT_OK;
-		default: rebuild_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		rebuild_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	a.pipeline_path = argv[optind];
-	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE) {
-		hoso_error("rebuild: --from and --to are required");
-		return HOSO_EXIT_USAGE;
-	}
-	if (a.to < a.from) {
-		hoso_error("--to is before --from");
-		return HOSO_EXIT_USAGE;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	hoso_date_format_iso(a.from, from);
 	hoso_date_format_iso(a.to, to);
 	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
@@ -490,7 +258,7 @@ runner_cmd_rebuild(int argc, char **argv)
 	pipeline_loaded = true;
 	ret = HOSO_EXIT_FAILED;
 	/* a dry run changes nothing, not even the schema */
-	if (!a.dry_run && migrate(&pipeline) != HOSO_EXIT_OK)
+	if (!a.dry_run && runner_migrate(&pipeline) != HOSO_EXIT_OK)
 		goto cleanup;
 	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso rebuild");
 	if (!conn)
@@ -501,7 +269,7 @@ runner_cmd_rebuild(int argc, char **argv)
 			goto cleanup;
 		ret = HOSO_EXIT_FAILED;
 	}
-	if (!make_plan(conn, &a, &plan))
+	if (!make_plan(conn, &pipeline, &a, &plan))
 		goto cleanup;
 
 	if (a.dry_run) {
@@ -518,16 +286,11 @@ runner_cmd_rebuild(int argc, char **argv)
 		goto cleanup;
 	}
 
-	run_id = start_rebuild_row(conn, &a, &pipeline);
+	run_id = runner_start_run_row(conn, "rebuild", &pipeline, a.pipeline_path, a.from, a.to,
+				      a.why);
 	if (run_id < 0)
 		goto cleanup;
-	snprintf(appname, sizeof(appname), "hoso rebuild %lld %s", run_id,
-		 pipeline.name ? pipeline.name : "");
-	{
-		const char *p[1] = { appname };
-
-		hoso_pg_exec_params(conn, "SELECT set_config('application_name', $1, false)", 1, p);
-	}
+	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 	hoso_info("run %lld: rebuilding %s .. %s: %lld cases from %zu files", run_id, from, to,
 		  plan.ncases, plan.nfiles);
 	bad = verify_files(&plan, false, first_bad, sizeof(first_bad));
@@ -551,24 +314,38 @@ runner_cmd_rebuild(int argc, char **argv)
 	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
 	runner_remove_stale_staging(base);
 	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
-	snprintf(keys, sizeof(keys), "%s/rebuild-keys.tsv", staging);
+	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
 	if (!make_dirs(staging) || !write_keys(conn, keys)) {
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
 				      "cannot write the staging directory");
 		goto cleanup;
 	}
-	ret = run_rebuild_stages(&pipeline, &a, &plan, run_id, staging, keys, ms);
+	{
+		struct stage_request rq = {
+			.p = &pipeline, .files = &plan.read, .run_id = run_id, .staging = staging,
+			.rebuild_keys = keys, .from = a.from, .to = a.to,
+		};
+
+		ret = runner_run_stages(&rq, ms);
+	}
 	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!a.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: rebuilt %s .. %s; hoso report --from %s --to %s --compare %lld "
-			  "shows what moved", run_id, from, to, from, to, run_id);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("rebuild_done"),
+			    hoso_msg("run %lld: rebuilt %s .. %s", run_id, from, to),
+			    hoso_hint("hoso report --from %s --to %s --compare %lld shows what moved.",
+				      from, to, run_id));
 	} else {
-		hoso_error("rebuild %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("rebuild_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("rebuild %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
+	/* the metrics file follows the nightly runs; a rebuild only says how it went */
+	if (pipeline_loaded && !a.dry_run)
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, false);
 	if (conn)
 		PQfinish(conn);
 	plan_release(&plan);
@@ -576,4 +353,41 @@ cleanup:
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
 	return ret;
+}
+
+int
+runner_cmd_rebuild(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...", NULL
+	};
+	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("from", &a.from, "the first day of the range (required)"),
+		HOSO_OPT_DATE("to", &a.to, "its last day, included (required)"),
+		HOSO_OPT_STRING(0, "why", &a.why, "TEXT", "why the range is rebuilt (kept in the run's\nrow)"),
+		HOSO_OPT_BOOL(0, "dry-run", &a.dry_run, "list the files, cases and days; change\nnothing"),
+		HOSO_OPT_BOOL(0, "wait", &a.wait, "wait for another run to finish instead of\nexiting 75"),
+		HOSO_OPT_BOOL(0, "keep-staging", &a.keep_staging,
+			      "keep the staging directory after a successful\nrebuild"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso rebuild", .usage = usage, .options = options,
+		.about = "Re-derive every case with an event in the range from the ledgered files that\n"
+			 "hold its messages, with the current reference data, and swap the new facts in\n"
+			 "in one transaction.  Ledger and archive are left as they are.",
+		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
+			  "75 another run holds the warehouse lock.",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	a.pipeline_path = cli.args[0];
+	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE)
+		return hoso_cli_usage_error(&cli, "--from and --to are required");
+	if (runner_days(&cli, HOSO_DATE_NONE, &a.from, &a.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
+	return rebuild(&a);
 }

@@ -110,6 +110,23 @@ report_format_month(enum report_locale loc, const char *key, bool short_form, ch
 		snprintf(out, outlen, "%s %d", report_month_name(loc, month, short_form), year);
 }
 
+void
+report_format_date(enum report_locale loc, const char *iso, char *out, size_t outlen)
+{
+	if (loc == REPORT_LOCALE_VI && strlen(iso) == 10 && iso[4] == '-' && iso[7] == '-')
+		snprintf(out, outlen, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+	else
+		snprintf(out, outlen, "%s", iso);
+}
+
+const char *
+report_months_label(const char *months)
+{
+	if (months && strcmp(months, "calendar") == 0)
+		return "tháng dương lịch / calendar months";
+	return "tháng báo cáo, ngày 15 đến ngày 14 / reporting months, 15th to 14th";
+}
+
 int
 report_display_width(const char *s)
 {

@@ -34,6 +34,10 @@ const char *report_month_name(enum report_locale loc, int month, bool short_form
 /* "2023-03" (a calendar or reporting month's key) as "March 2023" / "tháng 3/2023". */
 void report_format_month(enum report_locale loc, const char *key, bool short_form, char *out,
 			 size_t outlen);
+/* "2023-03-15" as "15/03/2023" (vi) or as is (en); other text unchanged. */
+void report_format_date(enum report_locale loc, const char *iso, char *out, size_t outlen);
+/* "reporting" / "calendar" as words for the header, both languages. */
+const char *report_months_label(const char *months);
 /* Columns the UTF-8 text takes on a terminal (wide characters count 2). */
 int report_display_width(const char *s);
 /* s, then spaces up to width display columns (right-aligned: spaces first). */

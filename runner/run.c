@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,108 +15,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_cli.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "runner.h"
 
-static void
-run_usage(FILE *out)
+/*
+ * The days of a run: --date D, or --from D --to D, or by default yesterday
+ * (Vietnam time), the nightly run's day.  Returns 0 or a usage error's 2.
+ */
+int
+runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to)
 {
-	fprintf(out,
-		"Usage: hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...\n"
-		"Load the pipeline's files of the given days (default: yesterday, Vietnam time).\n\n"
-		"      --date D          one day (YYYY-MM-DD)\n"
-		"      --from D --to D   a range of days, both included\n"
-		"      --replace         reload files whose content changed since they were loaded\n"
-		"      --wait            wait for another run to finish instead of exiting 75\n"
-		"      --topology FILE   national warehouse: load into the shard that holds the\n"
-		"                        pipeline's province\n"
-		"      --keep-staging    keep the staging directory after a successful run\n"
-		"      --log-format FMT  text (default) or json\n");
-}
-
-bool
-runner_parse_date_arg(const char *opt, const char *s, hoso_date *out)
-{
-	if (!hoso_date_parse_iso(s, strlen(s), out)) {
-		hoso_error("%s: expected a date YYYY-MM-DD, found \"%s\"", opt, s);
-		return false;
+	if (day != HOSO_DATE_NONE) {
+		if (*from != HOSO_DATE_NONE || *to != HOSO_DATE_NONE)
+			return hoso_cli_usage_error(cli, "--date cannot be combined with --from/--to");
+		*from = *to = day;
 	}
-	return true;
-}
+	if ((*from == HOSO_DATE_NONE) != (*to == HOSO_DATE_NONE))
+		return hoso_cli_usage_error(cli, "--from and --to go together");
+	if (*from == HOSO_DATE_NONE) {
+		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
 
-static void
-files_add(struct run_files *f, const char *path)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		f->paths = hoso_xrealloc(f->paths, f->cap * sizeof(*f->paths));
+		*from = *to = hoso_time_date(now) - 1;
 	}
-	f->paths[f->n++] = hoso_xstrdup(path);
-}
-
-static void
-files_release(struct run_files *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->paths[i]);
-	free(f->paths);
-	memset(f, 0, sizeof(*f));
-}
-
-static int
-compare_paths(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* Every file the pipeline's globs match on the run's days, in byte order. */
-static bool
-collect_files(const struct hoso_pipeline *p, const struct run_args *args, struct run_files *out)
-{
-	size_t nsources = 1 + p->nmore_sources;
-
-	for (size_t s = 0; s < nsources; s++) {
-		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
-
-		for (hoso_date d = args->from; d <= args->to; d++) {
-			char **paths = NULL;
-			size_t n = 0;
-			struct hoso_buf err = HOSO_BUF_INIT;
-
-			if (!hoso_pipeline_expand_paths(src, d, &paths, &n, &err)) {
-				hoso_error("%s: %s", args->pipeline_path, err.data);
-				hoso_buf_release(&err);
-				return false;
-			}
-			for (size_t i = 0; i < n; i++) {
-				/*
-				 * The ledger knows a file by its absolute path, so that
-				 * running from another directory cannot load it twice.
-				 */
-				char *abs = realpath(paths[i], NULL);
-
-				files_add(out, abs ? abs : paths[i]);
-				free(abs);
-				free(paths[i]);
-			}
-			free(paths);
-			hoso_buf_release(&err);
-		}
-	}
-	qsort(out->paths, out->n, sizeof(*out->paths), compare_paths);
-	/* a glob without {date} matches the same files every day */
-	size_t k = 0;
-	for (size_t i = 0; i < out->n; i++) {
-		if (k > 0 && strcmp(out->paths[k - 1], out->paths[i]) == 0) {
-			free(out->paths[i]);
-			continue;
-		}
-		out->paths[k++] = out->paths[i];
-	}
-	out->n = k;
-	return true;
+	if (*to < *from)
+		return hoso_cli_usage_error(cli, "--to is before --from");
+	return HOSO_EXIT_OK;
 }
 
 bool
@@ -146,68 +72,6 @@ runner_file_digest(const char *path, char hex[65], long long *size)
 	fclose(f);
 	hoso_sha256_final_hex(&sha, hex);
 	return true;
-}
-
-/*
- * Keep the files the ledger does not hold.  A ledgered file with the same
- * content is skipped; with other content it is an error unless --replace.
- */
-static int
-filter_ledgered(PGconn *conn, const struct run_args *args, struct run_files *files,
-		size_t *skipped)
-{
-	size_t k = 0;
-	int ret = HOSO_EXIT_OK;
-
-	*skipped = 0;
-	for (size_t i = 0; i < files->n; i++) {
-		char hex[65];
-		long long size;
-		const char *params[1] = { files->paths[i] };
-		PGresult *res;
-
-		if (!runner_file_digest(files->paths[i], hex, &size)) {
-			ret = HOSO_EXIT_FAILED;
-			break;
-		}
-		res = PQexecParams(conn, "SELECT sha256, size FROM hoso.file_ledger WHERE path = $1",
-				   1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			hoso_error("reading the file ledger failed: %s", PQerrorMessage(conn));
-			PQclear(res);
-			ret = HOSO_EXIT_FAILED;
-			break;
-		}
-		if (PQntuples(res) == 1) {
-			bool same = strcmp(PQgetvalue(res, 0, 0), hex) == 0;
-
-			PQclear(res);
-			if (same) {
-				hoso_info("%s: already loaded with the same content, skipped", files->paths[i]);
-				(*skipped)++;
-				free(files->paths[i]);
-				continue;
-			}
-			if (!args->replace) {
-				hoso_error("%s: already loaded, but its content changed since "
-					   "(size now %lld, sha256 %s); rerun with --replace to replace "
-					   "what it loaded", files->paths[i], size, hex);
-				ret = HOSO_EXIT_FAILED;
-				break;
-			}
-			hoso_info("%s: content changed, replacing what it loaded", files->paths[i]);
-		} else {
-			PQclear(res);
-		}
-		files->paths[k++] = files->paths[i];
-	}
-	if (ret != HOSO_EXIT_OK) {
-		/* keep the array consistent for files_release */
-		for (size_t i = k; i < files->n; i++)
-			files->paths[i] = NULL;
-	}
-	files->n = ret == HOSO_EXIT_OK ? k : files->n;
-	return ret;
 }
 
 /*
@@ -267,43 +131,52 @@ runner_take_lock(PGconn *conn, bool wait)
 		 " AND ((l.classid::bigint << 32) | l.objid::bigint) = %lld", RUNNER_LOCK_KEY);
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
-		hoso_error("another run holds the warehouse lock: \"%s\" (server pid %s, since %s); "
-			   "use --wait to wait for it", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			   PQgetvalue(res, 0, 2));
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
+			    hoso_msg("another run holds the warehouse lock: \"%s\" (server pid %s, since %s)",
+				     PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2)),
+			    hoso_hint("Use --wait to wait for it."));
 	else
-		hoso_error("another run holds the warehouse lock; use --wait to wait for it");
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
+			    hoso_msg("another run holds the warehouse lock"),
+			    hoso_hint("Use --wait to wait for it."));
 	PQclear(res);
 	return HOSO_EXIT_LOCKED;
 }
 
-static long long
-start_run_row(PGconn *conn, const struct run_args *args, const struct hoso_pipeline *p)
+long long
+runner_start_run_row(PGconn *conn, const char *kind, const struct hoso_pipeline *p,
+		     const char *pipeline_path, hoso_date from, hoso_date to, const char *why)
 {
-	char from[11], to[11];
-	const char *params[3];
+	char from_text[11], to_text[11], appname[160];
+	const char *name = p->name ? p->name : pipeline_path;
+	const char *params[6] = { kind, name, from_text, to_text, why, p->profile };
 	PGresult *res;
-	long long id = -1;
+	long long id;
 
-	hoso_date_format_iso(args->from, from);
-	hoso_date_format_iso(args->to, to);
-	params[0] = p->name ? p->name : args->pipeline_path;
-	params[1] = from;
-	params[2] = to;
-	res = PQexecParams(conn,
-			   "INSERT INTO hoso.run (kind, pipeline, date_from, date_to, started_at, status)"
-			   " VALUES ('run', $1, $2, $3, now(), 'running') RETURNING run_id",
-			   3, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		id = atoll(PQgetvalue(res, 0, 0));
-	else
-		hoso_error("cannot record the run: %s", PQerrorMessage(conn));
+	hoso_date_format_iso(from, from_text);
+	hoso_date_format_iso(to, to_text);
+	res = hoso_pg_query(conn,
+			    "INSERT INTO hoso.run (kind, pipeline, date_from, date_to, why, profile,"
+			    " started_at, status)"
+			    " VALUES ($1, $2, $3, $4, $5, $6, now(), 'running') RETURNING run_id",
+			    6, params);
+	if (!res)
+		return -1;
+	id = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	/* a later run tells an interrupted run from a live one by this name */
+	snprintf(appname, sizeof(appname), "hoso %s %lld %s", kind, id, p->name ? p->name : "");
+	{
+		const char *ap[1] = { appname };
+
+		hoso_pg_exec_params(conn, "SELECT set_config('application_name', $1, false)", 1, ap);
+	}
 	return id;
 }
 
 void
 runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, size_t skipped,
-	       const long long ms[3], const char *message)
+		      const long long ms[NSTAGES], const char *message)
 {
 	char id[32], c[16], s[32], k[32], m0[32], m1[32], m2[32];
 	const char *params[8] = { id, c, s, k, m0, m1, m2, message };
@@ -334,17 +207,10 @@ runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, siz
 void
 runner_remove_staging(const char *dir)
 {
-	static const char *const names[] = {
-		"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-		"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
-		"summary_procedure_day.tsv", "summary_procedure_month.tsv", "report.json", "MANIFEST",
-		"MANIFEST.tmp", "prior-keys.tsv", "prior-records.tsv", "prior-paths.tsv",
-		"rebuild-keys.tsv",
-	};
 	char path[4200];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+	for (size_t i = 0; hoso_staging_all_names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, hoso_staging_all_names[i]);
 		unlink(path);
 	}
 	if (rmdir(dir) != 0)
@@ -374,90 +240,66 @@ runner_remove_stale_staging(const char *base)
 	closedir(d);
 }
 
-int
-runner_cmd_run(int argc, char **argv)
+/* How many of the plan's files the ledger gives each action. */
+static void
+count_actions(const struct run_files *files, size_t count[4])
 {
-	static const struct option options[] = {
-		{ "date", required_argument, NULL, 'd' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "replace", no_argument, NULL, 'r' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "topology", required_argument, NULL, 'T' },
-		{ "keep-staging", no_argument, NULL, 'k' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	memset(count, 0, 4 * sizeof(*count));
+	for (size_t i = 0; i < files->n; i++)
+		count[files->v[i].action]++;
+}
+
+/* A changed ledgered file stops the run, before anything is read; false then. */
+static bool
+refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t msglen)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		const struct run_file *f = &files->v[i];
+
+		if (f->action != RUN_FILE_REFUSE)
+			continue;
+		snprintf(msg, msglen, "%s: already loaded, but its content changed since "
+			 "(size now %lld, sha256 %s)%s; rerun with --replace to replace what it "
+			 "loaded", f->path, f->size, f->sha256,
+			 nrefused > 1 ? " and so did other files" : "");
+		hoso_error("%s", msg);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The last day the calendar must hold: today (Vietnam time), as hoso check
+ * asks, so that a configuration fails the same way whatever the run's
+ * days; or the run's last day when it is later.
+ */
+static hoso_date
+calendar_needed_to(hoso_date to)
+{
+	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
+	hoso_date today = hoso_time_date(now);
+
+	return to > today ? to : today;
+}
+
+/* The run, once its arguments are read: an exit status. */
+static int
+run_pipeline(const struct run_args *a)
+{
+	struct run_args args = *a;
+	struct timespec started;
 	struct hoso_pipeline pipeline;
 	struct hoso_buf err = HOSO_BUF_INIT;
-	struct run_files files = { 0 };
+	struct run_files files = { 0 }, handed = { 0 };
 	PGconn *conn = NULL;
-	long long run_id = -1, ms[3] = { 0, 0, 0 };
-	size_t seen = 0, skipped = 0;
-	char staging[4096], appname[128], *migrate_argv[4];
-	bool have_date = false, pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE, opt;
+	long long run_id = -1, ms[NSTAGES] = { 0 };
+	size_t count[4];
+	char staging[4096], msg[4600];
+	const char *base;
+	bool pipeline_loaded = false;
+	int ret = HOSO_EXIT_USAGE;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			if (!runner_parse_date_arg("--date", optarg, &args.from))
-				return HOSO_EXIT_USAGE;
-			args.to = args.from;
-			have_date = true;
-			break;
-		case 'f':
-			if (!runner_parse_date_arg("--from", optarg, &args.from))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 't':
-			if (!runner_parse_date_arg("--to", optarg, &args.to))
-				return HOSO_EXIT_USAGE;
-			break;
-		case 'r': args.replace = true; break;
-		case 'w': args.wait = true; break;
-		case 'T': args.topology_path = optarg; break;
-		case 'k': args.keep_staging = true; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0) {
-				hoso_log_set_format(HOSO_LOG_JSON);
-				args.json_log = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': run_usage(stdout); return HOSO_EXIT_OK;
-		default: run_usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		run_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	args.pipeline_path = argv[optind];
-	if (have_date && (args.from != args.to)) {
-		hoso_error("--date cannot be combined with --from/--to");
-		return HOSO_EXIT_USAGE;
-	}
-	if ((args.from == HOSO_DATE_NONE) != (args.to == HOSO_DATE_NONE)) {
-		hoso_error("--from and --to go together");
-		return HOSO_EXIT_USAGE;
-	}
-	if (args.from == HOSO_DATE_NONE) {
-		/* yesterday in Vietnam time, the nightly default */
-		hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-
-		args.from = args.to = hoso_time_date(now) - 1;
-	}
-	if (args.to < args.from) {
-		hoso_error("--to is before --from");
-		return HOSO_EXIT_USAGE;
-	}
-
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	if (!hoso_pipeline_load(args.pipeline_path, &pipeline, &err)) {
 		hoso_error("%s", err.data);
 		goto cleanup;
@@ -465,82 +307,147 @@ runner_cmd_run(int argc, char **argv)
 	pipeline_loaded = true;
 	if (!runner_national_target(&pipeline, args.topology_path))
 		goto cleanup;
-	ret = HOSO_EXIT_FAILED;
-	if (!collect_files(&pipeline, &args, &files))
-		goto cleanup;
-	seen = files.n;
-
-	/* the schema must exist before the ledger can be read */
-	migrate_argv[0] = (char *) runner_stage_path("hoso-load");
-	migrate_argv[1] = (char *) "--migrate";
-	migrate_argv[2] = pipeline.target.conninfo ? (char *) "--conninfo" : NULL;
-	migrate_argv[3] = NULL;
-	if (pipeline.target.conninfo) {
-		char *v[5] = { migrate_argv[0], migrate_argv[1], migrate_argv[2],
-			       pipeline.target.conninfo, NULL };
-		ret = runner_run_command(v);
-	} else {
-		ret = runner_run_command(migrate_argv);
-	}
-	if (ret != HOSO_EXIT_OK)
+	/* what hoso check verifies, before anything is touched: a bad file is the pipeline's fault */
+	if (runner_check_files(&pipeline, args.pipeline_path, calendar_needed_to(args.to), NULL) > 0)
 		goto cleanup;
 	ret = HOSO_EXIT_FAILED;
-
+	if (!runner_collect_files(&pipeline, args.pipeline_path, args.from, args.to, &files))
+		goto cleanup;
 	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso run");
-	if (!conn)
+	if (!conn || runner_check_warehouse(conn, &pipeline, args.pipeline_path, NULL) > 0)
 		goto cleanup;
+	/* the schema must exist before the ledger can be read; a dry run changes nothing */
+	if (!args.dry_run && runner_migrate(&pipeline) != HOSO_EXIT_OK)
+		goto cleanup;
+	if (!args.dry_run && runner_check_profile(conn, &pipeline, args.pipeline_path, NULL) > 0) {
+		ret = HOSO_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (args.dry_run) {
+		if (!runner_plan_ledger(conn, &files, args.replace))
+			goto cleanup;
+		runner_print_plan(stdout, &files, args.verbose);
+		ret = HOSO_EXIT_OK;
+		goto cleanup;
+	}
 	ret = runner_take_lock(conn, args.wait);
 	if (ret != HOSO_EXIT_OK)
 		goto cleanup;
-	run_id = start_run_row(conn, &args, &pipeline);
-	if (run_id < 0) {
-		ret = HOSO_EXIT_FAILED;
+	ret = HOSO_EXIT_FAILED;
+	run_id = runner_start_run_row(conn, "run", &pipeline, args.pipeline_path, args.from,
+				      args.to, NULL);
+	if (run_id < 0)
+		goto cleanup;
+	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
+
+	if (!runner_plan_ledger(conn, &files, args.replace)) {
+		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms,
+				      "cannot read a file or the ledger");
 		goto cleanup;
 	}
-	snprintf(appname, sizeof(appname), "hoso run %lld %s", run_id,
-		 pipeline.name ? pipeline.name : "");
-	{
-		char sql[256];
-		char *quoted = PQescapeLiteral(conn, appname, strlen(appname));
-
-		snprintf(sql, sizeof(sql), "SET application_name = %s", quoted ? quoted : "'hoso run'");
-		PQfreemem(quoted);
-		hoso_pg_exec(conn, sql);
-	}
-
-	ret = filter_ledgered(conn, &args, &files, &skipped);
-	if (ret != HOSO_EXIT_OK) {
-		runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, "a ledgered file changed");
+	count_actions(&files, count);
+	if (args.verbose)
+		runner_print_plan(stderr, &files, true);
+	if (!refuse_changed(&files, count[RUN_FILE_REFUSE], msg, sizeof(msg))) {
+		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms, msg);
 		goto cleanup;
 	}
-	if (files.n == 0) {
-		const char *why = seen == 0 ? "no file matched the pipeline's paths"
+	runner_files_handed(&files, &handed);
+	if (handed.n == 0) {
+		const char *why = files.n == 0 ? "no file matched the pipeline's paths"
 			: "every file is already in the ledger";
 
-		hoso_info("run %lld: nothing to load: %s (%zu files)", run_id, why, seen);
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, seen, skipped, ms, why);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
+			    hoso_log_int("files", (long long) files.n),
+			    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
+			    hoso_msg("run %lld: nothing to load: %s (%zu files)", run_id, why, files.n));
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, files.n, count[RUN_FILE_SKIP], ms,
+				      why);
+		ret = HOSO_EXIT_OK;
 		goto cleanup;
 	}
-	runner_remove_stale_staging(pipeline.staging ? pipeline.staging : ".hoso/staging");
-	snprintf(staging, sizeof(staging), "%s/run-%lld",
-		 pipeline.staging ? pipeline.staging : ".hoso/staging", run_id);
-	hoso_info("run %lld: %zu files to load (%zu already loaded)", run_id, files.n, skipped);
-	ret = runner_run_stages(&pipeline, &args, &files, run_id, staging, ms);
-	runner_finish_run_row(conn, run_id, ret, seen, skipped, ms, NULL);
+	if (!runner_record_plan(conn, run_id, &handed)) {
+		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
+				      "cannot record the run's files");
+		goto cleanup;
+	}
+	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
+	runner_remove_stale_staging(base);
+	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) handed.n),
+		    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
+		    hoso_log_int("replaced", (long long) count[RUN_FILE_REPLACE]),
+		    hoso_msg("run %lld: %zu files to load (%zu already loaded, %zu replaced)", run_id,
+			     handed.n, count[RUN_FILE_SKIP], count[RUN_FILE_REPLACE]));
+	{
+		struct stage_request rq = {
+			.p = &pipeline, .files = &handed, .run_id = run_id, .staging = staging,
+			.replace = args.replace, .progress_conn = conn,
+		};
+
+		ret = runner_run_stages(&rq, ms);
+	}
+	runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms, NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
-		hoso_info("run %lld: done", run_id);
 	} else {
-		hoso_error("run %lld failed; the warehouse is unchanged; staging files kept in %s",
-			   run_id, staging);
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
+			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
+	if (pipeline_loaded && !args.dry_run)
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, true);
 	if (conn)
 		PQfinish(conn);
-	files_release(&files);
+	runner_files_release(&files);
+	runner_files_release(&handed);
 	if (pipeline_loaded)
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
 	return ret;
+}
+
+int
+runner_cmd_run(int argc, char **argv)
+{
+	static const char *const usage[] = {
+		"hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...", NULL
+	};
+	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+	hoso_date day = HOSO_DATE_NONE;
+	const struct hoso_option options[] = {
+		HOSO_OPT_DATE("date", &day, "one day (YYYY-MM-DD)"),
+		HOSO_OPT_DATE("from", &args.from, "the first day of a range, with --to"),
+		HOSO_OPT_DATE("to", &args.to, "the last day of the range, included"),
+		HOSO_OPT_BOOL(0, "replace", &args.replace,
+			      "reload files whose content changed since they\nwere loaded"),
+		HOSO_OPT_BOOL(0, "wait", &args.wait,
+			      "wait for another run to finish instead of\nexiting 75"),
+		HOSO_OPT_BOOL(0, "keep-staging", &args.keep_staging,
+			      "keep the staging directory after a successful run"),
+		HOSO_OPT_BOOL('n', "dry-run", &args.dry_run,
+			      "list the files it would load, skip or refuse, per\nday with sizes; change nothing"),
+		HOSO_OPT_STRING(0, "topology", &args.topology_path, "FILE",
+				"national warehouse: load into the shard that\nholds the pipeline's province"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso run", .usage = usage, .options = options,
+		.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
+		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
+			  "configuration, 75 another run holds the warehouse lock.",
+		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+	};
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	args.pipeline_path = cli.args[0];
+	/* -v lists every file of the plan */
+	args.verbose = hoso_log_enabled(HOSO_LOG_DEBUG);
+	if (runner_days(&cli, day, &args.from, &args.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
+	return run_pipeline(&args);
 }

@@ -23,13 +23,53 @@ struct run_args {
 	bool replace;			/* reload ledgered files whose content changed */
 	bool wait;			/* wait for the lock instead of exiting 75 */
 	bool keep_staging;
-	bool json_log;
+	bool dry_run;			/* print the plan, change nothing */
+	bool verbose;			/* one line per file */
+};
+
+/* What a run does with a file it found. */
+enum run_file_action {
+	RUN_FILE_LOAD,			/* not in the ledger */
+	RUN_FILE_SKIP,			/* in the ledger with the same content */
+	RUN_FILE_REPLACE,		/* in the ledger with other content, and --replace */
+	RUN_FILE_REFUSE,		/* in the ledger with other content */
+};
+
+/* One file of a run's plan: where it came from, and what the run does with it. */
+struct run_file {
+	char *path;			/* absolute when it exists: the ledger's key */
+	char *format;			/* its source's format */
+	const struct hoso_source *src;	/* NULL: no source of the pipeline reads the format */
+	hoso_date day;			/* landing day; HOSO_DATE_NONE for globs without {date} */
+	long long size;			/* -1 until read */
+	char sha256[65];
+	enum run_file_action action;
+	size_t order;			/* expansion order: the first (source, day) wins */
 };
 
 struct run_files {
-	char **paths;
+	struct run_file *v;
 	size_t n, cap;
 };
+
+/* runner/plan.c */
+/*
+ * Every file the pipeline's globs match on the days from..to, each once
+ * (with the first source and day that matched it), in byte order of path.
+ */
+bool runner_collect_files(const struct hoso_pipeline *p, const char *pipeline_path,
+			  hoso_date from, hoso_date to, struct run_files *out);
+void runner_files_add(struct run_files *f, const char *path, const char *format,
+		      const struct hoso_source *src, hoso_date day);
+void runner_files_release(struct run_files *f);
+/* Set each file's size, digest and action from the ledger; false after a logged error. */
+bool runner_plan_ledger(PGconn *conn, struct run_files *files, bool replace);
+/* The files the stages read (to load or replace), in their own list. */
+void runner_files_handed(const struct run_files *all, struct run_files *out);
+/* Keep the plan of the handed files in hoso.run_file (its landing days reach the ledger). */
+bool runner_record_plan(PGconn *conn, long long run_id, const struct run_files *handed);
+/* The plan as hoso run --dry-run prints it: per day, with sizes. */
+void runner_print_plan(FILE *out, const struct run_files *files, bool verbose);
 
 /* runner/stages.c */
 /* A NULL-terminated argv that owns its strings (runner_argv_release frees them). */
@@ -40,36 +80,109 @@ struct runner_argv {
 void runner_argv_push(struct runner_argv *b, const char *s);
 /* Adds "opt value", or nothing when value is NULL or empty. */
 void runner_argv_opt(struct runner_argv *b, const char *opt, const char *value);
-/* The pipeline's --reference-* options. */
-void runner_argv_reference(struct runner_argv *b, const struct hoso_pipeline *p);
 void runner_argv_release(struct runner_argv *b);
 /* Start argv with stdin/stdout on the given descriptors (-1: inherited). */
 pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
 /* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
 int runner_wait(pid_t pid, const char *name);
-/* "extract | transform": HOSO_EXIT_OK, or the failure logged with consequence. */
-int runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
+/* schemas/REL under hoso's data directory (hoso_datadir), when it is there */
+bool runner_data_path(const char *rel, char *out, size_t len);
 void runner_set_argv0(const char *argv0);
+int runner_run_command(char *const argv[]);
+
+/* What the three stages of a run or a rebuild are given. */
+struct stage_request {
+	const struct hoso_pipeline *p;
+	const struct run_files *files;	/* the files extract reads, in this order */
+	long long run_id;
+	const char *staging;
+	bool replace;			/* hoso run --replace */
+	/* a rebuild: the case keys to re-derive (NULL for a run) and its range */
+	const char *rebuild_keys;
+	hoso_date from, to;
+	PGconn *progress_conn;		/* NULL, or a connection to read the load's progress with */
+};
+/* Stage times in milliseconds, as the run row and the metrics keep them. */
+enum { STAGE_EXTRACT, STAGE_TRANSFORM, STAGE_LOAD, NSTAGES };
+extern const char *const runner_stage_names[NSTAGES];
 /*
  * Run extract | transform, then load; returns the exit status to report
  * (0, 1, 2 or 75) and fills the per-stage milliseconds.
  */
-int runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
-		      const struct run_files *files, long long run_id, const char *staging,
-		      long long ms[3]);
-int runner_run_command(char *const argv[]);
+int runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES]);
+/* hoso-load --migrate for the pipeline's warehouse: HOSO_EXIT_OK or HOSO_EXIT_FAILED. */
+int runner_migrate(const struct hoso_pipeline *p);
+
+/* The subcommands, one per file (commands.h). */
+#define HOSO_COMMAND(name, summary) int runner_cmd_##name(int argc, char **argv);
+#include "commands.h"
+#undef HOSO_COMMAND
 
 /* runner/run.c */
-int runner_cmd_run(int argc, char **argv);
 /* helpers of run.c that rebuild.c shares */
-bool runner_parse_date_arg(const char *opt, const char *s, hoso_date *out);
+struct hoso_cli;
+/* --date or --from/--to checked, yesterday by default: 0, or 2 after a usage error */
+int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to);
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
 int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
+/*
+ * The run's row in hoso.run (kind "run" or "rebuild"), and the session's
+ * application_name that names it; the run id, or -1 after a logged error.
+ */
+long long runner_start_run_row(PGconn *conn, const char *kind, const struct hoso_pipeline *p,
+			       const char *pipeline_path, hoso_date from, hoso_date to,
+			       const char *why);
 void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen,
-			   size_t skipped, const long long ms[3], const char *message);
+			   size_t skipped, const long long ms[NSTAGES], const char *message);
 void runner_remove_staging(const char *dir);
 void runner_remove_stale_staging(const char *base);
+/* runner/check.c */
+/*
+ * What hoso check and hoso run verify before touching anything.  Each
+ * prints "ok  WHAT" (when out is not NULL) or logs "FILE:LINE:COLUMN:
+ * why"; each returns the number of problems found.
+ *
+ * The files: the reference data (parsed; the calendar must cover the
+ * days up to cover_to and should reach into next year), the formats and
+ * their source schemas, and the directories the run writes to.
+ */
+int runner_check_files(const struct hoso_pipeline *p, const char *path, hoso_date cover_to,
+		       FILE *out);
+/*
+ * The warehouse behind conn: the schema version against the programs'
+ * migrations, and the role's privileges (a warehouse not yet created
+ * needs CREATE on the database).
+ */
+int runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *path,
+			   FILE *out);
+/* The pipeline's profile against hoso.profile (after the migrations). */
+int runner_check_profile(PGconn *conn, const struct hoso_pipeline *p, const char *path,
+			 FILE *out);
+/* Whether the relation (e.g. "hoso.file_ledger") exists; false also after a logged error. */
+bool runner_table_exists(PGconn *conn, const char *table);
+/* runner/summary.c */
+/* What a run did, from its row in hoso.run. */
+struct run_outcome {
+	long long run_id;		/* -1: the run stopped before it had a row */
+	int exit_code;
+	long long files_seen, files_loaded, files_skipped, rows, rejects, cases, warnings;
+	long long ms[NSTAGES], total_ms;
+	double last_success;		/* Unix time of the pipeline's last successful run; 0 none */
+};
+bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
+/* The last line of every run: files, rows, rejects, cases, warnings, time per stage. */
+void runner_print_summary(const struct run_outcome *o);
+/* The run's metrics in Prometheus text format, written aside and renamed into path. */
+bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
+/*
+ * A run's last words: the summary line, and with metrics the pipeline's
+ * metrics file.  The operator's attention block (unresolved units, unknown
+ * codes) belongs just before it, so that the summary stays the last line.
+ */
+struct timespec;
+void runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
+			   const long long ms[NSTAGES], const struct timespec *started, bool metrics);
 /* runner/shard.c: a national warehouse sharded by province */
 struct topology_shard {
 	char *name;			/* [a-z0-9_]+: the coordinator's server hoso_shard_NAME */
@@ -89,10 +202,5 @@ const struct topology_shard *runner_topology_shard_of(const struct topology *t,
 bool runner_province_code_ok(const char *s);
 /* The pipeline's province into PGOPTIONS; with a topology, its shard as the target (logs). */
 bool runner_national_target(struct hoso_pipeline *p, const char *topology_path);
-int runner_cmd_shard(int argc, char **argv);
-/* runner/rebuild.c */
-int runner_cmd_rebuild(int argc, char **argv);
-/* runner/report.c */
-int runner_cmd_report(int argc, char **argv);
 
 #endif

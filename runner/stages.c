@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hoso_format.h"
 #include "hoso_log.h"
-#include "hoso_map.h"
+#include "hoso_paths.h"
+#include "hoso_progress.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -79,27 +81,52 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 			close(out_fd);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "hoso: cannot run %s: %s\n", argv[0], strerror(errno));
+		hoso_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	return pid;
 }
 
-int
-runner_wait(pid_t pid, const char *name)
+/*
+ * waitpid for pid; with tick, polls instead, calling tick(arg) five times
+ * a second until the child ends (a progress line).  false after a message.
+ */
+static bool
+wait_child(pid_t pid, const char *name, int *status, void (*tick)(void *), void *arg)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, tick ? WNOHANG : 0);
+
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR) {
+			hoso_error("waiting for %s: %s", name, strerror(errno));
+			return false;
+		}
+		if (r == 0) {
+			tick(arg);
+			usleep(200 * 1000);
+		}
+	}
+}
+
+static int
+wait_ticking(pid_t pid, const char *name, void (*tick)(void *), void *arg)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			hoso_error("waiting for %s: %s", name, strerror(errno));
-			return HOSO_EXIT_FAILED;
-		}
-	}
+	if (!wait_child(pid, name, &status, tick, arg))
+		return HOSO_EXIT_FAILED;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
 	return HOSO_EXIT_FAILED;
+}
+
+int
+runner_wait(pid_t pid, const char *name)
+{
+	return wait_ticking(pid, name, NULL, NULL);
 }
 
 int
@@ -144,110 +171,53 @@ runner_argv_release(struct runner_argv *b)
 	free(b->v);
 }
 
-void
-runner_argv_reference(struct runner_argv *b, const struct hoso_pipeline *p)
+/* The pipeline's --reference-* options, which transform and load both take. */
+static void
+argv_reference(struct runner_argv *b, const struct hoso_pipeline *p)
 {
 	runner_argv_opt(b, "--reference-units", p->reference.units);
 	runner_argv_opt(b, "--reference-procedures", p->reference.procedures);
 	runner_argv_opt(b, "--reference-calendar", p->reference.calendar);
 }
 
-/* Where a file came from: its source, and the day whose {date} matched it. */
-struct file_origin {
-	const struct hoso_source *src;
-	hoso_date day;			/* HOSO_DATE_NONE when the globs have no {date} */
-};
-
 /*
- * The run's files with the options of their source before them: --format
- * (and --schema for a CSV source with schema_dir), and --landing-date, the
- * day the runner expanded, which a CSV row's _at is the end of.  The file
- * list comes in byte order, so each file's source is found again by
- * expanding the globs once more.
+ * The files with, before each, the options its format needs when they
+ * differ from the file before: --format, --schema (a CSV source schema in
+ * the source's schema_dir) and --landing-date (the day of the plan, or
+ * "auto": from the path).
  */
 static void
-push_files(struct runner_argv *b, const struct hoso_pipeline *p, const struct run_args *args,
-	   const struct run_files *files)
+argv_files(struct runner_argv *b, const struct run_files *files)
 {
-	struct hoso_map origin;
-	struct file_origin *origins;
-	const struct hoso_source *last_src = NULL;
-	hoso_date last_day = HOSO_DATE_NONE;
-	size_t nsources = 1 + p->nmore_sources, norigins = 0, cap = 16;
-	bool first = true;
+	const char *format = NULL;
+	hoso_date day = HOSO_DATE_NONE;
+	bool day_given = false;
 
-	hoso_map_init(&origin);
-	origins = hoso_xcalloc(cap, sizeof(*origins));
-	for (size_t s = 0; s < nsources; s++) {
-		const struct hoso_source *src = s == 0 ? &p->source : &p->more_sources[s - 1];
-		bool dated = false;
-
-		for (size_t g = 0; g < src->npaths; g++)
-			dated |= strstr(src->paths[g], "{date:") != NULL;
-		for (hoso_date d = args->from; d <= args->to; d++) {
-			char **paths = NULL;
-			size_t n = 0;
-			struct hoso_buf err = HOSO_BUF_INIT;
-
-			if (hoso_pipeline_expand_paths(src, d, &paths, &n, &err)) {
-				for (size_t i = 0; i < n; i++) {
-					char *abs = realpath(paths[i], NULL);
-					const char *key = abs ? abs : paths[i];
-					void **slot = hoso_map_slot(&origin, key, strlen(key));
-
-					if (!*slot) {
-						if (norigins == cap) {
-							/* slots hold indexes: the array may move */
-							cap *= 2;
-							origins = hoso_xrealloc(origins, cap * sizeof(*origins));
-						}
-						origins[norigins] = (struct file_origin) {
-							src, dated ? d : HOSO_DATE_NONE
-						};
-						*slot = (void *) (norigins++ + 1);
-					}
-					free(abs);
-					free(paths[i]);
-				}
-			}
-			free(paths);
-			hoso_buf_release(&err);
-			if (!dated)
-				break;
-		}
-	}
 	for (size_t i = 0; i < files->n; i++) {
-		size_t k = (size_t) hoso_map_get(&origin, files->paths[i], strlen(files->paths[i]));
-		const struct file_origin *o = k ? &origins[k - 1] : NULL;
+		const struct run_file *f = &files->v[i];
+		const struct hoso_format *needs = hoso_format_find(f->format);
 
-		if (o && (first || o->src != last_src)) {
-			runner_argv_opt(b, "--format", o->src->format);
-			if (strcmp(o->src->format, HOSO_FORMAT_DVCQG_JSONL) != 0 && o->src->schema_dir) {
+		if (!format || strcmp(format, f->format) != 0) {
+			format = f->format;
+			runner_argv_opt(b, "--format", format);
+			if (needs->needs_schema && f->src && f->src->schema_dir) {
 				char schema[PATH_MAX];
 
-				snprintf(schema, sizeof(schema), "%s/%s.yaml", o->src->schema_dir,
-					 o->src->format);
+				snprintf(schema, sizeof(schema), "%s/%s.yaml", f->src->schema_dir, format);
 				runner_argv_opt(b, "--schema", schema);
 			}
 		}
-		if (o && (first || o->day != last_day)) {
-			char day[16];
+		if (needs->needs_landing_day && (!day_given || f->day != day)) {
+			char text[16] = "auto";
 
-			if (o->day == HOSO_DATE_NONE)
-				snprintf(day, sizeof(day), "auto");
-			else
-				hoso_date_format_iso(o->day, day);
-			runner_argv_opt(b, "--landing-date", day);
+			if (f->day != HOSO_DATE_NONE)
+				hoso_date_format_iso(f->day, text);
+			runner_argv_opt(b, "--landing-date", text);
+			day = f->day;
+			day_given = true;
 		}
-		if (o) {
-			first = false;
-			last_src = o->src;
-			last_day = o->day;
-		}
-		runner_argv_push(b, files->paths[i]);
+		runner_argv_push(b, f->path);
 	}
-	hoso_map_release(&origin);
-	free(origins);
 }
 
 /*
@@ -255,8 +225,8 @@ push_files(struct runner_argv *b, const struct hoso_pipeline *p, const struct ru
  * both.  Returns HOSO_EXIT_OK, or HOSO_EXIT_USAGE / HOSO_EXIT_FAILED after
  * logging which stage failed, followed by consequence.
  */
-int
-runner_run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
+static int
+run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
 {
 	int fds[2];
 	pid_t pex, ptr = -1;
@@ -288,65 +258,158 @@ runner_run_extract_transform(char *const ex[], char *const tr[], const char *con
 	return (rex != 0 ? rex : rtr) == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
 }
 
-int
-runner_run_stages(const struct hoso_pipeline *p, const struct run_args *args,
-		  const struct run_files *files, long long run_id, const char *staging,
-		  long long ms[3])
-{
-	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
-	char num[64];
-	int ret = HOSO_EXIT_FAILED;
-	struct timespec t0, t1, t2;
+/* The load's progress, read from the server: it reports every COPY (pg_stat_progress_copy). */
+struct load_progress {
+	PGconn *conn;
+	struct hoso_progress line;
+	unsigned long long bytes, rows;	/* of the tables finished */
+	char table[64];			/* the one being copied */
+	unsigned long long table_bytes, table_rows;
+};
 
-	runner_argv_push(&ex, runner_stage_path("hoso-extract"));
+static void
+load_tick(void *arg)
+{
+	struct load_progress *lp = arg;
+	PGresult *res = PQexec(lp->conn,
+			       "SELECT relid::regclass::text, bytes_processed, tuples_processed"
+			       "  FROM pg_stat_progress_copy WHERE datid = (SELECT oid FROM pg_database"
+			       "  WHERE datname = current_database()) AND command = 'COPY FROM'");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+		const char *table = PQgetvalue(res, 0, 0);
+
+		if (strcmp(table, lp->table) != 0) {
+			/* the previous table is done */
+			lp->bytes += lp->table_bytes;
+			lp->rows += lp->table_rows;
+			snprintf(lp->table, sizeof(lp->table), "%s", table);
+		}
+		lp->table_bytes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+		lp->table_rows = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+		lp->line.label = lp->table;
+	}
+	PQclear(res);
+	hoso_progress_show(&lp->line, lp->bytes + lp->table_bytes, lp->rows + lp->table_rows);
+}
+
+const char *const runner_stage_names[NSTAGES] = { "extract", "transform", "load" };
+
+/*
+ * One argv builder for both a run and a rebuild, so that they read and
+ * reject the same lines: a rebuild differs only in re-deriving the given
+ * cases (transform --derive-only, load --rebuild) instead of reading the
+ * warehouse's prior state and appending to the ledger.
+ */
+static void
+build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runner_argv *tr,
+	    struct runner_argv *ld)
+{
+	const struct hoso_pipeline *p = rq->p;
+	char num[64];
+
+	runner_argv_push(ex, runner_stage_path("hoso-extract"));
 	snprintf(num, sizeof(num), "%ld", (long) p->max_line_bytes);
 	if (p->max_line_bytes > 0)
-		runner_argv_opt(&ex, "--max-line-bytes", num);
-	runner_argv_opt(&ex, "--personal-data", p->personal_data);
-	runner_argv_opt(&ex, "--reject-file", p->rejects.file);
-	if (args->json_log)
-		runner_argv_opt(&ex, "--log-format", "json");
-	push_files(&ex, p, args, files);
+		runner_argv_opt(ex, "--max-line-bytes", num);
+	runner_argv_opt(ex, "--personal-data", p->personal_data);
+	/* a rebuild reads lines already rejected once: the reject file has them */
+	if (!rq->rebuild_keys)
+		runner_argv_opt(ex, "--reject-file", p->rejects.file);
+	argv_files(ex, rq->files);
 
-	runner_argv_push(&tr, runner_stage_path("hoso-transform"));
-	runner_argv_push(&tr, "--prior");
-	runner_argv_opt(&tr, "--out", staging);
-	runner_argv_opt(&tr, "--conninfo", p->target.conninfo);
-	runner_argv_opt(&tr, "--prefer", p->prefer);
-	runner_argv_reference(&tr, p);
-	if (args->json_log)
-		runner_argv_opt(&tr, "--log-format", "json");
-
-	runner_argv_push(&ld, runner_stage_path("hoso-load"));
-	snprintf(num, sizeof(num), "%lld", run_id);
-	runner_argv_opt(&ld, "--run-id", num);
-	if (args->replace)
-		runner_argv_push(&ld, "--replace");
-	snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
-	runner_argv_opt(&ld, "--max-reject-ratio", num);
-	if (p->rejects.max_count >= 0) {
-		snprintf(num, sizeof(num), "%lld", (long long) p->rejects.max_count);
-		runner_argv_opt(&ld, "--max-rejects", num);
+	runner_argv_push(tr, runner_stage_path("hoso-transform"));
+	if (rq->rebuild_keys) {
+		runner_argv_opt(tr, "--derive-only", rq->rebuild_keys);
+	} else {
+		runner_argv_push(tr, "--prior");
+		runner_argv_opt(tr, "--conninfo", p->target.conninfo);
 	}
-	runner_argv_opt(&ld, "--conninfo", p->target.conninfo);
-	runner_argv_reference(&ld, p);
-	if (args->json_log)
-		runner_argv_opt(&ld, "--log-format", "json");
-	runner_argv_push(&ld, staging);
+	runner_argv_opt(tr, "--out", rq->staging);
+	runner_argv_opt(tr, "--prefer", p->prefer);
+	argv_reference(tr, p);
 
+	runner_argv_push(ld, runner_stage_path("hoso-load"));
+	snprintf(num, sizeof(num), "%lld", rq->run_id);
+	runner_argv_opt(ld, "--run-id", num);
+	if (rq->rebuild_keys) {
+		char from[11], to[11];
+
+		hoso_date_format_iso(rq->from, from);
+		hoso_date_format_iso(rq->to, to);
+		runner_argv_opt(ld, "--rebuild", rq->rebuild_keys);
+		runner_argv_opt(ld, "--from", from);
+		runner_argv_opt(ld, "--to", to);
+	} else {
+		if (rq->replace)
+			runner_argv_push(ld, "--replace");
+		snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
+		runner_argv_opt(ld, "--max-reject-ratio", num);
+		if (p->rejects.max_count >= 0) {
+			snprintf(num, sizeof(num), "%lld", (long long) p->rejects.max_count);
+			runner_argv_opt(ld, "--max-rejects", num);
+		}
+	}
+	runner_argv_opt(ld, "--conninfo", p->target.conninfo);
+	argv_reference(ld, p);
+	runner_argv_push(ld, rq->staging);
+}
+
+int
+runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
+{
+	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
+	int ret;
+	struct timespec t0, t1, t2;
+
+	build_argvs(rq, &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = runner_run_extract_transform(ex.v, tr.v, "nothing was loaded");
+	ret = run_extract_transform(ex.v, tr.v, rq->rebuild_keys ? "nothing was changed"
+				    : "nothing was loaded");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms[0] = elapsed_ms(&t0, &t1);
-	ms[1] = ms[0];
-	if (ret != HOSO_EXIT_OK)
-		goto cleanup;
-	ret = runner_run_command(ld.v);
-	clock_gettime(CLOCK_MONOTONIC, &t2);
-	ms[2] = elapsed_ms(&t1, &t2);
-cleanup:
+	/* the two run side by side: each is given the time of both */
+	ms[STAGE_EXTRACT] = ms[STAGE_TRANSFORM] = elapsed_ms(&t0, &t1);
+	if (ret == HOSO_EXIT_OK) {
+		struct load_progress lp = { .conn = rq->progress_conn };
+		pid_t pid = runner_spawn(ld.v, -1, -1);
+
+		hoso_progress_init(&lp.line, "load");
+		ret = pid < 0 ? HOSO_EXIT_FAILED
+			: wait_ticking(pid, "hoso-load", lp.conn && lp.line.enabled ? load_tick : NULL,
+				       &lp);
+		if (lp.line.shown)
+			hoso_progress_finish(&lp.line);
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		ms[STAGE_LOAD] = elapsed_ms(&t1, &t2);
+		/* a rebuild's load has no lock of its own to report as 75 */
+		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
+			ret = HOSO_EXIT_FAILED;
+	}
 	runner_argv_release(&ex);
 	runner_argv_release(&tr);
 	runner_argv_release(&ld);
 	return ret;
+}
+
+int
+runner_migrate(const struct hoso_pipeline *p)
+{
+	struct runner_argv v = { 0 };
+	int ret;
+
+	runner_argv_push(&v, runner_stage_path("hoso-load"));
+	runner_argv_push(&v, "--migrate");
+	runner_argv_opt(&v, "--conninfo", p->target.conninfo);
+	ret = runner_run_command(v.v);
+	runner_argv_release(&v);
+	return ret == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
+}
+
+bool
+runner_data_path(const char *rel, char *out, size_t len)
+{
+	const char *data = hoso_datadir();
+	int n = data ? snprintf(out, len, "%s/schemas/%s", data, rel) : -1;
+
+	return n > 0 && (size_t) n < len && access(out, R_OK) == 0;
 }

@@ -1,16 +1,21 @@
 #!/bin/sh
-# run-tests.sh: the whole suite, as `make test` runs it.
+# run-tests.sh [--long] [STEP...]: the test suite, as `make test` runs it.
 #
-#   1. unit tests (build/tests/*)
-#   2. replay of every fuzz target's corpus (needs clang; skipped loudly without)
-#   3. stage tests: tests/<area>/run.sh (each starts what it needs)
-#   4. integration tests: tests/integration/*.sh against one private
-#      PostgreSQL started here and stopped on every exit path
+# Steps, in order (all of them when none is named):
+#   unit         unit tests (build/tests/test_*)
+#   fuzz         replay of every fuzz target's corpus ($build/replay/*)
+#   stage        stage tests: tests/<area>/run.sh and the oracle's own test
+#   integration  tests/integration/[0-9]*.sh against one private PostgreSQL
+#                started here and stopped on every exit path
+# --long runs, instead, the long checks of tests/long/*.sh (the full scale-1
+# Kon Tum sample, the long crash mode, ...) against a private PostgreSQL:
+# `make test-long` runs them after the sanitizer build and the fuzzers.
 #
 # Environment given to the tests: HOSO_ROOT, HOSO_BIN (the programs under
-# test), PGHOST/PGPORT/PGUSER/PGDATABASE for integration tests.
-# HOSO_TESTS="gen load" limits step 3 and 4 to names containing those words;
-# HOSO_SKIP_TESTS="kontum" leaves out the names containing those.
+# test), PGHOST/PGPORT/PGUSER/PGDATABASE for the PostgreSQL tests.
+# HOSO_TESTS="gen load" limits stage, integration and long tests to names
+# containing those words; HOSO_SKIP_TESTS="kontum" leaves those out.
+# The last line is "N passed, N failed"; the exit status is 0 when none failed.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,6 +24,34 @@ export HOSO_BIN=${HOSO_BIN:-$root/bin}
 build=${HOSO_BUILD:-build}
 failed=""
 passed=0
+nfailed=0
+long=0
+if [ "${1:-}" = --long ]; then
+	long=1
+	shift
+fi
+steps=${*:-unit fuzz stage integration}
+[ "$long" = 1 ] && steps=long
+logs="$root/.hoso/test-logs"
+mkdir -p "$logs"
+# hoso-gen's scale-1 sample, made once by the first test that needs it
+# (tests/integration/lib.sh, kontum_sample) and shared by the others
+export HOSO_SAMPLE_DIR="${HOSO_SAMPLE_DIR:-$(mktemp -d /tmp/hoso-test-sample.XXXXXX)/sample}"
+pgdir=""
+cleanup() {
+	if [ -n "$pgdir" ]; then
+		"$root/scripts/pg.sh" stop "$pgdir"
+		rm -rf "$pgdir"
+	fi
+	case $HOSO_SAMPLE_DIR in /tmp/hoso-test-sample.*/sample) rm -rf "${HOSO_SAMPLE_DIR%/sample}" ;; esac
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wants() {
+	case " $steps " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 selected() {
 	for word in ${HOSO_SKIP_TESTS:-}; do
@@ -31,79 +64,91 @@ selected() {
 	return 1
 }
 
+record_failure() {
+	failed="$failed $1"
+	nfailed=$((nfailed + 1))
+}
+
 run_one() {
 	name=$1
 	shift
 	start=$(date +%s)
-	log="$root/.hoso/test-logs/$(echo "$name" | tr '/ ' '__').log"
-	mkdir -p "$root/.hoso/test-logs"
+	log="$logs/$(echo "$name" | tr '/ ()' '____').log"
 	if "$@" >"$log" 2>&1; then
 		echo "PASS $name ($(( $(date +%s) - start )) s)"
 		passed=$((passed + 1))
 	else
 		echo "FAIL $name ($(( $(date +%s) - start )) s); last lines of $log:"
 		tail -n 40 "$log" | sed 's/^/    /'
-		failed="$failed $name"
+		record_failure "$name"
 	fi
 }
 
-echo "== unit tests"
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	run_one "unit/$(basename "$t")" "$t"
-done
-
-echo "== fuzz corpus replay"
-if command -v clang >/dev/null 2>&1; then
-	for src in fuzz/fuzz_*.c; do
-		[ -f "$src" ] || continue
-		name=$(basename "$src" .c)
-		corpus="tests/fuzz-corpus/$name"
-		[ -d "$corpus" ] || { echo "FAIL fuzz/$name: no corpus in $corpus"; failed="$failed fuzz/$name"; continue; }
-		if ! make -s "build-fuzz/$name" >"$root/.hoso/fuzz-build-$name.log" 2>&1; then
-			echo "FAIL fuzz/$name: does not build"; tail -20 "$root/.hoso/fuzz-build-$name.log"
-			failed="$failed fuzz/$name"; continue
-		fi
-		# -runs=0: execute every corpus input once, no new fuzzing
-		run_one "fuzz/$name (replay)" "build-fuzz/$name" -runs=0 "$corpus"
-		if [ -n "${HOSO_FUZZ_SECONDS:-}" ]; then
-			run_one "fuzz/$name (${HOSO_FUZZ_SECONDS} s)" "build-fuzz/$name" \
-				-max_total_time="$HOSO_FUZZ_SECONDS" -print_final_stats=1 "$corpus"
-		fi
-	done
-else
-	echo "SKIP fuzz replay: clang is not installed (make deps installs it)"
-fi
-
-echo "== stage tests"
-for t in tests/*/run.sh; do
-	[ -f "$t" ] || continue
-	case $t in tests/integration/*) continue ;; esac
-	selected "$t" || continue
-	run_one "$t" sh "$t"
-done
-
-echo "== integration tests (private PostgreSQL)"
-if ls tests/integration/*.sh >/dev/null 2>&1; then
+# with_pg GLOB: run the numbered tests matching GLOB against one private server
+with_pg() {
 	pgdir=$(mktemp -d /tmp/hoso-test-pg.XXXXXX)
 	chmod 755 "$pgdir"
-	trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
-	trap 'exit 130' INT TERM
 	if pgenv=$("$root/scripts/pg.sh" start "$pgdir"); then
 		eval "$pgenv"
-		for t in tests/integration/[0-9]*.sh; do
+		for t in $1; do
+			[ -f "$t" ] || continue
 			selected "$t" || continue
 			run_one "$t" sh "$t"
 		done
 	else
 		echo "FAIL could not start PostgreSQL"
-		failed="$failed postgresql"
+		record_failure postgresql
 	fi
+	"$root/scripts/pg.sh" stop "$pgdir"
+	rm -rf "$pgdir"
+	pgdir=""
+}
+
+if wants unit; then
+	echo "== unit tests"
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_one "unit/$(basename "$t")" "$t"
+	done
+fi
+
+if wants fuzz; then
+	echo "== fuzz corpus replay"
+	for src in fuzz/fuzz_*.c; do
+		[ -f "$src" ] || continue
+		name=$(basename "$src" .c)
+		corpus="tests/fuzz-corpus/$name"
+		if [ ! -d "$corpus" ]; then
+			echo "FAIL fuzz/$name: no corpus in $corpus"
+			record_failure "fuzz/$name"
+			continue
+		fi
+		# the target once on every corpus input (make fuzz runs it under libFuzzer)
+		run_one "fuzz/$name (replay)" "$build/replay/$name" "$corpus"
+	done
+fi
+
+if wants stage; then
+	echo "== stage tests"
+	for t in tests/*/run.sh tests/oracle/test_oracle.sh; do
+		[ -f "$t" ] || continue
+		case $t in tests/integration/* | tests/long/*) continue ;; esac
+		selected "$t" || continue
+		run_one "$t" sh "$t"
+	done
+fi
+
+if wants integration; then
+	echo "== integration tests (private PostgreSQL)"
+	with_pg "tests/integration/[0-9]*.sh"
+fi
+
+if wants long; then
+	echo "== long tests (private PostgreSQL)"
+	with_pg "tests/long/[0-9]*.sh"
 fi
 
 echo
-if [ -n "$failed" ]; then
-	echo "$passed passed; FAILED:$failed"
-	exit 1
-fi
-echo "all $passed passed"
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$passed passed, $nfailed failed"
+[ "$nfailed" -eq 0 ]

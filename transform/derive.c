@@ -162,7 +162,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	struct hoso_judgement_766 j766 = { false, HOSO_TIME_NONE };
 	const struct hoso_unit *unit;
 	const struct hoso_procedure *proc;
-	struct hoso_buf *row;
+	struct hoso_value cf[HOSO_CASE_FACT_NCOLUMNS];
 	size_t nspans, nstatus;
 	long long working = -1;
 	hoso_time first_event, last_event;
@@ -217,66 +217,66 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	tr->report.cases_received += m.received;
 	tr->report.inconsistent_cases += m.inconsistent;
 
-	row = staging_row(&tr->staging, STAGING_CASE_FACT);
-	staging_field(row, c->src);
-	staging_field(row, c->case_no);
-	staging_field(row, unit ? unit->code : HOSO_UNRESOLVED_UNIT);
+	memset(cf, 0, sizeof(cf));
+	hoso_value_str(&cf[HOSO_CASE_FACT_src], c->src);
+	hoso_value_str(&cf[HOSO_CASE_FACT_case_no], c->case_no);
+	hoso_value_str(&cf[HOSO_CASE_FACT_unit_code], unit ? unit->code : HOSO_UNRESOLVED_UNIT);
 	unit_path_literal(unit, scratch);
-	staging_field(row, scratch->data);
-	staging_field(row, v->procedure_code);
-	staging_field_bool(row, proc != NULL);
-	staging_field(row, proc && proc->field_code ? proc->field_code : v->field_code);
-	staging_field_int(row, v->channel);
-	staging_field_int(row, v->status);
-	staging_field_bool(row, m.received);
-	staging_field_time(row, m.accepted_at);
-	staging_field_time(row, m.finished_at);
-	staging_field_time(row, m.closed_at);
-	staging_field_time(row, m.end_at);
-	staging_field(row, m.end_kind == HOSO_END_RESOLVED ? "R" : m.end_kind == HOSO_END_CLOSED ? "C" : NULL);
-	staging_field_time(row, m.due_at_end);
-	staging_field_time(row, m.original_due_at);
-	staging_field_bool(row, v->digitised);
-	staging_field_bool(row, v->paid_online);
-	staging_field_bool(row, v->has_fee);
-	staging_field_bool(row, v->e_result);
-	staging_field_bool(row, proc ? proc->paper_result : false);
-	staging_field_bool(row, v->vneid);
-	staging_field_bool(row, v->reuse);
-	staging_field_int(row, (long long) v->nrounds);
+	hoso_value_text(&cf[HOSO_CASE_FACT_unit_path], scratch->data, scratch->len);
+	hoso_value_str(&cf[HOSO_CASE_FACT_procedure_code], v->procedure_code);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_procedure_known], proc != NULL);
+	hoso_value_str(&cf[HOSO_CASE_FACT_field_code],
+		       proc && proc->field_code ? proc->field_code : v->field_code);
+	hoso_value_int(&cf[HOSO_CASE_FACT_channel], v->channel);
+	hoso_value_int(&cf[HOSO_CASE_FACT_status], v->status);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_received], m.received);
+	hoso_value_time(&cf[HOSO_CASE_FACT_accepted_at], m.accepted_at);
+	hoso_value_time(&cf[HOSO_CASE_FACT_finished_at], m.finished_at);
+	hoso_value_time(&cf[HOSO_CASE_FACT_closed_at], m.closed_at);
+	hoso_value_time(&cf[HOSO_CASE_FACT_end_at], m.end_at);
+	hoso_value_str(&cf[HOSO_CASE_FACT_end_kind], m.end_kind == HOSO_END_RESOLVED ? "R" :
+		       m.end_kind == HOSO_END_CLOSED ? "C" : NULL);
+	hoso_value_time(&cf[HOSO_CASE_FACT_due_at_end], m.due_at_end);
+	hoso_value_time(&cf[HOSO_CASE_FACT_original_due_at], m.original_due_at);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_digitised], v->digitised);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_paid_online], v->paid_online);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_has_fee], v->has_fee);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_e_result], v->e_result);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_paper_result], proc ? proc->paper_result : false);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_vneid], v->vneid);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_reuse], v->reuse);
+	hoso_value_int(&cf[HOSO_CASE_FACT_supplement_rounds], (long long) v->nrounds);
 	if (working >= 0)
-		staging_field_int(row, working);
-	else
-		staging_field(row, NULL);
-	staging_field_bool(row, m.inconsistent);
-	staging_field_time(row, first_event);
-	staging_field_time(row, last_event);
+		hoso_value_int(&cf[HOSO_CASE_FACT_working_seconds], working);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_inconsistent], m.inconsistent);
+	hoso_value_time(&cf[HOSO_CASE_FACT_first_event_at], first_event);
+	hoso_value_time(&cf[HOSO_CASE_FACT_last_event_at], last_event);
 	/* 766 criterion 2.1, judged once here (hoso_index766.h) */
-	staging_field_bool(row, true);
+	hoso_value_bool(&cf[HOSO_CASE_FACT_judged_766], true);
 	if (m.end_kind == HOSO_END_RESOLVED)
-		staging_field_bool(row, j766.resolved_on_time);
-	else
-		staging_field(row, NULL);
-	staging_field_time(row, j766.late_from);
-	staging_row_end(&tr->staging, STAGING_CASE_FACT);
+		hoso_value_bool(&cf[HOSO_CASE_FACT_on_time_766], j766.resolved_on_time);
+	hoso_value_time(&cf[HOSO_CASE_FACT_late_766_at], j766.late_from);
+	staging_write_row(&tr->staging, HOSO_STAGING_CASE_FACT, cf);
 
 	nspans = hoso_due_spans(&view, *spans);
 	for (size_t i = 0; i < nspans; i++) {
-		row = staging_row(&tr->staging, STAGING_CASE_DUE);
-		staging_field(row, c->src);
-		staging_field(row, c->case_no);
-		staging_field_time(row, (*spans)[i].from_at);
-		staging_field_time(row, (*spans)[i].due_at);
-		staging_row_end(&tr->staging, STAGING_CASE_DUE);
+		struct hoso_value due[HOSO_CASE_DUE_NCOLUMNS] = { 0 };
+
+		hoso_value_str(&due[HOSO_CASE_DUE_src], c->src);
+		hoso_value_str(&due[HOSO_CASE_DUE_case_no], c->case_no);
+		hoso_value_time(&due[HOSO_CASE_DUE_from_at], (*spans)[i].from_at);
+		hoso_value_time(&due[HOSO_CASE_DUE_due_at], (*spans)[i].due_at);
+		staging_write_row(&tr->staging, HOSO_STAGING_CASE_DUE, due);
 	}
 	nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans);
 	for (size_t i = 0; i < nstatus; i++) {
-		row = staging_row(&tr->staging, STAGING_CASE_STATUS);
-		staging_field(row, c->src);
-		staging_field(row, c->case_no);
-		staging_field_time(row, ds->status_spans[i].from_at);
-		staging_field_int(row, ds->status_spans[i].status);
-		staging_row_end(&tr->staging, STAGING_CASE_STATUS);
+		struct hoso_value st[HOSO_CASE_STATUS_NCOLUMNS] = { 0 };
+
+		hoso_value_str(&st[HOSO_CASE_STATUS_src], c->src);
+		hoso_value_str(&st[HOSO_CASE_STATUS_case_no], c->case_no);
+		hoso_value_time(&st[HOSO_CASE_STATUS_from_at], ds->status_spans[i].from_at);
+		hoso_value_int(&st[HOSO_CASE_STATUS_status], ds->status_spans[i].status);
+		staging_write_row(&tr->staging, HOSO_STAGING_CASE_STATUS, st);
 	}
 
 	/* the summary rows count received cases only, from the rows just written */

@@ -15,41 +15,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hoso_cli.h"
 #include "hoso_log.h"
 #include "hoso_records.h"
 #include "transform.h"
-
-#ifndef HOSO_VERSION
-#define HOSO_VERSION "0.1.0"
-#endif
-
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso-transform [OPTION]... --out DIR [RECORDS]...\n"
-		"Turn hoso-extract's record streams (standard input when none is given)\n"
-		"into a staging directory for hoso-load.\n\n"
-		"  -o, --out DIR            staging directory to write (required)\n"
-		"      --prior              merge the archived messages of the same cases\n"
-		"                           from the warehouse (libpq environment)\n"
-		"      --conninfo STR       connection string for --prior (no password)\n"
-		"      --derive-only KEYS   derive only the cases listed in KEYS (src TAB case_no,\n"
-		"                           COPY text) from the streams alone, archiving nothing\n"
-		"      --reference-units FILE       unit catalogue (units.csv)\n"
-		"      --reference-procedures FILE  procedure catalogue (procedures.csv)\n"
-		"      --reference-calendar DIR     working-day calendars (YYYY.csv)\n"
-		"      --prefer FORMAT      dossier versions from files of FORMAT win over\n"
-		"                           other formats' for the same case, whatever the _at\n"
-		"      --log-format FMT     text (default) or json\n"
-		"      --help, --version\n");
-}
 
 /*
  * Read a record stream in large gulps: with a 64 KiB pipe and 4 KiB stdio
@@ -105,68 +79,26 @@ mark_keys(struct transform *tr, const char *path)
 	return ok;
 }
 
-int
-main(int argc, char **argv)
+struct transform_args {
+	const char *out, *conninfo, *units, *procedures, *calendar, *derive_only, *prefer;
+	bool prior;
+	char **inputs;			/* record streams; none: standard input */
+	int ninputs;
+};
+
+/* The transform itself, once the arguments are checked. */
+static int
+transform(const struct transform_args *a)
 {
-	static const struct option options[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "prior", no_argument, NULL, 'p' },
-		{ "conninfo", required_argument, NULL, 'c' },
-		{ "derive-only", required_argument, NULL, 'D' },
-		{ "reference-units", required_argument, NULL, 'u' },
-		{ "reference-procedures", required_argument, NULL, 'r' },
-		{ "reference-calendar", required_argument, NULL, 'k' },
-		{ "log-format", required_argument, NULL, 'l' },
-		{ "prefer", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *out = NULL, *conninfo = NULL, *units = NULL, *procedures = NULL,
-		*calendar = NULL, *derive_only = NULL, *prefer = NULL;
-	bool prior = false;
 	struct transform tr;
 	struct hoso_buf err = HOSO_BUF_INIT, report = HOSO_BUF_INIT;
-	int ret = HOSO_EXIT_FAILED, opt;
+	int ret = HOSO_EXIT_FAILED;
 	struct timespec t0, t1;
-
-	hoso_log_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o': out = optarg; break;
-		case 'p': prior = true; break;
-		case 'c': conninfo = optarg; break;
-		case 'D': derive_only = optarg; break;
-		case 'u': units = optarg; break;
-		case 'r': procedures = optarg; break;
-		case 'k': calendar = optarg; break;
-		case 'P': prefer = optarg; break;
-		case 'l':
-			if (strcmp(optarg, "json") == 0)
-				hoso_log_set_format(HOSO_LOG_JSON);
-			else if (strcmp(optarg, "text") != 0) {
-				hoso_error("--log-format: expected text or json, found \"%s\"", optarg);
-				return HOSO_EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return HOSO_EXIT_OK;
-		case 'V': printf("hoso-transform %s\n", HOSO_VERSION); return HOSO_EXIT_OK;
-		default: usage(stderr); return HOSO_EXIT_USAGE;
-		}
-	}
-	if (!out) {
-		hoso_error("--out DIR is required");
-		usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	if (derive_only && prior) {
-		hoso_error("--derive-only reads every message from its streams: no --prior");
-		return HOSO_EXIT_USAGE;
-	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
-	tr.prefer = prefer;
+	hoso_buf_init(&tr.scratch);
+	tr.prefer = a->prefer;
 	hoso_reference_init(&tr.ref);
 	case_table_init(&tr.cases, &tr.paths);
 	summary_init(&tr.summary);
@@ -175,36 +107,36 @@ main(int argc, char **argv)
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
 
-	if ((units && !hoso_reference_load_units(&tr.ref, units, &err)) ||
-	    (procedures && !hoso_reference_load_procedures(&tr.ref, procedures, &err)) ||
-	    (calendar && !hoso_reference_load_calendar(&tr.ref, calendar, &err))) {
+	if ((a->units && !hoso_reference_load_units(&tr.ref, a->units, &err)) ||
+	    (a->procedures && !hoso_reference_load_procedures(&tr.ref, a->procedures, &err)) ||
+	    (a->calendar && !hoso_reference_load_calendar(&tr.ref, a->calendar, &err))) {
 		hoso_error("%s", err.data);
 		ret = HOSO_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (!staging_open(&tr.staging, out))
+	if (!staging_open(&tr.staging, a->out))
 		goto cleanup;
-	if (optind == argc) {
+	if (a->ninputs == 0) {
 		widen_stream(stdin);
-		if (!transform_read_stream(&tr, stdin, "<stdin>", derive_only != NULL))
+		if (!transform_read_stream(&tr, stdin, "<stdin>", a->derive_only != NULL))
 			goto cleanup;
 	}
-	for (int i = optind; i < argc; i++) {
-		FILE *f = fopen(argv[i], "r");
+	for (int i = 0; i < a->ninputs; i++) {
+		FILE *f = fopen(a->inputs[i], "r");
 		bool ok;
 
 		if (!f) {
-			hoso_error("cannot open \"%s\": %m", argv[i]);
+			hoso_error("cannot open \"%s\": %m", a->inputs[i]);
 			goto cleanup;
 		}
-		ok = transform_read_stream(&tr, f, argv[i], derive_only != NULL);
+		ok = transform_read_stream(&tr, f, a->inputs[i], a->derive_only != NULL);
 		fclose(f);
 		if (!ok)
 			goto cleanup;
 	}
-	if (prior && !transform_fetch_prior(&tr, conninfo, out))
+	if (a->prior && !transform_fetch_prior(&tr, a->conninfo, a->out))
 		goto cleanup;
-	if (derive_only && !mark_keys(&tr, derive_only))
+	if (a->derive_only && !mark_keys(&tr, a->derive_only))
 		goto cleanup;
 	transform_derive_all(&tr);
 	summary_write(&tr.summary, &tr.staging);
@@ -212,12 +144,25 @@ main(int argc, char **argv)
 	if (!staging_finish(&tr.staging, &report))
 		goto cleanup;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	hoso_info("%llu files, %llu dossier and %llu progress messages (+%llu archived), "
-		  "%llu cases derived, %llu rejects, %.1f s",
-		  tr.report.files, tr.report.dossiers, tr.report.progress,
-		  tr.report.prior_dossiers + tr.report.prior_progress,
-		  tr.report.cases_derived, tr.report.rejects,
-		  (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	{
+		double seconds = (double) (t1.tv_sec - t0.tv_sec) +
+			(double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("transform_done"),
+			    hoso_log_int("files", (long long) tr.report.files),
+			    hoso_log_int("dossiers", (long long) tr.report.dossiers),
+			    hoso_log_int("progress", (long long) tr.report.progress),
+			    hoso_log_int("archived", (long long) (tr.report.prior_dossiers +
+								   tr.report.prior_progress)),
+			    hoso_log_int("cases", (long long) tr.report.cases_derived),
+			    hoso_log_int("rejects", (long long) tr.report.rejects),
+			    hoso_log_real("seconds", seconds),
+			    hoso_msg("%llu files, %llu dossier and %llu progress messages (+%llu archived), "
+				     "%llu cases derived, %llu rejects, %.1f s",
+				     tr.report.files, tr.report.dossiers, tr.report.progress,
+				     tr.report.prior_dossiers + tr.report.prior_progress,
+				     tr.report.cases_derived, tr.report.rejects, seconds));
+	}
 	ret = HOSO_EXIT_OK;
 cleanup:
 	staging_release(&tr.staging);
@@ -238,4 +183,47 @@ cleanup:
 	hoso_buf_release(&err);
 	hoso_buf_release(&report);
 	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const usage[] = { "hoso-transform [OPTION]... --out DIR [RECORDS]...", NULL };
+	struct transform_args a = { 0 };
+	const struct hoso_option options[] = {
+		HOSO_OPT_STRING('o', "out", &a.out, "DIR", "staging directory to write (required)"),
+		HOSO_OPT_BOOL(0, "prior", &a.prior, "merge the archived messages of the same cases\n"
+			      "from the warehouse (libpq environment)"),
+		HOSO_OPT_STRING(0, "conninfo", &a.conninfo, "STR", "connection string for --prior (no password)"),
+		HOSO_OPT_STRING(0, "derive-only", &a.derive_only, "KEYS",
+				"derive only the cases listed in KEYS (src TAB\n"
+				"case_no, COPY text) from the streams alone,\narchiving nothing"),
+		HOSO_OPT_STRING(0, "reference-units", &a.units, "FILE", "unit catalogue (units.csv)"),
+		HOSO_OPT_STRING(0, "reference-procedures", &a.procedures, "FILE",
+				"procedure catalogue (procedures.csv)"),
+		HOSO_OPT_STRING(0, "reference-calendar", &a.calendar, "DIR",
+				"working-day calendars (YYYY.csv)"),
+		HOSO_OPT_STRING(0, "prefer", &a.prefer, "FORMAT",
+				"dossier versions from files of FORMAT win over\n"
+				"other formats' for the same case, whatever the _at"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso-transform", .usage = usage, .options = options,
+		.about = "Turn hoso-extract's record streams (standard input when none is given)\n"
+			 "into a staging directory for hoso-load.",
+		.footer = "Exit status: 0 done, 1 failed, 2 bad usage or reference data.",
+		.args_name = "RECORDS", .max_args = -1,
+	};
+
+	hoso_log_init(argv[0]);
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	if (!a.out)
+		return hoso_cli_usage_error(&cli, "--out DIR is required");
+	if (a.derive_only && a.prior)
+		return hoso_cli_usage_error(&cli, "--derive-only reads every message from its streams: no --prior");
+	a.inputs = cli.args;
+	a.ninputs = cli.nargs;
+	return transform(&a);
 }

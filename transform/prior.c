@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
+#include "hoso_records.h"
 #include "transform.h"
 
 static bool
@@ -68,32 +70,44 @@ write_paths(const struct transform *tr, const char *path)
 	return ok;
 }
 
-#define LOCAL(col) "to_char(" col " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
-#define FLAG(col) "(" col ")::int"
+/*
+ * COPY (SELECT 'T', pf.file_no, <the record's other fields from alias.>
+ * FROM from_sql) TO STDOUT: archived rows read back as records of type T,
+ * their fields listed by the record layout (hoso_layout.h).  Times go back
+ * to the 14-digit local form, booleans to 0/1.
+ */
+static void
+record_query(struct hoso_buf *sql, char type, const char *alias, const char *from_sql)
+{
+	int n;
+	const struct hoso_column *fields = hoso_record_layout(type, &n);
 
-static const char prior_files_sql[] =
-	"COPY (SELECT 'F', pf.file_no, l.path, l.size, l.sha256, l.format"
-	"      FROM prior_file pf JOIN hoso.file_ledger l USING (file_id)"
-	"      ORDER BY pf.file_no) TO STDOUT";
+	hoso_buf_addf(sql, "COPY (SELECT '%c', pf.file_no", type);
+	for (int i = 1; i < n; i++) {
+		const char *name = fields[i].name;
 
-static const char prior_dossiers_sql[] =
-	"COPY (SELECT 'D', pf.file_no, m.line, m.pos, m.src, " LOCAL("m.at") ", m.case_no,"
-	"             m.procedure_code, m.procedure_name, m.field_code, m.channel_raw,"
-	"             m.applicant_type, " LOCAL("m.submitted_at") ", " LOCAL("m.accepted_at") ","
-	"             " LOCAL("m.due_at") ", m.status, " LOCAL("m.processed_at") ","
-	"             " LOCAL("m.returned_at") ", " LOCAL("m.refused_at") ", m.unit_name,"
-	"             m.return_form, " FLAG("m.digitised") ", " FLAG("m.paid_online") ","
-	"             " FLAG("m.vneid") ", " FLAG("m.has_fee") ", " FLAG("m.e_result") ","
-	"             " FLAG("m.reuse") ", m.supplements, m.applicant_hash"
-	"      FROM hoso.dossier_msg m JOIN run_case USING (src, case_no)"
-	"      JOIN prior_file pf USING (file_id)) TO STDOUT";
+		if (fields[i].kind == HOSO_KIND_TIME)
+			hoso_buf_addf(sql, ", to_char(%s.%s AT TIME ZONE 'Asia/Ho_Chi_Minh',"
+				      " 'YYYYMMDDHH24MISS')", alias, name);
+		else if (fields[i].kind == HOSO_KIND_BOOL)
+			hoso_buf_addf(sql, ", (%s.%s)::int", alias, name);
+		else
+			hoso_buf_addf(sql, ", %s.%s", alias, name);
+	}
+	hoso_buf_addf(sql, " FROM %s) TO STDOUT", from_sql);
+}
 
-static const char prior_progress_sql[] =
-	"COPY (SELECT 'P', pf.file_no, m.line, m.pos, m.src, " LOCAL("m.at") ", m.case_no,"
-	"             " LOCAL("m.event_at") ", m.status, m.content, m.department,"
-	"             " LOCAL("m.step_start") ", " LOCAL("m.step_deadline") ", m.handler_hash"
-	"      FROM hoso.progress_msg m JOIN run_case USING (src, case_no)"
-	"      JOIN prior_file pf USING (file_id)) TO STDOUT";
+static bool
+copy_out_records(PGconn *conn, FILE *f, char type, const char *alias, const char *from_sql)
+{
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	bool ok;
+
+	record_query(&sql, type, alias, from_sql);
+	ok = hoso_pg_copy_out(conn, sql.data, f);
+	hoso_buf_release(&sql);
+	return ok;
+}
 
 bool
 transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tmpdir)
@@ -105,9 +119,9 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	FILE *f = NULL;
 	bool ok = false;
 
-	snprintf(keys, sizeof(keys), "%s/prior-keys.tsv", tmpdir);
-	snprintf(records, sizeof(records), "%s/prior-records.tsv", tmpdir);
-	snprintf(paths, sizeof(paths), "%s/prior-paths.tsv", tmpdir);
+	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_PRIOR_KEYS, tmpdir);
+	snprintf(records, sizeof(records), "%s/" HOSO_STAGING_PRIOR_RECORDS, tmpdir);
+	snprintf(paths, sizeof(paths), "%s/" HOSO_STAGING_PRIOR_PATHS, tmpdir);
 	conn = hoso_pg_connect(conninfo, "hoso-transform");
 	if (!conn)
 		goto cleanup;
@@ -125,7 +139,7 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	res = NULL;
 	if (!write_keys(tr, keys) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_case FROM STDIN", keys) ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
 		goto cleanup;
 	/*
@@ -134,7 +148,7 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	 */
 	if (!write_paths(tr, paths) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_path FROM STDIN", paths))
+	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths))
 		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
 	params[0] = file_base;
@@ -155,10 +169,13 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 		hoso_error("cannot create \"%s\": %s", records, strerror(errno));
 		goto cleanup;
 	}
-	fputs("H\thoso-records\t1\n", f);
-	if (!hoso_pg_copy_out(conn, prior_files_sql, f) ||
-	    !hoso_pg_copy_out(conn, prior_dossiers_sql, f) ||
-	    !hoso_pg_copy_out(conn, prior_progress_sql, f))
+	fputs("H\t" HOSO_RECORDS_MAGIC "\t" HOSO_RECORDS_VERSION "\n", f);
+	if (!copy_out_records(conn, f, 'F', "l", "prior_file pf JOIN hoso.file_ledger l USING (file_id)"
+			      " ORDER BY pf.file_no") ||
+	    !copy_out_records(conn, f, 'D', "m", "hoso.dossier_msg m JOIN run_case USING (src, case_no)"
+			      " JOIN prior_file pf USING (file_id)") ||
+	    !copy_out_records(conn, f, 'P', "m", "hoso.progress_msg m JOIN run_case USING (src, case_no)"
+			      " JOIN prior_file pf USING (file_id)"))
 		goto cleanup;
 	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
 		hoso_error("cannot read back \"%s\": %s", records, strerror(errno));

@@ -12,47 +12,6 @@
 #include "hoso_time.h"
 #include "transform.h"
 
-/* Field positions of the record types (0 is the type letter). */
-enum { F_FILE_NO = 1, F_PATH, F_SIZE, F_SHA256, F_FORMAT, F_NFIELDS };
-enum {
-	D_FILE_NO = 1, D_LINE, D_POS, D_SRC, D_AT, D_CASE_NO, D_PROCEDURE_CODE,
-	D_PROCEDURE_NAME, D_FIELD_CODE, D_CHANNEL_RAW, D_APPLICANT_TYPE,
-	D_SUBMITTED_AT, D_ACCEPTED_AT, D_DUE_AT, D_STATUS, D_PROCESSED_AT,
-	D_RETURNED_AT, D_REFUSED_AT, D_UNIT_NAME, D_RETURN_FORM, D_DIGITISED,
-	D_PAID_ONLINE, D_VNEID, D_HAS_FEE, D_E_RESULT, D_REUSE, D_SUPPLEMENTS,
-	D_APPLICANT_HASH, D_NFIELDS
-};
-enum {
-	P_FILE_NO = 1, P_LINE, P_POS, P_SRC, P_AT, P_CASE_NO, P_EVENT_AT, P_STATUS,
-	P_CONTENT, P_DEPARTMENT, P_STEP_START, P_STEP_DEADLINE, P_HANDLER_HASH,
-	P_NFIELDS
-};
-enum { X_FILE_NO = 1, X_LINE, X_BYTE_OFFSET, X_FIELD, X_REASON, X_RAW, X_NFIELDS };
-enum {
-	E_FILE_NO = 1, E_LINES, E_MESSAGES, E_DOSSIERS, E_PROGRESS, E_OTHER,
-	E_REJECTS, E_UNKNOWN_FIELDS, E_NFIELDS
-};
-
-/* Fields holding free text: stored in NFC. */
-static bool
-is_text_field(char type, int i)
-{
-	if (type == 'D')
-		return i == D_PROCEDURE_NAME || i == D_UNIT_NAME;
-	return type == 'P' && (i == P_CONTENT || i == P_DEPARTMENT);
-}
-
-static bool
-is_time_field(char type, int i)
-{
-	if (type == 'D')
-		return i == D_AT || i == D_SUBMITTED_AT || i == D_ACCEPTED_AT ||
-			i == D_DUE_AT || i == D_PROCESSED_AT || i == D_RETURNED_AT ||
-			i == D_REFUSED_AT;
-	return type == 'P' && (i == P_AT || i == P_EVENT_AT || i == P_STEP_START ||
-			       i == P_STEP_DEADLINE);
-}
-
 static hoso_time
 parse_time(const char *s)
 {
@@ -101,25 +60,29 @@ register_file(struct transform *tr, long file_no, const char *path, const char *
 static void
 archive_message(struct transform *tr, char type, char **fields, int nfields)
 {
-	enum staging_table t = type == 'D' ? STAGING_DOSSIER_MSG : STAGING_PROGRESS_MSG;
+	enum hoso_staging_file t = type == 'D' ? HOSO_STAGING_DOSSIER_MSG : HOSO_STAGING_PROGRESS_MSG;
 	struct hoso_buf *row = staging_row(&tr->staging, t);
 	struct hoso_buf *nfc = &tr->scratch;
+	int nlayout;
+	const struct hoso_column *layout = hoso_record_layout(type, &nlayout);
 
+	/* the archive file's columns are the record's fields (hoso_layout.h) */
 	for (int i = 1; i < nfields; i++) {
 		const char *v = fields[i];
+		enum hoso_kind kind = layout[i - 1].kind;
 
-		if (v && is_time_field(type, i)) {
+		if (v && kind == HOSO_KIND_TIME) {
 			staging_field_time(row, parse_time(v));
 			continue;
 		}
-		if (v && is_text_field(type, i)) {
+		if (v && kind == HOSO_KIND_TEXT) {
 			size_t len = strlen(v);
 
 			/* the fast check first: most text is left as it is */
 			if (!hoso_text_is_nfc_fast(v, len)) {
 				hoso_buf_reset(nfc);
 				if (hoso_text_nfc(nfc, v, len))
-					v = nfc->data ? nfc->data : "";
+					v = nfc->data;
 			}
 		}
 		staging_field(row, v);
@@ -216,7 +179,7 @@ flag(const char *s)
 static bool
 read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool prior)
 {
-	long file_no = atol(f[D_FILE_NO]);
+	long file_no = atol(f[HOSO_D_file_no]);
 	const char *path = file_path(tr, file_no);
 	struct dossier_version v;
 	struct case_entry *c;
@@ -225,48 +188,48 @@ read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool
 	size_t nrounds;
 
 	memset(&v, 0, sizeof(v));
-	if (!path || !f[D_SRC] || !f[D_CASE_NO] || !f[D_STATUS] || !f[D_AT] ||
-	    !message_position(f[D_LINE], f[D_POS], &v.order.line, &v.order.pos)) {
+	if (!path || !f[HOSO_D_src] || !f[HOSO_D_case_no] || !f[HOSO_D_status] || !f[HOSO_D_at] ||
+	    !message_position(f[HOSO_D_line], f[HOSO_D_pos], &v.order.line, &v.order.pos)) {
 		hoso_error("%s:%ld: malformed dossier record", name, lineno);
 		return false;
 	}
-	v.order.at = parse_time(f[D_AT]);
+	v.order.at = parse_time(f[HOSO_D_at]);
 	v.order.file_no = (uint32_t) file_no;
 	{
 		const char *format = tr->formats[file_no];
 
 		v.preferred = tr->prefer && format && strcmp(format, tr->prefer) == 0;
 	}
-	status = atoi(f[D_STATUS]);
+	status = atoi(f[HOSO_D_status]);
 	if (status < 1 || status > 10 || v.order.at == HOSO_TIME_NONE) {
 		hoso_error("%s:%ld: malformed dossier record", name, lineno);
 		return false;
 	}
 	v.status = (uint8_t) status;
-	v.channel = (uint8_t) map_channel(tr, f[D_CHANNEL_RAW]);
-	v.accepted_at = parse_time(f[D_ACCEPTED_AT]);
-	v.due_at = parse_time(f[D_DUE_AT]);
-	v.processed_at = parse_time(f[D_PROCESSED_AT]);
-	v.returned_at = parse_time(f[D_RETURNED_AT]);
-	v.refused_at = parse_time(f[D_REFUSED_AT]);
+	v.channel = (uint8_t) map_channel(tr, f[HOSO_D_channel_raw]);
+	v.accepted_at = parse_time(f[HOSO_D_accepted_at]);
+	v.due_at = parse_time(f[HOSO_D_due_at]);
+	v.processed_at = parse_time(f[HOSO_D_processed_at]);
+	v.returned_at = parse_time(f[HOSO_D_returned_at]);
+	v.refused_at = parse_time(f[HOSO_D_refused_at]);
 	/* borrowed from the record: the case table interns what it keeps */
-	v.procedure_code = empty_to_null(f[D_PROCEDURE_CODE]);
-	v.field_code = empty_to_null(f[D_FIELD_CODE]);
+	v.procedure_code = empty_to_null(f[HOSO_D_procedure_code]);
+	v.field_code = empty_to_null(f[HOSO_D_field_code]);
 	hoso_buf_reset(nfc);
-	if (f[D_UNIT_NAME] && hoso_text_nfc(nfc, f[D_UNIT_NAME], strlen(f[D_UNIT_NAME])))
-		v.unit_name = nfc->data ? nfc->data : "";
-	v.digitised = flag(f[D_DIGITISED]);
-	v.paid_online = flag(f[D_PAID_ONLINE]);
-	v.vneid = flag(f[D_VNEID]);
-	v.has_fee = flag(f[D_HAS_FEE]);
-	v.e_result = flag(f[D_E_RESULT]);
-	v.reuse = flag(f[D_REUSE]);
-	if (!parse_rounds(f[D_SUPPLEMENTS], &v.rounds, &nrounds)) {
-		hoso_error("%s:%ld: malformed supplement rounds \"%s\"", name, lineno, f[D_SUPPLEMENTS]);
+	if (f[HOSO_D_unit_name] && hoso_text_nfc(nfc, f[HOSO_D_unit_name], strlen(f[HOSO_D_unit_name])))
+		v.unit_name = nfc->data;
+	v.digitised = flag(f[HOSO_D_digitised]);
+	v.paid_online = flag(f[HOSO_D_paid_online]);
+	v.vneid = flag(f[HOSO_D_vneid]);
+	v.has_fee = flag(f[HOSO_D_has_fee]);
+	v.e_result = flag(f[HOSO_D_e_result]);
+	v.reuse = flag(f[HOSO_D_reuse]);
+	if (!parse_rounds(f[HOSO_D_supplements], &v.rounds, &nrounds)) {
+		hoso_error("%s:%ld: malformed supplement rounds \"%s\"", name, lineno, f[HOSO_D_supplements]);
 		return false;
 	}
 	v.nrounds = (uint32_t) nrounds;
-	c = case_table_get(&tr->cases, f[D_SRC], f[D_CASE_NO]);
+	c = case_table_get(&tr->cases, f[HOSO_D_src], f[HOSO_D_case_no]);
 	c->touched |= !prior;
 	case_offer_dossier(&tr->cases, c, &v);
 	return true;
@@ -275,24 +238,24 @@ read_dossier(struct transform *tr, char **f, const char *name, long lineno, bool
 static bool
 read_progress(struct transform *tr, char **f, const char *name, long lineno, bool prior)
 {
-	long file_no = atol(f[P_FILE_NO]);
+	long file_no = atol(f[HOSO_P_file_no]);
 	const char *path = file_path(tr, file_no);
 	struct progress_row row;
 	struct case_entry *c;
-	const char *content = f[P_CONTENT] ? f[P_CONTENT] : "";
+	const char *content = f[HOSO_P_content] ? f[HOSO_P_content] : "";
 	size_t content_len = strlen(content);
 	int status;
 
 	memset(&row, 0, sizeof(row));
-	if (!path || !f[P_SRC] || !f[P_CASE_NO] || !f[P_STATUS] || !f[P_AT] || !f[P_EVENT_AT] ||
-	    !message_position(f[P_LINE], f[P_POS], &row.line, &row.pos)) {
+	if (!path || !f[HOSO_P_src] || !f[HOSO_P_case_no] || !f[HOSO_P_status] || !f[HOSO_P_at] || !f[HOSO_P_event_at] ||
+	    !message_position(f[HOSO_P_line], f[HOSO_P_pos], &row.line, &row.pos)) {
 		hoso_error("%s:%ld: malformed progress record", name, lineno);
 		return false;
 	}
-	row.at = parse_time(f[P_AT]);
+	row.at = parse_time(f[HOSO_P_at]);
 	row.file_no = (uint32_t) file_no;
-	row.event_at = parse_time(f[P_EVENT_AT]);
-	status = atoi(f[P_STATUS]);
+	row.event_at = parse_time(f[HOSO_P_event_at]);
+	status = atoi(f[HOSO_P_status]);
 	if (status < 1 || status > 10 || row.event_at == HOSO_TIME_NONE ||
 	    row.at == HOSO_TIME_NONE) {
 		hoso_error("%s:%ld: malformed progress record", name, lineno);
@@ -308,9 +271,9 @@ read_progress(struct transform *tr, char **f, const char *name, long lineno, boo
 		hoso_buf_reset(nfc);
 		if (!hoso_text_nfc(nfc, content, content_len))
 			hoso_buf_addstr(nfc, content);
-		row.content_hash = hoso_hash64(nfc->data ? nfc->data : "", nfc->len, 0);
+		row.content_hash = hoso_hash64(nfc->data, nfc->len, 0);
 	}
-	c = case_table_get(&tr->cases, f[P_SRC], f[P_CASE_NO]);
+	c = case_table_get(&tr->cases, f[HOSO_P_src], f[HOSO_P_case_no]);
 	c->touched |= !prior;
 	case_add_progress(&tr->cases, c, &row);
 	return true;
@@ -330,8 +293,8 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 	while ((rc = hoso_records_next(&r)) == 1) {
 		char **f = r.fields;
 		char type = f[0] && f[0][0] && !f[0][1] ? f[0][0] : '?';
-		int want = type == 'H' ? 3 : type == 'F' ? F_NFIELDS : type == 'D' ? D_NFIELDS :
-			type == 'P' ? P_NFIELDS : type == 'X' ? X_NFIELDS : type == 'E' ? E_NFIELDS : -1;
+		int want = type == 'H' ? 3 : type == 'F' ? HOSO_F_NFIELDS : type == 'D' ? HOSO_D_NFIELDS :
+			type == 'P' ? HOSO_P_NFIELDS : type == 'X' ? HOSO_X_NFIELDS : type == 'E' ? HOSO_E_NFIELDS : -1;
 
 		if (want < 0 || r.nfields != want) {
 			hoso_error("%s:%ld: malformed record (type \"%s\", %d fields)", name,
@@ -347,24 +310,24 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 			}
 			break;
 		case 'F': {
-			long file_no = f[F_FILE_NO] ? atol(f[F_FILE_NO]) : -1;
+			long file_no = f[HOSO_F_file_no] ? atol(f[HOSO_F_file_no]) : -1;
 			struct hoso_buf *row;
 
 			/* progress rows keep file numbers in 28 bits (cases.h) */
-			if (file_no < 0 || file_no >= (1L << 28) || !f[F_PATH]) {
+			if (file_no < 0 || file_no >= (1L << 28) || !f[HOSO_F_path]) {
 				hoso_error("%s:%ld: malformed file record", name, r.lineno);
 				ok = false;
 				break;
 			}
-			register_file(tr, file_no, f[F_PATH], f[F_FORMAT]);
+			register_file(tr, file_no, f[HOSO_F_path], f[HOSO_F_format]);
 			if (prior)
 				break;
 			tr->report.files++;
 			/* files.tsv: the F fields now, the E counts when the file ends */
-			row = staging_row(&tr->staging, STAGING_FILES);
-			for (int i = F_FILE_NO; i < F_NFIELDS; i++)
+			row = staging_row(&tr->staging, HOSO_STAGING_FILES);
+			for (int i = HOSO_F_file_no; i < HOSO_F_NFIELDS; i++)
 				staging_field(row, f[i]);
-			*hoso_map_slot(&pending_files, f[F_FILE_NO], strlen(f[F_FILE_NO])) = (void *) 1;
+			*hoso_map_slot(&pending_files, f[HOSO_F_file_no], strlen(f[HOSO_F_file_no])) = (void *) 1;
 			break;
 		}
 		case 'D':
@@ -387,26 +350,26 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 			break;
 		case 'X':
 			if (!prior) {
-				struct hoso_buf *row = staging_row(&tr->staging, STAGING_REJECT);
+				struct hoso_buf *row = staging_row(&tr->staging, HOSO_STAGING_REJECT);
 
-				for (int i = X_FILE_NO; i < X_NFIELDS; i++)
+				for (int i = HOSO_X_file_no; i < HOSO_X_NFIELDS; i++)
 					staging_field(row, f[i]);
-				staging_row_end(&tr->staging, STAGING_REJECT);
+				staging_row_end(&tr->staging, HOSO_STAGING_REJECT);
 				tr->report.rejects++;
 			}
 			break;
 		case 'E':
 			if (!prior) {
-				struct hoso_buf *row = staging_row(&tr->staging, STAGING_FILES);
+				struct hoso_buf *row = staging_row(&tr->staging, HOSO_STAGING_FILES);
 
-				if (!f[E_FILE_NO] || !hoso_map_get(&pending_files, f[E_FILE_NO], strlen(f[E_FILE_NO]))) {
+				if (!f[HOSO_E_file_no] || !hoso_map_get(&pending_files, f[HOSO_E_file_no], strlen(f[HOSO_E_file_no]))) {
 					hoso_error("%s:%ld: end of a file that never began", name, r.lineno);
 					ok = false;
 					break;
 				}
-				for (int i = E_LINES; i < E_NFIELDS; i++)
+				for (int i = HOSO_E_lines; i < HOSO_E_NFIELDS; i++)
 					staging_field(row, f[i]);
-				staging_row_end(&tr->staging, STAGING_FILES);
+				staging_row_end(&tr->staging, HOSO_STAGING_FILES);
 			}
 			break;
 		}

@@ -18,12 +18,6 @@
 
 #define STAGING_FLUSH_BYTES (256 * 1024)	/* one write per ~256 KiB */
 
-static const char *const table_files[STAGING_NTABLES] = {
-	"files.tsv", "dossier_msg.tsv", "progress_msg.tsv", "case_fact.tsv",
-	"case_due.tsv", "case_status.tsv", "reject.tsv", "summary_day.tsv",
-	"summary_procedure_day.tsv", "summary_procedure_month.tsv",
-};
-
 static bool
 make_dirs(const char *path)
 {
@@ -108,24 +102,25 @@ writer_stop(struct staging *s)
 bool
 staging_open(struct staging *s, const char *dir)
 {
+	char *manifest;
 	int rc;
 
-	char *manifest;
-
 	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < STAGING_QUEUE; i++)
+		hoso_buf_init(&s->queue[i].data);
 	s->dir = hoso_xstrdup(dir);
 	if (!make_dirs(dir))
 		return false;
 	/* an old MANIFEST would vouch for files we are about to rewrite */
-	manifest = join(dir, "MANIFEST");
+	manifest = join(dir, HOSO_STAGING_MANIFEST);
 	if (unlink(manifest) != 0 && errno != ENOENT) {
 		hoso_error("cannot remove \"%s\": %s", manifest, strerror(errno));
 		free(manifest);
 		return false;
 	}
 	free(manifest);
-	for (int t = 0; t < STAGING_NTABLES; t++) {
-		char *path = join(dir, table_files[t]);
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
+		char *path = join(dir, hoso_staging_layouts[t].file);
 
 		s->files[t].f = fopen(path, "w");
 		if (!s->files[t].f) {
@@ -150,7 +145,7 @@ staging_open(struct staging *s, const char *dir)
 
 /* Hand the table's gathered rows to the writer; the row buffer is empty after. */
 static void
-flush_table(struct staging *s, enum staging_table t)
+flush_table(struct staging *s, enum hoso_staging_file t)
 {
 	struct staging_file *sf = &s->files[t];
 	struct staging_block *b;
@@ -173,13 +168,13 @@ flush_table(struct staging *s, enum staging_table t)
 }
 
 struct hoso_buf *
-staging_row(struct staging *s, enum staging_table t)
+staging_row(struct staging *s, enum hoso_staging_file t)
 {
 	return &s->files[t].row;
 }
 
 void
-staging_row_end(struct staging *s, enum staging_table t)
+staging_row_end(struct staging *s, enum hoso_staging_file t)
 {
 	struct staging_file *sf = &s->files[t];
 
@@ -187,12 +182,6 @@ staging_row_end(struct staging *s, enum staging_table t)
 	sf->rows++;
 	if (sf->row.len >= STAGING_FLUSH_BYTES)
 		flush_table(s, t);
-}
-
-unsigned long long
-staging_rows(const struct staging *s, enum staging_table t)
-{
-	return s->files[t].rows;
 }
 
 static bool
@@ -219,12 +208,12 @@ staging_finish(struct staging *s, const struct hoso_buf *report)
 	char *path, *tmp;
 	bool ok = true;
 
-	for (int t = 0; t < STAGING_NTABLES; t++)
-		flush_table(s, (enum staging_table) t);
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++)
+		flush_table(s, (enum hoso_staging_file) t);
 	writer_stop(s);
 	if (s->failed)
 		errno = s->write_errno;
-	for (int t = 0; t < STAGING_NTABLES; t++) {
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
 		struct staging_file *sf = &s->files[t];
 		char hex[65];
 
@@ -239,21 +228,21 @@ staging_finish(struct staging *s, const struct hoso_buf *report)
 			s->failed = true;
 		sf->f = NULL;
 		hoso_sha256_final_hex(&sf->sha, hex);
-		hoso_buf_addf(&manifest, "%s %llu %s\n", table_files[t], sf->bytes, hex);
+		hoso_buf_addf(&manifest, "%s %llu %s\n", hoso_staging_layouts[t].file, sf->bytes, hex);
 	}
 	if (s->failed) {
 		hoso_error("writing the staging directory \"%s\" failed: %s", s->dir, strerror(errno));
 		ok = false;
 		goto cleanup;
 	}
-	path = join(s->dir, "report.json");
-	ok = write_file(path, report->data ? report->data : "{}", report->len);
+	path = join(s->dir, HOSO_STAGING_REPORT);
+	ok = write_file(path, report->data, report->len);
 	free(path);
 	if (!ok)
 		goto cleanup;
 	/* MANIFEST appears atomically, and only once everything it lists is written */
-	tmp = join(s->dir, "MANIFEST.tmp");
-	path = join(s->dir, "MANIFEST");
+	tmp = join(s->dir, HOSO_STAGING_MANIFEST ".tmp");
+	path = join(s->dir, HOSO_STAGING_MANIFEST);
 	ok = write_file(tmp, manifest.data, manifest.len);
 	if (ok && rename(tmp, path) != 0) {
 		hoso_error("cannot rename \"%s\": %s", tmp, strerror(errno));
@@ -272,7 +261,7 @@ staging_release(struct staging *s)
 	bool threads = s->writer_running || s->closing;
 
 	writer_stop(s);
-	for (int t = 0; t < STAGING_NTABLES; t++) {
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
 		char unused[65];
 
 		/* a file left open was never finished: end its digest to free it */
@@ -299,6 +288,36 @@ sep(struct hoso_buf *row)
 		hoso_buf_addch(row, '\t');
 }
 
+static void
+put_time(struct hoso_buf *row, long long t)
+{
+	char buf[32];
+
+	if (t == HOSO_TIME_NONE) {
+		hoso_buf_add(row, "\\N", 2);
+		return;
+	}
+	hoso_time_format_pg(t, buf);
+	hoso_buf_add(row, buf, sizeof("2023-10-20 08:15:00+07") - 1);
+}
+
+/* Hot (several per row): digits by hand rather than through printf. */
+static void
+put_int(struct hoso_buf *row, long long v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+
+	do {
+		tmp[--n] = (char) ('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--n] = '-';
+	hoso_buf_add(row, tmp + n, sizeof(tmp) - n);
+}
+
 void
 staging_field(struct hoso_buf *row, const char *v)
 {
@@ -312,33 +331,15 @@ staging_field(struct hoso_buf *row, const char *v)
 void
 staging_field_time(struct hoso_buf *row, long long t)
 {
-	char buf[32];
-
 	sep(row);
-	if (t == HOSO_TIME_NONE) {
-		hoso_buf_add(row, "\\N", 2);
-		return;
-	}
-	hoso_time_format_pg(t, buf);
-	hoso_buf_add(row, buf, sizeof("2023-10-20 08:15:00+07") - 1);
+	put_time(row, t);
 }
 
-/* Hot (several per row): digits by hand rather than through printf. */
 void
 staging_field_int(struct hoso_buf *row, long long v)
 {
-	char tmp[24];
-	size_t n = sizeof(tmp);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
-
 	sep(row);
-	do {
-		tmp[--n] = (char) ('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[--n] = '-';
-	hoso_buf_add(row, tmp + n, sizeof(tmp) - n);
+	put_int(row, v);
 }
 
 void
@@ -346,4 +347,35 @@ staging_field_bool(struct hoso_buf *row, bool v)
 {
 	sep(row);
 	hoso_buf_addch(row, v ? 't' : 'f');
+}
+
+void
+staging_write_row(struct staging *s, enum hoso_staging_file t, const struct hoso_value *values)
+{
+	struct hoso_buf *row = staging_row(s, t);
+
+	for (int i = 0; i < hoso_staging_layouts[t].ncolumns; i++) {
+		const struct hoso_value *v = &values[i];
+
+		if (i)
+			hoso_buf_addch(row, '\t');
+		switch (v->type) {
+		case HOSO_VALUE_NULL:
+			hoso_buf_add(row, "\\N", 2);
+			break;
+		case HOSO_VALUE_TEXT:
+			hoso_buf_add_copy_field(row, v->s, v->len);
+			break;
+		case HOSO_VALUE_INT:
+			put_int(row, v->i);
+			break;
+		case HOSO_VALUE_BOOL:
+			hoso_buf_addch(row, v->i ? 't' : 'f');
+			break;
+		case HOSO_VALUE_TIME:
+			put_time(row, v->i);
+			break;
+		}
+	}
+	staging_row_end(s, t);
 }

@@ -16,21 +16,8 @@
 #include <stdio.h>
 
 #include "hoso_buf.h"
+#include "hoso_layout.h"
 #include "hoso_sha256.h"
-
-enum staging_table {
-	STAGING_FILES,
-	STAGING_DOSSIER_MSG,
-	STAGING_PROGRESS_MSG,
-	STAGING_CASE_FACT,
-	STAGING_CASE_DUE,
-	STAGING_CASE_STATUS,
-	STAGING_REJECT,
-	STAGING_SUMMARY_DAY,
-	STAGING_SUMMARY_PROCEDURE_DAY,
-	STAGING_SUMMARY_PROCEDURE_MONTH,
-	STAGING_NTABLES
-};
 
 struct staging_file {
 	FILE *f;
@@ -45,13 +32,13 @@ struct staging_file {
 #define STAGING_QUEUE 8
 
 struct staging_block {
-	enum staging_table table;
+	enum hoso_staging_file table;
 	struct hoso_buf data;		/* kept for reuse once written */
 };
 
 struct staging {
 	char *dir;
-	struct staging_file files[STAGING_NTABLES];
+	struct staging_file files[HOSO_STAGING_NFILES];
 	bool failed;			/* sticky: a write failed (the writer's, until joined) */
 	int write_errno;		/* of the failed write */
 	/* hand-over to the writer thread: a ring of blocks under lock */
@@ -66,13 +53,18 @@ struct staging {
 
 bool staging_open(struct staging *s, const char *dir);
 /* The buffer to append one row's fields to (tab-separated, no newline). */
-struct hoso_buf *staging_row(struct staging *s, enum staging_table t);
+struct hoso_buf *staging_row(struct staging *s, enum hoso_staging_file t);
 /* End the row begun with staging_row. */
-void staging_row_end(struct staging *s, enum staging_table t);
+void staging_row_end(struct staging *s, enum hoso_staging_file t);
+/*
+ * One whole row of file t from values filled by name (hoso_layout.h), in
+ * the file's column order: TEXT escaped, INT digits, BOOL t/f, TIME as
+ * timestamptz, NULL \N.
+ */
+void staging_write_row(struct staging *s, enum hoso_staging_file t, const struct hoso_value *values);
 /* Write report.json (text given), flush everything, write the MANIFEST. */
 bool staging_finish(struct staging *s, const struct hoso_buf *report);
 void staging_release(struct staging *s);
-unsigned long long staging_rows(const struct staging *s, enum staging_table t);
 
 /* Field helpers: each appends a tab first unless at the start of a row. */
 void staging_field(struct hoso_buf *row, const char *s);	/* NULL -> \N */

@@ -1,8 +1,8 @@
 /*
  * summary.c: the summary rows' contributions of the derived cases
- * (summary.h).  Each rule below is the one of hoso.summary_day_apply
- * (070_summary_apply_spans.sql) or hoso.summary_procedure_apply
- * (045_procedure_summary.sql); a day is the local date of an instant, and
+ * (summary.h).  Each rule below is the one of hoso.summary_day_apply or
+ * hoso.summary_procedure_apply (schemas/warehouse/functions/summary.sql);
+ * a day is the local date of an instant, and
  * HOSO_DATE_NONE stands for SQL's NULL.  Because HOSO_DATE_NONE is the
  * smallest day, the larger of two days is also SQL's greatest(), which
  * ignores NULLs; least() needs the care of day_least.
@@ -18,7 +18,7 @@
 struct summary_day_row {
 	hoso_date day;
 	char *unit_path;		/* owned */
-	long long v[SUMMARY_DAY_NCOLUMNS];
+	long long v[HOSO_SUMMARY_DAY_NCOUNTERS];
 };
 
 struct summary_procedure_row {
@@ -152,7 +152,7 @@ add_procedure(struct hoso_map *map, hoso_date day, const char *unit_path, const 
  * row without a day, which the summary table refuses: none is derived.
  */
 static void
-add_state(struct summary *s, const char *unit_path, enum summary_day_column col,
+add_state(struct summary *s, const char *unit_path, enum hoso_summary_day_counter col,
 	  hoso_date start, hoso_date stop)
 {
 	if (start == HOSO_DATE_NONE)
@@ -198,15 +198,15 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 	/* intake, on the day of accepted_at */
 	if (acc_day != HOSO_DATE_NONE) {
 		r = day_row(s, acc_day, c->unit_path);
-		r->v[SUMMARY_RECEIVED_ONLINE] += c->channel == 2;
-		r->v[SUMMARY_RECEIVED_DIRECT] += c->channel == 1;
-		r->v[SUMMARY_RECEIVED_POSTAL] += c->channel == 3;
-		r->v[SUMMARY_DIGITISED_AT_INTAKE] += c->digitised;
-		r->v[SUMMARY_FEE_CASES] += c->has_fee;
-		r->v[SUMMARY_FEE_PAID_ONLINE] += c->has_fee && c->paid_online;
-		r->v[SUMMARY_ONLINE_VNEID] += c->channel == 2 && c->vneid;
-		r->v[SUMMARY_REUSE_CASES] += c->reuse;
-		r->v[SUMMARY_D_OPEN]++;
+		r->v[HOSO_SUMMARY_DAY_received_online] += c->channel == 2;
+		r->v[HOSO_SUMMARY_DAY_received_direct] += c->channel == 1;
+		r->v[HOSO_SUMMARY_DAY_received_postal] += c->channel == 3;
+		r->v[HOSO_SUMMARY_DAY_digitised_at_intake] += c->digitised;
+		r->v[HOSO_SUMMARY_DAY_fee_cases] += c->has_fee;
+		r->v[HOSO_SUMMARY_DAY_fee_paid_online] += c->has_fee && c->paid_online;
+		r->v[HOSO_SUMMARY_DAY_online_vneid] += c->channel == 2 && c->vneid;
+		r->v[HOSO_SUMMARY_DAY_reuse_cases] += c->reuse;
+		r->v[HOSO_SUMMARY_DAY_d_open]++;
 	}
 
 	/* the end, on the day of end_at; early, on time, late against due_at_end's day */
@@ -214,16 +214,16 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 		hoso_date due_day = day_of(c->due_at_end);
 
 		r = day_row(s, end_day, c->unit_path);
-		r->v[SUMMARY_RESOLVED_EARLY] += resolved && due_day != HOSO_DATE_NONE && end_day < due_day;
-		r->v[SUMMARY_RESOLVED_ON_TIME] += resolved && (due_day == HOSO_DATE_NONE || end_day == due_day);
-		r->v[SUMMARY_RESOLVED_LATE] += resolved && due_day != HOSO_DATE_NONE && end_day > due_day;
-		r->v[SUMMARY_CLOSED_OTHER] += c->end_kind == HOSO_END_CLOSED;
-		r->v[SUMMARY_PAPER_RESOLVED] += resolved && c->paper_result;
-		r->v[SUMMARY_PAPER_RESOLVED_E_RESULT] += resolved && c->paper_result && c->e_result;
+		r->v[HOSO_SUMMARY_DAY_resolved_early] += resolved && due_day != HOSO_DATE_NONE && end_day < due_day;
+		r->v[HOSO_SUMMARY_DAY_resolved_on_time] += resolved && (due_day == HOSO_DATE_NONE || end_day == due_day);
+		r->v[HOSO_SUMMARY_DAY_resolved_late] += resolved && due_day != HOSO_DATE_NONE && end_day > due_day;
+		r->v[HOSO_SUMMARY_DAY_closed_other] += c->end_kind == HOSO_END_CLOSED;
+		r->v[HOSO_SUMMARY_DAY_paper_resolved] += resolved && c->paper_result;
+		r->v[HOSO_SUMMARY_DAY_paper_resolved_e_result] += resolved && c->paper_result && c->e_result;
 		if (resolved && c->working_seconds >= 0)
-			r->v[SUMMARY_RESOLVED_WORKING_SECONDS] += c->working_seconds;
-		r->v[SUMMARY_RESOLVED_ON_TIME_766] += resolved && c->on_time_766;
-		r->v[SUMMARY_D_OPEN]--;
+			r->v[HOSO_SUMMARY_DAY_resolved_working_seconds] += c->working_seconds;
+		r->v[HOSO_SUMMARY_DAY_resolved_on_time_766] += resolved && c->on_time_766;
+		r->v[HOSO_SUMMARY_DAY_d_open]--;
 	}
 
 	/* overdue: from the day after each step's due day, within the step and the case */
@@ -233,7 +233,7 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 		if (due_day == HOSO_DATE_NONE)
 			continue;
 		start = day_greatest(day_greatest(day_of(c->due[i].from_at), acc_day), due_day + 1);
-		add_state(s, c->unit_path, SUMMARY_D_OVERDUE, start,
+		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_overdue, start,
 			  day_least(next_step_day(c->due, c->ndue, i), end_day));
 	}
 
@@ -241,14 +241,14 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 	for (size_t i = 0; i < c->nstatus; i++) {
 		if (c->status[i].status != 5 && c->status[i].status != 6)
 			continue;
-		add_state(s, c->unit_path, SUMMARY_D_PAUSED,
+		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_paused,
 			  day_greatest(day_of(c->status[i].from_at), acc_day),
 			  day_least(next_step_day(c->status, c->nstatus, i), end_day));
 	}
 
 	/* late under 766 from the day of late_766_at until the end */
 	if (c->late_766_at != HOSO_TIME_NONE)
-		add_state(s, c->unit_path, SUMMARY_D_LATE_766,
+		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_late_766,
 			  day_greatest(acc_day, day_of(c->late_766_at)), end_day);
 
 	/* the procedure rows: resolved with a working time */
@@ -311,7 +311,7 @@ field_date(struct hoso_buf *row, hoso_date day)
 }
 
 static void
-write_procedure_rows(const struct hoso_map *map, struct staging *st, enum staging_table t)
+write_procedure_rows(const struct hoso_map *map, struct staging *st, enum hoso_staging_file t)
 {
 	void **rows = sorted_values(map, compare_procedure_rows);
 
@@ -340,18 +340,18 @@ summary_write(const struct summary *s, struct staging *st)
 		bool zero = true;
 
 		/* a row whose contributions cancelled out is one the load would delete */
-		for (int k = 0; k < SUMMARY_DAY_NCOLUMNS; k++)
+		for (int k = 0; k < HOSO_SUMMARY_DAY_NCOUNTERS; k++)
 			zero = zero && r->v[k] == 0;
 		if (zero)
 			continue;
-		row = staging_row(st, STAGING_SUMMARY_DAY);
+		row = staging_row(st, HOSO_STAGING_SUMMARY_DAY);
 		field_date(row, r->day);
 		staging_field(row, r->unit_path);
-		for (int k = 0; k < SUMMARY_DAY_NCOLUMNS; k++)
+		for (int k = 0; k < HOSO_SUMMARY_DAY_NCOUNTERS; k++)
 			staging_field_int(row, r->v[k]);
-		staging_row_end(st, STAGING_SUMMARY_DAY);
+		staging_row_end(st, HOSO_STAGING_SUMMARY_DAY);
 	}
 	free(rows);
-	write_procedure_rows(&s->procedure_day, st, STAGING_SUMMARY_PROCEDURE_DAY);
-	write_procedure_rows(&s->procedure_month, st, STAGING_SUMMARY_PROCEDURE_MONTH);
+	write_procedure_rows(&s->procedure_day, st, HOSO_STAGING_SUMMARY_PROCEDURE_DAY);
+	write_procedure_rows(&s->procedure_month, st, HOSO_STAGING_SUMMARY_PROCEDURE_MONTH);
 }

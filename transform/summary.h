@@ -20,31 +20,6 @@
 #include "hoso_time.h"
 #include "staging.h"
 
-/* The columns of hoso.summary_day after (day, unit_path), in table order. */
-enum summary_day_column {
-	SUMMARY_RECEIVED_ONLINE,
-	SUMMARY_RECEIVED_DIRECT,
-	SUMMARY_RECEIVED_POSTAL,
-	SUMMARY_DIGITISED_AT_INTAKE,
-	SUMMARY_FEE_CASES,
-	SUMMARY_FEE_PAID_ONLINE,
-	SUMMARY_ONLINE_VNEID,
-	SUMMARY_REUSE_CASES,
-	SUMMARY_RESOLVED_EARLY,
-	SUMMARY_RESOLVED_ON_TIME,
-	SUMMARY_RESOLVED_LATE,
-	SUMMARY_CLOSED_OTHER,
-	SUMMARY_PAPER_RESOLVED,
-	SUMMARY_PAPER_RESOLVED_E_RESULT,
-	SUMMARY_RESOLVED_WORKING_SECONDS,
-	SUMMARY_D_OPEN,
-	SUMMARY_D_OVERDUE,
-	SUMMARY_D_PAUSED,
-	SUMMARY_RESOLVED_ON_TIME_766,
-	SUMMARY_D_LATE_766,
-	SUMMARY_DAY_NCOLUMNS
-};
-
 /* What one received case's contributions are computed from: its case_fact,
  * case_due and case_status rows as the transform writes them. */
 struct summary_case {

@@ -8,6 +8,7 @@ bin=${1:-${HOSO_BIN:-$here/../../bin}/hoso-extract}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 cd "$tmp" || exit 1
 cp "$here"/*.jsonl .
 failures=0
@@ -162,7 +163,7 @@ tests=$((tests + 1))
 grep -q '^hoso-extract ' out || fail "version: no version line"
 "$bin" --log-format json many.jsonl > out 2> err; expect_rc json-log 0 $?
 tests=$((tests + 1))
-grep -q '^{"time":"[^"]*","program":"hoso-extract","level":"warning","message":"many.jsonl:1: invalid JSON' err || fail "json-log: not JSON diagnostics"
+grep -q '^{"ts":"[^"]*","level":"warning","program":"hoso-extract","run_id":null,"event":"[a-z_]*","msg":"many.jsonl:1: invalid JSON' err || fail "json-log: not JSON diagnostics"
 
 echo "tests/extract: $tests checks, $failures failed"
 [ $failures = 0 ]

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Nightly operation (issues 2 and 4): the ledger (same file skipped, changed
+# Nightly operation: the ledger (same file skipped, changed
 # file refused, --replace replaces exactly its contribution), the warehouse
 # lock (exit 75 naming the holder), configuration errors (exit 2 with
 # file:line:column), and server errors (exit 1, nothing loaded).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Late and out-of-order data (issue 4): events loaded days late update the
+# Late and out-of-order data: events loaded days late update the
 # figures of the days they belong to, and nothing else.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 fresh_db late

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The bad-input corpus (issue 4): every kind of bad input through the whole
+# The bad-input corpus: every kind of bad input through the whole
 # pipeline into a warehouse that already holds a day.  Each case checks the
 # exit status, the message (file, line, field, why), and that nothing was
 # partially loaded: every fact, archive and ledger table is as before, while

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Analytics (issue 5) with hand-computed expectations: a ranking with ties
+# Analytics with hand-computed expectations: a ranking with ties
 # and a unit under the minimum volume; month-on-month and year-on-year
 # changes; a district that existed only until 2025-06-30 and its successor
 # roll-up; working days across Lunar New Year; the analyst role.
@@ -91,10 +91,11 @@ got=$(q -F ' ' -c "SELECT round(value, 4), round(mom_change, 4), round(yoy_chang
                     FROM hoso.monthly_trend('2024-03-01', '2024-03-31') WHERE indicator = 'on_time_rate'")
 assert_eq "$got" "1.0000 50.0000 31.8182" "trend: on-time rate changes in percentage points"
 # reporting months: March 2024 runs 2024-02-15 .. 2024-03-14, which holds
-# the 5 March cases (accepted 03-01); February (01-15 .. 02-14) the 2 others
-got=$(q -F ' ' -c "SELECT month, value FROM hoso.monthly_trend('2024-02-01', '2024-03-31', NULL, 'reporting')
+# the 5 March cases (accepted 03-01); February (01-15 .. 02-14) the 2
+# others; April (03-15 .. 04-14) meets the period on 03-15 .. 03-31, clipped
+got=$(q -F ' ' -c "SELECT month, value, partial FROM hoso.monthly_trend('2024-02-01', '2024-03-31', NULL, 'reporting')
                     WHERE indicator = 'received_in_period' ORDER BY month" | tr '\n' ';')
-assert_eq "$got" "2024-02 2;2024-03 5;" "trend: reporting months"
+assert_eq "$got" "2024-02 2 t;2024-03 5 f;2024-04 0 t;" "trend: reporting months that meet the period, clipped"
 
 # 3. 2025 restructuring: as was, P holds the 2023 cases; as is they roll up
 #    to Q; a HUYEN ranking across 2025-07-01 is refused; after it, the

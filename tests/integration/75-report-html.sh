@@ -1,5 +1,5 @@
 #!/bin/sh
-# hoso report --format html (issue 5): a self-contained page with the II.06a
+# hoso report --format html: a self-contained page with the II.06a
 # table, the ranking bar chart and the trend line charts, checked for
 # hand-computed figures and Vietnamese labels, then rendered by headless
 # Chromium (screenshot and DOM).
@@ -85,57 +85,189 @@ assert_contains "$html" '"DejaVu Sans"' "a font stack with Vietnamese glyphs"
 #    on-time 1,040/1,542 = 67.4448 % -> 67.44 %; in progress 3 (in time);
 #    digitised 40/1,545 = 2.5889 % -> 2.58 % (truncated; rounding: 2.59)
 row() {	# VIETNAMESE_LABEL FIGURE: the table row with that label shows that figure
-	assert_eq "$(grep -c "<td>$1</td><td class=\"en\">[^<]*</td><td class=\"n\">$2" "$page")" "${3:-1}" "row $1: $2"
+	assert_eq "$(grep -c "<td>$1</td><td class=\"en wide\">[^<]*</td><td class=\"n\">$2" "$page")" "${3:-1}" "row $1: $2"
 }
-row "Tổng số hồ sơ tiếp nhận" "1,545"
+row "Tổng số hồ sơ tiếp nhận" "1.545"
 row "Trực tuyến" "40"
-row "Trực tiếp và qua bưu chính" "1,505"
-row "Trực tiếp" "1,500"
+row "Trực tiếp và qua bưu chính" "1.505"
+row "Trực tiếp" "1.500"
 row "Qua bưu chính" "5"
 row "Kỳ trước chuyển sang" "0"
-row "Đã giải quyết" "1,542"
-row "Đúng hạn và trước hạn" "1,040"
-row "Trước hạn" "1,040"
+row "Đã giải quyết" "1.542"
+row "Đúng hạn và trước hạn" "1.040"
+row "Trước hạn" "1.040"
 row "Đúng hạn" "0"
 row "Quá hạn" "502"
-row "Tỷ lệ giải quyết đúng hạn" "<b>67.44 %</b> <span class=\"frac\">(1,040/1,542)"
+row "Tỷ lệ giải quyết đúng hạn" "<b>67,44 %</b> <span class=\"frac\">(1.040/1.542)"
 row "Đang giải quyết" "3"
 row "Trong hạn" "3"
 row "Rút hồ sơ, dừng xử lý" "0"
-row "Số hóa thành phần hồ sơ khi tiếp nhận" "<b>2.58 %</b> <span class=\"frac\">(40/1,545)"
+row "Số hóa thành phần hồ sơ khi tiếp nhận" "<b>2,58 %</b> <span class=\"frac\">(40/1.545)"
 # catalogue: 2/3 integrated = 66.66 % (truncated)
 row "Dịch vụ công trực tuyến toàn trình" "1"
 row "Dịch vụ công trực tuyến một phần" "1"
-row "Tích hợp trên Cổng Dịch vụ công quốc gia" "2/3 (66.66 %)"
+row "Tích hợp trên Cổng Dịch vụ công quốc gia" "2/3 (66,66 %)"
+
+# 0. the header: the province, the period (Vietnamese dates), the kind of
+#    months, when it was made, what is loaded (one file, landing day from
+#    its path: none, so the ledger's days are unknown but the file counted)
+assert_contains "$html" '<h1>Tỉnh Kon Tum</h1>' "header: the province's name"
+assert_contains "$html" '<b>01/03/2023 – 14/04/2023</b>' "header: the period, as dd/mm/yyyy"
+assert_contains "$html" 'tháng báo cáo, ngày 15 đến ngày 14' "header: the kind of months"
+assert_contains "$html" "$(date -u -d '+7 hours' +%Y-%m-%d)" "header: generated today (Vietnam time)"
+assert_contains "$html" 'dvcqg-jsonl: ' "header: the data loaded, per source"
+assert_contains "$html" '(1 tệp)' "header: the number of files loaded"
+
+# svg_axis CLASS: "label@position ..." of the ticks, then "grid@position ..."
+# of the gridlines, of the chart with that class (x for the ranking, y for
+# the trends): every gridline must carry a label at the same place
+svg_axis() {
+	python3 - "$page" "$1" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<svg class="chart %s".*?</svg>' % re.escape(sys.argv[2]), html, re.S)
+svg = m.group(0) if m else ""
+axis = "x" if sys.argv[2] == "ranking" else "y"
+ticks = re.findall(r'<text class="tick" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)
+grid = re.findall(r'<line class="grid" x1="([\d.]+)" y1="([\d.]+)"', svg)
+if axis == "x":
+    t = ["%s@%s" % (l, x) for x, y, l in ticks]; g = ["grid@%s" % x for x, y in grid]
+else:  # a y label sits 4 units below its line
+    t = ["%s@%.1f" % (l, float(y) - 4) for x, y, l in ticks]; g = ["grid@%.1f" % float(y) for x, y in grid]
+print(" ".join(t), "|", " ".join(g))
+PY
+}
 
 # 3. the ranking chart: D2 38/40 = 95.00 % rank 1/2; D1 1,000/1,500 =
 #    66.666 % -> 66.66 % rank 2/2; D3 (2 resolved, under the minimum of 30)
-#    unranked, its name escaped
-assert_contains "$html" '<text class="rank" x="4" y="46">1/2</text><text class="label" x="64" y="46">Huyện Sa Thầy</text>' "ranking: Sa Thầy first, 1/2"
-assert_contains "$html" '<text class="rank" x="4" y="70">2/2</text><text class="label" x="64" y="70">Huyện Đắk Hà</text>' "ranking: Đắk Hà second, 2/2"
-assert_contains "$html" '>95.00 %</text>' "ranking: 95.00 %"
-assert_contains "$html" '>66.66 %</text>' "ranking: 66.66 % (truncated)"
-assert_contains "$html" 'Huyện Đắk Hà: 66.66 % (1000/1500)' "ranking: numerator/denominator in the tooltip"
-# the 100 % bar spans 460 units: 0.95 * 460 = 437, 2/3 * 460 = 306.7
-assert_contains "$html" 'width="437.0"' "ranking: bar length of 95 %"
-assert_contains "$html" 'width="306.7"' "ranking: bar length of 66.67 %"
-assert_contains "$html" 'Xã A &amp; B &lt;C&gt; (2/2)' "unranked unit listed, HTML-escaped"
+#    unranked, its name escaped.  The axis fits 66.66..95.00 in at most five
+#    round steps: 60 % to 100 % by 10 (x from 420 to 850, 107.5 a step);
+#    the 95 % goal at 420 + 430 * 35/40 = 796.25.
+assert_eq "$(svg_axis ranking)" "60 %@420.0 70 %@527.5 80 %@635.0 90 %@742.5 100 %@850.0 | grid@420.0 grid@527.5 grid@635.0 grid@742.5 grid@850.0" \
+	"ranking axis: 60-100 %, a label on every gridline"
+assert_contains "$html" '<line class="target" x1="796.2"' "ranking: the 95 % goal line"
+assert_contains "$html" '>Mục tiêu 95 %</text>' "ranking: the goal labelled"
+assert_contains "$html" '<text class="rank" x="4" y="56">1/2</text><text class="label" x="56" y="56">Huyện Sa Thầy <tspan class="code">D2</tspan></text>' "ranking: Sa Thầy first, 1/2, name beside code"
+assert_contains "$html" '<text class="rank" x="4" y="80">2/2</text><text class="label" x="56" y="80">Huyện Đắk Hà <tspan class="code">D1</tspan></text>' "ranking: Đắk Hà second, 2/2"
+assert_contains "$html" '>95,00 %</text>' "ranking: 95,00 %"
+assert_contains "$html" '>66,66 %</text>' "ranking: 66,66 % (truncated)"
+assert_contains "$html" 'Huyện Đắk Hà (D1): 66,66 % (1.000/1.500)' "ranking: numerator/denominator in the tooltip"
+# bars from the axis' 60 %: (95 - 60)/40 * 430 = 376.25, (66.66 - 60)/40 * 430 = 71.6
+assert_contains "$html" 'width="376.2"' "ranking: bar length of 95 %"
+assert_contains "$html" 'width="71.6"' "ranking: bar length of 66.66 %"
+assert_contains "$html" 'Xã A &amp; B &lt;C&gt; <span class="code">D3</span> (2/2)' "unranked unit listed, HTML-escaped"
 assert_eq "$(grep -c 'A & B <C>' "$page")" 0 "no unescaped database value"
 
 # 4. the trend (reporting months): 2023-03 received 1,500, on time
 #    1,000/1,500 -> 66.66 %; 2023-04 received 45, on time 40/42 = 95.238 %
-#    -> 95.23 % (rounding: 95.24)
-assert_contains "$html" '<title>2023-03: 1,500</title>' "trend: 1,500 received in reporting month 2023-03"
-assert_contains "$html" '<title>2023-04: 45</title>' "trend: 45 received in 2023-04"
-assert_contains "$html" '<title>2023-03: 66.66 %</title>' "trend: on-time 66.66 % in 2023-03"
-assert_contains "$html" '<title>2023-04: 95.23 %</title>' "trend: on-time 95.23 % in 2023-04"
+#    -> 95.23 % (rounding: 95.24).  Count axis 0..1,500 by 500 (the plot
+#    runs from y 230 to 30); rate axis 60..100 % by 10, the goal at 95 %.
+assert_contains "$html" '<title>T3/2023: 1.500</title>' "trend: 1.500 received in reporting month 2023-03"
+assert_contains "$html" '<title>T4/2023: 45</title>' "trend: 45 received in 2023-04"
+assert_contains "$html" '<title>T3/2023: 66,66 %</title>' "trend: on-time 66,66 % in 2023-03"
+assert_contains "$html" '<title>T4/2023: 95,23 %</title>' "trend: on-time 95,23 % in 2023-04"
+assert_eq "$(svg_axis trend-count)" "0@230.0 500@163.3 1.000@96.7 1.500@30.0 | grid@230.0 grid@163.3 grid@96.7 grid@30.0" \
+	"trend axis (received): 0 to 1.500, a label on every gridline"
+assert_eq "$(svg_axis trend-rate)" "60 %@230.0 70 %@180.0 80 %@130.0 90 %@80.0 100 %@30.0 | grid@230.0 grid@180.0 grid@130.0 grid@80.0 grid@30.0" \
+	"trend axis (on time): 60 to 100 %"
+assert_contains "$html" '<line class="target" x1="80" y1="55.0"' "trend: the 95 % goal at y 230 - 200 * 35/40"
 assert_contains "$html" 'Hồ sơ tiếp nhận trong tháng' "trend chart title (received)"
 assert_contains "$html" 'Tỷ lệ giải quyết đúng hạn theo tháng' "trend chart title (on-time rate)"
+
+# 4b. --locale en: the figures as before; --target moves the goal
+"$HOSO" report --from 2023-03-01 --to 2023-04-14 --ranking HUYEN --format html --locale en \
+	--target 90 --output "$work/en.html" 2>"$work/stderr" || fail "--locale en: $(cat "$work/stderr")"
+assert_contains "$(cat "$work/en.html")" '<b>67.44 %</b> <span class="frac">(1,040/1,542)' "--locale en: 67.44 % and 1,040"
+assert_contains "$(cat "$work/en.html")" '<title>Mar 2023: 1,500</title>' "--locale en: English month names"
+assert_contains "$(cat "$work/en.html")" '<line class="target" x1="742.5"' "--target 90: the goal on the 90 % gridline"
+
+# 4c. a ranking of rates between 96 and 99 %: three districts of 1,000
+#     cases each (due 03-10), 961, 975 and 989 finished early, the rest
+#     late: 96.10, 97.50, 98.90 % -> the axis spans 96 % to 99 % by 1; the
+#     95 % goal lies below it and the note says every unit is above it
+db96() {
+	python3 - "$work/in96/cases.jsonl" <<'PY'
+import json, sys
+out = open(sys.argv[1], "w")
+for unit, early in (("D1", 961), ("D2", 975), ("D3", 989)):
+    for n in range(1000):
+        fin = "20230308100000" if n < early else "20230315100000"
+        d = {"MaHoSo": f"{unit}-96-{n}", "MaTTHC": "1.0", "KenhThucHien": "1",
+             "NgayTiepNhan": "20230301080000", "NgayHenTra": "20230310170000",
+             "TrangThaiHoSo": "10", "NgayKetThucXuLy": fin}
+        out.write(json.dumps({"_at": fin, "_src": "R96", "service": "DongBoHoSoMC", "data": [d]}) + "\n")
+PY
+}
+mkdir -p "$work/in96"
+db96
+fresh_db report_html_96
+sed "s|$work/input/|$work/in96/|; s|$work/staging|$work/staging96|" "$work/p.yaml" >"$work/p96.yaml"
+"$HOSO" run "$work/p96.yaml" --date 2023-04-14 >"$work/run96.log" 2>&1 || fail "load 96: $(tail -3 "$work/run96.log")"
+"$HOSO" report --from 2023-03-01 --to 2023-03-31 --ranking HUYEN --format html --output "$page" 2>"$work/stderr" ||
+	fail "report 96: $(cat "$work/stderr")"
+assert_eq "$(svg_axis ranking | cut -d'|' -f1)" "96 %@420.0 97 %@563.3 98 %@706.7 99 %@850.0 " \
+	"ranking of 96.10-98.90 %: the axis spans 96 to 99 %"
+assert_contains "$(cat "$page")" 'Mục tiêu 95 % (mọi đơn vị đều vượt / every unit is above)' "goal below the axis: said, not drawn"
+assert_eq "$(grep -c 'class="target"' "$page")" 0 "goal below the axis: no line off the chart"
+export PGDATABASE=report_html
 
 # 5. usage
 rc=0; out=$("$HOSO" report --from 2023-03-01 --to 2023-04-14 --format pdf 2>&1) || rc=$?
 assert_eq "$rc" 2 "an unknown format is a usage error"
 assert_contains "$out" "text, csv, json or html" "... naming the formats"
+# bad_usage WHAT EXPECTED-MESSAGE ARGS...: exit 2, the message, no PL/pgSQL CONTEXT
+bad_usage() {
+	what=$1 msg=$2
+	shift 2
+	rc=0; out=$("$HOSO" report "$@" 2>&1) || rc=$?
+	assert_eq "$rc" 2 "$what: exit 2"
+	assert_contains "$out" "$msg" "$what: says why"
+	assert_eq "$(printf '%s\n' "$out" | grep -c 'CONTEXT\|PL/pgSQL' || true)" 0 "$what: no CONTEXT dump"
+}
+p="--from 2023-03-01 --to 2023-04-14"
+bad_usage "a day that does not exist" "2023-02-30 is not a date" --from 2023-02-30 --to 2023-04-14
+bad_usage "--to before --from" "--to is before --from" --from 2023-03-01 --to 2023-01-01
+bad_usage "--top 0" "--top 0: out of range (1 to 1000000)" $p --ranking HUYEN --top 0
+bad_usage "--top x" '--top x: "x" is not a whole number' $p --ranking HUYEN --top x
+bad_usage "--ranking DISTRICT" "--ranking DISTRICT: expected TINH, SO_NGANH, HUYEN or XA" $p --ranking DISTRICT
+bad_usage "--locale fr" "--locale fr: expected en or vi" $p --locale fr
+bad_usage "--months weeks" "--months weeks: expected reporting or calendar" $p --trend --months weeks
+bad_usage "--target 120" "--target 120: out of range (0.01 to 100)" $p --target 120
+bad_usage "--compare abc" '--compare abc: "abc" is not a whole number' $p --compare abc
+bad_usage "an extra argument" 'unexpected argument "extra"' $p extra
+# unknown units: the nearest codes or names as a hint (D1, D2, D3 are one
+# edit from "D4"; "huyện đắk hà" is D1's name, folded)
+bad_usage "--unit NOPE" '--unit: no unit has the code "D4"' $p --unit D4
+assert_contains "$out" "hint: the nearest units are D1 (Huyện Đắk Hà), D2 (Huyện Sa Thầy), D3 (Xã A & B <C>)" "--unit D4: the nearest codes"
+bad_usage "--unit NAME" 'no unit has the code "huyện đắk hà"' $p --unit "huyện đắk hà"
+assert_contains "$out" "hint: that is the name of D1 (Huyện Đắk Hà)" "--unit NAME: names the unit's code"
+rc=0; "$HOSO" report $p --unit D4 --output "$work/none.txt" >/dev/null 2>&1 || rc=$?
+assert_eq "$([ -e "$work/none.txt" ] && echo written || echo absent)" absent "a refused report writes no file"
+
+# 5b. the text report: names aligned by display width (Vietnamese letters
+#     are two or three bytes but one column), --locale vi numbers
+"$HOSO" report $p --ranking HUYEN --trend >"$work/text" 2>"$work/stderr" || fail "text report: $(cat "$work/stderr")"
+say "$(cat "$work/text")"
+assert_eq "$(grep -E '^  [12]/2 ' "$work/text" | python3 -c 'import sys; print(sorted({l.rstrip("\n").index(" %") for l in sys.stdin}).__len__())')" 1 \
+	"text ranking: the rates line up (same column in characters)"
+assert_contains "$(grep '^  1/2 ' "$work/text")" "D2" "text ranking: the code beside the name"
+assert_contains "$(cat "$work/text")" "Tỉnh / province: Tỉnh Kon Tum" "text header: the province"
+assert_contains "$(cat "$work/text")" "Lập lúc / generated: $(date -u -d '+7 hours' +%Y-%m-%d)" "text header: generated"
+assert_contains "$(cat "$work/text")" "April 2023" "text trend: English month names by default"
+assert_eq "$(python3 -c 'import sys; print(len({len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8") if l.startswith(("  Tiếp nhận", "  Đã giải quyết", "    trực tiếp"))}))' "$work/text")" 1 \
+	"text summary: the figures end in the same column"
+"$HOSO" report $p --locale vi >"$work/text-vi" 2>&1 || fail "text --locale vi"
+assert_contains "$(grep 'Tiếp nhận / cases received' "$work/text-vi")" "1.545" "text --locale vi: 1.545"
+assert_contains "$(grep 'tỷ lệ đúng hạn' "$work/text-vi")" "67,44 %" "text --locale vi: 67,44 %"
+
+# 5c. CSV: one tidy table (same columns on every row)
+"$HOSO" report $p --ranking HUYEN --trend --format csv >"$work/r.csv" 2>"$work/stderr" || fail "csv: $(cat "$work/stderr")"
+assert_eq "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], encoding="utf-8"))); print(r[0][:7], len({len(x) for x in r}), sorted({x[0] for x in r[1:]}))' "$work/r.csv")" \
+	"['section', 'unit_code', 'unit_name', 'month', 'partial', 'figure', 'value'] 1 ['catalogue', 'ranking', 'summary', 'trend']" \
+	"csv: one header, one width, every section"
+assert_contains "$(grep '^summary,,,,,received_total,' "$work/r.csv")" "1545" "csv: raw figures"
+
+"$HOSO" report $p --ranking HUYEN --format html --output "$page" 2>"$work/stderr" || fail "report: $(cat "$work/stderr")"
 
 # 6. headless Chromium renders it
 chromium=$(command -v chromium || command -v chromium-browser || true)
@@ -196,8 +328,8 @@ else
 	fail "chromium wrote no screenshot"
 fi
 dom=$(cd "$work" && cr --dump-dom "file://$page") || true
-assert_contains "$dom" "67.44 %" "rendered DOM: on-time rate"
-assert_contains "$dom" "1,545" "rendered DOM: received total"
+assert_contains "$dom" "67,44 %" "rendered DOM: on-time rate"
+assert_contains "$dom" "1.545" "rendered DOM: received total"
 assert_contains "$dom" "Huyện Đắk Hà" "rendered DOM: Vietnamese unit name intact"
 assert_contains "$dom" "Tỷ lệ giải quyết đúng hạn" "rendered DOM: Vietnamese label intact"
 finish

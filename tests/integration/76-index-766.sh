@@ -14,7 +14,8 @@ P,Tỉnh P,,TINH,,,,
 D1,Huyện Một,,HUYEN,P,,,
 D2,Huyện Hai,,HUYEN,P,,,
 CSV
-# 3.1: 2 of 3 procedures online (full or partial)
+# 1.0 is offered end-to-end (TOAN_TRINH) and is the only one with a fee,
+# integrated on the national portal; 4.0 enters the catalogue in April
 cat >"$work/procedures.csv" <<'CSV'
 code,name,field_code,field_name,limit_value,limit_unit,online_level,has_fee,paper_result,integrated,valid_from,valid_to
 1.0,Thủ tục một,F1,Lĩnh vực,5,working_days,TOAN_TRINH,1,1,1,,
@@ -44,12 +45,15 @@ CSV
 #  L withdrawn 03-15: not in 2.1's denominator
 #  M resolved 04-05 (after T1), due 04-10: in progress at T1        on time
 # 2.1 = 7/12 -> 7/12 x 20 = 11.6667 points
-# Received in March: 13.  Online: A..F = 6/13 (3.3: 6/13 / 0.5 x 8 =
-# 96/13 = 7.3846).  Fee: A, B, A paid online (3.6: 1/2 x 4 = 2).  Resolved
-# in March with a paper result: A B C D E I, A with an e-result (4.1: 1/6 x
-# 6 = 1).  Digitised: A B C D (4.2: 4/13 / 0.8 x 8 = 40/13 = 3.0769).
-# Reuse: A (DuocTaiSuDung 1), C (DuocLayTuKhoDMQG 1); B's document is
-# deleted (4.3: 2/13 / 0.8 x 6 = 15/13 = 1.1538).  3.1: 2/3 / 0.8 x 6 = 5.
+# Received in March: 13, 12 of them of procedure 1.0 (J is 2.0).  Online:
+# A..F, all of 1.0 (3.3: 6/12 = 50 %, full marks at 50 %: 12).  Fee
+# procedures in the catalogue on 03-31: 1.0, integrated (3.4: 1/1 x 2 = 2).
+# Fee cases: A, B of 1.0, A paid online (3.5: procedures 1/1 x 2 = 2;
+# 3.6: cases 1/2 x 6 = 3).  Resolved in March with a paper result: A B C D
+# E I, A with an e-result (4.1: 1/6 x 6 = 1).  Digitised: A B C D (4.2:
+# 4/13 / 0.8 x 4 = 20/13 = 1.5385).  Reuse: A (DuocTaiSuDung 1), C
+# (DuocLayTuKhoDMQG 1); B's document is deleted (4.3: 2/13 / 0.8 x 2 =
+# 5/13 = 0.3846).  No VNeID account among the 6 online (4.6: 0/6, 0).
 python3 - "$work/input/cases.jsonl" <<'PY'
 import json, sys
 out = open(sys.argv[1], "w")
@@ -120,7 +124,9 @@ YAML
 # the 766 profile came from schemas/profiles/766.yaml
 assert_eq "$(q -c "SELECT count(*) FROM hoso.profile WHERE name = '766'")" 1 "profile 766 loaded"
 assert_eq "$(q -c "SELECT string_agg(criterion || '=' || points, ' ' ORDER BY ord) FROM hoso.profile_criterion WHERE profile = '766'")" \
-	"1=18 2.1=20 3.1=6 3.3=8 3.6=4 3.x=4 4.1=6 4.2=8 4.3=6 4.x=2 5=18" "weights of the YAML, in its order (100 points)"
+	"1.1=6 1.2=4 1.3=2 1.4=6 2.1=20 3.3=12 3.4=2 3.5=2 3.6=6 4.1=6 4.2=4 4.3=2 4.4=2 4.5=4 4.6=2 4.7=2 5=18" \
+	"weights of the YAML, in its order"
+assert_eq "$(q -c "SELECT sum(points) FROM hoso.profile_criterion WHERE profile = '766'")" 100 "the weights total 100 points"
 
 # II.06a still counts B and D on time (same local date): 766 differs
 assert_eq "$(q -c "SELECT resolved_early + resolved_on_time || '/' || resolved_total FROM hoso.period_summary('2023-03-01', '2023-03-31')")" \
@@ -129,17 +135,18 @@ assert_eq "$(q -c "SELECT resolved_early + resolved_on_time || '/' || resolved_t
 got=$(q -F ' ' -c "SELECT criterion, coalesce(numerator::text, '-'), coalesce(denominator::text, '-'),
                           coalesce(round(score, 4)::text, '-'), computed
                      FROM hoso.index_766('2023-03-01', '2023-03-31')" | tr '\n' ';')
-assert_eq "$got" "1 - - - f;2.1 7 12 11.6667 t;3.1 2 3 5.0000 t;3.3 6 13 7.3846 t;3.6 1 2 2.0000 t;3.x - - - f;4.1 1 6 1.0000 t;4.2 4 13 3.0769 t;4.3 2 13 1.1538 t;4.x - - - f;5 - - - f;" \
+assert_eq "$got" "1.1 - - - f;1.2 - - - f;1.3 - - - f;1.4 - - - f;2.1 7 12 11.6667 t;3.3 6 12 12.0000 t;3.4 1 1 2.0000 t;3.5 1 1 2.0000 t;3.6 1 2 3.0000 t;4.1 1 6 1.0000 t;4.2 4 13 1.5385 t;4.3 2 13 0.3846 t;4.4 - - - f;4.5 - - - f;4.6 0 6 0.0000 t;4.7 - - - f;5 - - - f;" \
 	"index_766: every criterion (hand-computed)"
 assert_eq "$(q -c "SELECT round(rate, 6) FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '2.1'")" \
 	"0.583333" "2.1 rate 7/12"
 assert_contains "$(q -c "SELECT note FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '5'")" \
 	"out of reach of case logs" "satisfaction: says why it is not computed"
-assert_contains "$(q -c "SELECT note FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '1'")" \
+assert_contains "$(q -c "SELECT note FROM hoso.index_766('2023-03-01', '2023-03-31') WHERE criterion = '1.1'")" \
 	"out of reach of case logs" "publicity: says why it is not computed"
 # which cases 2.1 judges late: B D E G K (by their own rule)
+load_scan_functions
 got=$(q -c "SELECT string_agg(substr(case_no, 4), '' ORDER BY case_no) FROM hoso.case_fact f
-             WHERE NOT hoso.on_time_766(src, case_no, end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31'),
+             WHERE NOT hoso_test.on_time_766(src, case_no, end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31'),
                    CASE WHEN end_kind = 'R' AND end_at <= hoso.period_end('2023-03-31') THEN end_at
                         ELSE hoso.period_end('2023-03-31') END, hoso.period_end('2023-03-31'))
                AND case_no <> 'D1-L'")
@@ -173,7 +180,7 @@ got=$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE a.numerator IS DIST
              CROSS JOIN generate_series('2023-03-01'::date, '2023-07-10', '1 day') g(d)
              CROSS JOIN LATERAL (SELECT numerator, denominator FROM hoso.index_766(p.f, g.d::date, p.u)
                                   WHERE criterion = '2.1') a
-             CROSS JOIN LATERAL hoso.index_766_scan(p.f, g.d::date, p.u) b
+             CROSS JOIN LATERAL hoso_test.index_766_scan(p.f, g.d::date, p.u) b
              WHERE g.d >= p.f")
 assert_eq "$got" "335 0" "2.1 from summary rows = judged case by case, 335 periods"
 # facts loaded before migration 040 make 2.1 'not computed', saying why
@@ -182,10 +189,10 @@ q -c "BEGIN; UPDATE hoso.case_fact SET judged_766 = false WHERE case_no = 'D1-A'
 assert_contains "$(cat "$work/unjudged.out")" "f|not computed: facts loaded before migration 040" "unjudged facts: 2.1 not computed"
 
 # K: 79 office hours by T1
-assert_eq "$(q -c "SELECT hoso.office_seconds(accepted_at, hoso.period_end('2023-03-31')) / 3600 FROM hoso.case_fact WHERE case_no = 'D1-K'")" \
+assert_eq "$(q -c "SELECT hoso_test.office_seconds(accepted_at, hoso.period_end('2023-03-31')) / 3600 FROM hoso.case_fact WHERE case_no = 'D1-K'")" \
 	79 "office hours of K by T1"
 # a unit with no case: nothing in any denominator, no score
-assert_eq "$(q -c "SELECT count(*) FROM hoso.index_766('2023-03-01', '2023-03-31', 'D2') WHERE criterion <> '3.1' AND score IS NOT NULL")" \
+assert_eq "$(q -c "SELECT count(*) FROM hoso.index_766('2023-03-01', '2023-03-31', 'D2') WHERE criterion <> '3.4' AND score IS NOT NULL")" \
 	0 "unit without cases: no score"
 
 # the YAML is the source: change 2.1 to 30 points, re-run --migrate
@@ -204,5 +211,5 @@ assert_eq "$(q -c "SELECT points FROM hoso.profile_criterion WHERE profile = '76
 
 # the analyst role may call it
 q -c "CREATE ROLE ix_alice LOGIN; GRANT hoso_analyst TO ix_alice"
-assert_eq "$(psql -X -Atq -U ix_alice -c "SELECT count(*) FROM hoso.index_766('2023-03-01', '2023-03-31')")" 11 "analyst calls index_766"
+assert_eq "$(psql -X -Atq -U ix_alice -c "SELECT count(*) FROM hoso.index_766('2023-03-01', '2023-03-31')")" 17 "analyst calls index_766"
 finish

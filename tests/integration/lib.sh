@@ -8,6 +8,7 @@ HOSO="$HOSO_BIN/hoso"
 failures=0
 work=$(mktemp -d /tmp/hoso-it.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -45,6 +46,10 @@ fresh_db() {
 }
 
 q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
+
+# load_scan_functions: schema hoso_test (tests/sql/scan.sql), the figures
+# computed case by case from the facts, into the current database
+load_scan_functions() { q -f "$HOSO_ROOT/tests/sql/scan.sql" >/dev/null; }
 
 # summary FROM TO [UNIT]: hoso.period_summary as "name value" lines, the
 # rate printed truncated to two decimals (counting.md §3) or NULL.
@@ -126,4 +131,57 @@ reference:
   calendar: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/calendar
 staging: $work/staging
 YAML
+}
+
+# kontum_sample: the directory holding hoso-gen's scale-1 Kon Tum sample
+# (DIR/landing).  The suite makes it once (HOSO_SAMPLE_DIR, given by
+# scripts/run-tests.sh) for the tests that share it; they only read it.
+kontum_sample() {
+	_sample=${HOSO_SAMPLE_DIR:-$work/sample}
+	if [ ! -f "$_sample/.complete" ]; then
+		mkdir -p "$_sample"
+		"$HOSO_BIN/hoso-gen" --out "$_sample" >/dev/null || return 1
+		touch "$_sample/.complete"
+	fi
+	echo "$_sample"
+}
+
+# kontum_pipeline SAMPLE FILE: pipelines/kontum-2023.yaml reading SAMPLE's
+# landing files, its own state (staging) beside FILE
+kontum_pipeline() {
+	sed "s|\"landing/|\"$1/landing/|" "$HOSO_ROOT/pipelines/kontum-2023.yaml" >"$2"
+	grep -q "$1/landing/" "$2" || fail "kontum_pipeline: no landing path in kontum-2023.yaml"
+}
+
+# kontum_warehouse DB: an empty database DB made current, $sample the
+# shared sample and $P its pipeline, run from $work
+kontum_warehouse() {
+	sample=$(kontum_sample) || { fail "hoso-gen failed"; finish; }
+	P="$work/kontum-2023.yaml"
+	kontum_pipeline "$sample" "$P"
+	cd "$work"
+	fresh_db "$1"
+}
+
+# check_kontum_reference LABEL: the province's published figures for the
+# reporting period 2022-12-15..2023-10-14 (the reference table the sample
+# was made to reproduce; never computed by the generator or the warehouse)
+check_kontum_reference() {
+	summary 2022-12-15 2023-10-14 >"$work/reference"
+	_get() { awk -v k="$1" '$1 == k { print $2 }' "$work/reference"; }
+	assert_eq "$(_get received_total)" 199352 "$1: received_total"
+	assert_eq "$(_get received_online)" 50990 "$1: received_online"
+	assert_eq "$(( $(_get received_direct) + $(_get received_postal) ))" 143937 "$1: in person and by post"
+	assert_eq "$(_get carried_over)" 4425 "$1: carried_over"
+	assert_eq "$(_get resolved_total)" 193339 "$1: resolved_total"
+	assert_eq "$(( $(_get resolved_early) + $(_get resolved_on_time) ))" 189309 "$1: early or on time"
+	assert_eq "$(_get resolved_late)" 4030 "$1: resolved_late"
+	assert_eq "$(_get on_time_rate)" 97.91 "$1: on-time rate, truncated"
+	assert_eq "$(_get in_progress_total)" 5710 "$1: in_progress_total"
+	assert_eq "$(_get closed_other)" 303 "$1: closed_other"
+	# 112,883 / 194,927 = 57.9109...% -> 57.91
+	assert_eq "$(_get digitised_at_intake)" 112883 "$1: digitised_at_intake"
+	assert_eq "$(_get received_in_period)" 194927 "$1: received_in_period"
+	assert_eq "$(q -c "SELECT full_online, partial_online, integrated_national_portal, total
+	                     FROM hoso.catalogue_summary('2023-10-14')")" "1015|364|1375|1711" "$1: catalogue"
 }

@@ -56,8 +56,7 @@ mkstaging() {
 	rm -rf "$2"
 	mkdir -p "$2"
 	cp "$1"/* "$2"/
-	(cd "$2" && for f in files.tsv dossier_msg.tsv progress_msg.tsv case_fact.tsv \
-		case_due.tsv case_status.tsv reject.tsv; do
+	(cd "$2" && for f in *.tsv; do
 		echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"
 	done >MANIFEST)
 }
@@ -91,15 +90,91 @@ expect_exit "second --migrate" 0 "$load" --migrate
 expect_err "second --migrate says up to date" "up to date"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v2"
 cmp -s "$work/v1" "$work/v2" && pass "second --migrate is a no-op" || fail "second --migrate changed schema_version"
-check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/001_base.sql" | cut -c1-64)" \
-	"SELECT sha256 FROM hoso.schema_version WHERE version = 1"
+check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/075_baseline.sql" | cut -c1-64)" \
+	"SELECT sha256 FROM hoso.schema_version WHERE version = 75"
 # the schema directory from the environment, given as the schemas root
 HOSO_SCHEMA_DIR=$root/schemas expect_exit "--migrate with HOSO_SCHEMA_DIR" 0 "$load" --migrate
 mkdir -p "$work/schemas"
-cp "$root"/schemas/warehouse/*.sql "$work/schemas/"
-echo "-- edited after it was applied" >>"$work/schemas/001_base.sql"
+cp -r "$root"/schemas/warehouse/. "$work/schemas/"
+echo "-- edited after it was applied" >>"$work/schemas/075_baseline.sql"
 expect_exit "changed migration refused" 1 "$load" --migrate --schemas "$work/schemas"
-expect_err "changed migration named" "001_base.sql.*other content"
+expect_err "changed migration named" "075_baseline.sql.*other content"
+cp "$root/schemas/warehouse/075_baseline.sql" "$work/schemas/"
+echo "SELECT 1;" >"$work/schemas/050_late.sql"
+expect_exit "a migration below the baseline refused" 1 "$load" --migrate --schemas "$work/schemas"
+expect_err "it is named, with what to do" "050_late.sql is numbered below the baseline"
+rm "$work/schemas/050_late.sql"
+
+echo "== function files"
+# each function is created in exactly one file of the tree
+dups=$(cat "$root"/schemas/warehouse/*.sql "$root"/schemas/warehouse/functions/*.sql "$root"/tests/sql/*.sql |
+	grep -oiE '^create (or replace )?function [a-z0-9_.]+' | awk '{print tolower($NF)}' | sort | uniq -d)
+[ -z "$dups" ] && pass "each function is created in one file" || fail "functions created twice: $dups"
+check "no test function in the warehouse" "0" \
+	"SELECT count(*) FROM pg_proc WHERE pronamespace = 'hoso'::regnamespace AND proname LIKE '%_scan'"
+check "function files recorded" "$(ls "$root"/schemas/warehouse/functions/*.sql | wc -l)" \
+	"SELECT count(*) FROM hoso.function_file"
+# an edited function file is applied again; a function no file defines any more goes
+cat >>"$work/schemas/functions/time.sql" <<'SQL'
+CREATE OR REPLACE FUNCTION hoso.migrate_probe() RETURNS integer LANGUAGE sql RETURN 41;
+SQL
+expect_exit "edited function file applied" 0 "$load" --migrate --schemas "$work/schemas"
+check "the new function exists" "41" "SELECT hoso.migrate_probe()"
+sed -i 's/RETURN 41;/RETURN 42;/' "$work/schemas/functions/time.sql"
+expect_exit "edited again" 0 "$load" --migrate --schemas "$work/schemas"
+check "the new definition is live" "42" "SELECT hoso.migrate_probe()"
+check "its checksum recorded" "$(sha256sum <"$work/schemas/functions/time.sql" | cut -c1-64)" \
+	"SELECT sha256 FROM hoso.function_file WHERE file = 'time.sql'"
+cp "$root/schemas/warehouse/functions/time.sql" "$work/schemas/functions/"
+expect_exit "function removed from its file" 0 "$load" --migrate --schemas "$work/schemas"
+check "the removed function is gone" "0" "SELECT count(*) FROM pg_proc WHERE proname = 'migrate_probe'"
+check "the analyst role may call a re-created function" "t" \
+	"SELECT has_function_privilege('hoso_analyst', 'hoso.period_summary(date, date, text, text)', 'EXECUTE')"
+# a broken function file changes nothing
+echo "CREATE OR REPLACE FUNCTION hoso.broken( RETURNS" >>"$work/schemas/functions/time.sql"
+expect_exit "broken function file refused" 1 "$load" --migrate --schemas "$work/schemas"
+expect_err "broken file named" "functions/time.sql"
+check "after the refusal the functions are those of before" "$(sha256sum <"$root/schemas/warehouse/functions/time.sql" | cut -c1-64)" \
+	"SELECT sha256 FROM hoso.function_file WHERE file = 'time.sql'"
+
+echo "== upgrade from the previous release"
+# The warehouse schema of the release before the function files (commit
+# 49c288e), migrated by it, then by this tree, has exactly the schema a
+# fresh install of this tree has.
+previous=49c288e
+if git -C "$root" cat-file -e "$previous^{commit}" 2>/dev/null; then
+	mkdir -p "$work/previous"
+	git -C "$root" archive "$previous" schemas/warehouse | tar -x -C "$work/previous"
+	psql -X -q -d postgres -c "CREATE DATABASE hoso_upgraded" || fail "createdb"
+	export PGDATABASE=hoso_upgraded
+	expect_exit "previous release migrated" 0 "$load" --migrate --schemas "$work/previous/schemas/warehouse"
+	expect_exit "upgraded by this tree" 0 "$load" --migrate
+	expect_err "the baseline is recorded, not run" "recorded 075_baseline.sql as applied"
+	check "upgraded: the previous history kept, the baseline recorded" \
+		"1 2 3 10 20 30 40 45 50 60 70 $(ls "$root"/schemas/warehouse/[0-9]*_*.sql |
+			sed 's|.*/0*\([0-9]*\)_[^/]*$|\1|' | tr '\n' ' ' | sed 's/ $//')" \
+		"SELECT string_agg(version::text, ' ' ORDER BY version) FROM hoso.schema_version"
+	export PGDATABASE=hoso_load_test
+	for db in hoso_load_test hoso_upgraded; do
+		pg_dump --schema-only "$db" | grep -v '^\\\(un\)\?restrict ' >"$work/$db.schema"
+	done
+	if cmp -s "$work/hoso_load_test.schema" "$work/hoso_upgraded.schema"; then
+		pass "fresh and upgraded warehouses: the same pg_dump --schema-only"
+	else
+		fail "fresh and upgraded schemas differ:"
+		diff "$work/hoso_load_test.schema" "$work/hoso_upgraded.schema" | head -40
+	fi
+	# a warehouse with another history below the baseline is refused
+	psql -X -q -d postgres -c "CREATE DATABASE hoso_partial" || fail "createdb"
+	rm "$work"/previous/schemas/warehouse/0[5-7]*.sql
+	export PGDATABASE=hoso_partial
+	"$load" --migrate --schemas "$work/previous/schemas/warehouse" 2>/dev/null
+	expect_exit "an older history refused" 1 "$load" --migrate
+	expect_err "refusal says what to do" "migrate it with that release"
+	export PGDATABASE=hoso_load_test
+else
+	echo "SKIP upgrade from $previous: not in a git checkout that has it"
+fi
 # two migrations at once on an empty database apply each file once
 psql -X -q -d postgres -c "CREATE DATABASE hoso_concurrent" || fail "createdb"
 PGDATABASE=hoso_concurrent "$load" --migrate 2>"$work/c1" & p1=$!
@@ -139,6 +214,43 @@ echo "dvc	C99	\\N	2" >>"$work/s-longer/case_status.tsv"
 expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-longer"
 expect_err "size mismatch named" "case_status.tsv: size"
 nothing_loaded "size mismatch"
+
+# every file of the layout is required, the summary files included
+mkstaging "$here/staging" "$work/s-nosummary"
+sed -i '/^summary_day.tsv /d' "$work/s-nosummary/MANIFEST"
+expect_exit "MANIFEST without summary_day.tsv" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-nosummary"
+expect_err "missing file named" "does not list summary_day.tsv"
+nothing_loaded "MANIFEST without summary_day.tsv"
+
+echo "== column layout"
+# Two columns of a staging file in each other's place: the COPY, which names
+# its columns, refuses the row (status is a smallint, received a boolean).
+mkstaging "$here/staging" "$work/s-swapped"
+awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/case_fact.tsv" \
+	>"$work/s-swapped/case_fact.tsv"
+mkstaging "$work/s-swapped" "$work/s-swapped2"
+expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
+expect_err "swapped columns: the value's type is refused" 'invalid input syntax for type smallint: "t"'
+expect_err "swapped columns: the file named" 'case_fact.tsv'
+nothing_loaded "swapped columns"
+# A warehouse whose case_fact has another physical column order (a column
+# dropped and added again, as ADD COLUMN migrations leave it): each value
+# still lands in its own column.
+psql -X -q -d postgres -c "CREATE DATABASE hoso_reordered" || fail "createdb"
+export PGDATABASE=hoso_reordered
+"$load" --migrate 2>/dev/null || fail "migrate hoso_reordered"
+q "ALTER TABLE hoso.case_fact DROP COLUMN paid_online;
+	ALTER TABLE hoso.case_fact ADD COLUMN paid_online boolean NOT NULL DEFAULT false" ||
+	fail "reorder case_fact"
+mkstaging "$here/staging" "$work/s-reordered"
+expect_exit "load into a reordered table" 0 \
+	"$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-reordered"
+# the file's column 19 is paid_online (docs/design.md §3)
+want=$(awk -F'\t' '$19 == "t" { print $2 }' "$here/staging/case_fact.tsv" | sort | tr '\n' ' ')
+got=$(q "SELECT case_no FROM hoso.case_fact WHERE paid_online ORDER BY 1" | tr '\n' ' ')
+export PGDATABASE=hoso_load_test
+[ -n "$want" ] && [ "$got" = "$want" ] && pass "reordered table: paid_online of every case ($got)" ||
+	fail "reordered table: paid_online cases [$got], file says [$want]"
 
 echo "== reject threshold"
 # files.tsv: records = dossiers + progress + rejects = (3+4+2) + (1+1+0) = 11,
@@ -266,8 +378,11 @@ check "March, unit KT.DG and its sub-units" "1|0|3|0|3|4|1|0|0|1|2|0|2|0|1|0|0|1
 # The commune alone: C03 and C17 -> carried 1, direct 1, total 2, late 1, overdue 1.
 check "March, unit KT.DG.X1" "1|0|1|0|1|2|1|0|0|1|1|0|1|0|0|0|0|1" \
 	"SELECT $cols FROM hoso.period_summary('2023-03-01', '2023-03-31', 'KT.DG.X1')"
-check "a unit without cases: zeros, rate NULL" "0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|t" \
-	"SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2023-03-01', '2023-03-31', 'NOPE')"
+check "a unit without cases in the period: zeros, rate NULL" "0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|t" \
+	"SELECT $cols, on_time_rate IS NULL FROM hoso.period_summary('2000-03-01', '2000-03-31', 'KT.STP')"
+expect_exit "an unknown unit: an error, not zeros" 1 psql -X -q -v ON_ERROR_STOP=1 \
+	-c "SELECT * FROM hoso.period_summary('2023-03-01', '2023-03-31', 'NOPE')"
+expect_err "... naming it" 'unknown unit code "NOPE"'
 # One day, 2023-04-01: T0 = 04-01 00:00+07, T1 = 04-01 23:59:59+07.
 #   Carried over (accepted before, open at T0): C05 C06 C07 C08 C13 (ends 04-05)
 #   C14 C17 = 7.  Received: C15 online (00:10+07) = 1.  Total 8, none ended by T1.

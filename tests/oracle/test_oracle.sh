@@ -8,6 +8,7 @@ golden=${1:-$here/../golden}
 oracle=$here/hoso_oracle.py
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 fail=0
 n=0
 for dir in "$golden"/[0-9]*/; do

@@ -48,7 +48,8 @@ test_errors(void)
 	CHECK_EQ_STR(load_error(MIN), "", "the minimal pipeline loads");
 	CHECK_EQ_STR(load_error(MIN "sorce: x\n"),
 		     "t.yaml:4:1: unknown key \"sorce\" (allowed: name, source, more_sources, prefer, "
-		     "reference, profile, province, rejects, personal_data, max_line_bytes, staging, target)",
+		     "reference, profile, province, rejects, personal_data, max_line_bytes, staging, target, "
+		     "metrics_file)",
 		     "unknown top-level key");
 	CHECK_EQ_STR(load_error(MIN "rejects:\n  max_rate: 0.5\n"),
 		     "t.yaml:5:3: unknown key \"max_rate\" in rejects (allowed: max_ratio, max_count, file)",
@@ -101,8 +102,14 @@ test_errors(void)
 	      "schema: 64 characters");
 	name64[63] = '\0';
 	snprintf(text, sizeof(text), MIN "target:\n  schema: %s\n", name64);
-	CHECK_EQ_STR(load_error(text), "", "schema: 63 characters");
-	CHECK_EQ_STR(load_error(MIN "target:\n  schema: _x1\n"), "", "schema: _x1");
+	CHECK(starts_with(load_error(text), "t.yaml:5:11: target.schema: \"aaa"),
+	      "schema: 63 characters is an identifier, but not hoso");
+	/* another schema would be accepted and then ignored: hoso's SQL names its schema */
+	CHECK_EQ_STR(load_error(MIN "target:\n  schema: _x1\n"),
+		     "t.yaml:5:11: target.schema: \"_x1\" is not supported: the warehouse's tables "
+		     "and functions live in the schema hoso; remove the key or write hoso",
+		     "schema: only hoso");
+	CHECK_EQ_STR(load_error(MIN "target:\n  schema: hoso\n"), "", "schema: hoso");
 	CHECK(starts_with(load_error(MIN "target:\n  schema: 1x\n"), "t.yaml:5:11: target.schema:"),
 	      "schema: starts with a digit");
 
@@ -243,7 +250,7 @@ test_full(void)
 	CHECK_EQ_STR(p.staging, "/var/tmp/hoso/staging", "staging");
 	CHECK_EQ_STR(p.target.conninfo, "host=db.example port=5433 dbname=hoso user=loader",
 		     "target.conninfo");
-	CHECK_EQ_STR(p.target.schema, "hoso_test", "target.schema");
+	CHECK_EQ_STR(p.target.schema, "hoso", "target.schema");
 	hoso_pipeline_release(&p);
 	hoso_buf_release(&err);
 }
@@ -328,7 +335,7 @@ test_expand(void)
 	char base[] = "/tmp/hoso-test-pipeline-XXXXXX";
 	char globs[3][512], expect[512], cwd[4096];
 	char *patterns[3];
-	struct hoso_source src = { patterns, 3, "dvcqg-jsonl", NULL };
+	struct hoso_source src = { .paths = patterns, .npaths = 3, .format = (char *) "dvcqg-jsonl" };
 	struct hoso_buf err = HOSO_BUF_INIT;
 	char **paths;
 	size_t n;

@@ -1,4 +1,4 @@
--- 080_province.sql: the province on every fact, archive, summary and run
+-- 090_province.sql: the province on every fact, archive, summary and run
 -- table, so that a national warehouse can keep each province's rows on the
 -- server that owns it (docs/national.md) and a distributed engine can use
 -- the province as its distribution column.
@@ -44,45 +44,3 @@ COMMENT ON COLUMN hoso.summary_day.province IS 'Province whose cases these sums 
 COMMENT ON COLUMN hoso.summary_procedure_day.province IS 'Province whose cases these sums count: the shard key of a national warehouse';
 COMMENT ON COLUMN hoso.summary_procedure_month.province IS 'Province whose cases these sums count: the shard key of a national warehouse';
 
--- The sums per unit path are also sums per province: with the province in
--- the GROUP BY, a coordinator whose summary rows are partitioned by
--- province over shards has each shard add up its own provinces' rows.  A
--- path appears once per province that has it (unresolved units only);
--- every caller sums over paths.
-CREATE OR REPLACE FUNCTION hoso.period_counts(p_from date, p_to date)
-RETURNS TABLE (
-	unit_path text[],
-	carried_over bigint, received_online bigint, received_direct bigint,
-	received_postal bigint, resolved_early bigint, resolved_on_time bigint,
-	resolved_late bigint, in_progress_in_time bigint, in_progress_overdue bigint,
-	in_progress_paused bigint, closed_other bigint, digitised_at_intake bigint,
-	fee_cases bigint, fee_paid_online bigint, paper_resolved bigint,
-	paper_resolved_e_result bigint, online_vneid bigint, reuse_cases bigint,
-	resolved_working_seconds numeric
-)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	SELECT s.unit_path,
-	       coalesce(sum(s.d_open) FILTER (WHERE s.day < p_from), 0)::bigint,
-	       coalesce(sum(s.received_online) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.received_direct) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.received_postal) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.resolved_early) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.resolved_on_time) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.resolved_late) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.d_open) - sum(s.d_overdue), 0)::bigint,
-	       coalesce(sum(s.d_overdue), 0)::bigint,
-	       coalesce(sum(s.d_paused), 0)::bigint,
-	       coalesce(sum(s.closed_other) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.digitised_at_intake) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.fee_cases) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.fee_paid_online) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.paper_resolved) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.paper_resolved_e_result) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.online_vneid) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.reuse_cases) FILTER (WHERE s.day >= p_from), 0)::bigint,
-	       coalesce(sum(s.resolved_working_seconds) FILTER (WHERE s.day >= p_from), 0)
-	  FROM hoso.summary_day s
-	 WHERE s.day <= p_to
-	 GROUP BY s.province, s.unit_path
-$$;
-COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per province and unit path for a period, from hoso.summary_day; the one set of figures every analytics function sums';

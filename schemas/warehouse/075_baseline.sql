@@ -1,9 +1,34 @@
--- 001_base.sql: the warehouse's tables (docs/design.md §3).
+-- 075_baseline.sql: the warehouse's tables as the release before the
+-- function files left them (docs/design.md §3, §8).
 --
--- Applied by "hoso-load --migrate" in one transaction together with its row
--- in hoso.schema_version.  Never edit an applied file: add NNN_next.sql.
+-- Migrations (NNN_name.sql) hold tables, indexes, seed rows and grants:
+-- "hoso-load --migrate" applies each pending one once, records it with its
+-- SHA-256 in hoso.schema_version, and refuses a file edited after it was
+-- applied (add NNN_next.sql instead).  Functions are not here: each family
+-- lives whole in schemas/warehouse/functions/*.sql, applied again whenever
+-- one of those files changes.
+--
+-- This file replaces the migrations 001-070 of that release, whose
+-- functions were defined, copied and redefined across several files.  On
+-- an empty database it runs like any migration.  A warehouse migrated by
+-- that release holds exactly the rows listed below in hoso.schema_version
+-- (version, file, SHA-256 of the file as applied): --migrate records this
+-- file as applied without running it, since its tables are already those
+-- below.  A warehouse with some other history below version 75 is refused.
+--
 -- Every time is a timestamptz; every source time is Vietnam local time
--- (counting.md §1).
+-- (docs/counting.md §1).
+-- replaces 001_base.sql 3c0f4b286c8ce9f762a712e23d080dc6ed40591f3fa4df9925252f4ddf68dfb5
+-- replaces 002_period_summary.sql fac48c327d92db2b61a93f0952082367491f168506cab4ad3306f26cba20fdad
+-- replaces 003_summary.sql 1822be9d7fe6bbbfb7a3dcad785466c8ca002acdee060580b6c657b0673b1d31
+-- replaces 010_analytics.sql 48141ae46f96aa06ef3ef84543841e5e37ddcb88f115093be685b3cfdd44763a
+-- replaces 020_roles.sql f8d85b554b7afb76cef0926b82f91b7f70e4aaaea54c731fde0064efc3861e96
+-- replaces 030_index_766.sql dec4c567ce76b0cec2414bb343ab543448af19281955810e4b5541bf1baa154f
+-- replaces 040_index_766_summary.sql b6987a55629d8a127f7f4b87faf9bda593c8da786b829728f11043d95c555f63
+-- replaces 045_procedure_summary.sql b9016e20f24b43ed32a298dfe0235d943a40d8afa54c2ba9cba5234cd0204ac4
+-- replaces 050_key_collation.sql 18dbd4d83dc3a21f90799e4c6fc515964a41c458eee4559b91d008b41accbdb5
+-- replaces 060_bulk_load.sql fafc2eaaba8858be867ed574c7ec88c702faf4905270dbd211c38fae2c428267
+-- replaces 070_summary_apply_spans.sql 1354a3d473508f521f0d71be1fc9e2af10d7bd38a0949cf95ce9d8cb0d7a77c7
 
 CREATE SCHEMA IF NOT EXISTS hoso;
 COMMENT ON SCHEMA hoso IS 'hoso warehouse: case facts of administrative procedures, their archive, dimensions, ledger and run reports';
@@ -208,9 +233,9 @@ CREATE TABLE hoso.dossier_msg (
 	file_id		bigint NOT NULL REFERENCES hoso.file_ledger (file_id) ON DELETE CASCADE,
 	line		bigint NOT NULL,
 	pos		integer NOT NULL,
-	src		text NOT NULL,
+	src		text COLLATE "C" NOT NULL,
 	at		timestamptz,
-	case_no		text NOT NULL,
+	case_no		text COLLATE "C" NOT NULL,
 	procedure_code	text,
 	procedure_name	text,
 	field_code	text,
@@ -251,7 +276,7 @@ COMMENT ON COLUMN hoso.dossier_msg.applicant_type IS 'Applicant type (LoaiDoiTuo
 COMMENT ON COLUMN hoso.dossier_msg.submitted_at IS 'NgayNopHoSo';
 COMMENT ON COLUMN hoso.dossier_msg.accepted_at IS 'NgayTiepNhan';
 COMMENT ON COLUMN hoso.dossier_msg.due_at IS 'NgayHenTra';
-COMMENT ON COLUMN hoso.dossier_msg.status IS 'TrangThaiHoSo (1-10, input.md §4)';
+COMMENT ON COLUMN hoso.dossier_msg.status IS 'TrangThaiHoSo as sent (1-10)';
 COMMENT ON COLUMN hoso.dossier_msg.processed_at IS 'NgayKetThucXuLy';
 COMMENT ON COLUMN hoso.dossier_msg.returned_at IS 'NgayTra';
 COMMENT ON COLUMN hoso.dossier_msg.refused_at IS 'NgayTuChoi';
@@ -270,9 +295,9 @@ CREATE TABLE hoso.progress_msg (
 	file_id		bigint NOT NULL REFERENCES hoso.file_ledger (file_id) ON DELETE CASCADE,
 	line		bigint NOT NULL,
 	pos		integer NOT NULL,
-	src		text NOT NULL,
+	src		text COLLATE "C" NOT NULL,
 	at		timestamptz,
-	case_no		text NOT NULL,
+	case_no		text COLLATE "C" NOT NULL,
 	event_at	timestamptz NOT NULL,
 	status		smallint CHECK (status BETWEEN 1 AND 10),
 	content		text,
@@ -291,7 +316,7 @@ COMMENT ON COLUMN hoso.progress_msg.src IS 'Source system (_src)';
 COMMENT ON COLUMN hoso.progress_msg.at IS 'Time of the message (_at)';
 COMMENT ON COLUMN hoso.progress_msg.case_no IS 'Case number (MaHoSo)';
 COMMENT ON COLUMN hoso.progress_msg.event_at IS 'ThoiDiemXuLy: when the step happened';
-COMMENT ON COLUMN hoso.progress_msg.status IS 'TrangThai (1-10, input.md §4)';
+COMMENT ON COLUMN hoso.progress_msg.status IS 'TrangThai as sent (1-10)';
 COMMENT ON COLUMN hoso.progress_msg.content IS 'NoiDungXuLy (NFC)';
 COMMENT ON COLUMN hoso.progress_msg.department IS 'PhongBanXuLy (NFC)';
 COMMENT ON COLUMN hoso.progress_msg.step_start IS 'NgayBatDau of the step';
@@ -301,8 +326,8 @@ COMMENT ON COLUMN hoso.progress_msg.handler_hash IS 'HMAC-SHA-256 of the handler
 -- Facts ----------------------------------------------------------------------
 
 CREATE TABLE hoso.case_fact (
-	src		text NOT NULL,
-	case_no		text NOT NULL,
+	src		text COLLATE "C" NOT NULL,
+	case_no		text COLLATE "C" NOT NULL,
 	unit_code	text NOT NULL,
 	unit_path	text[] NOT NULL,
 	procedure_code	text,
@@ -330,13 +355,16 @@ CREATE TABLE hoso.case_fact (
 	inconsistent	boolean NOT NULL DEFAULT false,
 	first_event_at	timestamptz,
 	last_event_at	timestamptz,
+	judged_766	boolean NOT NULL DEFAULT false,
+	on_time_766	boolean,
+	late_766_at	timestamptz,
 	PRIMARY KEY (src, case_no),
 	CHECK ((end_at IS NULL) = (end_kind IS NULL)),
 	CHECK (NOT received OR accepted_at IS NOT NULL)
 );
 CREATE INDEX case_fact_accepted_at_idx ON hoso.case_fact (accepted_at);
 CREATE INDEX case_fact_unit_path_idx ON hoso.case_fact USING gin (unit_path);
-COMMENT ON TABLE hoso.case_fact IS 'One row per case (src, case_no): its milestones (counting.md §2), derived from every archived message about it; replaced whole when new messages arrive';
+COMMENT ON TABLE hoso.case_fact IS 'One row per case (src, case_no): its milestones (docs/counting.md §2), derived from every archived message about it; replaced whole when new messages arrive';
 COMMENT ON COLUMN hoso.case_fact.src IS 'Source system (_src)';
 COMMENT ON COLUMN hoso.case_fact.case_no IS 'Case number (MaHoSo)';
 COMMENT ON COLUMN hoso.case_fact.unit_code IS 'Unit that handled the case, resolved when derived; UNRESOLVED when unknown';
@@ -346,7 +374,7 @@ COMMENT ON COLUMN hoso.case_fact.procedure_known IS 'The procedure is in the cat
 COMMENT ON COLUMN hoso.case_fact.field_code IS 'Field code (from the catalogue when known, else as sent)';
 COMMENT ON COLUMN hoso.case_fact.channel IS '1 direct, 2 online, 3 postal (KenhThucHien; empty or unknown -> 1)';
 COMMENT ON COLUMN hoso.case_fact.status IS 'TrangThaiHoSo of the latest dossier';
-COMMENT ON COLUMN hoso.case_fact.received IS 'A received case (counting.md §2): has accepted_at and latest status not 1 or 3; only these are counted';
+COMMENT ON COLUMN hoso.case_fact.received IS 'A received case (docs/counting.md §2): has accepted_at and latest status not 1 or 3; only these are counted';
 COMMENT ON COLUMN hoso.case_fact.accepted_at IS 'When the case was accepted';
 COMMENT ON COLUMN hoso.case_fact.finished_at IS 'When it was processed (first status 9, else 10)';
 COMMENT ON COLUMN hoso.case_fact.closed_at IS 'When it was withdrawn or stopped (first status 7 or 8)';
@@ -362,14 +390,19 @@ COMMENT ON COLUMN hoso.case_fact.paper_result IS 'Its procedure''s result is a p
 COMMENT ON COLUMN hoso.case_fact.vneid IS 'Applicant account verified with VNeID';
 COMMENT ON COLUMN hoso.case_fact.reuse IS 'Reused stored data (a submitted document taken from storage or the national database)';
 COMMENT ON COLUMN hoso.case_fact.supplement_rounds IS 'Number of supplement rounds of the latest dossier';
-COMMENT ON COLUMN hoso.case_fact.working_seconds IS 'Office seconds used from accepted_at to end_at minus supplement pauses (counting.md §1); NULL while open';
+COMMENT ON COLUMN hoso.case_fact.working_seconds IS 'Office seconds used from accepted_at to end_at minus supplement pauses (docs/counting.md §1); NULL while open';
 COMMENT ON COLUMN hoso.case_fact.inconsistent IS 'Its end preceded accepted_at and was taken as accepted_at';
 COMMENT ON COLUMN hoso.case_fact.first_event_at IS 'Earliest event time known of the case';
 COMMENT ON COLUMN hoso.case_fact.last_event_at IS 'Latest event time known of the case';
+COMMENT ON COLUMN hoso.case_fact.judged_766 IS 'The transform judged this case under 766 criterion 2.1 (false: loaded before migration 040; hoso rebuild re-derives it)';
+COMMENT ON COLUMN hoso.case_fact.on_time_766 IS 'Resolved cases: on time under 766 criterion 2.1 (timestamps, supplement pauses, original due date; docs/counting.md §5); NULL for the others';
+COMMENT ON COLUMN hoso.case_fact.late_766_at IS 'The instant from which the case, while still open, is late under 766 criterion 2.1 (docs/counting.md §5); NULL: never';
+CREATE INDEX case_fact_not_judged_766_idx ON hoso.case_fact (src) WHERE NOT judged_766;
+COMMENT ON INDEX hoso.case_fact_not_judged_766_idx IS 'Facts loaded before migration 040, which lack the 766 judgement';
 
 CREATE TABLE hoso.case_due (
-	src		text NOT NULL,
-	case_no		text NOT NULL,
+	src		text COLLATE "C" NOT NULL,
+	case_no		text COLLATE "C" NOT NULL,
 	from_at		timestamptz,
 	due_at		timestamptz
 );
@@ -382,8 +415,8 @@ COMMENT ON COLUMN hoso.case_due.from_at IS 'From when this due date is in force;
 COMMENT ON COLUMN hoso.case_due.due_at IS 'The due date; NULL = no due date';
 
 CREATE TABLE hoso.case_status (
-	src		text NOT NULL,
-	case_no		text NOT NULL,
+	src		text COLLATE "C" NOT NULL,
+	case_no		text COLLATE "C" NOT NULL,
 	from_at		timestamptz,
 	status		smallint NOT NULL CHECK (status BETWEEN 1 AND 10)
 );
@@ -392,4 +425,175 @@ COMMENT ON TABLE hoso.case_status IS 'Status of a case as a step function: statu
 COMMENT ON COLUMN hoso.case_status.src IS 'Source system (_src)';
 COMMENT ON COLUMN hoso.case_status.case_no IS 'Case number (MaHoSo)';
 COMMENT ON COLUMN hoso.case_status.from_at IS 'From when the status holds; NULL = from the beginning';
-COMMENT ON COLUMN hoso.case_status.status IS 'Status (input.md §4)';
+COMMENT ON COLUMN hoso.case_status.status IS 'Status (TrangThaiHoSo, 1-10)';
+
+-- Counting profiles (docs/counting.md §3) and analytics settings ------------
+
+CREATE TABLE hoso.profile (
+	name		text PRIMARY KEY,
+	description	text NOT NULL
+);
+COMMENT ON TABLE hoso.profile IS 'Counting profiles the SQL functions know (docs/counting.md §3); an unknown profile is an error';
+COMMENT ON COLUMN hoso.profile.name IS 'Profile name, the p_profile argument of the functions';
+COMMENT ON COLUMN hoso.profile.description IS 'What the profile counts, in one sentence';
+
+INSERT INTO hoso.profile (name, description) VALUES
+	('ii06a', 'Form II.06a of the provincial reporting templates: resolved by end time, early/on time/late by local date against the due date in force (docs/counting.md §3)');
+
+
+-- Settings that analysts may change (documented defaults).
+CREATE TABLE hoso.setting (
+	name		text PRIMARY KEY,
+	value		text NOT NULL,
+	description	text NOT NULL
+);
+COMMENT ON TABLE hoso.setting IS 'Analytics settings with documented defaults; change a value with UPDATE';
+COMMENT ON COLUMN hoso.setting.name IS 'Setting name';
+COMMENT ON COLUMN hoso.setting.value IS 'Its value, as text';
+COMMENT ON COLUMN hoso.setting.description IS 'What it controls';
+INSERT INTO hoso.setting VALUES
+	('ranking_min_denominator', '30',
+	 'A unit whose indicator denominator is below this is listed in a ranking without a rank (docs/counting.md §6)'),
+	('restructuring_date', '2025-07-01',
+	 'First day of the 2025 unit structure: TINH and HUYEN rankings may not span it');
+
+-- Summary tables (docs/design.md §8) ----------------------------------------
+
+CREATE TABLE hoso.summary_day (
+	day			date NOT NULL,
+	unit_path		text[] NOT NULL,
+	received_online		bigint NOT NULL DEFAULT 0,
+	received_direct		bigint NOT NULL DEFAULT 0,
+	received_postal		bigint NOT NULL DEFAULT 0,
+	digitised_at_intake	bigint NOT NULL DEFAULT 0,
+	fee_cases		bigint NOT NULL DEFAULT 0,
+	fee_paid_online		bigint NOT NULL DEFAULT 0,
+	online_vneid		bigint NOT NULL DEFAULT 0,
+	reuse_cases		bigint NOT NULL DEFAULT 0,
+	resolved_early		bigint NOT NULL DEFAULT 0,
+	resolved_on_time	bigint NOT NULL DEFAULT 0,
+	resolved_late		bigint NOT NULL DEFAULT 0,
+	closed_other		bigint NOT NULL DEFAULT 0,
+	paper_resolved		bigint NOT NULL DEFAULT 0,
+	paper_resolved_e_result	bigint NOT NULL DEFAULT 0,
+	resolved_working_seconds numeric NOT NULL DEFAULT 0,
+	d_open			bigint NOT NULL DEFAULT 0,
+	d_overdue		bigint NOT NULL DEFAULT 0,
+	d_paused		bigint NOT NULL DEFAULT 0,
+	resolved_on_time_766	bigint NOT NULL DEFAULT 0,
+	d_late_766		bigint NOT NULL DEFAULT 0,
+	PRIMARY KEY (day, unit_path)
+);
+-- Rows whose contributions cancelled out: found through this index and
+CREATE INDEX summary_day_zero_idx ON hoso.summary_day (day) WHERE
+	received_online = 0 AND received_direct = 0 AND received_postal = 0
+	AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0
+	AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0
+	AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0
+	AND paper_resolved = 0 AND paper_resolved_e_result = 0
+	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0
+	AND resolved_on_time_766 = 0 AND d_late_766 = 0;
+COMMENT ON INDEX hoso.summary_day_zero_idx IS 'Rows whose contributions cancelled out, removed by hoso.summary_apply';
+COMMENT ON TABLE hoso.summary_day IS 'Per local day and unit path: the flows of that day and the changes of the open/overdue/paused states at its end (see schemas/warehouse/functions/summary.sql); maintained by every load, read by hoso.period_counts';
+COMMENT ON COLUMN hoso.summary_day.day IS 'Local (Vietnam) date';
+COMMENT ON COLUMN hoso.summary_day.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
+COMMENT ON COLUMN hoso.summary_day.received_online IS 'Received cases accepted on this day, channel 2';
+COMMENT ON COLUMN hoso.summary_day.received_direct IS 'Received cases accepted on this day, channel 1';
+COMMENT ON COLUMN hoso.summary_day.received_postal IS 'Received cases accepted on this day, channel 3';
+COMMENT ON COLUMN hoso.summary_day.digitised_at_intake IS 'Of those accepted on this day: digitised at intake';
+COMMENT ON COLUMN hoso.summary_day.fee_cases IS 'Of those accepted on this day: with a fee';
+COMMENT ON COLUMN hoso.summary_day.fee_paid_online IS 'Of those accepted on this day: with a fee, paid online';
+COMMENT ON COLUMN hoso.summary_day.online_vneid IS 'Of those accepted on this day: online with a VNeID-verified account';
+COMMENT ON COLUMN hoso.summary_day.reuse_cases IS 'Of those accepted on this day: reusing stored data';
+COMMENT ON COLUMN hoso.summary_day.resolved_early IS 'Cases resolved on this day before their due day';
+COMMENT ON COLUMN hoso.summary_day.resolved_on_time IS 'Cases resolved on this day on their due day, or without a due date';
+COMMENT ON COLUMN hoso.summary_day.resolved_late IS 'Cases resolved on this day after their due day';
+COMMENT ON COLUMN hoso.summary_day.closed_other IS 'Cases withdrawn or stopped on this day';
+COMMENT ON COLUMN hoso.summary_day.paper_resolved IS 'Cases resolved on this day whose procedure has a paper result';
+COMMENT ON COLUMN hoso.summary_day.paper_resolved_e_result IS 'Of those: with an electronic result';
+COMMENT ON COLUMN hoso.summary_day.resolved_working_seconds IS 'Office seconds used by the cases resolved on this day';
+COMMENT ON COLUMN hoso.summary_day.d_open IS 'Change of the number of cases open at the end of the day';
+COMMENT ON COLUMN hoso.summary_day.d_overdue IS 'Change of the number of open cases past their due day at the end of the day';
+COMMENT ON COLUMN hoso.summary_day.d_paused IS 'Change of the number of open cases in status 5 or 6 at the end of the day';
+COMMENT ON COLUMN hoso.summary_day.resolved_on_time_766 IS 'Cases resolved on this day on time under 766 criterion 2.1';
+COMMENT ON COLUMN hoso.summary_day.d_late_766 IS 'Change of the number of open cases late under 766 criterion 2.1 at the end of the day';
+
+CREATE TABLE hoso.summary_procedure_day (
+	day			date NOT NULL,
+	unit_path		text[] NOT NULL,
+	procedure_code		text NOT NULL,
+	resolved		bigint NOT NULL,
+	working_seconds		numeric NOT NULL,
+	PRIMARY KEY (day, unit_path, procedure_code)
+);
+COMMENT ON TABLE hoso.summary_procedure_day IS 'Per local day, unit path and procedure: the cases resolved that day and their working seconds (docs/counting.md §1, §4 avg_resolution_working_days); maintained by every load through hoso.summary_apply, read by hoso.procedure_durations';
+COMMENT ON COLUMN hoso.summary_procedure_day.day IS 'Local (Vietnam) date of the cases'' end_at';
+COMMENT ON COLUMN hoso.summary_procedure_day.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
+COMMENT ON COLUMN hoso.summary_procedure_day.procedure_code IS 'MaTTHC of the cases (as case_fact.procedure_code; empty for cases without one)';
+COMMENT ON COLUMN hoso.summary_procedure_day.resolved IS 'Received cases resolved on this day with a working time';
+COMMENT ON COLUMN hoso.summary_procedure_day.working_seconds IS 'Their office seconds used, supplement pauses excluded';
+
+CREATE TABLE hoso.summary_procedure_month (
+	month			date NOT NULL CHECK (extract(day FROM month) = 1),
+	unit_path		text[] NOT NULL,
+	procedure_code		text NOT NULL,
+	resolved		bigint NOT NULL,
+	working_seconds		numeric NOT NULL,
+	PRIMARY KEY (month, unit_path, procedure_code)
+);
+COMMENT ON TABLE hoso.summary_procedure_month IS 'hoso.summary_procedure_day summed per calendar month, so that a period reads its whole months from here; maintained by hoso.summary_apply';
+COMMENT ON COLUMN hoso.summary_procedure_month.month IS 'First local day of the month of the cases'' end_at';
+COMMENT ON COLUMN hoso.summary_procedure_month.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
+COMMENT ON COLUMN hoso.summary_procedure_month.procedure_code IS 'MaTTHC of the cases (empty for cases without one)';
+COMMENT ON COLUMN hoso.summary_procedure_month.resolved IS 'Received cases resolved in this month with a working time';
+COMMENT ON COLUMN hoso.summary_procedure_month.working_seconds IS 'Their office seconds used, supplement pauses excluded';
+CREATE INDEX summary_procedure_day_zero_idx ON hoso.summary_procedure_day (day) WHERE resolved = 0;
+COMMENT ON INDEX hoso.summary_procedure_day_zero_idx IS 'Rows whose contributions cancelled out, removed by hoso.summary_procedure_apply';
+CREATE INDEX summary_procedure_month_zero_idx ON hoso.summary_procedure_month (month) WHERE resolved = 0;
+COMMENT ON INDEX hoso.summary_procedure_month_zero_idx IS 'Rows whose contributions cancelled out, removed by hoso.summary_procedure_apply';
+
+-- Scoring profiles (docs/counting.md §5) ------------------------------------
+
+CREATE TABLE hoso.profile_criterion (
+	profile		text NOT NULL REFERENCES hoso.profile (name) ON DELETE CASCADE,
+	criterion	text NOT NULL,
+	ord		integer NOT NULL,
+	name		text NOT NULL,
+	points		numeric NOT NULL CHECK (points >= 0),
+	threshold	numeric CHECK (threshold > 0 AND threshold <= 1),
+	computed	boolean NOT NULL,
+	weight_public	boolean NOT NULL,
+	note		text,
+	PRIMARY KEY (profile, criterion)
+);
+COMMENT ON TABLE hoso.profile_criterion IS 'Criteria of a scoring profile (766: docs/counting.md §5) with their weights and thresholds; loaded from schemas/profiles/NAME.yaml by hoso-load --migrate';
+COMMENT ON COLUMN hoso.profile_criterion.profile IS 'Profile (hoso.profile.name)';
+COMMENT ON COLUMN hoso.profile_criterion.criterion IS 'Criterion number, e.g. 2.1; a whole group (1, 5) when none of it is computed';
+COMMENT ON COLUMN hoso.profile_criterion.ord IS 'Position in the profile file (output order)';
+COMMENT ON COLUMN hoso.profile_criterion.name IS 'What the criterion measures';
+COMMENT ON COLUMN hoso.profile_criterion.points IS 'Its weight: the score at full marks';
+COMMENT ON COLUMN hoso.profile_criterion.threshold IS 'Rate (0..1] at and above which it scores full marks; NULL when not computed';
+COMMENT ON COLUMN hoso.profile_criterion.computed IS 'Case logs and the catalogue can compute it';
+COMMENT ON COLUMN hoso.profile_criterion.weight_public IS 'The weight is published (true) or a documented guess (false)';
+COMMENT ON COLUMN hoso.profile_criterion.note IS 'Why it is not computed, or where its weight comes from';
+
+-- Who may do what: hoso_analyst reads every table and calls every function;
+-- only the loading role (the owner of schema hoso, whoever ran the
+-- migrations) writes.  Roles are cluster-wide, so it is created only when
+-- missing; grant it to people: GRANT hoso_analyst TO alice;
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hoso_analyst') THEN
+		CREATE ROLE hoso_analyst NOLOGIN;
+	END IF;
+END $$;
+COMMENT ON ROLE hoso_analyst IS 'hoso: read-only analysts (SELECT on every hoso table, EXECUTE on every hoso function)';
+
+GRANT USAGE ON SCHEMA hoso TO hoso_analyst;
+GRANT SELECT ON ALL TABLES IN SCHEMA hoso TO hoso_analyst;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA hoso TO hoso_analyst;
+-- tables and functions of later migrations, created by the same owner
+ALTER DEFAULT PRIVILEGES IN SCHEMA hoso GRANT SELECT ON TABLES TO hoso_analyst;
+ALTER DEFAULT PRIVILEGES IN SCHEMA hoso GRANT EXECUTE ON FUNCTIONS TO hoso_analyst;
+-- nobody else writes: PUBLIC gets nothing in schema hoso
+REVOKE ALL ON SCHEMA hoso FROM PUBLIC;

@@ -1,83 +1,33 @@
--- 003_summary.sql: summary tables maintained incrementally by every load, so
--- that summaries, rankings and trends cost the same however long the
--- history is (issue 5).
+-- functions/summary.sql: the summary tables' maintenance and the one set
+-- of period figures every analysts' function sums (docs/design.md §8).
 --
--- Every figure of counting.md §3 is either a flow or a state:
+-- Every figure of the period summary (docs/counting.md §3) is either a flow
+-- or a state:
 --   flows happen on one local day: a case is received on the day of its
 --     accepted_at, resolved or closed on the day of its end_at;
 --   states hold at the end of a day D (E(D) = D 23:59:59 local): a case is
 --     open at E(D) when accepted_at <= E(D) < end_at, overdue when also the
 --     due date in force at E(D) falls on a day before D, paused when its
---     status at E(D) is 5 or 6.
+--     status at E(D) is 5 or 6, late under 766 criterion 2.1 from its
+--     late_766_at on.
 -- A state is stored as its changes: +1 on the first day it holds, -1 on the
 -- first day it no longer does.  Then, for a period [from, to]:
 --   received_*, resolved_*, closed_other = the flows of the days from..to;
 --   carried_over = open at E(from - 1)    = sum of d_open up to from - 1;
 --   in_progress_total = open at E(to)     = sum of d_open up to to;
 --   in_progress_overdue, _paused likewise; in_time = total - overdue.
--- (E(from - 1) is the instant before T0, E(to) is T1: counting.md §1.)
+-- (E(from - 1) is the instant before T0, E(to) is T1.)
 --
 -- A load replaces the facts of the cases it touched; hoso.summary_apply
 -- subtracts their old contributions before and adds the new ones after,
--- in the load's transaction.  Its cost is proportional to the cases the
--- run touched, not to the warehouse.  hoso.period_counts_scan computes the
--- same figures from the facts, for verification (tests compare the two).
-
-CREATE TABLE hoso.summary_day (
-	day			date NOT NULL,
-	unit_path		text[] NOT NULL,
-	received_online		bigint NOT NULL DEFAULT 0,
-	received_direct		bigint NOT NULL DEFAULT 0,
-	received_postal		bigint NOT NULL DEFAULT 0,
-	digitised_at_intake	bigint NOT NULL DEFAULT 0,
-	fee_cases		bigint NOT NULL DEFAULT 0,
-	fee_paid_online		bigint NOT NULL DEFAULT 0,
-	online_vneid		bigint NOT NULL DEFAULT 0,
-	reuse_cases		bigint NOT NULL DEFAULT 0,
-	resolved_early		bigint NOT NULL DEFAULT 0,
-	resolved_on_time	bigint NOT NULL DEFAULT 0,
-	resolved_late		bigint NOT NULL DEFAULT 0,
-	closed_other		bigint NOT NULL DEFAULT 0,
-	paper_resolved		bigint NOT NULL DEFAULT 0,
-	paper_resolved_e_result	bigint NOT NULL DEFAULT 0,
-	resolved_working_seconds numeric NOT NULL DEFAULT 0,
-	d_open			bigint NOT NULL DEFAULT 0,
-	d_overdue		bigint NOT NULL DEFAULT 0,
-	d_paused		bigint NOT NULL DEFAULT 0,
-	PRIMARY KEY (day, unit_path)
-);
--- Rows whose contributions cancelled out: found through this index and
--- removed after each change, so an incrementally maintained table equals
--- one built in a single load, and the cost stays with the change.
-CREATE INDEX summary_day_zero_idx ON hoso.summary_day (day) WHERE
-	received_online = 0 AND received_direct = 0 AND received_postal = 0
-	AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0
-	AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0
-	AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0
-	AND paper_resolved = 0 AND paper_resolved_e_result = 0
-	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0;
-COMMENT ON INDEX hoso.summary_day_zero_idx IS 'Rows whose contributions cancelled out, removed by hoso.summary_apply';
-COMMENT ON TABLE hoso.summary_day IS 'Per local day and unit path: the flows of that day and the changes of the open/overdue/paused states at its end (see 003_summary.sql); maintained by every load, read by hoso.period_counts';
-COMMENT ON COLUMN hoso.summary_day.day IS 'Local (Vietnam) date';
-COMMENT ON COLUMN hoso.summary_day.unit_path IS 'Unit path of the cases (as case_fact.unit_path)';
-COMMENT ON COLUMN hoso.summary_day.received_online IS 'Received cases accepted on this day, channel 2';
-COMMENT ON COLUMN hoso.summary_day.received_direct IS 'Received cases accepted on this day, channel 1';
-COMMENT ON COLUMN hoso.summary_day.received_postal IS 'Received cases accepted on this day, channel 3';
-COMMENT ON COLUMN hoso.summary_day.digitised_at_intake IS 'Of those accepted on this day: digitised at intake';
-COMMENT ON COLUMN hoso.summary_day.fee_cases IS 'Of those accepted on this day: with a fee';
-COMMENT ON COLUMN hoso.summary_day.fee_paid_online IS 'Of those accepted on this day: with a fee, paid online';
-COMMENT ON COLUMN hoso.summary_day.online_vneid IS 'Of those accepted on this day: online with a VNeID-verified account';
-COMMENT ON COLUMN hoso.summary_day.reuse_cases IS 'Of those accepted on this day: reusing stored data';
-COMMENT ON COLUMN hoso.summary_day.resolved_early IS 'Cases resolved on this day before their due day';
-COMMENT ON COLUMN hoso.summary_day.resolved_on_time IS 'Cases resolved on this day on their due day, or without a due date';
-COMMENT ON COLUMN hoso.summary_day.resolved_late IS 'Cases resolved on this day after their due day';
-COMMENT ON COLUMN hoso.summary_day.closed_other IS 'Cases withdrawn or stopped on this day';
-COMMENT ON COLUMN hoso.summary_day.paper_resolved IS 'Cases resolved on this day whose procedure has a paper result';
-COMMENT ON COLUMN hoso.summary_day.paper_resolved_e_result IS 'Of those: with an electronic result';
-COMMENT ON COLUMN hoso.summary_day.resolved_working_seconds IS 'Office seconds used by the cases resolved on this day';
-COMMENT ON COLUMN hoso.summary_day.d_open IS 'Change of the number of cases open at the end of the day';
-COMMENT ON COLUMN hoso.summary_day.d_overdue IS 'Change of the number of open cases past their due day at the end of the day';
-COMMENT ON COLUMN hoso.summary_day.d_paused IS 'Change of the number of open cases in status 5 or 6 at the end of the day';
+-- in the load's transaction, so its cost is proportional to the cases the
+-- run touched, not to the warehouse.  (A transform that wrote the summary
+-- rows itself has them added by upsert: load/summary.c.)  The tests check
+-- these figures against the same ones computed case by case from the facts
+-- (tests/sql/scan.sql).
+--
+-- A function file: applied whole, again, by "hoso-load --migrate" whenever
+-- a file of schemas/warehouse/functions changes.
 
 /*
  * The contributions of a set of cases (the table p_keys, columns src and
@@ -85,14 +35,23 @@ COMMENT ON COLUMN hoso.summary_day.d_paused IS 'Change of the number of open cas
  * The states' start and stop days follow from the definitions above:
  * open on the days D with day(accepted_at) <= D < day(end_at); in a
  * due-date or status span [from_at, next_at) on the days
- * day(from_at) <= D < day(next_at); overdue on the days D > day(due_at).
+ * day(from_at) <= D < day(next_at); overdue on the days D > day(due_at);
+ * resolved_on_time_766 on the day of end_at; late under 766 on the days D
+ * with max(day(accepted_at), day(late_766_at)) <= D < day(end_at) (T1 =
+ * E(D) is at or after late_766_at exactly when day(late_766_at) <= D).
+ * The end of a paused step is the smallest from_at after its own (after
+ * NULL, "from the beginning": the smallest of all), looked up in
+ * case_status_key rather than sorting every status step of the cases.
  */
-CREATE FUNCTION hoso.summary_apply(p_keys regclass, p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.summary_day_apply(p_keys regclass, p_sign integer) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
 	EXECUTE format($q$
 	WITH f AS (
-		SELECT c.*, hoso.local_date(c.accepted_at) AS acc_day, hoso.local_date(c.end_at) AS end_day
+		SELECT c.src, c.case_no, c.unit_path, c.channel, c.digitised, c.has_fee, c.paid_online,
+		       c.vneid, c.reuse, c.end_kind, c.due_at_end, c.paper_result, c.e_result,
+		       c.working_seconds, c.on_time_766, c.late_766_at,
+		       hoso.local_date(c.accepted_at) AS acc_day, hoso.local_date(c.end_at) AS end_day
 		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
 		 WHERE c.received
 	), intake AS (
@@ -101,7 +60,7 @@ BEGIN
 		       digitised::int AS dg, has_fee::int AS fee, (has_fee AND paid_online)::int AS feepaid,
 		       (channel = 2 AND vneid)::int AS vneid, reuse::int AS reuse,
 		       0 AS re, 0 AS rt, 0 AS rl, 0 AS cl, 0 AS paper, 0 AS paper_e, 0::numeric AS wsec,
-		       1 AS d_open, 0 AS d_overdue, 0 AS d_paused
+		       0 AS r766, 1 AS d_open, 0 AS d_overdue, 0 AS d_paused, 0 AS d_late766
 		  FROM f
 	), ending AS (
 		SELECT end_day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -112,7 +71,8 @@ BEGIN
 		       (end_kind = 'R' AND paper_result)::int,
 		       (end_kind = 'R' AND paper_result AND e_result)::int,
 		       CASE WHEN end_kind = 'R' THEN coalesce(working_seconds, 0) ELSE 0 END,
-		       -1, 0, 0
+		       (end_kind = 'R' AND on_time_766)::int,
+		       -1, 0, 0, 0
 		  FROM f WHERE end_day IS NOT NULL
 	), due_span AS (
 		SELECT f.unit_path, f.acc_day, f.end_day, hoso.local_date(d.due_at) AS due_day,
@@ -124,33 +84,43 @@ BEGIN
 		SELECT greatest(from_day, acc_day, due_day + 1) AS start_day,
 		       least(next_day, end_day) AS stop_day, unit_path
 		  FROM due_span WHERE due_day IS NOT NULL
-	), status_span AS (
-		SELECT f.unit_path, f.acc_day, f.end_day, s.status,
-		       hoso.local_date(s.from_at) AS from_day,
-		       hoso.local_date(lead(s.from_at) OVER w) AS next_day
-		  FROM f JOIN hoso.case_status s ON s.src = f.src AND s.case_no = f.case_no
-		WINDOW w AS (PARTITION BY s.src, s.case_no ORDER BY s.from_at NULLS FIRST)
 	), paused AS (
-		SELECT greatest(from_day, acc_day) AS start_day,
-		       least(next_day, end_day) AS stop_day, unit_path
-		  FROM status_span WHERE status IN (5, 6)
+		SELECT greatest(hoso.local_date(s.from_at), f.acc_day) AS start_day,
+		       least(hoso.local_date((SELECT min(n.from_at) FROM hoso.case_status n
+					       WHERE n.src = s.src AND n.case_no = s.case_no
+						 AND (s.from_at IS NULL OR n.from_at > s.from_at))),
+			     f.end_day) AS stop_day, f.unit_path
+		  FROM f JOIN hoso.case_status s ON s.src = f.src AND s.case_no = f.case_no
+		 WHERE s.status IN (5, 6)
+	), late766 AS (
+		SELECT greatest(acc_day, hoso.local_date(late_766_at)) AS start_day,
+		       end_day AS stop_day, unit_path
+		  FROM f WHERE late_766_at IS NOT NULL
 	), state_change AS (
-		SELECT start_day AS day, unit_path, 1 AS d_overdue, 0 AS d_paused FROM overdue
+		SELECT start_day AS day, unit_path, 1 AS d_overdue, 0 AS d_paused, 0 AS d_late766
+		  FROM overdue
 		 WHERE stop_day IS NULL OR start_day < stop_day
 		UNION ALL
-		SELECT stop_day, unit_path, -1, 0 FROM overdue
+		SELECT stop_day, unit_path, -1, 0, 0 FROM overdue
 		 WHERE stop_day IS NOT NULL AND start_day < stop_day
 		UNION ALL
-		SELECT start_day, unit_path, 0, 1 FROM paused
+		SELECT start_day, unit_path, 0, 1, 0 FROM paused
 		 WHERE stop_day IS NULL OR start_day < stop_day
 		UNION ALL
-		SELECT stop_day, unit_path, 0, -1 FROM paused
+		SELECT stop_day, unit_path, 0, -1, 0 FROM paused
+		 WHERE stop_day IS NOT NULL AND start_day < stop_day
+		UNION ALL
+		SELECT start_day, unit_path, 0, 0, 1 FROM late766
+		 WHERE stop_day IS NULL OR start_day < stop_day
+		UNION ALL
+		SELECT stop_day, unit_path, 0, 0, -1 FROM late766
 		 WHERE stop_day IS NOT NULL AND start_day < stop_day
 	), contribution AS (
 		SELECT * FROM intake
 		UNION ALL SELECT * FROM ending
 		UNION ALL
-		SELECT day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, d_overdue, d_paused
+		SELECT day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		       d_overdue, d_paused, d_late766
 		  FROM state_change
 	)
 	INSERT INTO hoso.summary_day AS t
@@ -158,7 +128,8 @@ BEGIN
 	       %2$s * sum(ro), %2$s * sum(rd), %2$s * sum(rp), %2$s * sum(dg), %2$s * sum(fee),
 	       %2$s * sum(feepaid), %2$s * sum(vneid), %2$s * sum(reuse), %2$s * sum(re),
 	       %2$s * sum(rt), %2$s * sum(rl), %2$s * sum(cl), %2$s * sum(paper), %2$s * sum(paper_e),
-	       %2$s * sum(wsec), %2$s * sum(d_open), %2$s * sum(d_overdue), %2$s * sum(d_paused)
+	       %2$s * sum(wsec), %2$s * sum(d_open), %2$s * sum(d_overdue), %2$s * sum(d_paused),
+	       %2$s * sum(r766), %2$s * sum(d_late766)
 	  FROM contribution
 	 GROUP BY day, unit_path
 	ON CONFLICT (day, unit_path) DO UPDATE SET
@@ -179,7 +150,9 @@ BEGIN
 		resolved_working_seconds = t.resolved_working_seconds + excluded.resolved_working_seconds,
 		d_open = t.d_open + excluded.d_open,
 		d_overdue = t.d_overdue + excluded.d_overdue,
-		d_paused = t.d_paused + excluded.d_paused
+		d_paused = t.d_paused + excluded.d_paused,
+		resolved_on_time_766 = t.resolved_on_time_766 + excluded.resolved_on_time_766,
+		d_late_766 = t.d_late_766 + excluded.d_late_766
 	$q$, p_keys, p_sign);
 	DELETE FROM hoso.summary_day WHERE
 	received_online = 0 AND received_direct = 0 AND received_postal = 0
@@ -187,31 +160,73 @@ BEGIN
 	AND online_vneid = 0 AND reuse_cases = 0 AND resolved_early = 0
 	AND resolved_on_time = 0 AND resolved_late = 0 AND closed_other = 0
 	AND paper_resolved = 0 AND paper_resolved_e_result = 0
-	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0;
+	AND resolved_working_seconds = 0 AND d_open = 0 AND d_overdue = 0 AND d_paused = 0
+	AND resolved_on_time_766 = 0 AND d_late_766 = 0;
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day; hoso-load calls it around replacing those cases'' facts';
+COMMENT ON FUNCTION hoso.summary_day_apply(regclass, integer) IS 'Internal, called by hoso.summary_apply: the hoso.summary_day part';
 
--- Rebuild every summary row from the facts (after a restore, or to check).
-CREATE FUNCTION hoso.summary_rebuild() RETURNS void
+CREATE OR REPLACE FUNCTION hoso.summary_procedure_apply(p_keys regclass, p_sign integer) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	grain text;
+BEGIN
+	FOREACH grain IN ARRAY ARRAY['day', 'month'] LOOP
+		EXECUTE format($q$
+		INSERT INTO hoso.summary_procedure_%3$s AS t
+		SELECT date_trunc(%3$L, hoso.local_date(c.end_at)::timestamp)::date, c.unit_path,
+		       coalesce(c.procedure_code, ''), %2$s * count(*), %2$s * sum(c.working_seconds)
+		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
+		 WHERE c.received AND c.end_kind = 'R' AND c.working_seconds IS NOT NULL
+		 GROUP BY 1, 2, 3
+		ON CONFLICT (%3$I, unit_path, procedure_code) DO UPDATE SET
+			resolved = t.resolved + excluded.resolved,
+			working_seconds = t.working_seconds + excluded.working_seconds
+		$q$, p_keys, p_sign, grain);
+		-- rows that cancelled out go, so incremental equals a single load
+		IF p_sign < 0 THEN
+			EXECUTE format('DELETE FROM hoso.summary_procedure_%s WHERE resolved = 0', grain);
+		END IF;
+	END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION hoso.summary_procedure_apply(regclass, integer) IS 'Internal, called by hoso.summary_apply: the hoso.summary_procedure_day and summary_procedure_month part';
+
+CREATE OR REPLACE FUNCTION hoso.summary_apply(p_keys regclass, p_sign integer) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	PERFORM hoso.summary_day_apply(p_keys, p_sign);
+	PERFORM hoso.summary_procedure_apply(p_keys, p_sign);
+END
+$fn$;
+COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day and hoso.summary_procedure_day; hoso-load calls it around replacing those cases'' facts';
+
+CREATE OR REPLACE FUNCTION hoso.summary_rebuild() RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
 	DELETE FROM hoso.summary_day;
+	DELETE FROM hoso.summary_procedure_day;
+	DELETE FROM hoso.summary_procedure_month;
 	CREATE TEMP TABLE summary_all_keys ON COMMIT DROP AS
 		SELECT src, case_no FROM hoso.case_fact;
 	PERFORM hoso.summary_apply('summary_all_keys', 1);
 	DROP TABLE summary_all_keys;
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_rebuild() IS 'Recomputes hoso.summary_day from hoso.case_fact, case_due and case_status';
+COMMENT ON FUNCTION hoso.summary_rebuild() IS 'Recomputes hoso.summary_day, summary_procedure_day and summary_procedure_month from hoso.case_fact, case_due and case_status';
 
 /*
- * Per unit path: every count of counting.md §3 and the parts of the §4
+ * Per unit path: every count of docs/counting.md §3 and the parts of the §4
  * indicators for the period [p_from, p_to], from the summary rows up to
- * p_to (flows of the period, states summed up to its edges).  Equal to
- * hoso.period_counts_scan, which reads the facts.
+ * p_to (flows of the period, states summed up to its edges).  The tests
+ * check them against the same figures computed case by case from the facts
+ * (hoso_test.period_counts_scan, tests/sql/scan.sql).  Grouped by province
+ * too: a coordinator whose summary rows are partitioned by province over
+ * shards then has each shard add up its own rows (docs/national.md); a
+ * path is on one row per province that has it (unresolved units only),
+ * and every caller sums over paths.
  */
-CREATE FUNCTION hoso.period_counts(p_from date, p_to date)
+CREATE OR REPLACE FUNCTION hoso.period_counts(p_from date, p_to date)
 RETURNS TABLE (
 	unit_path text[],
 	carried_over bigint, received_online bigint, received_direct bigint,
@@ -245,6 +260,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	       coalesce(sum(s.resolved_working_seconds) FILTER (WHERE s.day >= p_from), 0)
 	  FROM hoso.summary_day s
 	 WHERE s.day <= p_to
-	 GROUP BY s.unit_path
+	 GROUP BY s.province, s.unit_path
 $$;
-COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: counting.md §3 counts and §4 indicator parts per unit path for a period, from hoso.summary_day; the one set of figures every analytics function sums';
+COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: docs/counting.md §3 counts and §4 indicator parts per unit path for a period, from hoso.summary_day; the one set of figures every analytics function sums';

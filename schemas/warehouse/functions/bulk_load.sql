@@ -1,6 +1,6 @@
--- 060_bulk_load.sql: a load that is large against a table builds that
+-- functions/bulk_load.sql: a load that is large against a table builds that
 -- table's indexes once, after its COPY, instead of inserting every row into
--- every B-tree (issue 7: index maintenance was most of a load's time).
+-- every B-tree (docs/design.md §7).
 --
 -- hoso-load calls hoso.bulk_begin(table) inside its transaction before the
 -- COPY and hoso.bulk_end() after it: begin records the table's primary key,
@@ -19,7 +19,7 @@
  * changes nothing, when a foreign key of another table refers to p_table
  * (its key cannot be dropped without dropping theirs).
  */
-CREATE FUNCTION hoso.bulk_begin(p_table regclass) RETURNS boolean
+CREATE OR REPLACE FUNCTION hoso.bulk_begin(p_table regclass) RETURNS boolean
 LANGUAGE plpgsql AS $fn$
 DECLARE
 	r record;
@@ -78,7 +78,7 @@ $fn$;
 COMMENT ON FUNCTION hoso.bulk_begin(regclass) IS 'Internal to hoso-load: drops the keys and indexes of a table about to receive a bulk COPY, recording how to make them again (hoso.bulk_end); false when another table''s foreign key refers to it';
 
 /* Makes again what hoso.bulk_begin dropped, in the order it recorded. */
-CREATE FUNCTION hoso.bulk_end() RETURNS void
+CREATE OR REPLACE FUNCTION hoso.bulk_end() RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
 	r record;
