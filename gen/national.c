@@ -264,10 +264,10 @@ pipeline_text(struct hoso_buf *b, const char *root, const struct province *p)
 		"reference:\n"
 		"  units: %s/reference/units.csv\n"
 		"  procedures: %s/reference/procedures.csv\n"
-		"  calendar: %s/reference/calendar\n"
+		"  calendar: \"{datadir}/schemas/reference/calendar\"   # national, up to date\n"
 		"profile: ii06a\n"
 		"staging: %s/.staging/H%02d\n",
-		p->no, p->name, p->no, p->no, root, p->no, root, p->no, root, root, root, root, p->no);
+		p->no, p->name, p->no, p->no, root, p->no, root, p->no, root, root, root, p->no);
 }
 
 bool

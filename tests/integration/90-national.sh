@@ -19,6 +19,7 @@ stop_servers() {
 	rm -rf "$work"
 }
 trap stop_servers EXIT
+chmod 755 "$work"	# as root, the servers run as postgres
 for s in c a b; do
 	"$HOSO_ROOT/scripts/pg.sh" start "$work/$s" >/dev/null
 done
