@@ -16,7 +16,7 @@ COMMENT ON SCHEMA hoso_shard IS 'hoso coordinator: the foreign partitions of the
 -- partitioned by province over the shards.
 CREATE OR REPLACE FUNCTION hoso_shard.sharded_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT ARRAY['dossier_msg', 'progress_msg', 'case_fact', 'case_due', 'case_status',
+	SELECT ARRAY['file_source', 'dossier_msg', 'progress_msg', 'case_fact', 'case_due', 'case_status',
 		     'summary_day', 'summary_procedure_day', 'summary_procedure_month']
 $$;
 

@@ -23,6 +23,7 @@ COMMENT ON FUNCTION hoso.load_province() IS 'The province of the rows a session 
 ALTER TABLE hoso.run ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
 ALTER TABLE hoso.file_ledger ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
 ALTER TABLE hoso.reject ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
+ALTER TABLE hoso.file_source ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
 ALTER TABLE hoso.dossier_msg ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
 ALTER TABLE hoso.progress_msg ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
 ALTER TABLE hoso.case_fact ADD COLUMN province text NOT NULL DEFAULT hoso.load_province();
@@ -34,6 +35,7 @@ ALTER TABLE hoso.summary_procedure_month ADD COLUMN province text NOT NULL DEFAU
 
 COMMENT ON COLUMN hoso.run.province IS 'Province the run loaded (its pipeline''s, else the setting "province")';
 COMMENT ON COLUMN hoso.file_ledger.province IS 'Province whose file this is';
+COMMENT ON COLUMN hoso.file_source.province IS 'Province whose file this is: the shard key of a national warehouse (what hoso.coverage() reads)';
 COMMENT ON COLUMN hoso.reject.province IS 'Province of the run that rejected it';
 COMMENT ON COLUMN hoso.dossier_msg.province IS 'Province of the load that archived it: the shard key of a national warehouse';
 COMMENT ON COLUMN hoso.progress_msg.province IS 'Province of the load that archived it: the shard key of a national warehouse';
