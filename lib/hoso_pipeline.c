@@ -84,6 +84,13 @@ static const struct hoso_config_key rejects_keys[] = {
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
 
+static const struct hoso_config_key attention_keys[] = {
+	{ "max_unresolved_ratio", KEY_RATIO, false, PL(attention.max_unresolved_ratio), 0, "1",
+	  NULL, NULL, "largest share of a run's cases whose unit or procedure the catalogues "
+	  "do not know; above it the run fails before loading (default 1: only warn)" },
+};
+static const struct hoso_config_table attention_table = TABLE(attention_keys);
+
 static const struct hoso_config_key target_keys[] = {
 	{ "conninfo", KEY_CONNINFO, false, PL(target.conninfo), 0, NULL, NULL, NULL,
 	  "libpq connection string, without a password" },
@@ -107,6 +114,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "counting profile, checked against the warehouse and kept in the run row" },
 	{ "rejects", KEY_MAPPING, false, 0, 0, NULL, &rejects_table, NULL,
 	  "reject policy" },
+	{ "attention", KEY_MAPPING, false, 0, 0, NULL, &attention_table, NULL,
+	  "what a run reports at its end, and when it fails instead" },
 	{ "personal_data", KEY_CHOICE, false, PL(personal_data), 0, "drop", NULL,
 	  personal_data_choices, "drop, or hash with the key in HOSO_HMAC_KEY" },
 	{ "max_line_bytes", KEY_BYTES, false, PL(max_line_bytes), 0, "1048576", NULL, NULL,

@@ -48,6 +48,9 @@ struct hoso_pipeline {
 		long long max_count;	/* -1 = no limit (default) */
 		char *file;		/* NULL when not given */
 	} rejects;
+	struct {
+		double max_unresolved_ratio;	/* default 1: warn, never fail */
+	} attention;
 	char *personal_data;		/* "drop" (default) or "hash" */
 	long max_line_bytes;		/* default 1048576 */
 	char *staging;			/* default ".hoso/staging" */

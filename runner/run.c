@@ -275,7 +275,7 @@ run_pipeline(const struct run_args *a)
 	struct run_args args = *a;
 	struct timespec started;
 	struct hoso_pipeline pipeline;
-	struct hoso_buf err = HOSO_BUF_INIT;
+	struct hoso_buf err = HOSO_BUF_INIT, failure = HOSO_BUF_INIT;
 	struct run_files files = { 0 }, handed = { 0 };
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[NSTAGES] = { 0 };
@@ -372,12 +372,13 @@ run_pipeline(const struct run_args *a)
 	{
 		struct stage_request rq = {
 			.p = &pipeline, .files = &handed, .run_id = run_id, .staging = staging,
-			.replace = args.replace, .progress_conn = conn,
+			.replace = args.replace, .progress_conn = conn, .why = &failure,
 		};
 
 		ret = runner_run_stages(&rq, ms);
 	}
-	runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms, NULL);
+	runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
+			      failure.len ? failure.data : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
@@ -397,6 +398,7 @@ cleanup:
 	if (pipeline_loaded)
 		hoso_pipeline_release(&pipeline);
 	hoso_buf_release(&err);
+	hoso_buf_release(&failure);
 	return ret;
 }
 

@@ -101,13 +101,15 @@ struct stage_request {
 	const char *rebuild_keys;
 	hoso_date from, to;
 	PGconn *progress_conn;		/* NULL, or a connection to read the load's progress with */
+	struct hoso_buf *why;		/* NULL, or where a failure the run row must explain goes */
 };
 /* Stage times in milliseconds, as the run row and the metrics keep them. */
 enum { STAGE_EXTRACT, STAGE_TRANSFORM, STAGE_LOAD, NSTAGES };
 extern const char *const runner_stage_names[NSTAGES];
 /*
  * Run extract | transform, then load; returns the exit status to report
- * (0, 1, 2 or 75) and fills the per-stage milliseconds.
+ * (0, 1, 2 or 75) and fills the per-stage milliseconds; a failure the run
+ * row must explain is appended to why.  Ends with the attention block.
  */
 int runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES]);
 /* hoso-load --migrate for the pipeline's warehouse: HOSO_EXIT_OK or HOSO_EXIT_FAILED. */
@@ -117,6 +119,17 @@ int runner_migrate(const struct hoso_pipeline *p);
 #define HOSO_COMMAND(name, summary) int runner_cmd_##name(int argc, char **argv);
 #include "commands.h"
 #undef HOSO_COMMAND
+
+/* runner/attention.c */
+/*
+ * Read staging/report.json: the lines that need the operator's attention go
+ * to block (one per line, printed by runner_attention_print at the end of
+ * the run).  Returns HOSO_EXIT_FAILED, with the reason in why, when the
+ * share of unresolved cases is above attention.max_unresolved_ratio.
+ */
+int runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso_buf *block,
+		     struct hoso_buf *why);
+void runner_attention_print(const struct hoso_buf *block);	/* "nothing" when empty */
 
 /* runner/run.c */
 /* helpers of run.c that rebuild.c shares */

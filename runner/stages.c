@@ -359,6 +359,7 @@ int
 runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 {
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
+	struct hoso_buf attention = HOSO_BUF_INIT, why = HOSO_BUF_INIT;
 	int ret;
 	struct timespec t0, t1, t2;
 
@@ -369,6 +370,9 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* the two run side by side: each is given the time of both */
 	ms[STAGE_EXTRACT] = ms[STAGE_TRANSFORM] = elapsed_ms(&t0, &t1);
+	/* what the operator must look at; too many unknown units or procedures stop here */
+	if (ret == HOSO_EXIT_OK)
+		ret = runner_attention(rq->p, rq->staging, &attention, rq->why ? rq->why : &why);
 	if (ret == HOSO_EXIT_OK) {
 		struct load_progress lp = { .conn = rq->progress_conn };
 		pid_t pid = runner_spawn(ld.v, -1, -1);
@@ -385,6 +389,10 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
 			ret = HOSO_EXIT_FAILED;
 	}
+	if (attention.len || ret == HOSO_EXIT_OK)
+		runner_attention_print(&attention);
+	hoso_buf_release(&attention);
+	hoso_buf_release(&why);
 	runner_argv_release(&ex);
 	runner_argv_release(&tr);
 	runner_argv_release(&ld);
