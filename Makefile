@@ -151,10 +151,30 @@ bench-analytics: all
 bench-check:
 	@scripts/bench-check.sh
 
+# Everything under PREFIX (DESTDIR for staged installs): the programs, and
+# hoso's data directory PREFIX/share/hoso laid out like the source tree
+# (schemas/, pipelines/, contrib/), which the programs find from their own
+# place (PREFIX/bin/../share/hoso), so the tree may move.  The contrib files
+# name PREFIX/bin instead of /usr/local/bin.
+DATADIR  := $(PREFIX)/share/hoso
+MANDIR   := $(PREFIX)/share/man
+DOCDIR   := $(PREFIX)/share/doc/hoso
+MAN_PAGES := $(wildcard man/*.1)
+CONTRIB  := $(wildcard contrib/*/*)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hoso
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/pipelines $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(DOCDIR)/docs $(addprefix $(DESTDIR)$(DATADIR)/,$(sort $(dir $(CONTRIB))))
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r schemas $(DESTDIR)$(PREFIX)/share/hoso/
+	rm -rf $(DESTDIR)$(DATADIR)/schemas
+	cp -R schemas $(DESTDIR)$(DATADIR)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/schemas
+	install -m 644 pipelines/*.yaml $(DESTDIR)$(DATADIR)/pipelines/
+	for f in $(CONTRIB); do \
+	  sed 's|/usr/local/|$(PREFIX)/|g' $$f >$(DESTDIR)$(DATADIR)/$$f && chmod 644 $(DESTDIR)$(DATADIR)/$$f || exit 1; \
+	done
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 
 clean:
 	rm -rf build build-san build-fuzz bin

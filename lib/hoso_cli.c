@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,26 @@ static const struct hoso_option common_options[] = {
 	HOSO_OPT_END(),
 };
 
+/* A usage error whose hint is a likely meant name, else the help to read. */
+static int
+usage_error_suggesting(const struct hoso_cli *cli, const char *suggestion, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+usage_error_suggesting(const struct hoso_cli *cli, const char *suggestion, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hoso_report(HOSO_LOG_ERROR, hoso_log_event("usage"), hoso_msg("%s", msg),
+		    suggestion ? hoso_hint("Did you mean %s?", suggestion)
+		    : hoso_hint("Try '%s --help'.", cli->name));
+	return HOSO_EXIT_USAGE;
+}
+
 int
 hoso_cli_usage_error(const struct hoso_cli *cli, const char *fmt, ...)
 {
@@ -65,9 +86,53 @@ hoso_cli_usage_error(const struct hoso_cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	hoso_report(HOSO_LOG_ERROR, hoso_log_event("usage"), hoso_msg("%s", msg),
-		    hoso_hint("Try '%s --help'.", cli->name));
-	return HOSO_EXIT_USAGE;
+	return usage_error_suggesting(cli, NULL, "%s", msg);
+}
+
+/*
+ * Edits (insert, delete, change, swap two neighbours) from a[0..an) to b,
+ * capped: names are short, and only a close one is worth suggesting.
+ */
+static size_t
+edit_distance(const char *a, size_t an, const char *b)
+{
+	enum { MAX = 32 };
+	size_t bn = strlen(b), d[MAX + 1][MAX + 1];
+
+	if (an > MAX || bn > MAX)
+		return MAX;
+	for (size_t i = 0; i <= an; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= bn; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= an; i++) {
+		for (size_t j = 1; j <= bn; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[an][bn];
+}
+
+/* Whether name is close enough to typed to be what was meant. */
+static bool
+is_close(const char *typed, size_t len, const char *name, size_t *best)
+{
+	size_t dist = edit_distance(typed, len, name);
+	size_t limit = len < 6 ? 1 : 2;
+
+	if (dist > limit || dist >= *best)
+		return false;
+	*best = dist;
+	return true;
 }
 
 /* "--name" or "-c", as the user can type it. */
@@ -273,6 +338,24 @@ apply(struct hoso_cli *cli, const struct hoso_option *o, const char *arg)
 	}
 }
 
+static void
+unknown_long_option(const struct hoso_cli *cli, const char *name, size_t len)
+{
+	const struct hoso_option *tables[2] = { cli->options, common_options };
+	const char *meant = NULL;
+	char suggestion[72];
+	size_t best = SIZE_MAX;
+
+	for (int t = 0; t < 2; t++)
+		for (const struct hoso_option *o = tables[t]; o && o->type != HOSO_OPTION_END; o++)
+			if (is_option(o) && o->long_name && is_close(name, len, o->long_name, &best))
+				meant = o->long_name;
+	if (meant)
+		snprintf(suggestion, sizeof(suggestion), "--%s", meant);
+	usage_error_suggesting(cli, meant ? suggestion : NULL, "unknown option \"--%.*s\"",
+			       (int) len, name);
+}
+
 /*
  * One pass over the arguments.  The first pass (only_log_format) applies
  * --log-format alone and reports nothing, so that every diagnostic of the
@@ -312,8 +395,7 @@ parse_pass(struct hoso_cli *cli, int argc, char **argv, bool only_log_format)
 			if (!o) {
 				if (only_log_format)
 					continue;
-				hoso_cli_usage_error(cli, "unknown option \"%.*s\"",
-						     (int) (eq ? eq - a : (long) strlen(a)), a);
+				unknown_long_option(cli, name, eq ? (size_t) (eq - name) : strlen(name));
 				return false;
 			}
 			option_label(o, label, sizeof(label));
@@ -486,6 +568,9 @@ hoso_cli_dispatch(const char *program, const char *about, const struct hoso_comm
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
 	if (cli.nargs == 0) {
+		/* stderr takes only log lines in JSON mode */
+		if (hoso_log_is_json())
+			return hoso_cli_usage_error(&cli, "missing COMMAND");
 		hoso_cli_usage(&cli, stderr);
 		return HOSO_EXIT_USAGE;
 	}
@@ -505,7 +590,18 @@ hoso_cli_dispatch(const char *program, const char *about, const struct hoso_comm
 		return cmd->fn(2, help_argv);
 	}
 	cmd = find_command(commands, ncommands, cli.args[0]);
-	if (!cmd)
-		return hoso_cli_usage_error(&cli, "unknown command \"%s\"", cli.args[0]);
+	if (!cmd) {
+		const char *meant = NULL;
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < ncommands; i++)
+			if (is_close(cli.args[0], strlen(cli.args[0]), commands[i].name, &best))
+				meant = commands[i].name;
+		char suggestion[128];
+
+		snprintf(suggestion, sizeof(suggestion), "'%s %s'", program, meant ? meant : "");
+		return usage_error_suggesting(&cli, meant ? suggestion : NULL,
+					      "unknown command \"%s\"", cli.args[0]);
+	}
 	return cmd->fn(cli.nargs, cli.args);
 }

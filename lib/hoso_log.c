@@ -17,6 +17,13 @@
 #define LOG_MSG_MAX 4096
 #define LOG_NOTE_MAX 2048
 #define LOG_FIELDS_MAX 2048
+/*
+ * Longest JSON string written for a text of n bytes: escapes make it
+ * longer, and the string is cut (at a character) to stay within twice the
+ * text's room, so that a JSON line always fits its buffer whole.
+ */
+#define JSON_ROOM(n) (2 * (n))
+#define JSON_NAME_ROOM 256	/* program, event and field names */
 
 static char log_program[64] = "hoso";
 static enum hoso_log_format log_format = HOSO_LOG_TEXT;
@@ -121,7 +128,9 @@ hoso_log_program(void)
 
 /* A bounded output line; what does not fit is cut. */
 struct line {
-	char buf[LOG_MSG_MAX + 2 * LOG_NOTE_MAX + LOG_FIELDS_MAX + 512];
+	/* the fixed fields, msg, detail, hint and fields at their longest */
+	char buf[4 * JSON_NAME_ROOM + JSON_ROOM(LOG_MSG_MAX) + 2 * JSON_ROOM(LOG_NOTE_MAX) +
+		 LOG_FIELDS_MAX + 256];
 	size_t len;
 };
 
@@ -171,38 +180,44 @@ utf8_length(const unsigned char *s)
 }
 
 /*
- * s as a JSON string.  Messages quote input, which may be any bytes: a
- * byte that is not UTF-8 becomes U+FFFD so that the line stays JSON.
+ * s as a JSON string of at most room bytes between its quotes, cut at a
+ * character.  Messages quote input, which may be any bytes: a byte that is
+ * not UTF-8 becomes U+FFFD so that the line stays JSON.
  */
 static void
-line_add_json_string(struct line *l, const char *s)
+line_add_json_string(struct line *l, const char *s, size_t room)
 {
 	const unsigned char *p = (const unsigned char *) s;
+	size_t used = 0;
 
 	line_add(l, "\"", 1);
 	while (*p) {
 		size_t n = utf8_length(p);
 		char esc[8];
+		const char *piece = esc;
+		size_t len;
 
 		if (n == 0) {
-			line_addstr(l, "\\ufffd");
-			p++;
-			continue;
-		}
-		if (*p == '"' || *p == '\\') {
+			piece = "\\ufffd";
+			n = 1;
+		} else if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char) *p;
-			line_add(l, esc, 2);
+			esc[2] = '\0';
 		} else if (*p == '\n') {
-			line_addstr(l, "\\n");
+			piece = "\\n";
 		} else if (*p == '\t') {
-			line_addstr(l, "\\t");
+			piece = "\\t";
 		} else if (*p < 0x20 || *p == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			line_addstr(l, esc);
 		} else {
-			line_add(l, (const char *) p, n);
+			piece = NULL;
 		}
+		len = piece ? strlen(piece) : n;
+		if (used + len > room)
+			break;
+		line_add(l, piece ? piece : (const char *) p, len);
+		used += len;
 		p += n;
 	}
 	line_add(l, "\"", 1);
@@ -237,9 +252,25 @@ text_line(const char *label, const char *text)
 		line_addstr(&l, label);
 		line_addstr(&l, ": ");
 	}
-	/* one line per part, even when the text holds a newline */
-	for (const char *p = text; *p; p++)
-		line_add(&l, *p == '\n' ? " " : p, 1);
+	/*
+	 * One line per part, even when the text holds a newline; other control
+	 * characters (a file name's carriage return or terminal escape) as \xNN,
+	 * so that no name can forge or hide a line.
+	 */
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '\n') {
+			line_add(&l, " ", 1);
+		} else if (c < 0x20 || c == 0x7f) {
+			char esc[5];
+
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			line_add(&l, esc, 4);
+		} else {
+			line_add(&l, p, 1);
+		}
+	}
 	line_write(&l);
 }
 
@@ -272,7 +303,7 @@ emit_json(const struct log_record *r)
 	line_addstr(&l, "\",\"level\":\"");
 	line_addstr(&l, level_names[r->level]);
 	line_addstr(&l, "\",\"program\":");
-	line_add_json_string(&l, log_program);
+	line_add_json_string(&l, log_program, JSON_NAME_ROOM);
 	line_addstr(&l, ",\"run_id\":");
 	if (log_run_id >= 0) {
 		snprintf(num, sizeof(num), "%lld", log_run_id);
@@ -281,22 +312,19 @@ emit_json(const struct log_record *r)
 		line_addstr(&l, "null");
 	}
 	line_addstr(&l, ",\"event\":");
-	line_add_json_string(&l, r->event ? r->event : "message");
+	line_add_json_string(&l, r->event ? r->event : "message", JSON_NAME_ROOM);
 	line_addstr(&l, ",\"msg\":");
-	line_add_json_string(&l, r->msg);
+	line_add_json_string(&l, r->msg, JSON_ROOM(LOG_MSG_MAX));
 	if (r->detail[0]) {
 		line_addstr(&l, ",\"detail\":");
-		line_add_json_string(&l, r->detail);
+		line_add_json_string(&l, r->detail, JSON_ROOM(LOG_NOTE_MAX));
 	}
 	if (r->hint[0]) {
 		line_addstr(&l, ",\"hint\":");
-		line_add_json_string(&l, r->hint);
+		line_add_json_string(&l, r->hint, JSON_ROOM(LOG_NOTE_MAX));
 	}
 	line_add(&l, r->fields, r->fields_len);
-	/* the closing brace must survive a cut */
-	if (l.len > sizeof(l.buf) - 2)
-		l.len = sizeof(l.buf) - 2;
-	l.buf[l.len++] = '}';
+	line_add(&l, "}", 1);
 	line_write(&l);
 }
 
@@ -389,10 +417,10 @@ add_field(const char *key, const char *json_value, bool quote)
 
 	l.len = 0;
 	line_add(&l, ",", 1);
-	line_add_json_string(&l, key);
+	line_add_json_string(&l, key, JSON_NAME_ROOM);
 	line_add(&l, ":", 1);
 	if (quote)
-		line_add_json_string(&l, json_value);
+		line_add_json_string(&l, json_value, LOG_FIELDS_MAX / 2);
 	else
 		line_addstr(&l, json_value);
 	if (record.fields_len + l.len <= sizeof(record.fields)) {

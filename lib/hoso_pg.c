@@ -5,7 +5,10 @@
  * rolls it back, and PQgetResult is called until it returns NULL.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hoso_log.h"
 #include "hoso_pg.h"
@@ -60,34 +63,147 @@ hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
 		    context ? hoso_log_str("context", context) : 0);
 }
 
-bool
-hoso_pg_conninfo_check(const char *conninfo)
+/* Keywords whose value is a secret. */
+static const char *const secret_keywords[] = { "password", "sslpassword" };
+
+/* A value that is itself a connection string: libpq would expand it. */
+static bool
+looks_like_conninfo(const char *v)
+{
+	return strchr(v, '=') || strncmp(v, "postgresql://", 13) == 0 ||
+		strncmp(v, "postgres://", 11) == 0;
+}
+
+/*
+ * Whether conninfo, or a value inside it that is itself a connection
+ * string (a dbname='host=h password=p' or a URI), carries a secret.  Never
+ * logs the string: libpq's messages may quote it.
+ */
+static bool
+conninfo_ok(const char *conninfo, int depth, bool *valid)
 {
 	PQconninfoOption *opts, *o;
 	char *err = NULL;
 	bool ok = true;
 
-	if (!conninfo)
-		return true;
 	opts = PQconninfoParse(conninfo, &err);
 	if (!opts) {
-		/* libpq's message may quote part of the string, which may hold a secret */
-		hoso_error("the connection string is not valid (expected keyword=value pairs "
-			   "or a postgresql:// URI)");
 		PQfreemem(err);
-		return false;
+		*valid = depth > 0;	/* a nested value that does not parse is just text */
+		return depth > 0;
 	}
-	for (o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			hoso_report(HOSO_LOG_ERROR,
-				    hoso_msg("the connection string contains a password"),
-				    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
-					      "in a pipeline or on the command line."));
-			ok = false;
+	for (o = opts; o->keyword && ok; o++) {
+		if (!o->val || !o->val[0])
+			continue;
+		for (size_t i = 0; i < sizeof(secret_keywords) / sizeof(secret_keywords[0]); i++) {
+			if (strcmp(o->keyword, secret_keywords[i]) == 0) {
+				hoso_report(HOSO_LOG_ERROR,
+					    hoso_msg("the connection string contains a %s%s", o->keyword,
+						     depth > 0 ? " (inside another value)" : ""),
+					    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
+						      "in a pipeline or on the command line."));
+				ok = false;
+			}
 		}
+		if (ok && depth < 3 && looks_like_conninfo(o->val))
+			ok = conninfo_ok(o->val, depth + 1, valid);
 	}
 	PQconninfoFree(opts);
 	return ok;
+}
+
+/* The connection string given, else $HOSO_CONNINFO, else NULL (libpq's environment). */
+static const char *
+effective_conninfo(const char *conninfo)
+{
+	const char *env = getenv(HOSO_CONNINFO_ENV);
+
+	if (conninfo)
+		return conninfo;
+	return env && *env ? env : NULL;
+}
+
+bool
+hoso_pg_conninfo_check(const char *conninfo)
+{
+	bool valid = true, ok;
+
+	conninfo = effective_conninfo(conninfo);
+	if (!conninfo)
+		return true;
+	ok = conninfo_ok(conninfo, 0, &valid);
+	if (!valid)
+		hoso_error("the connection string is not valid (expected keyword=value pairs "
+			   "or a postgresql:// URI)");
+	return ok && valid;
+}
+
+/*
+ * The server's notices and warnings go through the log, not libpq's own
+ * print to stderr, which would break the JSON lines.  A notice (an IF NOT
+ * EXISTS that skipped, ...) is a debug message; a warning stays a warning.
+ */
+static void
+log_notice(void *arg, const PGresult *res)
+{
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	bool warning = severity && strcmp(severity, "WARNING") == 0;
+
+	hoso_report(warning ? HOSO_LOG_WARNING : HOSO_LOG_DEBUG, hoso_log_event("server_notice"),
+		    hoso_msg("%s", primary ? primary : "(no message)"),
+		    detail ? hoso_detail("%s", detail) : 0, hint ? hoso_hint("%s", hint) : 0);
+}
+
+/* connect_timeout of conn's settings (the environment's included), 0: none */
+static int
+connect_timeout(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *o;
+	int seconds = 0;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+			seconds = atoi(o->val);
+	PQconninfoFree(opts);
+	return seconds > 0 ? seconds : 0;
+}
+
+/*
+ * Finish a PQconnectStartParams connection.  The asynchronous form is used
+ * so that the notice receiver is in place before the server's start-up
+ * warnings arrive; it does not apply connect_timeout itself, so this does,
+ * for the whole connection.
+ */
+static bool
+connect_wait(PGconn *conn, int *timed_out_after)
+{
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	int timeout = connect_timeout(conn);
+	time_t deadline = time(NULL) + timeout;
+
+	while (st != PGRES_POLLING_OK) {
+		struct pollfd p = { .fd = PQsocket(conn),
+				    .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		int ready;
+
+		if (st == PGRES_POLLING_FAILED)
+			return false;
+		ready = poll(&p, 1, timeout > 0 ? 1000 : -1);
+		if (ready < 0 && errno != EINTR)
+			return false;
+		if (ready == 0) {
+			if (time(NULL) >= deadline) {
+				*timed_out_after = timeout;
+				return false;
+			}
+			continue;
+		}
+		st = PQconnectPoll(conn);
+	}
+	return true;
 }
 
 PGconn *
@@ -96,10 +212,11 @@ hoso_pg_connect(const char *conninfo, const char *application_name)
 	/* conninfo comes after application_name so that its own setting wins */
 	const char *keys[4], *values[4];
 	PGconn *conn;
-	int n = 0;
+	int n = 0, timed_out_after = 0;
 
 	if (!hoso_pg_conninfo_check(conninfo))
 		return NULL;
+	conninfo = effective_conninfo(conninfo);
 	if (application_name) {
 		keys[n] = "application_name";
 		values[n++] = application_name;
@@ -112,13 +229,25 @@ hoso_pg_connect(const char *conninfo, const char *application_name)
 	values[n++] = "UTF8";
 	keys[n] = NULL;
 	values[n] = NULL;
-	conn = PQconnectdbParams(keys, values, 1);
+	conn = PQconnectStartParams(keys, values, 1);
 	if (!conn) {
 		hoso_error("cannot connect to the warehouse: out of memory");
 		return NULL;
 	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		hoso_error("cannot connect to the warehouse: %s", hoso_pg_result_error(NULL, conn));
+	PQsetNoticeReceiver(conn, log_notice, NULL);
+	if (PQstatus(conn) == CONNECTION_BAD || !connect_wait(conn, &timed_out_after) ||
+	    PQstatus(conn) != CONNECTION_OK) {
+		const char *why = hoso_pg_result_error(NULL, conn);
+		size_t first = strcspn(why, "\n");
+		const char *more = why + first + strspn(why + first, "\n\t ");
+
+		/* libpq's later lines ("Is the server running ...?") make the detail */
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("connect_failed"),
+			    timed_out_after
+			    ? hoso_msg("cannot connect to the warehouse: no answer in %d s "
+				       "(connect_timeout)", timed_out_after)
+			    : hoso_msg("cannot connect to the warehouse: %.*s", (int) first, why),
+			    *more && !timed_out_after ? hoso_detail("%s", more) : 0);
 		PQfinish(conn);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
  * rule (an instant outside office hours counts from the next office start)
  * a direct consequence of counting only time inside office periods.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ void
 hoso_calendar_release(struct hoso_calendar *cal)
 {
 	free(cal->days);
+	hoso_map_release(&cal->missing_days);
 	hoso_calendar_init(cal);
 }
 
@@ -63,6 +65,14 @@ hoso_calendar_is_working(struct hoso_calendar *cal, hoso_date day)
 	    cal->days[day - cal->first] >= 0)
 		return cal->days[day - cal->first] == 1;
 	cal->missing_lookups++;
+	{
+		char iso[16];
+		void **slot;
+
+		hoso_date_format_iso(day, iso);
+		slot = hoso_map_slot(&cal->missing_days, iso, strlen(iso));
+		*slot = (void *) ((uintptr_t) *slot + 1);
+	}
 	return hoso_date_weekday(day) < 5;
 }
 

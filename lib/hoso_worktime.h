@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hoso_map.h"
 #include "hoso_milestones.h"
 #include "hoso_time.h"
 
@@ -23,6 +24,7 @@ struct hoso_calendar {
 	int period_end[HOSO_MAX_OFFICE_PERIODS];
 	int nperiods;
 	size_t missing_lookups;		/* days asked for but not in the data */
+	struct hoso_map missing_days;	/* those days, "YYYY-MM-DD" -> lookups (uintptr_t) */
 };
 
 void hoso_calendar_init(struct hoso_calendar *cal);

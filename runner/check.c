@@ -114,7 +114,11 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 				ok(out, "reference.calendar %s: years %d to %d", p->reference.calendar,
 				   fy, ly);
 			}
-			if (last >= cover_to && ly <= ty)
+			if (last >= cover_to && ly < ty)
+				hoso_warning("%sreference.calendar: %s ends on %s, before today: add "
+					     "%d.csv, or its days count as Monday to Friday", at,
+					     p->reference.calendar, last_text, ly + 1);
+			else if (last >= cover_to && ly == ty)
 				hoso_warning("%sreference.calendar: %s ends on %s; add %d.csv before the "
 					     "new year, or its days count as Monday to Friday", at,
 					     p->reference.calendar, last_text, ty + 1);

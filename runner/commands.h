@@ -5,6 +5,7 @@
  * includer defines HOSO_COMMAND (runner.h declares the functions, main.c
  * builds the dispatch table).  Adding a command is one line here.
  */
+HOSO_COMMAND(init, "start a province's pipeline: nightly.yaml and empty catalogues")
 HOSO_COMMAND(check, "check a pipeline's configuration and warehouse; load nothing")
 HOSO_COMMAND(run, "load a pipeline's files of some days into the warehouse")
 HOSO_COMMAND(status, "the last runs, the latest landing days, days with no file, open failures")

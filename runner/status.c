@@ -35,18 +35,20 @@ static const char sources_sql[] =
 	" FROM hoso.file_ledger GROUP BY format ORDER BY format";
 
 /*
- * Days with no file, per source with dated files, over the last 60 days up
- * to yesterday (Vietnam time), from its first landing day: runs of
+ * Days with no file, per source with dated files: the 60 days before its
+ * latest landing day (or before yesterday, Vietnam time, when that is
+ * earlier) from its first, and every day since up to yesterday; runs of
  * consecutive days as one row.
  */
 static const char gaps_sql[] =
 	"WITH span AS ("
-	"  SELECT format, min(landing_day) AS first_day,"
+	"  SELECT format, min(landing_day) AS first_day, max(landing_day) AS last_day,"
 	"         (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - 1 AS yesterday"
 	"    FROM hoso.file_ledger WHERE landing_day IS NOT NULL GROUP BY format),"
 	" missing AS ("
 	"  SELECT s.format, d::date AS day FROM span s,"
-	"         generate_series(greatest(s.first_day, s.yesterday - 59), s.yesterday, interval '1 day') d"
+	"         generate_series(greatest(s.first_day, least(s.last_day, s.yesterday) - 59),"
+	"                         s.yesterday, interval '1 day') d"
 	"   WHERE NOT EXISTS (SELECT 1 FROM hoso.file_ledger f"
 	"                      WHERE f.format = s.format AND f.landing_day = d::date))"
 	" SELECT format AS source, min(day)::text AS first_day, max(day)::text AS last_day,"
@@ -164,8 +166,9 @@ parse_status_args(int argc, char **argv, bool runs, struct status_args *a)
 		.options = runs ? runs_options : status_options,
 		.about = runs ? "The last runs: kind, outcome, days, files, rows, rejects, cases, and why a\n"
 				"run failed."
-			 : "The last runs, the latest landing day loaded per source, the days of the last\n"
-			   "60 with no file, and the oldest failure no success has followed.",
+			 : "The last runs, the latest landing day loaded per source, the days with no file\n"
+			   "(the 60 before the latest and every one since), and the oldest failure no\n"
+			   "success has followed.",
 		.footer = "The warehouse is the pipeline's, else the one libpq's environment names.\n"
 			  "Exit status: 0, 1 the warehouse cannot be read, 2 bad usage.",
 		.args_name = "PIPELINE.yaml", .min_args = 0, .max_args = 1,
@@ -236,7 +239,7 @@ show(int argc, char **argv, bool whole_status)
 		ok = section(conn, a.out, "Last runs:", runs_sql, 1, params, false, "runs", true) &&
 		     section(conn, a.out, "Latest landing day loaded, per source:", sources_sql, 0, NULL,
 			     false, "sources", false) &&
-		     section(conn, a.out, "Days with no file (the last 60 up to yesterday):", gaps_sql, 0,
+		     section(conn, a.out, "Days with no file (up to yesterday):", gaps_sql, 0,
 			     NULL, false, "days_without_files", false) &&
 		     section(conn, a.out, "Oldest failure not followed by a success:", failure_sql, 0,
 			     NULL, true, "oldest_open_failure", false);

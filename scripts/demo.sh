@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh (make demo): the Kon Tum 2023 sample end to end.
 # demo.sh stop (make demo-stop): stop the demo's private server.
+# demo.sh server: only start the private server; print its libpq environment.
 #
 # Uses the server libpq's environment names (PGHOST, PGSERVICE or
 # PGDATABASE set); otherwise starts a private PostgreSQL and leaves it
@@ -42,10 +43,8 @@ if [ "${1:-}" = stop ]; then
 	exit 0
 fi
 
-if [ -n "${PGHOST:-}${PGSERVICE:-}${PGDATABASE:-}" ]; then
-	echo "demo: using the server of your libpq environment (PGHOST=${PGHOST:-} PGDATABASE=${PGDATABASE:-})"
-	private=""
-else
+# Start (or reuse) the private server; its environment on stdout.
+start_private() {
 	mkdir -p "$root/.hoso"
 	if ! private=$(recorded_pgdir); then
 		base=/var/tmp
@@ -53,14 +52,27 @@ else
 		private=$(mktemp -d "$base/hoso-demo.XXXXXX")
 		echo "$private" >"$pointer"
 	fi
-	pgenv=$("$root/scripts/pg.sh" start "$private") || {
+	"$root/scripts/pg.sh" start "$private" || {
 		cat >&2 <<MSG
 demo: cannot start a private PostgreSQL in $private (the reason is above).
 demo: either fix that, or point the demo at a server you have:
 demo:   PGHOST=... PGUSER=... PGDATABASE=hoso_demo make demo
 MSG
-		exit 1
+		return 1
 	}
+}
+
+if [ "${1:-}" = server ]; then
+	start_private
+	exit
+fi
+
+if [ -n "${PGHOST:-}${PGSERVICE:-}${PGDATABASE:-}" ]; then
+	echo "demo: using the server of your libpq environment (PGHOST=${PGHOST:-} PGDATABASE=${PGDATABASE:-})"
+	private=""
+else
+	pgenv=$(start_private) || exit 1
+	private=$(recorded_pgdir)
 	eval "$pgenv"
 	export PGDATABASE=hoso_demo
 	# a fresh warehouse every time: the demo's database is its own

@@ -125,8 +125,23 @@ case_unit(struct transform *tr, const struct case_entry *c, hoso_date day,
 	hoso_buf_reset(candidates);
 	unit = hoso_reference_case_unit(&tr->ref, c->case_no, c->latest.unit_name, day,
 					candidates);
-	if (unit)
+	if (unit) {
+		/*
+		 * Found by its name although the catalogue has no unit of the
+		 * case number's agency code: often another province's unit of the
+		 * same name (every province has a "Sở Tư pháp"), worth a look.
+		 */
+		const char *dash = c->case_no ? strchr(c->case_no, '-') : NULL;
+
+		if (dash && dash > c->case_no &&
+		    !hoso_map_get(&tr->ref.unit_by_code, c->case_no, (size_t) (dash - c->case_no))) {
+			void **slot = hoso_map_slot(&tr->report.units_by_name_only, c->case_no,
+						    (size_t) (dash - c->case_no));
+
+			*slot = (void *) ((uintptr_t) *slot + 1);
+		}
 		return unit;
+	}
 	count_in(&tr->report.unresolved_units, name);
 	if (candidates->len)
 		note_candidates(hoso_map_slot(&tr->report.shared_unit_names, name, strlen(name)),
@@ -205,6 +220,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	proc = hoso_reference_procedure(&tr->ref, v->procedure_code);
 	if (!proc && v->procedure_code)
 		count_in(&tr->report.unknown_procedures, v->procedure_code);
+	tr->report.cases_unresolved += !unit || (!proc && v->procedure_code);
 	if (m.received && m.end_at != HOSO_TIME_NONE)
 		working = hoso_case_working_seconds(&tr->ref.calendar, m.accepted_at, m.end_at,
 						    v->rounds, v->nrounds);
@@ -409,10 +425,10 @@ transform_report_json(const struct transform *tr, struct hoso_buf *out)
 		      "{\"files\":%llu,\"dossiers\":%llu,\"progress\":%llu,\"rejects\":%llu,"
 		      "\"prior_dossiers\":%llu,\"prior_progress\":%llu,\"cases_derived\":%llu,"
 		      "\"cases_received\":%llu,\"orphan_cases\":%llu,\"inconsistent_cases\":%llu,"
-		      "\"calendar_days_missing\":%zu,\"unresolved_units\":",
+		      "\"cases_unresolved\":%llu,\"calendar_days_missing\":%zu,\"unresolved_units\":",
 		      r->files, r->dossiers, r->progress, r->rejects, r->prior_dossiers,
 		      r->prior_progress, r->cases_derived, r->cases_received, r->orphan_cases,
-		      r->inconsistent_cases, tr->ref.calendar.missing_lookups);
+		      r->inconsistent_cases, r->cases_unresolved, tr->ref.calendar.missing_lookups);
 	map_json(&r->unresolved_units, out);
 	hoso_buf_addstr(out, ",\"shared_unit_names\":");
 	shared_names_json(&r->shared_unit_names, out);
@@ -420,5 +436,9 @@ transform_report_json(const struct transform *tr, struct hoso_buf *out)
 	map_json(&r->unknown_procedures, out);
 	hoso_buf_addstr(out, ",\"unknown_channels\":");
 	map_json(&r->unknown_channels, out);
+	hoso_buf_addstr(out, ",\"units_by_name_only\":");
+	map_json(&r->units_by_name_only, out);
+	hoso_buf_addstr(out, ",\"calendar_days_outside\":");
+	map_json(&tr->ref.calendar.missing_days, out);
 	hoso_buf_addstr(out, "}\n");
 }

@@ -106,6 +106,7 @@ transform(const struct transform_args *a)
 	hoso_map_init(&tr.report.shared_unit_names);
 	hoso_map_init(&tr.report.unknown_procedures);
 	hoso_map_init(&tr.report.unknown_channels);
+	hoso_map_init(&tr.report.units_by_name_only);
 
 	if ((a->units && !hoso_reference_load_units(&tr.ref, a->units, &err)) ||
 	    (a->procedures && !hoso_reference_load_procedures(&tr.ref, a->procedures, &err)) ||
@@ -173,6 +174,7 @@ cleanup:
 	transform_release_shared_names(&tr.report);
 	hoso_map_release(&tr.report.unknown_procedures);
 	hoso_map_release(&tr.report.unknown_channels);
+	hoso_map_release(&tr.report.units_by_name_only);
 	for (size_t i = 0; i < tr.npaths; i++) {
 		free(tr.paths[i]);
 		free(tr.formats[i]);

@@ -18,10 +18,13 @@ struct transform_report {
 	unsigned long long prior_dossiers, prior_progress;
 	unsigned long long cases_derived, cases_received, orphan_cases, inconsistent_cases;
 	unsigned long long bad_supplements;
+	unsigned long long cases_unresolved;	/* unit unresolved or procedure unknown */
 	struct hoso_map unresolved_units;	/* unit name -> count (as uintptr_t) */
 	struct hoso_map shared_unit_names;	/* unit name -> owned "code, code": units bearing it that day */
 	struct hoso_map unknown_procedures;	/* code -> count */
 	struct hoso_map unknown_channels;	/* value -> count */
+	struct hoso_map units_by_name_only;	/* agency code not in the catalogue -> cases
+						   whose unit was found by name */
 };
 
 struct transform {

@@ -4,6 +4,7 @@
 #   - -h, --help and "hoso help COMMAND" for every program and every
 #     command "hoso help" lists: exit 0, the usage on stdout, nothing else
 #   - a usage error with --log-format json is one JSON line
+#   - every event the code logs is in docs/logging.md
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${HOSO_BIN:-$here/../../bin}
@@ -29,7 +30,7 @@ while IFS="$TAB" read -r line error hint; do
 	shift
 	rc=0
 	"$bin/$prog" "$@" >out 2>err </dev/null || rc=$?
-	printf '%s: error: %s\n%s: hint: Try '"'"'%s --help'"'"'.\n' "$prog" "$error" "$prog" "$hint" >want
+	printf '%s: error: %s\n%s: hint: %s\n' "$prog" "$error" "$prog" "$hint" >want
 	if [ "$rc" -ne 2 ]; then
 		fail "$line: exit $rc, expected 2"
 	elif ! cmp -s want err; then
@@ -98,6 +99,17 @@ assert o["hint"] == "Try 'hoso run --help'.", o
 PY
 [ "$rc" -eq 2 ] || fail "usage error in JSON: exit $rc"
 
+# hoso alone prints its usage on stderr, except in JSON mode: one error line
+tests=$((tests + 1))
+"$bin/hoso" --log-format json >out 2>err && fail "hoso --log-format json: exit 0"
+python3 - err <<'PY' || fail "hoso alone in JSON: $(cat err)"
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o["msg"] == "missing COMMAND" and o["hint"] == "Try 'hoso --help'.", o
+PY
+
 # arguments are any bytes: a byte that is not UTF-8 must not break the JSON
 tests=$((tests + 1))
 "$bin/hoso-extract" --log-format json "--bogus$(printf '\377\tx')" 2>err
@@ -108,6 +120,26 @@ assert len(lines) == 1, lines
 o = json.loads(lines[0])
 assert o["msg"] == 'unknown option "--bogus\ufffd\tx"', o
 PY
+
+# the forms of an option's value, and "--" before a file that looks like one
+tests=$((tests + 1))
+"$bin/hoso-gen" --reference=a >/dev/null 2>&1 && "$bin/hoso-gen" --reference b >/dev/null 2>&1 &&
+	diff -r a b >/dev/null || fail "--reference=DIR and --reference DIR differ"
+tests=$((tests + 1))
+cp "$here/../extract/ok.jsonl" ./-ok.jsonl
+"$bin/hoso-extract" -- -ok.jsonl >dashed 2>err || fail "-- FILE: exit $? $(cat err)"
+"$bin/hoso-extract" <./-ok.jsonl >stdin 2>err || fail "stdin: exit $? $(cat err)"
+grep -c '^D' dashed >/dev/null && [ "$(grep -c '^D' dashed)" = "$(grep -c '^D' stdin)" ] ||
+	fail "a file after -- is read as a file"
+
+# every event the code logs is documented in docs/logging.md
+tests=$((tests + 1))
+root=$(cd "$here/../.." && pwd)
+undocumented=$(grep -rhoE 'hoso_log_event\("[a-z_]+"\)' --include='*.c' "$root" |
+	sed 's/.*("\(.*\)")/\1/' | sort -u | while read -r event; do
+		grep -q "^| \`$event\` |" "$root/docs/logging.md" || printf '%s ' "$event"
+	done)
+[ -z "$undocumented" ] || fail "events missing from docs/logging.md: $undocumented"
 
 echo "tests/cli: $tests checks, $failures failed"
 [ "$failures" = 0 ]

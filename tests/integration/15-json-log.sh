@@ -1,7 +1,8 @@
 #!/bin/sh
 # --log-format json: every line a run writes on stderr, the stages' included,
 # is one JSON object with the fixed fields (docs/logging.md); the run's lines
-# carry its run_id, and the stages report their counts as event fields.
+# carry its run_id, and the stages report their counts as event fields; the
+# server's notices come through the log as well.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 
 fresh_db json_log
@@ -9,7 +10,8 @@ pipeline_for "$HOSO_ROOT/tests/golden/11-rejects" "$work/p.yaml"
 printf 'rejects:\n  max_ratio: 1.0\n' >>"$work/p.yaml"
 printf 'source:\n  paths: ["x"]\n  format: dvcqg-jsonl\nbogus_key: 1\n' >"$work/bad.yaml"
 
-rc=0; "$HOSO" run "$work/p.yaml" --date 2023-03-31 --log-format json >"$work/out" 2>"$work/run1" || rc=$?
+# a run id left in the environment is not this run's
+rc=0; HOSO_RUN_ID=999 "$HOSO" run "$work/p.yaml" --date 2023-03-31 --log-format json >"$work/out" 2>"$work/run1" || rc=$?
 assert_eq "$rc" 0 "first run: exit 0"
 rc=0; "$HOSO" --log-format json run "$work/p.yaml" --date 2023-03-31 >>"$work/out" 2>"$work/run2" || rc=$?
 assert_eq "$rc" 0 "rerun: exit 0"
@@ -18,6 +20,13 @@ assert_eq "$rc" 2 "broken pipeline: exit 2"
 rc=0; "$HOSO" run --date 2023-02-30 "$work/p.yaml" --log-format json 2>"$work/usage" || rc=$?
 assert_eq "$rc" 2 "bad date, before --log-format: exit 2"
 assert_eq "$(cat "$work/out")" "" "nothing on stdout"
+# the server's own messages, those sent while connecting included, are log
+# lines too: debug ones, so that without --verbose stderr stays quiet
+PGOPTIONS='-c client_min_messages=debug5' "$HOSO" report --from 2023-03-01 --to 2023-03-31 \
+	--log-format json --verbose >/dev/null 2>"$work/notices"
+PGOPTIONS='-c client_min_messages=debug5' "$HOSO" report --from 2023-03-01 --to 2023-03-31 \
+	>/dev/null 2>"$work/quiet"
+assert_eq "$(cat "$work/quiet")" "" "server notices are debug messages"
 
 # The checks are written here, not taken from the code: fixed fields and
 # their types, then what a run of this sample must say.
@@ -93,6 +102,10 @@ if not any(o["event"] == "run_nothing_to_load" for o in run2):
 broken = lines("bad")
 if not any(o["level"] == "error" for o in broken):
     print(f"bad: no error line: {broken}")
+    bad += 1
+notices = lines("notices")
+if not any(o["event"] == "server_notice" and o["level"] == "debug" for o in notices):
+    print(f"notices: no server_notice line: {notices[:3]}")
     bad += 1
 usage = lines("usage")
 if usage and (usage[0]["event"] != "usage" or usage[0].get("hint") != "Try 'hoso run --help'."

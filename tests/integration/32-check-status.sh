@@ -46,14 +46,14 @@ for what in "reference.units" "reference.procedures" "reference.calendar" "forma
 done
 
 # 2. one broken configuration of each kind: exit 2, FILE:LINE:COLUMN and why
-# check_bad NAME SED-EXPR EXPECTED-MESSAGE
+# check_bad NAME SED-EXPR EXPECTED-MESSAGE  (RUN_DAY: the day hoso run is asked for)
 check_bad() {
 	sed "$2" "$work/p.yaml" >"$work/$1.yaml"
 	rc=0; out=$("$HOSO" check "$work/$1.yaml" 2>&1) || rc=$?
 	assert_eq "$rc" 2 "check $1: exit 2"
 	assert_contains "$out" "$3" "check $1: message"
 	# hoso run fails the same way, with or without files to load, before touching anything
-	rc=0; out=$("$HOSO" run "$work/$1.yaml" --date 2022-01-01 2>&1) || rc=$?
+	rc=0; out=$("$HOSO" run "$work/$1.yaml" --date "${RUN_DAY:-2022-01-01}" 2>&1) || rc=$?
 	assert_eq "$rc" 2 "run $1 with no file to load: exit 2"
 	assert_contains "$out" "$3" "run $1 with no file to load: same message"
 }
@@ -63,7 +63,12 @@ printf 'code;name\n' >"$work/bad-units.csv"
 check_bad units-parse "s|units: .*|units: $work/bad-units.csv|" "units-parse.yaml:6:10: reference.units: $work/bad-units.csv"
 mkdir -p "$work/cal-short"
 cp "$ref/calendar/2023.csv" "$work/cal-short/"
-check_bad calendar "s|calendar: .*|calendar: $work/cal-short|" "calendar.yaml:8:13: reference.calendar: $work/cal-short ends on 2023-12-31"
+# a run fails when its own days are past the calendar's end ...
+RUN_DAY=2024-01-02 check_bad calendar "s|calendar: .*|calendar: $work/cal-short|" "calendar.yaml:8:13: reference.calendar: $work/cal-short ends on 2023-12-31"
+# ... and only warns when they are inside it, so that a backfill of past years runs
+rc=0; out=$("$HOSO" run "$work/calendar.yaml" --date 2023-06-01 --dry-run 2>&1) || rc=$?
+assert_eq "$rc" 0 "run inside an old calendar: exit 0 ($out)"
+assert_contains "$out" "ends on 2023-12-31, before today: add 2024.csv" "run inside an old calendar: warning"
 check_bad format 's/format: dvcqg-jsonl/format: dvcqg-json/' "format.yaml:4:11: format \"dvcqg-json\" is neither a built-in format"
 mkdir -p "$work/schemas"
 printf 'name: brokenschema\nbogus: 1\n' >"$work/schemas/brokenschema.yaml"
@@ -181,8 +186,11 @@ assert_eq "$rc" 0 "status --format json exits 0"
 rc=0; got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print(s["sources"][0]["latest_landing_day"], s["sources"][0]["files"], s["oldest_open_failure"]["kind"], len(s["runs"]))') || rc=$?
-assert_eq "$got" "2024-06-22 480 run 4" "status JSON: sources, oldest open failure, last 5 runs"
+g = s["days_without_files"]
+print(s["sources"][0]["latest_landing_day"], s["sources"][0]["files"], s["oldest_open_failure"]["kind"], len(s["runs"]),
+      len(g), g[0]["first_day"])') || rc=$?
+# every day up to 2024-06-22 has its file; the gap runs from the next day to yesterday
+assert_eq "$got" "2024-06-22 480 run 4 1 2024-06-23" "status JSON: sources, oldest open failure, last runs, days without files"
 rc=0; json=$("$HOSO" runs --limit 2 --format json 2>&1) || rc=$?
 assert_eq "$rc" 0 "runs --format json exits 0 ($json)"
 got=$(printf '%s' "$json" | python3 -c '

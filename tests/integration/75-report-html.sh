@@ -109,13 +109,13 @@ row "Dịch vụ công trực tuyến một phần" "1"
 row "Tích hợp trên Cổng Dịch vụ công quốc gia" "2/3 (66,66 %)"
 
 # 0. the header: the province, the period (Vietnamese dates), the kind of
-#    months, when it was made, what is loaded (one file, landing day from
-#    its path: none, so the ledger's days are unknown but the file counted)
+#    months, when it was made, what is loaded per source (hoso.coverage():
+#    source RH, the landing days of its one file)
 assert_contains "$html" '<h1>Tỉnh Kon Tum</h1>' "header: the province's name"
 assert_contains "$html" '<b>01/03/2023 – 14/04/2023</b>' "header: the period, as dd/mm/yyyy"
 assert_contains "$html" 'tháng báo cáo, ngày 15 đến ngày 14' "header: the kind of months"
 assert_contains "$html" "$(date -u -d '+7 hours' +%Y-%m-%d)" "header: generated today (Vietnam time)"
-assert_contains "$html" 'dvcqg-jsonl: ' "header: the data loaded, per source"
+assert_contains "$html" 'RH: ' "header: the data loaded, per source"
 assert_contains "$html" '(1 tệp)' "header: the number of files loaded"
 
 # svg_axis CLASS: "label@position ..." of the ticks, then "grid@position ..."
@@ -158,13 +158,14 @@ assert_contains "$html" 'width="71.6"' "ranking: bar length of 66.66 %"
 assert_contains "$html" 'Xã A &amp; B &lt;C&gt; <span class="code">D3</span> (2/2)' "unranked unit listed, HTML-escaped"
 assert_eq "$(grep -c 'A & B <C>' "$page")" 0 "no unescaped database value"
 
-# 4. the trend (reporting months): 2023-03 received 1,500, on time
+# 4. the trend (reporting months; 2023-03 runs 02-15..03-14, clipped to
+#    the period's 03-01 and marked *): 2023-03 received 1,500, on time
 #    1,000/1,500 -> 66.66 %; 2023-04 received 45, on time 40/42 = 95.238 %
 #    -> 95.23 % (rounding: 95.24).  Count axis 0..1,500 by 500 (the plot
 #    runs from y 230 to 30); rate axis 60..100 % by 10, the goal at 95 %.
-assert_contains "$html" '<title>T3/2023: 1.500</title>' "trend: 1.500 received in reporting month 2023-03"
+assert_contains "$html" '<title>T3/2023*: 1.500</title>' "trend: 1.500 received in reporting month 2023-03"
 assert_contains "$html" '<title>T4/2023: 45</title>' "trend: 45 received in 2023-04"
-assert_contains "$html" '<title>T3/2023: 66,66 %</title>' "trend: on-time 66,66 % in 2023-03"
+assert_contains "$html" '<title>T3/2023*: 66,66 %</title>' "trend: on-time 66,66 % in 2023-03"
 assert_contains "$html" '<title>T4/2023: 95,23 %</title>' "trend: on-time 95,23 % in 2023-04"
 assert_eq "$(svg_axis trend-count)" "0@230.0 500@163.3 1.000@96.7 1.500@30.0 | grid@230.0 grid@163.3 grid@96.7 grid@30.0" \
 	"trend axis (received): 0 to 1.500, a label on every gridline"
@@ -178,7 +179,7 @@ assert_contains "$html" 'Tỷ lệ giải quyết đúng hạn theo tháng' "tre
 "$HOSO" report --from 2023-03-01 --to 2023-04-14 --ranking HUYEN --format html --locale en \
 	--target 90 --output "$work/en.html" 2>"$work/stderr" || fail "--locale en: $(cat "$work/stderr")"
 assert_contains "$(cat "$work/en.html")" '<b>67.44 %</b> <span class="frac">(1,040/1,542)' "--locale en: 67.44 % and 1,040"
-assert_contains "$(cat "$work/en.html")" '<title>Mar 2023: 1,500</title>' "--locale en: English month names"
+assert_contains "$(cat "$work/en.html")" '<title>Mar 2023*: 1,500</title>' "--locale en: English month names"
 assert_contains "$(cat "$work/en.html")" '<line class="target" x1="742.5"' "--target 90: the goal on the 90 % gridline"
 
 # 4c. a ranking of rates between 96 and 99 %: three districts of 1,000
@@ -208,7 +209,7 @@ sed "s|$work/input/|$work/in96/|; s|$work/staging|$work/staging96|" "$work/p.yam
 assert_eq "$(svg_axis ranking | cut -d'|' -f1)" "96 %@420.0 97 %@563.3 98 %@706.7 99 %@850.0 " \
 	"ranking of 96.10-98.90 %: the axis spans 96 to 99 %"
 assert_contains "$(cat "$page")" 'Mục tiêu 95 % (mọi đơn vị đều vượt / every unit is above)' "goal below the axis: said, not drawn"
-assert_eq "$(grep -c 'class="target"' "$page")" 0 "goal below the axis: no line off the chart"
+assert_eq "$(sed -n '/<svg class="chart ranking"/,/<\/svg>/p' "$page" | grep -c 'class="target"')" 0 "goal below the axis: no line off the chart"
 export PGDATABASE=report_html
 
 # 5. usage
@@ -267,6 +268,14 @@ assert_eq "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], enc
 	"csv: one header, one width, every section"
 assert_contains "$(grep '^summary,,,,,received_total,' "$work/r.csv")" "1545" "csv: raw figures"
 
+# 5d. JSON: one document, the header first; a unit's report names the unit
+"$HOSO" report $p --ranking HUYEN --trend --format json >"$work/r.json" 2>"$work/stderr" || fail "json: $(cat "$work/stderr")"
+assert_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["header"]["name"], d["summary"][0]["received_total"], [r["unit_code"] for r in d["ranking"]])' "$work/r.json")" \
+	"Tỉnh Kon Tum 1545 ['D2', 'D1', 'D3']" "json: header, summary and ranking"
+"$HOSO" report $p --unit D1 --format html --output "$work/d1.html" 2>"$work/stderr" || fail "unit html: $(cat "$work/stderr")"
+assert_contains "$(cat "$work/d1.html")" '<h1>Huyện Đắk Hà <span class="code">D1</span></h1>' "a unit's page: its name beside its code"
+assert_contains "$(cat "$work/d1.html")" '<td>Tổng số hồ sơ tiếp nhận</td><td class="en wide">Cases received (total)</td><td class="n">1.500<' \
+	"a unit's page: its own figures (D1's 1.500 cases)"
 "$HOSO" report $p --ranking HUYEN --format html --output "$page" 2>"$work/stderr" || fail "report: $(cat "$work/stderr")"
 
 # 6. headless Chromium renders it

@@ -541,26 +541,37 @@ def status_at_t1(c, accepted, end, kind):
 # ---------------------------------------------------------------- units
 
 class Units:
+	"""The unit catalogue; a case's unit is judged among the units valid on
+	its acceptance date (a name two of them bear that day: none)."""
+
 	def __init__(self, path):
 		self.parent = {}
+		self.valid = {}
 		self.by_name = {}
 		with open(path, newline="", encoding="utf-8-sig") as f:
 			for row in csv.DictReader(f):
 				code = row["code"].strip()
 				self.parent[code] = (row.get("parent_code") or "").strip() or None
+				self.valid[code] = ((row.get("valid_from") or "").strip() or "0000-00-00",
+						    (row.get("valid_to") or "").strip() or "9999-99-99")
 				names = [row.get("name") or ""]
 				names += (row.get("aliases") or "").split("|")
 				for n in names:
 					k = fold_name(n)
-					if k:
-						self.by_name.setdefault(k, code)
+					if k and code not in self.by_name.setdefault(k, []):
+						self.by_name[k].append(code)
 
-	def resolve(self, case_no, unit_name):
+	def valid_on(self, code, day):
+		return day is None or self.valid[code][0] <= day <= self.valid[code][1]
+
+	def resolve(self, case_no, unit_name, day=None):
+		"""day: "YYYY-MM-DD", or None to consider every unit."""
 		i = case_no.find("-")
 		agency = case_no[:i] if i >= 0 else case_no
-		if agency in self.parent:
+		if agency in self.parent and self.valid_on(agency, day):
 			return agency
-		return self.by_name.get(fold_name(unit_name))
+		codes = [c for c in self.by_name.get(fold_name(unit_name), []) if self.valid_on(c, day)]
+		return codes[0] if len(codes) == 1 else None
 
 	def within(self, code, scope):
 		seen = set()
@@ -580,14 +591,15 @@ def summarise(oracle, t0, t1, to_date, units=None, scope=None):
 	for (src, case_no), c in oracle.cases.items():
 		if c.d is None:
 			continue  # progress rows still waiting for their dossier
-		if units is not None:
-			code = units.resolve(case_no, c.d[D_UNIT])
-			if code is None or not units.within(code, scope):
-				continue
 		m = milestones(c)
 		if m is None:
 			continue
 		accepted, end, kind, clamped = m
+		if units is not None:
+			day = "%s-%s-%s" % (accepted[0:4], accepted[4:6], accepted[6:8])
+			code = units.resolve(case_no, c.d[D_UNIT], day)
+			if code is None or not units.within(code, scope):
+				continue
 		inconsistent += clamped
 		if accepted > t1:
 			continue

@@ -104,7 +104,7 @@ RETURN CASE WHEN p ~ '^[0-9]{14}$' THEN
 COMMENT ON FUNCTION hoso_test.compact_time(text) IS 'Internal: a source time yyyyMMddHHmmss (Vietnam time) as timestamptz; NULL when empty or malformed';
 
 /*
- * The supplement rounds of a case's latest dossier version (input.md §2:
+ * The supplement rounds of a case's latest dossier version (the current one:
  * later _at wins, then file path in byte order, line, position), read from
  * the archive, where they are kept as sent
  * (NgayBoSung|NgayTiepNhanBoSung|NgayHenTraTruoc|NgayHenTraMoi;...).

@@ -60,8 +60,8 @@ expect_len(const char *text, size_t len, char delimiter, size_t columns, size_t 
 
 	render(text, len, delimiter, columns, max_record, 0, &whole);
 	render(text, len, delimiter, columns, max_record, 1, &bytewise);
-	CHECK_EQ_STR(whole.data ? whole.data : "", expected, what);
-	CHECK_EQ_STR(bytewise.data ? bytewise.data : "", expected, what);
+	CHECK_EQ_STR(whole.data, expected, what);
+	CHECK_EQ_STR(bytewise.data, expected, what);
 	hoso_buf_release(&whole);
 	hoso_buf_release(&bytewise);
 }

@@ -499,16 +499,20 @@ END $$;
 COMMENT ON FUNCTION hoso.monthly_trend(date, date, text, text) IS 'Indicators per month (calendar, or reporting months cut on the 15th) that intersects the period, for the whole warehouse or unit p_unit with its sub-units; each month is a period summary over (month ∩ period), partial = true when clipped, so the months'' flows add up to the period''s; mom_change and yoy_change compare with the previous and year-earlier months taken whole, in cases for counts and in percentage points for rates, NULL when that month starts before the first day of data (hoso.coverage)';
 
 -- What the warehouse holds, per source system (_src): the first and last
--- local day of its messages' times and the number of files holding them.
+-- landing day of its files and how many files hold it.  A file loaded
+-- without a landing day (a glob without {date}) counts from its first to
+-- its last message time.
 CREATE OR REPLACE FUNCTION hoso.coverage()
 RETURNS TABLE (source text, first_day date, last_day date, files bigint)
 LANGUAGE sql STABLE AS $$
-	SELECT f.src, hoso.local_date(min(f.first_at)), hoso.local_date(max(f.last_at)), count(*)
+	SELECT f.src, min(coalesce(l.landing_day, hoso.local_date(f.first_at))),
+	       max(coalesce(l.landing_day, hoso.local_date(f.last_at))), count(*)
 	  FROM hoso.file_source f
+	  JOIN hoso.file_ledger l ON l.file_id = f.file_id
 	 GROUP BY f.src
 	 ORDER BY f.src
 $$;
-COMMENT ON FUNCTION hoso.coverage() IS 'Per source system (_src): the first and last local day of the message times (_at) its loaded files hold, and the number of those files; what the warehouse holds data for (hoso.file_source)';
+COMMENT ON FUNCTION hoso.coverage() IS 'Per source system (_src): the first and last landing day of its loaded files (for a file without one, the local days of its first and last message times) and the number of those files; what the warehouse holds data for (hoso.file_source, file_ledger)';
 
 CREATE OR REPLACE FUNCTION hoso.catalogue_summary(p_at date)
 RETURNS TABLE (full_online bigint, partial_online bigint, integrated_national_portal bigint, total bigint)
