@@ -52,7 +52,10 @@ mkdir -p "$work/op" "$work/cwd" "$work/landing"
 # 3. the province's own catalogues and its 2026 logs (input.md's sync lines)
 as_op "$HOSO_I" init "$work/op/h77" --province H77 >"$work/init.log" 2>&1 ||
 	fail "hoso init: $(cat "$work/init.log")"
+# (a blank line after the header, as an editor leaves it: the reader of
+# `hoso check` and transform skips it, so the load must too)
 as_op sh -c "cat >>'$work/op/h77/reference/units.csv'" <<'CSV'
+
 000.00.00.H77,UBND tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm,TINH,,2025-07-01,,
 000.00.15.H77,Sở Tư pháp,Sở Tư pháp tỉnh Thử Nghiệm,SO_NGANH,000.00.00.H77,2025-07-01,,
 000.77.01.H77,UBND xã Thử Một,,XA,000.00.00.H77,2025-07-01,,
