@@ -185,7 +185,8 @@ reject_type(struct extract_file *f, const char *field, const char *expected,
 
 /*
  * Sort an object's members into values->v by the field table; count the
- * unknown ones; reject a non-scalar where a scalar belongs.
+ * unknown ones; reject a non-scalar where a scalar belongs, and a field
+ * given twice.
  */
 static bool
 collect(struct extract_file *f, const struct hoso_json_value *obj, const struct field_def *defs,
@@ -218,8 +219,13 @@ collect(struct extract_file *f, const struct hoso_json_value *obj, const struct 
 			continue;
 		}
 		hint = k + 1 < ndefs ? k + 1 : 0;
-		if (values->v[k])
-			continue;	/* a repeated key: the first one counts */
+		if (values->v[k]) {
+			/* two values for one field: neither can be trusted */
+			if (ok)
+				extract_reject(f, defs[k].name, "duplicated key");
+			ok = false;
+			continue;
+		}
 		values->v[k] = &m->value;
 		if (ok && defs[k].kind != K_LIST && defs[k].kind != K_IGNORED &&
 		    !is_scalar(&m->value))
@@ -250,10 +256,24 @@ static bool
 check_date(struct extract_file *f, const char *field, struct text t, hoso_time *out)
 {
 	*out = HOSO_TIME_NONE;
-	if (t.len == 0 || hoso_time_parse_compact(t.s, t.len, out))
+	if (t.len == 0)
 		return true;
-	extract_reject(f, field, quoted(f, "invalid date", t));
-	return false;
+	if (!hoso_time_parse_compact(t.s, t.len, out)) {
+		extract_reject(f, field, quoted(f, "invalid date", t));
+		return false;
+	}
+	if (hoso_time_date(*out) < f->ex->dates_from || hoso_time_date(*out) > f->ex->dates_to) {
+		char from[11], to[11];
+
+		hoso_date_format_iso(f->ex->dates_from, from);
+		hoso_date_format_iso(f->ex->dates_to, to);
+		quoted(f, "implausible date", t);
+		hoso_buf_addf(&f->reason, " (outside %s .. %s)", from, to);
+		extract_reject(f, field, f->reason.data);
+		*out = HOSO_TIME_NONE;
+		return false;
+	}
+	return true;
 }
 
 /* Status codes 1..10 (input.md §4); returns 0 after a reject. */
@@ -692,9 +712,54 @@ dvcqg_line(void *state, struct extract_file *f, const struct hoso_input_line *li
 	}
 }
 
+/*
+ * The members of list entries (input.md §2.1) that carry no personal data.
+ * Not here: TenTepDinhKem (attachment file names hold applicants' names and
+ * ID numbers), TenGiayTo and DuongDanTepTinKetQua (likewise).
+ */
+static const char *const list_entry_keys[] = {
+	"TepDinhKemId", "MaThanhPhanHoSo", "DuocSoHoa", "DuocTaiSuDung", "DuocLayTuKhoDMQG",
+	"IsDeleted", "TenPhiLePhi", "MaPhiLePhi", "HinhThucThu", "Gia", "LoaiPhiLePhi",
+	"NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi", "TrangThaiBoSung",
+	"GiayToId",
+};
+
+static bool
+key_is(const char *key, size_t keylen, const char *name)
+{
+	return strlen(name) == keylen && memcmp(name, key, keylen) == 0;
+}
+
+/* Whether key is a field of defs that holds no personal data. */
+static bool
+allowed_in(const struct field_def *defs, int n, const char *key, size_t keylen)
+{
+	for (int i = 0; i < n; i++)
+		if (defs[i].kind != K_PERSONAL && key_is(key, keylen, defs[i].name))
+			return !extract_is_personal_key(key, keylen);
+	return false;
+}
+
+/* A reject's raw copy keeps the format's own non-personal fields only. */
+static enum hoso_json_member_policy
+dvcqg_raw_policy(const char *key, size_t keylen)
+{
+	if (extract_is_personal_key(key, keylen))
+		return HOSO_JSON_DROP;
+	if (allowed_in(envelope_fields, EN_NFIELDS, key, keylen) ||
+	    allowed_in(dossier_fields, DO_NFIELDS, key, keylen) ||
+	    allowed_in(progress_fields, PR_NFIELDS, key, keylen))
+		return HOSO_JSON_KEEP;
+	for (size_t i = 0; i < sizeof(list_entry_keys) / sizeof(list_entry_keys[0]); i++)
+		if (key_is(key, keylen, list_entry_keys[i]))
+			return HOSO_JSON_KEEP;
+	return HOSO_JSON_MASK;
+}
+
 const struct extract_format extract_format_dvcqg = {
 	.name = "dvcqg-jsonl",
 	.begin = dvcqg_begin,
 	.line = dvcqg_line,
 	.end = dvcqg_end,
+	.raw_policy = dvcqg_raw_policy,
 };

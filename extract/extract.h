@@ -38,6 +38,8 @@ struct extract {
 	bool threaded;
 	/* landing day of the file being read; HOSO_DATE_NONE = from its path (CSV _at) */
 	hoso_date landing_date;
+	/* the plausible days of a timestamp, both included: others are rejects */
+	hoso_date dates_from, dates_to;
 };
 
 /* One input file being read.  Owned by file.c for the duration of the file. */
@@ -74,6 +76,13 @@ struct extract_format {
 	void (*line)(void *state, struct extract_file *f, const struct hoso_input_line *line);
 	void (*finish)(void *state, struct extract_file *f);
 	void (*end)(void *state, struct extract_file *f);
+	/*
+	 * What a reject's raw copy of a JSON line keeps of each member: only
+	 * the fields the format knows to be free of personal data are kept;
+	 * personal ones are dropped and any other value is masked (NULL:
+	 * everything masked).
+	 */
+	enum hoso_json_member_policy (*raw_policy)(const char *key, size_t keylen);
 };
 
 /* formats.c */
@@ -90,7 +99,10 @@ bool extract_file_run(struct extract *ex, const struct extract_format *format,
  */
 void extract_reject(struct extract_file *f, const char *field, const char *reason);
 void extract_count_unknown(struct extract_file *f, const char *key, size_t keylen);
-/* True for the keys of personal data (input.md §2.1, §2.2). */
+/*
+ * True for the keys of personal data (docs/design.md), matched folded (case,
+ * white space, NFC): "chuhoso" and "ChuHoSo " are ChuHoSo.
+ */
 bool extract_is_personal_key(const char *key, size_t keylen);
 
 /* dvcqg.c */

@@ -12,6 +12,25 @@
 #include "extract.h"
 #include "hoso_log.h"
 #include "hoso_progress.h"
+#include "hoso_text.h"
+
+/* Whether a and b are equal once their spaces are left out. */
+static bool
+same_without_spaces(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < alen && a[i] == ' ')
+			i++;
+		while (j < blen && b[j] == ' ')
+			j++;
+		if (i == alen || j == blen)
+			return i == alen && j == blen;
+		if (a[i++] != b[j++])
+			return false;
+	}
+}
 
 static const char *const personal_keys[] = {
 	"ChuHoSo", "SoGiayToChuHoSo", "DinhDanhCHS", "Email", "Fax", "SoDienThoai",
@@ -21,10 +40,32 @@ static const char *const personal_keys[] = {
 bool
 extract_is_personal_key(const char *key, size_t keylen)
 {
-	for (size_t i = 0; i < sizeof(personal_keys) / sizeof(personal_keys[0]); i++)
-		if (strlen(personal_keys[i]) == keylen && memcmp(personal_keys[i], key, keylen) == 0)
-			return true;
-	return false;
+	struct hoso_buf folded = HOSO_BUF_INIT, name = HOSO_BUF_INIT;
+	bool personal = false;
+
+	/* a key that is not valid UTF-8 cannot be matched: treat it as personal */
+	if (!hoso_text_fold(&folded, key, keylen)) {
+		hoso_buf_release(&folded);
+		return true;
+	}
+	for (size_t i = 0; !personal && i < sizeof(personal_keys) / sizeof(personal_keys[0]); i++) {
+		hoso_buf_reset(&name);
+		hoso_text_fold(&name, personal_keys[i], strlen(personal_keys[i]));
+		/* white space inside a key is no part of it: "Chu Ho So" is ChuHoSo */
+		personal = same_without_spaces(folded.data ? folded.data : "", folded.len,
+					       name.data, name.len);
+	}
+	hoso_buf_release(&folded);
+	hoso_buf_release(&name);
+	return personal;
+}
+
+static enum hoso_json_member_policy
+mask_all(const char *key, size_t keylen)
+{
+	(void) key;
+	(void) keylen;
+	return HOSO_JSON_MASK;
 }
 
 void
@@ -43,7 +84,8 @@ raw_json(struct extract_file *f)
 		f->raw_done = true;
 		hoso_buf_reset(&f->raw);
 		if (f->root) {
-			hoso_json_serialize(&f->raw, f->root, extract_is_personal_key);
+			hoso_json_serialize(&f->raw, f->root,
+					    f->format->raw_policy ? f->format->raw_policy : mask_all);
 			if (f->raw.len > EXTRACT_RAW_CAP) {
 				size_t n = EXTRACT_RAW_CAP;
 
@@ -106,8 +148,16 @@ write_reject_file(struct extract_file *f, const char *field, const char *reason)
 	add_json_bytes(b, field, strlen(field));
 	hoso_buf_addstr(b, ",\"reason\":");
 	add_json_bytes(b, reason, strlen(reason));
-	hoso_buf_addstr(b, ",\"line_text\":");
-	add_json_bytes(b, line->data, line->len);
+	/*
+	 * The line as hoso.reject.raw holds it, never verbatim: this file lives
+	 * outside the source's access rules.  File, line and byte offset find
+	 * the original.
+	 */
+	hoso_buf_addstr(b, ",\"raw\":");
+	if (f->raw_done && f->raw.len)
+		add_json_bytes(b, f->raw.data, f->raw.len);
+	else
+		hoso_buf_addstr(b, "null");
 	hoso_buf_addstr(b, "}\n");
 	while (off < b->len) {
 		ssize_t n = write(f->ex->reject_fd, b->data + off, b->len - off);

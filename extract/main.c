@@ -20,27 +20,42 @@
 #include "hoso_paths.h"
 #include "hoso_records.h"
 
+/* An HMAC-SHA-256 key as long as the hash: 32 bytes at least. */
+#define HMAC_KEY_MIN_BYTES 32
+
 static int
 open_reject_file(const char *path)
 {
+	struct stat st;
 	int fd;
 
 	/* the first run of a pipeline creates its state directory (mode 0700) */
 	if (!hoso_make_parent_dirs(path))
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-
-	if (fd < 0)
+	/*
+	 * Not through a symbolic link, and only a regular file of our own: a
+	 * planted link or another user's file would receive rejected lines.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errno = EMLINK;	/* reported below as "is a symbolic link" */
+		else if (errno == ENXIO)
+			errno = EINVAL;	/* a FIFO without a reader: not a regular file */
 		return -1;
-	/* the file holds personal data: never readable by others */
-	if (fchmod(fd, 0600) != 0) {
-		struct stat st;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		int e = !S_ISREG(st.st_mode) ? EINVAL : EPERM;
 
-		if (fstat(fd, &st) != 0 || (st.st_mode & 077)) {
-			close(fd);
-			errno = EPERM;
-			return -1;
-		}
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	/* the file holds rejected lines: never readable by others */
+	if ((st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
 	}
 	return fd;
 }
@@ -284,9 +299,15 @@ extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal
 	if (hash_personal_data) {
 		const char *key = getenv("HOSO_HMAC_KEY");
 
-		if (!key || !*key) {
-			hoso_error("--personal-data hash needs the key in the environment variable "
-				   "HOSO_HMAC_KEY, which is %s", key ? "empty" : "not set");
+		/* a short key makes the hashes of names and ID numbers easy to reverse */
+		if (!key || strlen(key) < HMAC_KEY_MIN_BYTES) {
+			if (!key)
+				hoso_error("--personal-data hash needs the key in the environment variable "
+					   "HOSO_HMAC_KEY, which is not set");
+			else
+				hoso_error("--personal-data hash needs a key of at least %d bytes in "
+					   "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
+					   HMAC_KEY_MIN_BYTES, strlen(key));
 			return HOSO_EXIT_USAGE;
 		}
 		ex->hash_personal_data = true;
@@ -296,7 +317,10 @@ extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal
 		ex->reject_fd = open_reject_file(reject_path);
 		ex->reject_path = reject_path;
 		if (ex->reject_fd < 0) {
-			hoso_error("%s: cannot open the reject file: %s", reject_path, strerror(errno));
+			hoso_error("%s: cannot open the reject file: %s", reject_path,
+				   errno == EMLINK ? "it is a symbolic link" :
+				   errno == EINVAL ? "not a regular file" :
+				   errno == EPERM ? "not a file of the user running hoso" : strerror(errno));
 			ret = HOSO_EXIT_FAILED;
 			goto cleanup;
 		}
@@ -361,8 +385,12 @@ main(int argc, char **argv)
 		HOSO_OPT_CHOICE("personal-data", &personal, personal_modes,
 				"drop (default) or hash (HMAC-SHA-256, key from\n"
 				"the environment variable HOSO_HMAC_KEY)"),
+		HOSO_OPT_DATE("dates-from", &ex.dates_from,
+			      "earliest plausible day of a timestamp\n(default 2000-01-01)"),
+		HOSO_OPT_DATE("dates-to", &ex.dates_to,
+			      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
 		HOSO_OPT_STRING(0, "reject-file", &reject_path, "PATH",
-				"append rejected lines verbatim to PATH (mode 0600)"),
+				"append rejected lines, personal data removed, to\nPATH (a regular file of ours, mode 0600)"),
 		HOSO_OPT_ARGUMENTS(&x, file_argument),
 		HOSO_OPT_END(),
 	};
@@ -385,6 +413,7 @@ main(int argc, char **argv)
 	ex.reject_fd = -1;
 	ex.threaded = true;
 	ex.landing_date = HOSO_DATE_NONE;
+	ex.dates_from = ex.dates_to = HOSO_DATE_NONE;
 	x.paths = hoso_xcalloc((size_t) argc + 1, sizeof(*x.paths));
 	x.formats = hoso_xcalloc((size_t) argc + 1, sizeof(*x.formats));
 	x.days = hoso_xcalloc((size_t) argc + 1, sizeof(*x.days));
@@ -393,6 +422,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 	ex.max_line_bytes = (size_t) max_line;
+	/* a year 1900 or 2100 is a typo or a placeholder, not a case of ours */
+	if (ex.dates_from == HOSO_DATE_NONE)
+		hoso_date_parse_iso("2000-01-01", 10, &ex.dates_from);
+	if (ex.dates_to == HOSO_DATE_NONE)
+		ex.dates_to = hoso_time_date((hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS) + 1;
 	if (x.check_schema && x.npaths != 1) {
 		ret = hoso_cli_usage_error(&cli, "--check SCHEMA FILE: give exactly one FILE");
 		goto done;

@@ -6,6 +6,7 @@
  * Children of an array or object are collected on a reusable stack and
  * copied into the arena once their count is known.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -281,10 +282,40 @@ parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 	return fail(jp, p, "unterminated string");
 }
 
+/* Whole numbers up to this are exact in a double and in any code or amount. */
+#define WHOLE_NUMBER_MAX 1e15
+
+/*
+ * A number written with a fraction or an exponent whose value is whole
+ * (1e1, 10.0, 2.5e1): its digits instead, so that where an integer is meant
+ * it reads as the number it is.  Others stay as written.
+ */
+static void
+whole_number_digits(struct hoso_json_parser *jp, struct hoso_json_value *v)
+{
+	char text[64], digits[32], *endp;
+	double d;
+	int n;
+
+	if (v->len >= sizeof(text))
+		return;
+	memcpy(text, v->u.s, v->len);
+	text[v->len] = '\0';
+	d = strtod(text, &endp);
+	if (*endp || d != floor(d) || fabs(d) > WHOLE_NUMBER_MAX)
+		return;
+	n = snprintf(digits, sizeof(digits), "%.0f", d == 0 ? 0.0 : d);
+	if (n <= 0 || (size_t) n >= sizeof(digits))
+		return;
+	v->u.s = memcpy(arena_alloc(jp, (size_t) n + 1), digits, (size_t) n + 1);
+	v->len = (size_t) n;
+}
+
 static bool
 parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 {
 	const char *start = jp->p, *p = start, *end = jp->end;
+	bool written_fancy = false;
 
 	if (p < end && *p == '-')
 		p++;
@@ -298,6 +329,7 @@ parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	}
 	if (p < end && *p == '.') {
 		p++;
+		written_fancy = true;
 		if (p >= end || *p < '0' || *p > '9')
 			return fail(jp, start, "invalid number");
 		while (p < end && *p >= '0' && *p <= '9')
@@ -305,6 +337,7 @@ parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
+		written_fancy = true;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -316,6 +349,8 @@ parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	v->u.s = start;
 	v->len = (size_t) (p - start);
 	jp->p = p;
+	if (written_fancy)
+		whole_number_digits(jp, v);
 	return true;
 }
 
@@ -562,9 +597,22 @@ hoso_json_add_string(struct hoso_buf *out, const char *s, size_t len)
 	hoso_buf_addch(out, '"');
 }
 
+/* A value's type and size, without the value: what a masked member shows. */
+static void
+serialize_mask(struct hoso_buf *out, const struct hoso_json_value *v)
+{
+	switch (v->type) {
+	case HOSO_JSON_STRING: hoso_buf_addf(out, "\"<string, %zu bytes>\"", v->len); break;
+	case HOSO_JSON_NUMBER: hoso_buf_addf(out, "\"<number, %zu characters>\"", v->len); break;
+	case HOSO_JSON_ARRAY: hoso_buf_addf(out, "\"<array of %zu>\"", v->len); break;
+	case HOSO_JSON_OBJECT: hoso_buf_addf(out, "\"<object of %zu members>\"", v->len); break;
+	default: hoso_json_serialize(out, v, NULL); break;	/* null, true, false */
+	}
+}
+
 void
 hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
-		    bool (*drop)(const char *key, size_t keylen))
+		    enum hoso_json_member_policy (*policy)(const char *key, size_t keylen))
 {
 	bool first = true;
 
@@ -579,7 +627,7 @@ hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
 		for (size_t i = 0; i < v->len; i++) {
 			if (i)
 				hoso_buf_addch(out, ',');
-			hoso_json_serialize(out, &v->u.items[i], drop);
+			hoso_json_serialize(out, &v->u.items[i], policy);
 		}
 		hoso_buf_addch(out, ']');
 		break;
@@ -587,15 +635,20 @@ hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
 		hoso_buf_addch(out, '{');
 		for (size_t i = 0; i < v->len; i++) {
 			const struct hoso_json_member *m = &v->u.members[i];
+			enum hoso_json_member_policy what = policy ? policy(m->key, m->keylen)
+				: HOSO_JSON_KEEP;
 
-			if (drop && drop(m->key, m->keylen))
+			if (what == HOSO_JSON_DROP)
 				continue;
 			if (!first)
 				hoso_buf_addch(out, ',');
 			first = false;
 			hoso_json_add_string(out, m->key, m->keylen);
 			hoso_buf_addch(out, ':');
-			hoso_json_serialize(out, &m->value, drop);
+			if (what == HOSO_JSON_MASK)
+				serialize_mask(out, &m->value);
+			else
+				hoso_json_serialize(out, &m->value, policy);
 		}
 		hoso_buf_addch(out, '}');
 		break;

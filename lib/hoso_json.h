@@ -20,7 +20,9 @@ enum hoso_json_type {
 	HOSO_JSON_NULL,
 	HOSO_JSON_FALSE,
 	HOSO_JSON_TRUE,
-	HOSO_JSON_NUMBER,	/* s/len: the literal text */
+	HOSO_JSON_NUMBER,	/* s/len: the literal text, except that a whole number
+				   written with a fraction or an exponent (1e1, 10.0) is
+				   given in digits (10), as the number it is */
 	HOSO_JSON_STRING,	/* s/len: the unescaped bytes (not NUL-terminated) */
 	HOSO_JSON_ARRAY,	/* items/len */
 	HOSO_JSON_OBJECT	/* members/len, in input order */
@@ -85,12 +87,19 @@ hoso_json_key_is(const struct hoso_json_member *m, const char *key, size_t keyle
 	return m->keylen == keylen && __builtin_memcmp(m->key, key, keylen) == 0;
 }
 
+/* What hoso_json_serialize does with an object member, by its key. */
+enum hoso_json_member_policy {
+	HOSO_JSON_KEEP,		/* the member as it is (its own members decided in turn) */
+	HOSO_JSON_MASK,		/* the value replaced by its type and size: "<string, 12 bytes>" */
+	HOSO_JSON_DROP,		/* left out */
+};
+
 /*
- * Append v to out as compact JSON, leaving out (at any depth) object members
- * for which drop(key, keylen) is true (drop may be NULL).
+ * Append v to out as compact JSON, each object member (at any depth) kept,
+ * masked or dropped as policy(key, keylen) says (policy NULL: all kept).
  */
 void hoso_json_serialize(struct hoso_buf *out, const struct hoso_json_value *v,
-			 bool (*drop)(const char *key, size_t keylen));
+			 enum hoso_json_member_policy (*policy)(const char *key, size_t keylen));
 
 /* Append s as a JSON string with quotes; bytes >= 0x80 are copied as they are. */
 void hoso_json_add_string(struct hoso_buf *out, const char *s, size_t len);

@@ -252,9 +252,25 @@ text_line(const char *label, const char *text)
 		line_addstr(&l, label);
 		line_addstr(&l, ": ");
 	}
-	/* one line per part, even when the text holds a newline */
-	for (const char *p = text; *p; p++)
-		line_add(&l, *p == '\n' ? " " : p, 1);
+	/*
+	 * One line per part, even when the text holds a newline; other control
+	 * characters (a file name's carriage return or terminal escape) as \xNN,
+	 * so that no name can forge or hide a line.
+	 */
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '\n') {
+			line_add(&l, " ", 1);
+		} else if (c < 0x20 || c == 0x7f) {
+			char esc[5];
+
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			line_add(&l, esc, 4);
+		} else {
+			line_add(&l, p, 1);
+		}
+	}
 	line_write(&l);
 }
 

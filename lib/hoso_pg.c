@@ -63,34 +63,79 @@ hoso_pg_log_error(const char *what, const PGresult *res, const PGconn *conn)
 		    context ? hoso_log_str("context", context) : 0);
 }
 
-bool
-hoso_pg_conninfo_check(const char *conninfo)
+/* Keywords whose value is a secret. */
+static const char *const secret_keywords[] = { "password", "sslpassword" };
+
+/* A value that is itself a connection string: libpq would expand it. */
+static bool
+looks_like_conninfo(const char *v)
+{
+	return strchr(v, '=') || strncmp(v, "postgresql://", 13) == 0 ||
+		strncmp(v, "postgres://", 11) == 0;
+}
+
+/*
+ * Whether conninfo, or a value inside it that is itself a connection
+ * string (a dbname='host=h password=p' or a URI), carries a secret.  Never
+ * logs the string: libpq's messages may quote it.
+ */
+static bool
+conninfo_ok(const char *conninfo, int depth, bool *valid)
 {
 	PQconninfoOption *opts, *o;
 	char *err = NULL;
 	bool ok = true;
 
-	if (!conninfo)
-		return true;
 	opts = PQconninfoParse(conninfo, &err);
 	if (!opts) {
-		/* libpq's message may quote part of the string, which may hold a secret */
-		hoso_error("the connection string is not valid (expected keyword=value pairs "
-			   "or a postgresql:// URI)");
 		PQfreemem(err);
-		return false;
+		*valid = depth > 0;	/* a nested value that does not parse is just text */
+		return depth > 0;
 	}
-	for (o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val && o->val[0]) {
-			hoso_report(HOSO_LOG_ERROR,
-				    hoso_msg("the connection string contains a password"),
-				    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
-					      "in a pipeline or on the command line."));
-			ok = false;
+	for (o = opts; o->keyword && ok; o++) {
+		if (!o->val || !o->val[0])
+			continue;
+		for (size_t i = 0; i < sizeof(secret_keywords) / sizeof(secret_keywords[0]); i++) {
+			if (strcmp(o->keyword, secret_keywords[i]) == 0) {
+				hoso_report(HOSO_LOG_ERROR,
+					    hoso_msg("the connection string contains a %s%s", o->keyword,
+						     depth > 0 ? " (inside another value)" : ""),
+					    hoso_hint("Put it in ~/.pgpass or a service file instead, never "
+						      "in a pipeline or on the command line."));
+				ok = false;
+			}
 		}
+		if (ok && depth < 3 && looks_like_conninfo(o->val))
+			ok = conninfo_ok(o->val, depth + 1, valid);
 	}
 	PQconninfoFree(opts);
 	return ok;
+}
+
+/* The connection string given, else $HOSO_CONNINFO, else NULL (libpq's environment). */
+static const char *
+effective_conninfo(const char *conninfo)
+{
+	const char *env = getenv(HOSO_CONNINFO_ENV);
+
+	if (conninfo)
+		return conninfo;
+	return env && *env ? env : NULL;
+}
+
+bool
+hoso_pg_conninfo_check(const char *conninfo)
+{
+	bool valid = true, ok;
+
+	conninfo = effective_conninfo(conninfo);
+	if (!conninfo)
+		return true;
+	ok = conninfo_ok(conninfo, 0, &valid);
+	if (!valid)
+		hoso_error("the connection string is not valid (expected keyword=value pairs "
+			   "or a postgresql:// URI)");
+	return ok && valid;
 }
 
 /*
@@ -171,6 +216,7 @@ hoso_pg_connect(const char *conninfo, const char *application_name)
 
 	if (!hoso_pg_conninfo_check(conninfo))
 		return NULL;
+	conninfo = effective_conninfo(conninfo);
 	if (application_name) {
 		keys[n] = "application_name";
 		values[n++] = application_name;

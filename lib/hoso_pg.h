@@ -17,15 +17,28 @@
 #include <stdio.h>
 
 /*
- * Connect with conninfo (a keyword=value string or a URI; NULL means libpq's
- * environment: PGHOST, PGDATABASE, PGSERVICE, .pgpass ...).  A conninfo that
- * carries a password is refused: secrets belong in .pgpass or a service file.
+ * Connect with conninfo (a keyword=value string or a URI; NULL means
+ * $HOSO_CONNINFO when set, else libpq's environment: PGHOST, PGDATABASE,
+ * PGSERVICE, .pgpass ...).  A conninfo that carries a secret is refused:
+ * secrets belong in .pgpass or a service file.
  * The client encoding is UTF8.  Returns NULL after logging on failure; the
  * caller owns the connection and must PQfinish() it.
  */
 PGconn *hoso_pg_connect(const char *conninfo, const char *application_name);
 
-/* True when conninfo is well-formed and names no password; logs otherwise. */
+/*
+ * The environment variable through which the runner hands the pipeline's
+ * connection string to its stages: the environment of a process is
+ * readable by its user only, its command line by everyone (ps).  A NULL
+ * conninfo means this variable's value when set, else libpq's environment.
+ */
+#define HOSO_CONNINFO_ENV "HOSO_CONNINFO"
+
+/*
+ * True when conninfo is well-formed and carries no secret (password,
+ * sslpassword), neither itself nor in a value that is itself a connection
+ * string; logs otherwise, without quoting it.
+ */
 bool hoso_pg_conninfo_check(const char *conninfo);
 
 /* Run a command (or a query whose rows are not wanted); logs on failure. */

@@ -80,7 +80,7 @@ static const struct hoso_config_key rejects_keys[] = {
 	{ "max_count", KEY_COUNT, false, PL(rejects.max_count), 0, NULL, NULL, NULL,
 	  "largest number of rejected records in a run" },
 	{ "file", KEY_PATH, false, PL(rejects.file), 0, NULL, NULL, NULL,
-	  "file for the verbatim rejected lines, created mode 0600" },
+	  "file for the rejected lines (personal data removed), created mode 0600" },
 };
 static const struct hoso_config_table rejects_table = TABLE(rejects_keys);
 
@@ -90,6 +90,13 @@ static const struct hoso_config_key attention_keys[] = {
 	  "do not know; above it the run fails before loading (default 1: only warn)" },
 };
 static const struct hoso_config_table attention_table = TABLE(attention_keys);
+static const struct hoso_config_key dates_keys[] = {
+	{ "from", KEY_STRING, false, PL(dates.from), 0, "2000-01-01", NULL, NULL,
+	  "earliest plausible day of a timestamp (YYYY-MM-DD); earlier ones are rejects" },
+	{ "to", KEY_STRING, false, PL(dates.to), 0, NULL, NULL, NULL,
+	  "latest plausible day (YYYY-MM-DD); default: the day after the run" },
+};
+static const struct hoso_config_table dates_table = TABLE(dates_keys);
 
 static const struct hoso_config_key target_keys[] = {
 	{ "conninfo", KEY_CONNINFO, false, PL(target.conninfo), 0, NULL, NULL, NULL,
@@ -116,6 +123,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "reject policy" },
 	{ "attention", KEY_MAPPING, false, 0, 0, NULL, &attention_table, NULL,
 	  "what a run reports at its end, and when it fails instead" },
+	{ "dates", KEY_MAPPING, false, 0, 0, NULL, &dates_table, NULL,
+	  "the plausible days of a timestamp" },
 	{ "personal_data", KEY_CHOICE, false, PL(personal_data), 0, "drop", NULL,
 	  personal_data_choices, "drop, or hash with the key in HOSO_HMAC_KEY" },
 	{ "max_line_bytes", KEY_BYTES, false, PL(max_line_bytes), 0, "1048576", NULL, NULL,

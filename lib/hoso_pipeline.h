@@ -51,6 +51,10 @@ struct hoso_pipeline {
 	struct {
 		double max_unresolved_ratio;	/* default 1: warn, never fail */
 	} attention;
+	struct {
+		char *from;		/* YYYY-MM-DD, default "2000-01-01" */
+		char *to;		/* YYYY-MM-DD; NULL: the day after the run */
+	} dates;			/* the plausible days of a timestamp */
 	char *personal_data;		/* "drop" (default) or "hash" */
 	long max_line_bytes;		/* default 1048576 */
 	char *staging;			/* default ".hoso/staging" */

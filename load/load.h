@@ -63,6 +63,14 @@ struct manifest {
 
 /* Reads DIR/MANIFEST and checks that every listed file has its size. */
 bool manifest_read(struct manifest *m, const char *dir);
+/*
+ * Inside the load's transaction: the directory's OWNER must name the
+ * warehouse conn is connected to and run_id, and the run's row must be
+ * 'running'.  Locks that row to the end of the transaction, so that a later
+ * runner marking the run interrupted waits for this load's outcome, and a
+ * run already marked so never commits.  Logs why on false.
+ */
+bool manifest_claim(PGconn *conn, const struct manifest *m, long long run_id);
 const struct manifest_entry *manifest_find(const struct manifest *m, const char *name);
 void manifest_release(struct manifest *m);
 

@@ -17,6 +17,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_log.h"
+#include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "load.h"
@@ -275,5 +276,35 @@ cleanup:
 	free(path);
 	hoso_buf_release(&carry);
 	hoso_buf_release(&out);
+	return ok;
+}
+
+bool
+manifest_claim(PGconn *conn, const struct manifest *m, long long run_id)
+{
+	struct hoso_warehouse_id id;
+	long long owner_run = -1;
+	char run[32];
+	const char *p[1] = { run };
+	PGresult *res;
+	bool ok;
+
+	if (!hoso_warehouse_id_query(conn, &id) ||
+	    !hoso_owner_matches(m->dir, &id, &owner_run, false))
+		return false;
+	if (owner_run != run_id) {
+		hoso_error("%s/OWNER: the staging directory was made for run %lld, not run %lld; "
+			   "refusing it", m->dir, owner_run, run_id);
+		return false;
+	}
+	snprintf(run, sizeof(run), "%lld", run_id);
+	res = hoso_pg_query(conn, "SELECT status FROM hoso.run WHERE run_id = $1 FOR UPDATE", 1, p);
+	if (!res)
+		return false;
+	ok = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "running") == 0;
+	if (!ok)
+		hoso_error("run %lld is %s; only a running run may load its staging directory",
+			   run_id, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "not recorded");
+	PQclear(res);
 	return ok;
 }

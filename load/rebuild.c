@@ -112,6 +112,7 @@ load_rebuild(const struct load_options *o)
 				 "INSERT INTO hoso.run (run_id, kind, status, date_from, date_to)"
 				 " VALUES ($1, 'rebuild', 'running', $2, $3) ON CONFLICT (run_id) DO NOTHING",
 				 3, (const char *const[]) { run_id, o->rebuild_from, o->rebuild_to }) ||
+	    !manifest_claim(conn, &m, o->run_id) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE rebuild_figures (moment text PRIMARY KEY,"
 			  " summary jsonb, by_unit jsonb) ON COMMIT DROP") ||
 	    !record_figures(conn, o, "before") ||
@@ -126,7 +127,8 @@ load_rebuild(const struct load_options *o)
 				     o->rebuild_from, o->rebuild_to };
 
 		if (!hoso_pg_exec_params(conn,
-					 "UPDATE hoso.run r SET cases_derived = $3, files_loaded = 0, rows_loaded = 0,"
+					 "UPDATE hoso.run r SET status = 'done', exit_code = 0, finished_at = clock_timestamp(),"
+					 " cases_derived = $3, files_loaded = 0, rows_loaded = 0,"
 					 " detail = coalesce($4::jsonb, '{}'::jsonb) || jsonb_build_object('rebuild',"
 					 "   jsonb_build_object('from', $5::date, 'to', $6::date,"
 					 "     'cases_selected', $2::bigint, 'cases_derived', $3::bigint,"

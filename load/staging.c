@@ -274,9 +274,19 @@ check_ledger(PGconn *conn, const struct load_options *o)
 	PGresult *res;
 	int n;
 
+	/*
+	 * The cases the replaced content had a message about are re-derived
+	 * (replace_facts): one it no longer mentions loses its facts.
+	 */
 	if (o->replace)
 		return hoso_pg_exec(conn,
-				    "DELETE FROM hoso.file_ledger l USING load_files f WHERE l.path = f.path");
+				    "CREATE TEMP TABLE load_replaced_case ON COMMIT DROP AS"
+				    " SELECT DISTINCT m.src, m.case_no"
+				    " FROM (SELECT file_id, src, case_no FROM hoso.dossier_msg"
+				    "       UNION ALL SELECT file_id, src, case_no FROM hoso.progress_msg) m"
+				    " JOIN hoso.file_ledger l USING (file_id) JOIN load_files f USING (path)") &&
+			hoso_pg_exec(conn,
+				     "DELETE FROM hoso.file_ledger l USING load_files f WHERE l.path = f.path");
 	res = hoso_pg_query(conn,
 			    "SELECT l.path, l.run_id FROM hoso.file_ledger l JOIN load_files f USING (path)"
 			    " ORDER BY l.path", 0, NULL);
@@ -430,15 +440,18 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 		load_summary_add(conn, m);
 }
 
-/* The cases of a run are those of its case_fact.tsv. */
+/* The cases of a run: those of its case_fact.tsv, and with replace those of the replaced content. */
 static bool
-replace_facts(PGconn *conn, const struct manifest *m, long long *cases)
+replace_facts(PGconn *conn, const struct manifest *m, bool replace, long long *cases)
 {
 	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
 		       "case_fact.tsv begins with its key");
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
 		manifest_copy(conn, m, hoso_staging_layouts[HOSO_STAGING_CASE_FACT].file,
 			      "COPY load_case_key (src, case_no) FROM STDIN", STAGING_COPY_KEYS, NULL, NULL) &&
+		(!replace ||
+		 hoso_pg_exec(conn, "INSERT INTO load_case_key SELECT src, case_no FROM load_replaced_case"
+			      " EXCEPT SELECT src, case_no FROM load_case_key")) &&
 		hoso_pg_exec(conn, "ANALYZE load_case_key") &&
 		load_replace_facts(conn, m, "load_case_key", cases);
 }
@@ -482,6 +495,7 @@ load_staging(const struct load_options *o)
 		goto cleanup;
 	if (!hoso_pg_exec(conn, "BEGIN") ||
 	    !ensure_run_row(conn, run_id, &created) ||
+	    !manifest_claim(conn, &m, o->run_id) ||
 	    !load_reference(conn, o) ||
 	    !copy_files_tsv(conn, &m, &t))
 		goto cleanup;
@@ -498,7 +512,7 @@ load_staging(const struct load_options *o)
 	    !load_copy_staging(conn, &m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
 			       &map, &progress) ||
 	    !load_bulk_end(conn, bulk, 2) ||
-	    !replace_facts(conn, &m, &cases) ||
+	    !replace_facts(conn, &m, o->replace, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;
 	{
@@ -519,9 +533,11 @@ load_staging(const struct load_options *o)
 					 " detail = coalesce($8::jsonb, detail)"
 					 " WHERE run_id = $1", 8, p))
 			goto cleanup;
-		/* a load started alone finishes its own row; the runner finishes its own */
-		if (created &&
-		    !hoso_pg_exec_params(conn,
+		/*
+		 * The row says done in the transaction that loads: a commit is
+		 * never reported failed, whatever happens to the runner after it.
+		 */
+		if (!hoso_pg_exec_params(conn,
 					 "UPDATE hoso.run SET status = 'done', exit_code = 0,"
 					 " finished_at = clock_timestamp(), load_ms = $2 WHERE run_id = $1",
 					 2, (const char *const[]) { run_id, ms }))

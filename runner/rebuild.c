@@ -192,28 +192,6 @@ verify_files(const struct rebuild_plan *plan, bool list, char *first, size_t fir
 }
 
 static bool
-make_dirs(const char *dir)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			goto fail;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		goto fail;
-	return true;
-fail:
-	hoso_error("cannot create \"%s\": %s", path, strerror(errno));
-	return false;
-}
-
-static bool
 write_keys(PGconn *conn, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -242,13 +220,13 @@ rebuild(const struct rebuild_args *args)
 	struct hoso_buf err = HOSO_BUF_INIT;
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[NSTAGES] = { 0 };
-	char staging[4096], keys[4200], first_bad[4400], from[11], to[11];
-	const char *base;
+	char staging[4096], keys[4200], first_bad[4400], from[11], to[11], why[640];
 	bool pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE;
 	size_t bad;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	runner_handle_stop_signals();
 	hoso_date_format_iso(a.from, from);
 	hoso_date_format_iso(a.to, to);
 	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
@@ -311,11 +289,13 @@ rebuild(const struct rebuild_args *args)
 		ret = HOSO_EXIT_OK;
 		goto cleanup;
 	}
-	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
-	runner_remove_stale_staging(base);
-	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
+	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
+		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
+				      "cannot make the staging directory");
+		goto cleanup;
+	}
 	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
-	if (!make_dirs(staging) || !write_keys(conn, keys)) {
+	if (!write_keys(conn, keys)) {
 		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
 				      "cannot write the staging directory");
 		goto cleanup;
@@ -328,7 +308,8 @@ rebuild(const struct rebuild_args *args)
 
 		ret = runner_run_stages(&rq, ms);
 	}
-	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, NULL);
+	ret = runner_settle_run(conn, run_id, ret, why, sizeof(why));
+	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, why[0] ? why : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!a.keep_staging)
 			runner_remove_staging(staging);
@@ -378,7 +359,8 @@ runner_cmd_rebuild(int argc, char **argv)
 			 "hold its messages, with the current reference data, and swap the new facts in\n"
 			 "in one transaction.  Ledger and archive are left as they are.",
 		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
-			  "75 another run holds the warehouse lock.",
+			  "75 another run holds the warehouse lock, 130 or 143 stopped by SIGINT or\n"
+			  "SIGTERM (nothing changed, the run's row says so).",
 		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
 	};
 

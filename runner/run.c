@@ -18,6 +18,7 @@
 #include "hoso_cli.h"
 #include "hoso_layout.h"
 #include "hoso_log.h"
+#include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
 #include "runner.h"
@@ -101,35 +102,25 @@ mark_interrupted_runs(PGconn *conn)
 	PQclear(res);
 }
 
-int
-runner_take_lock(PGconn *conn, bool wait)
+/*
+ * The session that holds the warehouse lock: the row of hoso.run_lock,
+ * locked FOR UPDATE in a transaction left open until the runner exits.  A
+ * session of its own, so that the run's other statements commit as they go.
+ */
+static PGconn *lock_conn;
+
+/* Name whoever holds the lock: a session with a row-share lock on hoso.run_lock. */
+static void
+report_lock_holder(PGconn *conn)
 {
-	char sql[256];
-	PGresult *res;
-	bool got;
+	PGresult *res = PQexec(conn,
+			       "SELECT a.application_name, a.pid,"
+			       " to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
+			       " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+			       " WHERE l.locktype = 'relation' AND l.relation = 'hoso.run_lock'::regclass"
+			       " AND l.mode = 'RowShareLock' AND l.granted AND l.pid <> pg_backend_pid()"
+			       " ORDER BY a.backend_start LIMIT 1");
 
-	snprintf(sql, sizeof(sql), "SELECT %s(%lld)",
-		 wait ? "pg_advisory_lock" : "pg_try_advisory_lock", RUNNER_LOCK_KEY);
-	res = PQexec(conn, sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		hoso_error("cannot take the warehouse lock: %s", PQerrorMessage(conn));
-		PQclear(res);
-		return HOSO_EXIT_FAILED;
-	}
-	got = wait || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (got) {
-		mark_interrupted_runs(conn);
-		return HOSO_EXIT_OK;
-	}
-
-	/* name the holder: its application_name carries its run id */
-	snprintf(sql, sizeof(sql),
-		 "SELECT a.application_name, a.pid, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
-		 " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-		 " WHERE l.locktype = 'advisory' AND l.granted"
-		 " AND ((l.classid::bigint << 32) | l.objid::bigint) = %lld", RUNNER_LOCK_KEY);
-	res = PQexec(conn, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
 		hoso_report(HOSO_LOG_ERROR, hoso_log_event("locked"),
 			    hoso_msg("another run holds the warehouse lock: \"%s\" (server pid %s, since %s)",
@@ -140,7 +131,54 @@ runner_take_lock(PGconn *conn, bool wait)
 			    hoso_msg("another run holds the warehouse lock"),
 			    hoso_hint("Use --wait to wait for it."));
 	PQclear(res);
-	return HOSO_EXIT_LOCKED;
+}
+
+int
+runner_take_lock(PGconn *conn, bool wait)
+{
+	PGresult *res;
+	const char *state;
+
+	/* the stages' connection string (runner_export_conninfo), the run's warehouse */
+	lock_conn = hoso_pg_connect(NULL, "hoso lock");
+	if (!lock_conn)
+		return HOSO_EXIT_FAILED;
+	if (!hoso_pg_exec(lock_conn, "SET idle_in_transaction_session_timeout = 0") ||
+	    !hoso_pg_exec(lock_conn, "BEGIN"))
+		return HOSO_EXIT_FAILED;
+	res = PQexec(lock_conn, wait ? "SELECT 1 FROM hoso.run_lock FOR UPDATE"
+		     : "SELECT 1 FROM hoso.run_lock FOR UPDATE NOWAIT");
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		PQclear(res);
+		mark_interrupted_runs(conn);
+		return HOSO_EXIT_OK;
+	}
+	if (state && strcmp(state, "55P03") == 0) {	/* lock_not_available */
+		PQclear(res);
+		report_lock_holder(conn);
+		return HOSO_EXIT_LOCKED;
+	}
+	if (state && strcmp(state, "42501") == 0)	/* insufficient_privilege */
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("lock_denied"),
+			    hoso_msg("this role may not take the warehouse lock"),
+			    hoso_hint("Run hoso as the role that loads the warehouse (UPDATE on "
+				      "hoso.run_lock); reading roles cannot."));
+	else
+		hoso_pg_log_error("cannot take the warehouse lock", res, lock_conn);
+	PQclear(res);
+	return HOSO_EXIT_FAILED;
+}
+
+/* The lock's session takes the run's name, so that a later runner sees whose it is. */
+static void
+name_lock(const char *application_name)
+{
+	const char *ap[1] = { application_name };
+
+	/* inside the lock's transaction: shown at once, kept as long as it */
+	if (lock_conn)
+		hoso_pg_exec_params(lock_conn, "SELECT set_config('application_name', $1, false)", 1, ap);
 }
 
 long long
@@ -171,6 +209,7 @@ runner_start_run_row(PGconn *conn, const char *kind, const struct hoso_pipeline 
 
 		hoso_pg_exec_params(conn, "SELECT set_config('application_name', $1, false)", 1, ap);
 	}
+	name_lock(appname);
 	return id;
 }
 
@@ -189,10 +228,14 @@ runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen, siz
 	snprintf(m0, sizeof(m0), "%lld", ms[0]);
 	snprintf(m1, sizeof(m1), "%lld", ms[1]);
 	snprintf(m2, sizeof(m2), "%lld", ms[2]);
-	/* the load may have written its counts; keep them, add ours */
+	/*
+	 * The load may have written its counts; keep them, add ours.  A row the
+	 * load marked done in its own transaction stays done: its data is in.
+	 */
 	res = PQexecParams(conn,
-			   "UPDATE hoso.run SET finished_at = now(), exit_code = $2,"
-			   " status = CASE WHEN $2::int = 0 THEN 'done' ELSE 'failed' END,"
+			   "UPDATE hoso.run SET finished_at = now(),"
+			   " exit_code = CASE WHEN status = 'done' THEN 0 ELSE $2::int END,"
+			   " status = CASE WHEN $2::int = 0 OR status = 'done' THEN 'done' ELSE 'failed' END,"
 			   " files_seen = $3, files_skipped = $4,"
 			   " extract_ms = $5, transform_ms = $6, load_ms = $7,"
 			   " message = coalesce($8, message)"
@@ -217,12 +260,33 @@ runner_remove_staging(const char *dir)
 		hoso_warning("cannot remove staging directory \"%s\": %s", dir, strerror(errno));
 }
 
+/* Whether run_id's row says it is still running (or cannot be read). */
+static bool
+run_in_progress(PGconn *conn, long long run_id)
+{
+	char id[32];
+	const char *p[1] = { id };
+	PGresult *res;
+	bool running;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	res = PQexecParams(conn, "SELECT status = 'running' FROM hoso.run WHERE run_id = $1",
+			   1, NULL, p, NULL, NULL, 0);
+	running = PQresultStatus(res) != PGRES_TUPLES_OK ||
+		(PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0);
+	PQclear(res);
+	return running;
+}
+
 /*
- * Staging directories of earlier runs that were killed: with the warehouse
- * lock held, no other run can be using one, so each is removed.
+ * Staging directories of earlier runs of this warehouse that were killed.
+ * Only a directory whose OWNER names this warehouse is touched, and only
+ * when its run's row is no longer 'running' (with the lock held, and
+ * interrupted runs marked, such a run can no longer be using it).  Another
+ * warehouse's directories in the same folder are left alone.
  */
 void
-runner_remove_stale_staging(const char *base)
+runner_remove_stale_staging(PGconn *conn, const char *base, const struct hoso_warehouse_id *id)
 {
 	DIR *d = opendir(base);
 	struct dirent *e;
@@ -231,9 +295,13 @@ runner_remove_stale_staging(const char *base)
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
+		long long run_id;
+
 		if (strncmp(e->d_name, "run-", 4) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		if (!hoso_owner_matches(path, id, &run_id, true) || run_in_progress(conn, run_id))
+			continue;
 		hoso_info("removing the staging directory of an interrupted run: %s", path);
 		runner_remove_staging(path);
 	}
@@ -280,12 +348,12 @@ run_pipeline(const struct run_args *a)
 	PGconn *conn = NULL;
 	long long run_id = -1, ms[NSTAGES] = { 0 };
 	size_t count[4];
-	char staging[4096], msg[4600];
-	const char *base;
+	char staging[4096], msg[4600], outcome[640];
 	bool pipeline_loaded = false;
 	int ret = HOSO_EXIT_USAGE;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	runner_handle_stop_signals();
 	if (!hoso_pipeline_load(args.pipeline_path, &pipeline, &err)) {
 		hoso_error("%s", err.data);
 		goto cleanup;
@@ -331,8 +399,19 @@ run_pipeline(const struct run_args *a)
 	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
 
 	if (!runner_plan_ledger(conn, &files, args.replace)) {
-		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms,
-				      "cannot read a file or the ledger");
+		/* the row names the file that could not be read, if one could not */
+		snprintf(msg, sizeof(msg), "cannot read the ledger");
+		for (size_t i = 0; i < files.n; i++) {
+			FILE *f = fopen(files.v[i].path, "rb");
+
+			if (!f) {
+				snprintf(msg, sizeof(msg), "cannot read \"%s\": %s", files.v[i].path,
+					 strerror(errno));
+				break;
+			}
+			fclose(f);
+		}
+		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms, msg);
 		goto cleanup;
 	}
 	count_actions(&files, count);
@@ -361,9 +440,11 @@ run_pipeline(const struct run_args *a)
 				      "cannot record the run's files");
 		goto cleanup;
 	}
-	base = pipeline.staging ? pipeline.staging : ".hoso/staging";
-	runner_remove_stale_staging(base);
-	snprintf(staging, sizeof(staging), "%s/run-%lld", base, run_id);
+	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
+		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
+				      "cannot make the staging directory");
+		goto cleanup;
+	}
 	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) handed.n),
 		    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
 		    hoso_log_int("replaced", (long long) count[RUN_FILE_REPLACE]),
@@ -377,8 +458,9 @@ run_pipeline(const struct run_args *a)
 
 		ret = runner_run_stages(&rq, ms);
 	}
+	ret = runner_settle_run(conn, run_id, ret, outcome, sizeof(outcome));
 	runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
-			      failure.len ? failure.data : NULL);
+			      outcome[0] ? outcome : failure.len ? failure.data : NULL);
 	if (ret == HOSO_EXIT_OK) {
 		if (!args.keep_staging)
 			runner_remove_staging(staging);
@@ -389,6 +471,11 @@ run_pipeline(const struct run_args *a)
 			    hoso_detail("The staging files are kept in %s.", staging));
 	}
 cleanup:
+	if (ret != HOSO_EXIT_OK && runner_stop_signal() && ret < 128) {
+		/* stopped before its stages: nothing was loaded */
+		hoso_error("stopped by %s", runner_signal_name(runner_stop_signal()));
+		ret = 128 + runner_stop_signal();
+	}
 	if (pipeline_loaded && !args.dry_run)
 		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, true);
 	if (conn)
@@ -428,7 +515,8 @@ runner_cmd_run(int argc, char **argv)
 		.name = "hoso run", .usage = usage, .options = options,
 		.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
 		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
-			  "configuration, 75 another run holds the warehouse lock.",
+			  "configuration, 75 another run holds the warehouse lock, 130 or 143 stopped\n"
+			  "by SIGINT or SIGTERM (stages stopped, nothing loaded, the run's row says so).",
 		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
 	};
 

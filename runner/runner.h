@@ -13,8 +13,6 @@
 #include "hoso_pipeline.h"
 #include "hoso_time.h"
 
-/* Key of the session advisory lock that serialises runs on one warehouse. */
-#define RUNNER_LOCK_KEY 4850303001LL
 
 struct run_args {
 	const char *pipeline_path;
@@ -84,6 +82,37 @@ void runner_argv_release(struct runner_argv *b);
 pid_t runner_spawn(char *const argv[], int in_fd, int out_fd);
 /* Its exit status; a signal is an error (logged) and HOSO_EXIT_FAILED. */
 int runner_wait(pid_t pid, const char *name);
+/* How a stage ended. */
+struct runner_stage_end {
+	char name[64];			/* program name, e.g. "hoso-transform" */
+	int exit_status;		/* when it exited */
+	int signal;			/* when a signal killed it, else 0 */
+	char first_error[512];		/* its first error line ("" if none) */
+};
+/* Like runner_wait, saying how it ended. */
+int runner_wait_stage(pid_t pid, struct runner_stage_end *end);
+/* "hoso-transform was killed by SIGKILL", "hoso-extract failed (exit 1): why" */
+void runner_stage_end_describe(const struct runner_stage_end *end, char *out, size_t outlen);
+/*
+ * Why the last runner_run_extract_transform / runner_run_command failed:
+ * the stage that failed first, how, and its first error line; NULL if none.
+ */
+const char *runner_last_failure(void);
+/*
+ * SIGTERM and SIGINT stop the run: the stages get SIGTERM, and
+ * runner_stop_signal() says which signal came (0: none).
+ */
+void runner_handle_stop_signals(void);
+int runner_stop_signal(void);
+const char *runner_signal_name(int sig);	/* "SIGTERM" */
+/*
+ * After the stages of run_id returned ret: the exit status to report and,
+ * in why, what the run's row should say ("" to keep the load's message).
+ * A run whose load committed (its row is done) succeeded, whatever came
+ * after; a stopped one exits 128 + the signal number ("interrupted by
+ * SIGTERM"); a failed one names the stage that failed first.
+ */
+int runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t whylen);
 const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH */
 /* schemas/REL under hoso's data directory (hoso_datadir), when it is there */
 bool runner_data_path(const char *rel, char *out, size_t len);
@@ -114,6 +143,20 @@ extern const char *const runner_stage_names[NSTAGES];
 int runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES]);
 /* hoso-load --migrate for the pipeline's warehouse: HOSO_EXIT_OK or HOSO_EXIT_FAILED. */
 int runner_migrate(const struct hoso_pipeline *p);
+/*
+ * The pipeline's connection string, for the stages, in their environment
+ * ($HOSO_CONNINFO), never on their command line, which every local user
+ * can read.
+ */
+void runner_export_conninfo(const struct hoso_pipeline *p);
+/*
+ * The staging directory of run_id, made (mode 0700) with its OWNER:
+ * STAGING/SYSID-DBOID/run-RUNID, STAGING being the pipeline's staging folder
+ * (default .hoso/staging), after removing this warehouse's stale ones.
+ * The caller holds the warehouse lock.  Logs on false.
+ */
+bool runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_id,
+			 char *out, size_t outlen);
 
 /* The subcommands, one per file (commands.h). */
 #define HOSO_COMMAND(name, summary) int runner_cmd_##name(int argc, char **argv);
@@ -137,7 +180,12 @@ struct hoso_cli;
 /* --date or --from/--to checked, yesterday by default: 0, or 2 after a usage error */
 int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso_date *to);
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
-int runner_take_lock(PGconn *conn, bool wait);	/* an exit status: 0, 1 or 75 */
+/*
+ * The warehouse lock: the row of hoso.run_lock, held FOR UPDATE by a session
+ * of the runner's own until it exits (only the loading role may lock it);
+ * then interrupted runs are marked on conn.  An exit status: 0, 1 or 75.
+ */
+int runner_take_lock(PGconn *conn, bool wait);
 /*
  * The run's row in hoso.run (kind "run" or "rebuild"), and the session's
  * application_name that names it; the run id, or -1 after a logged error.
@@ -148,7 +196,9 @@ long long runner_start_run_row(PGconn *conn, const char *kind, const struct hoso
 void runner_finish_run_row(PGconn *conn, long long run_id, int code, size_t seen,
 			   size_t skipped, const long long ms[NSTAGES], const char *message);
 void runner_remove_staging(const char *dir);
-void runner_remove_stale_staging(const char *base);
+struct hoso_warehouse_id;
+void runner_remove_stale_staging(PGconn *conn, const char *base,
+				 const struct hoso_warehouse_id *id);
 /* runner/check.c */
 /*
  * What hoso check and hoso run verify before touching anything.  Each

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,7 +22,9 @@
 
 #include "hoso_format.h"
 #include "hoso_log.h"
+#include "hoso_owner.h"
 #include "hoso_paths.h"
+#include "hoso_pg.h"
 #include "hoso_progress.h"
 #include "runner.h"
 
@@ -62,16 +66,237 @@ runner_stage_path(const char *name)
 	return p;
 }
 
+/*
+ * The stages alive now.  The runner owns them: each dies with it
+ * (PR_SET_PDEATHSIG), a SIGTERM or SIGINT to the runner is passed on to
+ * them, and their stderr goes through the runner, which passes it on line
+ * by line and keeps each stage's first error line for the run's row.
+ */
+#define MAX_STAGES 4
+
+struct stage {
+	pid_t pid;			/* 0: slot free */
+	int err_fd;			/* read end of its stderr; -1 once at EOF */
+	char name[64];
+	char line[1024];		/* the line being read */
+	size_t line_len;
+	char first_error[512];		/* its first error line, without the program prefix */
+};
+
+static struct stage stages[MAX_STAGES];
+static char runner_failure[600];	/* why the last stages failed, for the run's row */
+/* written by the signal handler; the pids it reads are set before the child runs */
+static volatile pid_t stage_pids[MAX_STAGES];
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	if (!stop_signal)
+		stop_signal = sig;
+	for (int i = 0; i < MAX_STAGES; i++)
+		if (stage_pids[i] > 0)
+			kill(stage_pids[i], SIGTERM);
+}
+
+void
+runner_handle_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: waitpid and poll return, and the runner stops the run */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int
+runner_stop_signal(void)
+{
+	return stop_signal;
+}
+
+const char *
+runner_last_failure(void)
+{
+	return runner_failure[0] ? runner_failure : NULL;
+}
+
+const char *
+runner_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGKILL: return "SIGKILL";
+	case SIGPIPE: return "SIGPIPE";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGABRT: return "SIGABRT";
+	case SIGHUP: return "SIGHUP";
+	case SIGBUS: return "SIGBUS";
+	default: return "a signal";
+	}
+}
+
+static struct stage *
+stage_of(pid_t pid)
+{
+	for (int i = 0; i < MAX_STAGES; i++)
+		if (stages[i].pid == pid)
+			return &stages[i];
+	return NULL;
+}
+
+/*
+ * Keep the first error line of a stage: "prog: error: MSG" in text logs,
+ * {"level":"error",...,"msg":"MSG"} in JSON ones; MSG is kept.
+ */
+static void
+note_error_line(struct stage *st, const char *line)
+{
+	const char *msg = NULL, *end;
+	size_t n = 0;
+
+	if (st->first_error[0])
+		return;
+	if (line[0] == '{') {
+		if (!strstr(line, "\"level\":\"error\""))
+			return;
+		msg = strstr(line, "\"msg\":\"");
+		if (!msg)
+			return;
+		msg += strlen("\"msg\":\"");
+		for (end = msg; *end && *end != '"'; end++)
+			if (*end == '\\' && end[1])
+				end++;
+		n = (size_t) (end - msg);
+	} else {
+		msg = strstr(line, ": error: ");
+		if (!msg)
+			return;
+		msg += strlen(": error: ");
+		n = strlen(msg);
+	}
+	if (n >= sizeof(st->first_error))
+		n = sizeof(st->first_error) - 1;
+	memcpy(st->first_error, msg, n);
+	st->first_error[n] = '\0';
+}
+
+/* Pass the bytes read from a stage's stderr on to ours, a whole line at a time. */
+static void
+take_stderr(struct stage *st, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool full = st->line_len == sizeof(st->line) - 1;
+
+		if (!full)
+			st->line[st->line_len++] = buf[i];
+		if (buf[i] == '\n' || full) {
+			(void) !write(STDERR_FILENO, st->line, st->line_len);
+			st->line[st->line_len - (buf[i] == '\n')] = '\0';
+			note_error_line(st, st->line);
+			st->line_len = 0;
+			if (full && buf[i] != '\n')
+				st->line[st->line_len++] = buf[i];
+		}
+	}
+}
+
+static void
+end_stderr(struct stage *st)
+{
+	if (st->line_len > 0) {
+		(void) !write(STDERR_FILENO, st->line, st->line_len);
+		(void) !write(STDERR_FILENO, "\n", 1);
+		st->line[st->line_len] = '\0';
+		note_error_line(st, st->line);
+		st->line_len = 0;
+	}
+	close(st->err_fd);
+	st->err_fd = -1;
+}
+
+/*
+ * Read the stages' stderr until that of `until` reaches its end; with
+ * tick, call tick(arg) five times a second meanwhile (a progress line).
+ */
+static void
+pump_stderr(const struct stage *until, void (*tick)(void *), void *arg)
+{
+	while (until->err_fd >= 0) {
+		struct pollfd fds[MAX_STAGES];
+		struct stage *of[MAX_STAGES];
+		nfds_t n = 0;
+
+		for (int i = 0; i < MAX_STAGES; i++) {
+			if (stages[i].pid > 0 && stages[i].err_fd >= 0) {
+				fds[n] = (struct pollfd) { .fd = stages[i].err_fd, .events = POLLIN };
+				of[n++] = &stages[i];
+			}
+		}
+		int ready = poll(fds, n, tick ? 200 : -1);
+
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (ready == 0) {
+			tick(arg);
+			continue;
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			char buf[4096];
+			ssize_t got;
+
+			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read(fds[i].fd, buf, sizeof(buf));
+			if (got > 0)
+				take_stderr(of[i], buf, (size_t) got);
+			else if (got == 0 || errno != EINTR)
+				end_stderr(of[i]);
+		}
+	}
+}
+
 pid_t
 runner_spawn(char *const argv[], int in_fd, int out_fd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid;
+	int err[2], slot = -1;
+	const char *base = strrchr(argv[0], '/');
 
-	if (pid < 0) {
+	for (int i = 0; i < MAX_STAGES && slot < 0; i++)
+		if (stages[i].pid == 0)
+			slot = i;
+	if (slot < 0 || stop_signal) {
+		hoso_error("cannot start %s: %s", argv[0],
+			   stop_signal ? "the run is being stopped" : "too many stages at once");
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
 		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
 		return -1;
 	}
+	pid = fork();
+	if (pid < 0) {
+		hoso_error("cannot start %s: %s", argv[0], strerror(errno));
+		close(err[0]);
+		close(err[1]);
+		return -1;
+	}
 	if (pid == 0) {
+		/* die with the runner, even if it died before this line */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		/* rows from input land in the staging files and the reject file: owner only */
+		umask(077);
+		signal(SIGPIPE, SIG_DFL);
 		if (in_fd >= 0) {
 			dup2(in_fd, STDIN_FILENO);
 			close(in_fd);
@@ -80,61 +305,97 @@ runner_spawn(char *const argv[], int in_fd, int out_fd)
 			dup2(out_fd, STDOUT_FILENO);
 			close(out_fd);
 		}
+		dup2(err[1], STDERR_FILENO);
 		execvp(argv[0], argv);
 		hoso_error("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(err[1]);
+	stages[slot] = (struct stage) { .pid = pid, .err_fd = err[0] };
+	snprintf(stages[slot].name, sizeof(stages[slot].name), "%s", base ? base + 1 : argv[0]);
+	stage_pids[slot] = pid;
+	if (stop_signal)
+		kill(pid, SIGTERM);
 	return pid;
 }
 
-/*
- * waitpid for pid; with tick, polls instead, calling tick(arg) five times
- * a second until the child ends (a progress line).  false after a message.
- */
-static bool
-wait_child(pid_t pid, const char *name, int *status, void (*tick)(void *), void *arg)
-{
-	for (;;) {
-		pid_t r = waitpid(pid, status, tick ? WNOHANG : 0);
-
-		if (r == pid)
-			return true;
-		if (r < 0 && errno != EINTR) {
-			hoso_error("waiting for %s: %s", name, strerror(errno));
-			return false;
-		}
-		if (r == 0) {
-			tick(arg);
-			usleep(200 * 1000);
-		}
-	}
-}
-
+/* runner_wait_stage, calling tick(arg) (may be NULL) while it runs. */
 static int
-wait_ticking(pid_t pid, const char *name, void (*tick)(void *), void *arg)
+wait_stage_ticking(pid_t pid, struct runner_stage_end *end, void (*tick)(void *), void *arg)
 {
+	struct stage *st = stage_of(pid);
 	int status;
 
-	if (!wait_child(pid, name, &status, tick, arg))
-		return HOSO_EXIT_FAILED;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	hoso_error("%s was killed by signal %d", name, WTERMSIG(status));
+	memset(end, 0, sizeof(*end));
+	if (st) {
+		snprintf(end->name, sizeof(end->name), "%s", st->name);
+		pump_stderr(st, tick, arg);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			hoso_error("waiting for %s: %s", end->name, strerror(errno));
+			status = 1 << 8;
+			break;
+		}
+	}
+	if (st) {
+		snprintf(end->first_error, sizeof(end->first_error), "%s", st->first_error);
+		for (int i = 0; i < MAX_STAGES; i++)
+			if (stage_pids[i] == pid)
+				stage_pids[i] = 0;
+		memset(st, 0, sizeof(*st));
+	}
+	if (WIFEXITED(status)) {
+		end->exit_status = WEXITSTATUS(status);
+		return end->exit_status;
+	}
+	end->signal = WTERMSIG(status);
+	hoso_error("%s was killed by %s", end->name, runner_signal_name(end->signal));
 	return HOSO_EXIT_FAILED;
+}
+
+int
+runner_wait_stage(pid_t pid, struct runner_stage_end *end)
+{
+	return wait_stage_ticking(pid, end, NULL, NULL);
 }
 
 int
 runner_wait(pid_t pid, const char *name)
 {
-	return wait_ticking(pid, name, NULL, NULL);
+	struct runner_stage_end end;
+
+	(void) name;
+	return runner_wait_stage(pid, &end);
+}
+
+void
+runner_stage_end_describe(const struct runner_stage_end *end, char *out, size_t outlen)
+{
+	if (end->signal)
+		snprintf(out, outlen, "%s was killed by %s", end->name,
+			 runner_signal_name(end->signal));
+	else if (end->first_error[0])
+		snprintf(out, outlen, "%s failed (exit %d): %s", end->name, end->exit_status,
+			 end->first_error);
+	else
+		snprintf(out, outlen, "%s failed (exit %d)", end->name, end->exit_status);
 }
 
 int
 runner_run_command(char *const argv[])
 {
+	struct runner_stage_end end;
 	pid_t pid = runner_spawn(argv, -1, -1);
 
-	return pid < 0 ? HOSO_EXIT_FAILED : runner_wait(pid, argv[0]);
+	runner_failure[0] = '\0';
+	if (pid < 0)
+		return HOSO_EXIT_FAILED;
+	runner_wait_stage(pid, &end);
+	if (end.signal == 0 && end.exit_status == 0)
+		return HOSO_EXIT_OK;
+	runner_stage_end_describe(&end, runner_failure, sizeof(runner_failure));
+	return end.signal ? HOSO_EXIT_FAILED : end.exit_status;
 }
 
 static long long
@@ -228,10 +489,13 @@ argv_files(struct runner_argv *b, const struct run_files *files)
 static int
 run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
 {
+	struct runner_stage_end eex, etr;
+	const struct runner_stage_end *first;
 	int fds[2];
 	pid_t pex, ptr = -1;
-	int rex, rtr;
+	bool ex_failed, tr_failed, ex_victim;
 
+	runner_failure[0] = '\0';
 	/* close-on-exec: no stage may hold the other end open, or a dead reader never gives the writer SIGPIPE */
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		hoso_error("cannot create a pipe: %s", strerror(errno));
@@ -245,17 +509,24 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 	if (pex < 0 || ptr < 0) {
 		if (pex > 0) {
 			kill(pex, SIGTERM);
-			runner_wait(pex, ex[0]);
+			runner_wait_stage(pex, &eex);
 		}
+		snprintf(runner_failure, sizeof(runner_failure), "cannot start the stages");
 		return HOSO_EXIT_FAILED;
 	}
-	rex = runner_wait(pex, "hoso-extract");
-	rtr = runner_wait(ptr, "hoso-transform");
-	if (rex == 0 && rtr == 0)
+	runner_wait_stage(pex, &eex);
+	runner_wait_stage(ptr, &etr);
+	ex_failed = eex.signal || eex.exit_status;
+	tr_failed = etr.signal || etr.exit_status;
+	if (!ex_failed && !tr_failed)
 		return HOSO_EXIT_OK;
-	hoso_error("%s failed (exit %d); %s", rex != 0 ? "hoso-extract" : "hoso-transform",
-		   rex != 0 ? rex : rtr, consequence);
-	return (rex != 0 ? rex : rtr) == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE : HOSO_EXIT_FAILED;
+	/* an extract whose reader died fails of it: the transform failed first */
+	ex_victim = eex.signal == SIGPIPE || strstr(eex.first_error, "Broken pipe") != NULL;
+	first = ex_failed && !(ex_victim && tr_failed) ? &eex : &etr;
+	runner_stage_end_describe(first, runner_failure, sizeof(runner_failure));
+	hoso_error("%s; %s", runner_failure, consequence);
+	return !first->signal && first->exit_status == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE
+		: HOSO_EXIT_FAILED;
 }
 
 /* The load's progress, read from the server: it reports every COPY (pg_stat_progress_copy). */
@@ -313,6 +584,8 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	if (p->max_line_bytes > 0)
 		runner_argv_opt(ex, "--max-line-bytes", num);
 	runner_argv_opt(ex, "--personal-data", p->personal_data);
+	runner_argv_opt(ex, "--dates-from", p->dates.from);
+	runner_argv_opt(ex, "--dates-to", p->dates.to);
 	/* a rebuild reads lines already rejected once: the reject file has them */
 	if (!rq->rebuild_keys)
 		runner_argv_opt(ex, "--reject-file", p->rejects.file);
@@ -323,7 +596,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 		runner_argv_opt(tr, "--derive-only", rq->rebuild_keys);
 	} else {
 		runner_argv_push(tr, "--prior");
-		runner_argv_opt(tr, "--conninfo", p->target.conninfo);
 	}
 	runner_argv_opt(tr, "--out", rq->staging);
 	runner_argv_opt(tr, "--prefer", p->prefer);
@@ -350,7 +622,6 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 			runner_argv_opt(ld, "--max-rejects", num);
 		}
 	}
-	runner_argv_opt(ld, "--conninfo", p->target.conninfo);
 	argv_reference(ld, p);
 	runner_argv_push(ld, rq->staging);
 }
@@ -373,14 +644,22 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	/* what the operator must look at; too many unknown units or procedures stop here */
 	if (ret == HOSO_EXIT_OK)
 		ret = runner_attention(rq->p, rq->staging, &attention, rq->why ? rq->why : &why);
-	if (ret == HOSO_EXIT_OK) {
+	if (ret == HOSO_EXIT_OK && !stop_signal) {
 		struct load_progress lp = { .conn = rq->progress_conn };
-		pid_t pid = runner_spawn(ld.v, -1, -1);
+		struct runner_stage_end end;
+		pid_t pid;
 
+		runner_export_conninfo(rq->p);
+		pid = runner_spawn(ld.v, -1, -1);
 		hoso_progress_init(&lp.line, "load");
-		ret = pid < 0 ? HOSO_EXIT_FAILED
-			: wait_ticking(pid, "hoso-load", lp.conn && lp.line.enabled ? load_tick : NULL,
-				       &lp);
+		if (pid < 0) {
+			ret = HOSO_EXIT_FAILED;
+		} else {
+			wait_stage_ticking(pid, &end, lp.conn && lp.line.enabled ? load_tick : NULL, &lp);
+			ret = end.signal ? HOSO_EXIT_FAILED : end.exit_status;
+			if (ret != HOSO_EXIT_OK)
+				runner_stage_end_describe(&end, runner_failure, sizeof(runner_failure));
+		}
 		if (lp.line.shown)
 			hoso_progress_finish(&lp.line);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
@@ -407,7 +686,7 @@ runner_migrate(const struct hoso_pipeline *p)
 
 	runner_argv_push(&v, runner_stage_path("hoso-load"));
 	runner_argv_push(&v, "--migrate");
-	runner_argv_opt(&v, "--conninfo", p->target.conninfo);
+	runner_export_conninfo(p);
 	ret = runner_run_command(v.v);
 	runner_argv_release(&v);
 	return ret == HOSO_EXIT_OK ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
@@ -420,4 +699,90 @@ runner_data_path(const char *rel, char *out, size_t len)
 	int n = data ? snprintf(out, len, "%s/schemas/%s", data, rel) : -1;
 
 	return n > 0 && (size_t) n < len && access(out, R_OK) == 0;
+}
+
+static bool
+make_dirs(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		goto fail;
+	return true;
+fail:
+	hoso_error("cannot create \"%s\": %s", path, strerror(errno));
+	return false;
+}
+
+bool
+runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_id,
+		    char *out, size_t outlen)
+{
+	struct hoso_warehouse_id id;
+	char tag[64], base[PATH_MAX];
+	int n;
+
+	if (!hoso_warehouse_id_query(conn, &id))
+		return false;
+	hoso_warehouse_id_tag(&id, tag, sizeof(tag));
+	/* two warehouses run from one directory, or sharing a folder, never meet */
+	snprintf(base, sizeof(base), "%s/%s", p->staging ? p->staging : ".hoso/staging", tag);
+	runner_remove_stale_staging(conn, base, &id);
+	n = snprintf(out, outlen, "%s/run-%lld", base, run_id);
+	if (n < 0 || (size_t) n >= outlen) {
+		hoso_error("the staging path under \"%s\" is too long", base);
+		return false;
+	}
+	return make_dirs(out) && hoso_owner_write(out, &id, run_id);
+}
+
+int
+runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t whylen)
+{
+	int sig = runner_stop_signal();
+	char id[32];
+	const char *p[1] = { id };
+	PGresult *res;
+	bool committed;
+
+	why[0] = '\0';
+	if (ret == HOSO_EXIT_OK && !sig)
+		return ret;
+	snprintf(id, sizeof(id), "%lld", run_id);
+	res = PQexecParams(conn, "SELECT status = 'done' FROM hoso.run WHERE run_id = $1", 1, NULL,
+			   p, NULL, NULL, 0);
+	committed = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (committed) {
+		/* the load marks its row done in its own transaction: it is in */
+		if (sig)
+			hoso_warning("run %lld: %s came after the load had committed", run_id,
+				     runner_signal_name(sig));
+		return HOSO_EXIT_OK;
+	}
+	if (sig) {
+		snprintf(why, whylen, "interrupted by %s", runner_signal_name(sig));
+		hoso_error("run %lld %s; its stages were stopped and rolled back", run_id, why);
+		return 128 + sig;
+	}
+	if (runner_last_failure())
+		snprintf(why, whylen, "%s", runner_last_failure());
+	return ret;
+}
+
+void
+runner_export_conninfo(const struct hoso_pipeline *p)
+{
+	if (p->target.conninfo)
+		setenv(HOSO_CONNINFO_ENV, p->target.conninfo, 1);
 }

@@ -174,9 +174,11 @@ done
 mkcmd floor "psql -X -q -v ON_ERROR_STOP=1 -1 -d hb_floor -f '$work/floor.sql'"
 hf floor "$(fresh_db_cmd hb_floor migrate) && psql -X -q -v ON_ERROR_STOP=1 -d hb_floor -f '$work/floor-prep.sql'"
 
+# hoso-load loads only a staging directory whose OWNER names its warehouse and run
+owner_cmd="psql -X -Atq -d hb_load -c \"SELECT 'system_identifier ' || system_identifier || E'\\\\ndatabase_oid ' || d.oid || E'\\\\ndatabase hb_load\\\\nrun_id 1' FROM pg_control_system(), pg_database d WHERE d.datname = 'hb_load'\" >'$stg/OWNER'"
 mkcmd load "PGDATABASE=hb_load '$bin/hoso-load' --log-format json --run-id 1 $refopts '$stg' 2>>'$work/load.err'"
-hf load "$(fresh_db_cmd hb_load migrate)"
-sh -c "$(fresh_db_cmd hb_load migrate)"
+hf load "$(fresh_db_cmd hb_load migrate) && $owner_cmd"
+sh -c "$(fresh_db_cmd hb_load migrate) && $owner_cmd"
 mem load "PGDATABASE=hb_load '$bin/hoso-load' --log-format json --run-id 1 $refopts '$stg' 2>>'$work/load.err'"
 
 # pgloader: the flat CSV of the same cases into a table shaped like case_fact

@@ -109,6 +109,25 @@ copy_out_records(PGconn *conn, FILE *f, char type, const char *alias, const char
 	return ok;
 }
 
+/* The cases with an archived message in one of the run's ledgered paths: touched. */
+static bool
+touch_replaced_cases(struct transform *tr, PGconn *conn)
+{
+	PGresult *res = hoso_pg_query(conn,
+				      "SELECT DISTINCT m.src, m.case_no"
+				      " FROM (SELECT file_id, src, case_no FROM hoso.dossier_msg"
+				      "       UNION ALL SELECT file_id, src, case_no FROM hoso.progress_msg) m"
+				      " JOIN hoso.file_ledger l USING (file_id) JOIN run_path USING (path)",
+				      0, NULL);
+
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		case_table_get(&tr->cases, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))->touched = true;
+	PQclear(res);
+	return true;
+}
+
 bool
 transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tmpdir)
 {
@@ -137,18 +156,20 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	}
 	PQclear(res);
 	res = NULL;
+	/*
+	 * The run's own paths: a ledgered file being replaced (--replace) must
+	 * not contribute its old messages, and every case it had a message
+	 * about is derived again, so that what it no longer says is gone too.
+	 */
+	if (!write_paths(tr, paths) ||
+	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
+	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths) ||
+	    !touch_replaced_cases(tr, conn))
+		goto cleanup;
 	if (!write_keys(tr, keys) ||
 	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
 	    !hoso_pg_copy_in_file(conn, "COPY run_case (src, case_no) FROM STDIN", keys) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
-		goto cleanup;
-	/*
-	 * The run's own paths: a ledgered file being replaced (--replace) must
-	 * not contribute its old messages.
-	 */
-	if (!write_paths(tr, paths) ||
-	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths))
 		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
 	params[0] = file_base;

@@ -72,11 +72,14 @@ grep '^X' out | cut -f1-6 > got
 expect_same rejects-records "$here/rejects.records" got
 expect_same rejects-stderr "$here/rejects.stderr" err
 expect_line rejects-E out "E${TAB}1${TAB}20${TAB}10${TAB}1${TAB}0${TAB}0${TAB}20${TAB}{}"
-# personal data: kept verbatim only in the reject file, which is private
+# personal data: in neither the X records nor the reject file, which holds
+# the same allowlisted raw copy and where to find the line
 tests=$((tests + 1))
 grep '^X' out | grep -q 'Lê C' && fail "rejects: personal data in an X record"
 tests=$((tests + 1))
-grep -q '"line":2,"byte_offset":155,"field":"NgayTiepNhan".*Lê C' rej.jsonl || fail "reject file: line 2 missing or not verbatim"
+grep -q 'Lê C' rej.jsonl && fail "reject file: personal data"
+tests=$((tests + 1))
+grep -q '"line":2,"byte_offset":155,"field":"NgayTiepNhan",.*"raw":"{' rej.jsonl || fail "reject file: line 2 missing or without its raw copy"
 tests=$((tests + 1))
 [ "$(wc -l < rej.jsonl)" = 20 ] || fail "reject file: $(wc -l < rej.jsonl) lines, expected 20"
 tests=$((tests + 1))
@@ -95,14 +98,15 @@ expect_line cap err "hoso-extract: warning: many.jsonl: 5 more rejects not shown
 expect_line cap out "E${TAB}1${TAB}25${TAB}0${TAB}0${TAB}0${TAB}0${TAB}25${TAB}{}"
 
 # --- personal data hashed with the key from the environment
-HOSO_HMAC_KEY=k "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc hash 0 $?
-want_hash=$(printf 'Nguyễn Văn A|001' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+key=0123456789abcdef0123456789abcdef
+HOSO_HMAC_KEY=$key "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc hash 0 $?
+want_hash=$(printf 'Nguyễn Văn A|001' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^D' out | head -1 | cut -f29)" = "$want_hash" ] || fail "hash: applicant_hash"
-want_hash=$(printf 'Trần B|Chuyên viên' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+want_hash=$(printf 'Trần B|Chuyên viên' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^P' out | head -1 | cut -f14)" = "$want_hash" ] || fail "hash: handler_hash"
-want_hash=$(printf '|' | openssl dgst -sha256 -hmac k | sed 's/.* //')
+want_hash=$(printf '|' | openssl dgst -sha256 -hmac $key | sed 's/.* //')
 tests=$((tests + 1))
 [ "$(grep '^D' out | sed -n 2p | cut -f29)" = "$want_hash" ] || fail "hash: empty personal data"
 
@@ -156,6 +160,8 @@ expect_line usage err 'hoso-extract: error: unknown option "--bogus"'
 expect_line format err 'hoso-extract: error: unknown format "csv-x" (known: dvcqg-jsonl)'
 env -u HOSO_HMAC_KEY "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc no-key 2 $?
 expect_line no-key err "hoso-extract: error: --personal-data hash needs the key in the environment variable HOSO_HMAC_KEY, which is not set"
+HOSO_HMAC_KEY=0123456789abcdef0123456789abcde "$bin" --personal-data hash ok.jsonl > out 2> err; expect_rc short-key 2 $?
+expect_line short-key err "hoso-extract: error: --personal-data hash needs a key of at least 32 bytes in HOSO_HMAC_KEY, which has 31 (make one with: openssl rand -hex 32)"
 "$bin" --max-line-bytes 0 ok.jsonl > out 2> err; expect_rc max-line 2 $?
 "$bin" --help > out 2> err; expect_rc help 0 $?
 "$bin" --version > out 2> err; expect_rc version 0 $?
@@ -164,6 +170,57 @@ grep -q '^hoso-extract ' out || fail "version: no version line"
 "$bin" --log-format json many.jsonl > out 2> err; expect_rc json-log 0 $?
 tests=$((tests + 1))
 grep -q '^{"ts":"[^"]*","level":"warning","program":"hoso-extract","run_id":null,"event":"[a-z_]*","msg":"many.jsonl:1: invalid JSON' err || fail "json-log: not JSON diagnostics"
+
+# --- the reject file: never through a symbolic link, only a regular file
+echo "someone else's" > target
+ln -s target link.jsonl
+"$bin" --reject-file link.jsonl rejects.jsonl > out 2> err; expect_rc reject-symlink 1 $?
+expect_line reject-symlink err "hoso-extract: error: link.jsonl: cannot open the reject file: it is a symbolic link"
+tests=$((tests + 1))
+[ "$(cat target)" = "someone else's" ] && [ "$(stat -c %a target)" != 600 ] || fail "reject-symlink: the link's target was written or chmodded"
+mkfifo fifo.jsonl
+"$bin" --reject-file fifo.jsonl rejects.jsonl > out 2> err; expect_rc reject-fifo 1 $?
+expect_line reject-fifo err "hoso-extract: error: fifo.jsonl: cannot open the reject file: not a regular file"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	: > theirs.jsonl
+	chown nobody theirs.jsonl
+	"$bin" --reject-file theirs.jsonl rejects.jsonl > out 2> err; expect_rc reject-owner 1 $?
+	expect_line reject-owner err "hoso-extract: error: theirs.jsonl: cannot open the reject file: not a file of the user running hoso"
+fi
+
+# --- text logs show control characters in file names escaped
+name=$(printf 'bad\rname\033[2J.jsonl')
+echo '{' > "$name"
+"$bin" "$name" > out 2> err; expect_rc escaped-name 0 $?
+expect_line escaped-name err 'hoso-extract: warning: bad\x0dname\x1b[2J.jsonl:1: invalid JSON at column 2: expected a string key in object, found end of line'
+
+# --- input semantics: a whole number in exponent form is that number, a
+# key given twice is a reject naming it, a year outside 2000..tomorrow is
+# implausible (and --dates-from/--dates-to move the window)
+sem() {	# sem NAME STATUS EXTRA: one dossier line
+	printf '{"_at":"20230301170000","_src":"S","service":"DongBoHoSoMC","data":[{"MaHoSo":"%s","MaTTHC":"1.000001","NgayTiepNhan":"%s","TrangThaiHoSo":%s%s}]}\n' "$1" "${4:-20230301080000}" "$2" "$3"
+}
+{
+	sem E1 1e1 ''
+	sem E2 2.5 ''
+	sem D1 '"4"' ',"MaHoSo":"OTHER"'
+	sem Y1 '"4"' '' 19000301080000
+	sem Y2 '"4"' '' 21000301080000
+} > sem.jsonl
+"$bin" sem.jsonl > out 2> err; expect_rc semantics 0 $?
+tests=$((tests + 1))
+[ "$(grep '^D' out | cut -f7,16 | tr '\t' ' ')" = "E1 10" ] || fail "semantics: 1e1 is not status 10: $(grep '^D' out | cut -f7,16)"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}2${TAB}[0-9]*${TAB}TrangThaiHoSo${TAB}unknown status \"2.5\"" out || fail "semantics: 2.5 is not rejected as a status"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}3${TAB}[0-9]*${TAB}MaHoSo${TAB}duplicated key" out || fail "semantics: a duplicated MaHoSo is not a reject naming it"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}4${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"19000301080000\" (outside 2000-01-01 .. " out || fail "semantics: year 1900 accepted"
+tests=$((tests + 1))
+grep -q "^X${TAB}1${TAB}5${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"21000301080000\"" out || fail "semantics: year 2100 accepted"
+"$bin" --dates-from 1900-01-01 --dates-to 2100-12-31 sem.jsonl > out 2> err; expect_rc semantics-window 0 $?
+tests=$((tests + 1))
+[ "$(grep -c '^D' out)" = 3 ] || fail "semantics: --dates-from/--dates-to do not widen the window"
 
 echo "tests/extract: $tests checks, $failures failed"
 [ $failures = 0 ]

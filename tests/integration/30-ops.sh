@@ -48,7 +48,7 @@ mkfifo "$work/holder.in"
 psql -X -q <"$work/holder.in" >/dev/null 2>&1 &
 holder=$!
 exec 7>"$work/holder.in"
-echo "SET application_name = 'hoso run 999 held-by-test'; SELECT pg_advisory_lock(4850303001);" >&7
+echo "SET application_name = 'hoso run 999 held-by-test'; BEGIN; SELECT 1 FROM hoso.run_lock FOR UPDATE;" >&7
 sleep 1
 rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 75 "a second run exits 75"

@@ -154,15 +154,16 @@ table_digest >"$work/now"
 assert_eq "$(cmp -s "$work/before" "$work/now" && echo same)" same "changed archived file: nothing changed"
 
 # 3. another run holds the warehouse lock: exit 75
-psql -X -q -c "SELECT pg_advisory_lock(4850303001); SELECT pg_sleep(30)" >/dev/null 2>&1 &
+psql -X -q -c "SET application_name = 'lock-holder'" -c "BEGIN" -c "SELECT 1 FROM hoso.run_lock FOR UPDATE" \
+	-c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 holder=$!
 i=0
-while [ "$(q -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 0 ] && [ $i -lt 100 ]; do
+while [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lock-holder' AND state = 'active'")" = 0 ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 rc=0; "$HOSO" rebuild "$work/p2.yaml" --from 2023-01-01 --to 2023-12-31 >/dev/null 2>&1 || rc=$?
 assert_eq "$rc" 75 "lock held: exit 75"
-q -c "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
+q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock-holder'" >/dev/null
 wait "$holder" 2>/dev/null || true
 
 # 4. SIGKILL in the middle of the swap: a table lock stops the load after it
@@ -259,6 +260,6 @@ out=$("$HOSO" rebuild "$work/p2.yaml" --from 2023-01-01 --to 2023-12-31 2>&1) ||
 table_digest >"$work/after2"
 assert_eq "$(cmp -s "$work/after1" "$work/after2" && echo same)" same "a second rebuild changes no row"
 assert_eq "$(by_unit 2023-01-01 2023-12-31)" "D1 2 0 1 0 1;D2 7 1 5 0 2;" "a second rebuild: same figures"
-left=$(ls "$work/staging" 2>/dev/null | wc -l)
+left=$(find "$work/staging" -name 'run-*' 2>/dev/null | wc -l)
 assert_eq "$left" 0 "no staging directory left behind"
 finish

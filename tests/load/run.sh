@@ -60,6 +60,12 @@ mkstaging() {
 		echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"
 	done >MANIFEST)
 }
+# owned RUN DIR: DIR's OWNER names this database and run RUN, as the runner writes it
+owned() {
+	q "SELECT 'system_identifier ' || system_identifier || E'\\ndatabase_oid ' || d.oid
+	     || E'\\ndatabase ' || d.datname || E'\\nrun_id $1'
+	   FROM pg_control_system(), pg_database d WHERE d.datname = current_database()" >"$2/OWNER"
+}
 ref="--reference-units $here/reference/units.csv --reference-procedures $here/reference/procedures.csv --reference-calendar $here/reference/calendar"
 nothing_loaded() {
 	check "$1: nothing loaded" "0|0|0|0|0|0|0|0" "SELECT (SELECT count(*) FROM hoso.file_ledger) || '|' ||
@@ -199,18 +205,21 @@ check "comments on every table and column" "0" "
 echo "== refusals"
 mkstaging "$here/staging" "$work/s-nomanifest"
 rm "$work/s-nomanifest/MANIFEST"
+owned 1 "$work/s-nomanifest"
 expect_exit "no MANIFEST" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-nomanifest"
 expect_err "no MANIFEST named" "MANIFEST"
 nothing_loaded "no MANIFEST"
 # same size, one byte changed: only the checksum can tell
 mkstaging "$here/staging" "$work/s-tampered"
 sed -i 's/C08/C8X/' "$work/s-tampered/dossier_msg.tsv"
+owned 1 "$work/s-tampered"
 expect_exit "MANIFEST checksum mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-tampered"
 expect_err "mismatch named" "dossier_msg.tsv: content does not match the MANIFEST"
 nothing_loaded "checksum mismatch"
 check "checksum mismatch: no run row" "0" "SELECT count(*) FROM hoso.run"
 mkstaging "$here/staging" "$work/s-longer"
 echo "dvc	C99	\\N	2" >>"$work/s-longer/case_status.tsv"
+owned 1 "$work/s-longer"
 expect_exit "MANIFEST size mismatch" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-longer"
 expect_err "size mismatch named" "case_status.tsv: size"
 nothing_loaded "size mismatch"
@@ -229,6 +238,7 @@ mkstaging "$here/staging" "$work/s-swapped"
 awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/case_fact.tsv" \
 	>"$work/s-swapped/case_fact.tsv"
 mkstaging "$work/s-swapped" "$work/s-swapped2"
+owned 1 "$work/s-swapped2"
 expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
 expect_err "swapped columns: the value's type is refused" 'invalid input syntax for type smallint: "t"'
 expect_err "swapped columns: the file named" 'case_fact.tsv'
@@ -243,6 +253,7 @@ q "ALTER TABLE hoso.case_fact DROP COLUMN paid_online;
 	ALTER TABLE hoso.case_fact ADD COLUMN paid_online boolean NOT NULL DEFAULT false" ||
 	fail "reorder case_fact"
 mkstaging "$here/staging" "$work/s-reordered"
+owned 1 "$work/s-reordered"
 expect_exit "load into a reordered table" 0 \
 	"$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-reordered"
 # the file's column 19 is paid_online (docs/design.md §3)
@@ -256,6 +267,7 @@ echo "== reject threshold"
 # files.tsv: records = dossiers + progress + rejects = (3+4+2) + (1+1+0) = 11,
 # rejects = 2: 2/11 = 18.18 % > the default 1 %.
 mkstaging "$here/staging" "$work/s"
+owned 1 "$work/s"
 expect_exit "over the default ratio" 1 "$load" --run-id 1 $ref "$work/s"
 expect_err "threshold message" "2 rejects of 11 records (18.18 %) exceed the threshold of 1.00 %"
 nothing_loaded "over the ratio"
@@ -267,6 +279,7 @@ check "over the ratio: run row failed" "failed|1|11|2|0|t" \
 	"SELECT status, exit_code, rows_read, rows_rejected, rows_loaded, message LIKE '2 rejects of 11 records%'
 	 FROM hoso.run WHERE run_id = 1"
 # 2 rejects > --max-rejects 1, although 18 % < 50 %
+owned 2 "$work/s"
 expect_exit "over --max-rejects" 1 "$load" --run-id 2 --max-reject-ratio 0.5 --max-rejects 1 $ref "$work/s"
 expect_err "count threshold message" "2 rejects of 11 records exceed the threshold of 1 rejects"
 nothing_loaded "over the count"
@@ -274,6 +287,7 @@ check "over the count: only rejects and run row" "2|failed" \
 	"SELECT (SELECT count(*) FROM hoso.reject WHERE run_id = 2) || '|' || status FROM hoso.run WHERE run_id = 2"
 
 echo "== load"
+owned 3 "$work/s"
 expect_exit "load under the threshold" 0 "$load" --run-id 3 --max-reject-ratio 0.2 $ref "$work/s"
 check "ledger" "/landing/2023/03/01/a.jsonl.gz|1234|7|3|12|2|{\"TruongLa\": 2}
 /landing/2023/03/02/b.jsonl.gz|999|2|3|2|0|{}" \
@@ -404,12 +418,14 @@ got=$(psql -X -Atq -c "SELECT * FROM hoso.period_summary('2023-03-31', '2023-03-
 case $got in *ERROR*) pass "reversed period is an error" ;; *) fail "reversed period: $got" ;; esac
 
 echo "== ledger and --replace"
+owned 6 "$work/s"
 expect_exit "same files again without --replace" 1 "$load" --run-id 6 --max-reject-ratio 0.2 "$work/s"
 expect_err "ledgered path named" "a.jsonl.gz: already in the ledger"
 check "refused reload changed nothing" "2|4|5|20" "SELECT (SELECT count(*) FROM hoso.file_ledger) || '|' ||
 	(SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg) || '|' || (SELECT count(*) FROM hoso.case_fact)"
 # staging-replace: a.jsonl.gz again with new content (1 dossier) and case C01 re-derived
 mkstaging "$here/staging-replace" "$work/r"
+owned 7 "$work/r"
 expect_exit "--replace" 0 "$load" --run-id 7 --replace "$work/r"
 # a's old row and, by cascade, its 3 dossiers and 4 progress rows are gone;
 # b's 1 + 1 remain; the new a brings 1 dossier.
@@ -417,10 +433,13 @@ check "replaced ledger row" "/landing/2023/03/01/a.jsonl.gz|7|cccccccccccccccccc
 /landing/2023/03/02/b.jsonl.gz|3|bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" \
 	"SELECT path, run_id, sha256 FROM hoso.file_ledger ORDER BY path"
 check "old messages cascaded away" "2|1" "SELECT (SELECT count(*) FROM hoso.dossier_msg) || '|' || (SELECT count(*) FROM hoso.progress_msg)"
-check "C01 facts replaced whole" "20|KT.DG|2|2|1" "SELECT (SELECT count(*) FROM hoso.case_fact) || '|' ||
+# the old a also spoke of C07 and C08, which the new a (and so case_fact.tsv)
+# no longer mentions: as in a fresh load of the current files, their facts go
+check "C01 facts replaced whole, C07 and C08 gone" "18|KT.DG|2|2|1" "SELECT (SELECT count(*) FROM hoso.case_fact) || '|' ||
 	(SELECT unit_code FROM hoso.case_fact WHERE case_no = 'C01') || '|' || (SELECT status FROM hoso.case_fact WHERE case_no = 'C01') || '|' ||
 	(SELECT count(*) FROM hoso.case_due WHERE case_no = 'C01') || '|' || (SELECT count(*) FROM hoso.case_status WHERE case_no = 'C01')"
-check "other cases untouched" "20|18" "SELECT (SELECT count(*) FROM hoso.case_due) || '|' || (SELECT count(*) FROM hoso.case_status)"
+check "other cases untouched" "17|13|0" "SELECT (SELECT count(*) FROM hoso.case_due) || '|' || (SELECT count(*) FROM hoso.case_status)
+	|| '|' || (SELECT count(*) FROM hoso.case_fact WHERE case_no IN ('C07', 'C08'))"
 check "dimensions kept without reference options" "4|3|6" \
 	"SELECT (SELECT count(*) FROM hoso.unit) || '|' || (SELECT count(*) FROM hoso.procedure) || '|' || (SELECT count(*) FROM hoso.calendar)"
 

@@ -39,11 +39,15 @@ expect_error(const char *doc, size_t column, const char *what)
 	CHECK_EQ_STR(jp.error, what, doc);
 }
 
-static bool
-drop_personal(const char *key, size_t len)
+/* ChuHoSo and Email dropped, "x" and "k" kept, anything else masked */
+static enum hoso_json_member_policy
+raw_policy(const char *key, size_t len)
 {
-	return (len == 7 && memcmp(key, "ChuHoSo", 7) == 0) ||
-		(len == 5 && memcmp(key, "Email", 5) == 0);
+	if ((len == 7 && memcmp(key, "ChuHoSo", 7) == 0) || (len == 5 && memcmp(key, "Email", 5) == 0))
+		return HOSO_JSON_DROP;
+	if ((len == 1 && key[0] == 'x') || (len == 1 && key[0] == 'k'))
+		return HOSO_JSON_KEEP;
+	return HOSO_JSON_MASK;
 }
 
 int
@@ -122,12 +126,29 @@ main(void)
 		expect_error(deep, 65, "nesting deeper than 64");
 	}
 
-	/* re-serialisation: compact, escapes restored, personal keys dropped at any depth */
-	v = parse("{ \"ChuHoSo\" : \"A\", \"x\" : [ {\"Email\":\"e\",\"k\":\"a\\\"\\n\\u0001\"} , 1.50 ] }");
+	/* a whole number written with a fraction or an exponent reads as its digits */
+	v = parse("[1e1, 10.0, 2.5e1, -3E0, 2.5, 1e-1, 1e300, 7]");
+	CHECK(v != NULL, "numbers");
+	if (v) {
+		static const char *const want[] = { "10", "10", "25", "-3", "2.5", "1e-1", "1e300", "7" };
+
+		for (size_t i = 0; i < 8; i++)
+			CHECK(v->u.items[i].len == strlen(want[i]) &&
+			      memcmp(v->u.items[i].u.s, want[i], v->u.items[i].len) == 0, want[i]);
+	}
+
+	/*
+	 * re-serialisation: compact, escapes restored, members dropped, kept or
+	 * masked (type and size only) at any depth
+	 */
+	v = parse("{ \"ChuHoSo\" : \"A\", \"x\" : [ {\"Email\":\"e\",\"k\":\"a\\\"\\n\\u0001\","
+		  "\"DiaChi\":\"12 Lê Lợi\",\"N\":{\"HoTen\":\"B\"},\"L\":[1,2],\"n\":1e3,\"z\":null} , 1.50 ] }");
 	CHECK(v != NULL, "document to serialise");
 	if (v) {
-		hoso_json_serialize(&out, v, drop_personal);
-		CHECK_EQ_STR(out.data, "{\"x\":[{\"k\":\"a\\\"\\n\\u0001\"},1.50]}", "serialised");
+		hoso_json_serialize(&out, v, raw_policy);
+		CHECK_EQ_STR(out.data, "{\"x\":[{\"k\":\"a\\\"\\n\\u0001\",\"DiaChi\":\"<string, 12 bytes>\","
+			     "\"N\":\"<object of 1 members>\",\"L\":\"<array of 2>\",\"n\":\"<number, 4 characters>\","
+			     "\"z\":null},1.50]}", "serialised");
 	}
 	hoso_buf_release(&out);
 	hoso_json_parser_release(&jp);
