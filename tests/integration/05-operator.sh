@@ -137,6 +137,8 @@ assert_eq "$(q -c "SELECT count(*) FROM hoso.case_fact")" 0 "...and loads nothin
 assert_contains "$(q -c "SELECT status || ': ' || coalesce(message, '') FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
 	"failed: 3 of 4 cases (75.0 %) have a unit or procedure the catalogues do not know, above attention.max_unresolved_ratio 0.05" \
 	"...and its run row says why"
+assert_contains "$(cat "$work/run4.log")" "(reference.units), then rerun a failed run" \
+	"...and says to rerun once the catalogue has the units (nothing was loaded to rebuild)"
 
 # 7. the shipped systemd units verify
 if command -v systemd-analyze >/dev/null 2>&1; then
