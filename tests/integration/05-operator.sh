@@ -52,6 +52,12 @@ mkdir -p "$work/op" "$work/cwd" "$work/landing"
 # 3. the province's own catalogues and its 2026 logs (input.md's sync lines)
 as_op "$HOSO_I" init "$work/op/h77" --province H77 >"$work/init.log" 2>&1 ||
 	fail "hoso init: $(cat "$work/init.log")"
+# the catalogues hoso init wrote are empty: check says so before any run
+out=$(as_op "$HOSO_I" check "$work/op/h77/nightly.yaml" 2>&1 || true)
+assert_contains "$out" "reference/units.csv has no units: every case will be counted under UNRESOLVED" \
+	"hoso check warns of the empty unit catalogue"
+assert_contains "$out" "reference/procedures.csv has no procedures" \
+	"...and of the empty procedure catalogue"
 # (a blank line after the header, as an editor leaves it: the reader of
 # `hoso check` and transform skips it, so the load must too)
 as_op sh -c "cat >>'$work/op/h77/reference/units.csv'" <<'CSV'
