@@ -51,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps test test-unit test-san test-long demo demo-stop bench bench-analytics bench-check fuzz clean install
+.PHONY: all deps test test-unit test-san test-long demo demo-stop demo-national bench bench-analytics bench-check fuzz clean install
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -132,6 +132,11 @@ demo: deps
 
 demo-stop:
 	@scripts/demo.sh stop
+
+# The 63 provinces over a coordinator and two shards, checked against one server.
+demo-national: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo-national.sh
 
 bench: all
 	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)

@@ -251,9 +251,22 @@ require(struct extract_file *f, const struct values *values, const struct field_
 	return true;
 }
 
-/* A date field: empty or a valid yyyyMMddHHmmss. */
+/* What a date field holds: when something happened, or a deadline. */
+enum date_kind {
+	DATE_EVENT,
+	/*
+	 * A due date is a deadline the source system computed, not an event:
+	 * systems write the zero of Unix time (1970) for one they could not
+	 * compute, and the counting rules take it as it is (such a case is
+	 * late), so only an event has to fall in the plausible window.
+	 */
+	DATE_DUE,
+};
+
+/* A date field: empty or a valid yyyyMMddHHmmss; an event in the plausible window. */
 static bool
-check_date(struct extract_file *f, const char *field, struct text t, hoso_time *out)
+check_date(struct extract_file *f, const char *field, struct text t, enum date_kind kind,
+	   hoso_time *out)
 {
 	*out = HOSO_TIME_NONE;
 	if (t.len == 0)
@@ -262,7 +275,8 @@ check_date(struct extract_file *f, const char *field, struct text t, hoso_time *
 		extract_reject(f, field, quoted(f, "invalid date", t));
 		return false;
 	}
-	if (hoso_time_date(*out) < f->ex->dates_from || hoso_time_date(*out) > f->ex->dates_to) {
+	if (kind == DATE_EVENT &&
+	    (hoso_time_date(*out) < f->ex->dates_from || hoso_time_date(*out) > f->ex->dates_to)) {
 		char from[11], to[11];
 
 		hoso_date_format_iso(f->ex->dates_from, from);
@@ -451,7 +465,8 @@ scan_lists(struct extract_file *f, struct dvcqg *st, const struct values *values
 			if (!entry_text(f, name, i, e, round_dates[k], &t))
 				return false;
 			snprintf(field, sizeof(field), "%s[%zu].%s", name, i, round_dates[k]);
-			if (!check_date(f, field, t, &when))
+			/* NgayHenTraTruoc and NgayHenTraMoi are due dates */
+			if (!check_date(f, field, t, k >= 2 ? DATE_DUE : DATE_EVENT, &when))
 				return false;
 			if (k)
 				hoso_buf_addch(&st->supplements, '|');
@@ -535,7 +550,8 @@ dossier(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
 		hoso_time t;
 
-		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]), &t))
+		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]),
+				dates[i] == DO_NGAYHENTRA ? DATE_DUE : DATE_EVENT, &t))
 			return;
 		if (dates[i] == DO_NGAYTIEPNHAN)
 			accepted = t;
@@ -603,7 +619,8 @@ progress(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value 
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
 		hoso_time t;
 
-		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]), &t))
+		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]),
+				dates[i] == PR_NGAYKETTHUC ? DATE_DUE : DATE_EVENT, &t))
 			return;
 	}
 	status = check_status(f, defs[PR_TRANGTHAI].name, text_of(val.v[PR_TRANGTHAI]));
@@ -674,7 +691,7 @@ dvcqg_line(void *state, struct extract_file *f, const struct hoso_input_line *li
 	    !require(f, &env, envelope_fields, EN_AT))
 		return;
 	at = text_of(env.v[EN_AT]);
-	if (!check_date(f, "_at", at, &when) || !require(f, &env, envelope_fields, EN_SRC) ||
+	if (!check_date(f, "_at", at, DATE_EVENT, &when) || !require(f, &env, envelope_fields, EN_SRC) ||
 	    !require(f, &env, envelope_fields, EN_SERVICE))
 		return;
 	src = text_of(env.v[EN_SRC]);

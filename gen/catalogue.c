@@ -130,8 +130,8 @@ xasprintf(const char *fmt, ...)
 }
 
 /* NFD copy of s (the generator sends some text decomposed). */
-static char *
-nfd_dup(const char *s)
+char *
+gen_nfd_dup(const char *s)
 {
 	utf8proc_uint8_t *d = utf8proc_NFD((const utf8proc_uint8_t *) s);
 	char *r;
@@ -265,7 +265,7 @@ build_units(struct gen_catalogue *cat)
 
 			x->successor = cat->units[new_base + d].code;
 		}
-		x->name_nfd = nfd_dup(x->name);
+		x->name_nfd = gen_nfd_dup(x->name);
 	}
 	cat->province = province;
 }
@@ -553,7 +553,7 @@ build_procedures(struct gen_catalogue *cat)
 		struct gen_procedure *p = &cat->procs[i];
 
 		p->code = xasprintf("%d.%06d", i % 5 == 4 ? 2 : 1, 1000 + (i * 7919) % 9000 + (i / 9000) * 9000);
-		p->name_nfd = nfd_dup(p->name);
+		p->name_nfd = gen_nfd_dup(p->name);
 	}
 }
 
@@ -749,8 +749,8 @@ gen_catalogue_release(struct gen_catalogue *cat)
 
 /* ---- CSV output ---- */
 
-static void
-csv_field(struct hoso_buf *b, const char *s, bool last)
+void
+gen_csv_field(struct hoso_buf *b, const char *s, bool last)
 {
 	if (strpbrk(s, ",\"\r\n")) {
 		hoso_buf_addch(b, '"');
@@ -806,14 +806,14 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 	for (int i = 0; i < cat->nunits; i++) {
 		const struct gen_unit *u = &cat->units[i];
 
-		csv_field(&b, u->code, false);
-		csv_field(&b, u->name, false);
-		csv_field(&b, u->aliases, false);
-		csv_field(&b, level_names[u->level], false);
-		csv_field(&b, u->parent >= 0 ? cat->units[u->parent].code : "", false);
-		csv_field(&b, u->valid_from, false);
-		csv_field(&b, u->valid_to, false);
-		csv_field(&b, u->successor ? u->successor : "", true);
+		gen_csv_field(&b, u->code, false);
+		gen_csv_field(&b, u->name, false);
+		gen_csv_field(&b, u->aliases, false);
+		gen_csv_field(&b, level_names[u->level], false);
+		gen_csv_field(&b, u->parent >= 0 ? cat->units[u->parent].code : "", false);
+		gen_csv_field(&b, u->valid_from, false);
+		gen_csv_field(&b, u->valid_to, false);
+		gen_csv_field(&b, u->successor ? u->successor : "", true);
 	}
 	snprintf(path, sizeof(path), "%s/units.csv", dir);
 	if (!write_file(path, &b))
@@ -828,18 +828,18 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 
 		if (p->limit_value >= 0)
 			snprintf(lim, sizeof(lim), "%d", p->limit_value);
-		csv_field(&b, p->code, false);
-		csv_field(&b, p->name, false);
-		csv_field(&b, field_defs[p->field].code, false);
-		csv_field(&b, field_defs[p->field].name, false);
-		csv_field(&b, lim, false);
-		csv_field(&b, p->limit_value >= 0 ? p->limit_unit : "", false);
-		csv_field(&b, p->online_level, false);
-		csv_field(&b, p->has_fee ? "1" : "0", false);
-		csv_field(&b, p->paper_result ? "1" : "0", false);
-		csv_field(&b, p->integrated ? "1" : "0", false);
-		csv_field(&b, p->valid_from, false);
-		csv_field(&b, p->valid_to, true);
+		gen_csv_field(&b, p->code, false);
+		gen_csv_field(&b, p->name, false);
+		gen_csv_field(&b, field_defs[p->field].code, false);
+		gen_csv_field(&b, field_defs[p->field].name, false);
+		gen_csv_field(&b, lim, false);
+		gen_csv_field(&b, p->limit_value >= 0 ? p->limit_unit : "", false);
+		gen_csv_field(&b, p->online_level, false);
+		gen_csv_field(&b, p->has_fee ? "1" : "0", false);
+		gen_csv_field(&b, p->paper_result ? "1" : "0", false);
+		gen_csv_field(&b, p->integrated ? "1" : "0", false);
+		gen_csv_field(&b, p->valid_from, false);
+		gen_csv_field(&b, p->valid_to, true);
 	}
 	snprintf(path, sizeof(path), "%s/procedures.csv", dir);
 	if (!write_file(path, &b))
@@ -859,9 +859,9 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 			char iso[16];
 
 			hoso_date_format_iso(d, iso);
-			csv_field(&b, iso, false);
-			csv_field(&b, working ? "1" : "0", false);
-			csv_field(&b, reason, true);
+			gen_csv_field(&b, iso, false);
+			gen_csv_field(&b, working ? "1" : "0", false);
+			gen_csv_field(&b, reason, true);
 		}
 		snprintf(path, sizeof(path), "%s/calendar/%d.csv", dir, y);
 		if (!write_file(path, &b))

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hoso_buf.h"
 #include "hoso_milestones.h"
 #include "hoso_time.h"
 #include "hoso_worktime.h"
@@ -126,6 +127,9 @@ struct gen_catalogue {
 void gen_catalogue_build(struct gen_catalogue *cat);
 void gen_catalogue_release(struct gen_catalogue *cat);
 /* Writes units.csv, procedures.csv, calendar/YYYY.csv under dir; false on error. */
+char *gen_nfd_dup(const char *s);	/* NFD copy, owned by the caller */
+/* s as one CSV field (quoted when needed), then ',' or, when last, '\n' */
+void gen_csv_field(struct hoso_buf *b, const char *s, bool last);
 bool gen_catalogue_write(const struct gen_catalogue *cat, const char *dir);
 
 /* ---- case plan (plan.c) ---- */
@@ -197,6 +201,7 @@ struct gen_plan {
 	uint32_t ncases;
 	uint64_t seed;
 	int copy;
+	char src[32];		/* the _src of its messages: "KTM-IGATE", "KTM-IGATE-k", ... */
 	long long figures[16];	/* what the plan gives under counting.md */
 };
 
@@ -207,6 +212,9 @@ extern hoso_date gen_first_day, gen_last_day;	/* landing days */
 void gen_time_init(void);
 void gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat,
 		    uint64_t seed, int copy);
+/* Likewise with every count of the calibrated copy times fraction (rounded). */
+void gen_plan_build_fraction(struct gen_plan *plan, const struct gen_catalogue *cat,
+			     uint64_t seed, int copy, double fraction);
 void gen_plan_release(struct gen_plan *plan);
 /* Compare the plan's figures with reference-kontum-2023.md; false on mismatch. */
 bool gen_plan_check(const struct gen_plan *plan, bool verbose);
@@ -223,5 +231,15 @@ struct gen_write_stats {
 
 bool gen_write_landing(const struct gen_plan *plan, const struct gen_catalogue *cat,
 		       const char *out_dir, struct gen_write_stats *stats);
+
+/* ---- the 63 provinces (national.c) ---- */
+
+/*
+ * Writes under out: reference/ (the national catalogue), Hnn/landing/ per
+ * province, pipelines/Hnn.yaml, provinces.csv.  scale is Kon Tum's share
+ * of its calibrated volume; the others are sized against it.
+ */
+bool gen_national_write(const char *out, uint64_t seed, double scale, bool verbose,
+			unsigned long long *ncases, struct gen_write_stats *stats);
 
 #endif

@@ -35,14 +35,21 @@ main(int argc, char **argv)
 		"hoso-gen --out DIR [--seed N] [--scale K] [--reference DIR]", NULL
 	};
 	const char *out = NULL, *ref = NULL;
-	long long seed = 2023, scale = 1;
+	long long seed = 2023;
+	double scale = 1;
+	bool national = false;
 	const struct hoso_option options[] = {
 		HOSO_OPT_STRING(0, "out", &out, "DIR", "output directory (landing/ is created under it)"),
 		HOSO_OPT_INTEGER("seed", &seed, "N", 0, LLONG_MAX,
 				 "random seed (default 2023); same seed, same bytes"),
-		HOSO_OPT_INTEGER("scale", &scale, "K", 1, 1000,
-				 "K independent copies of the province (default 1);\n"
-				 "copy k > 0 uses _src KTM-IGATE-k"),
+		HOSO_OPT_NUMBER("scale", &scale, "K", 0, 1000,
+				"K independent copies of the province (default 1);\n"
+				"copy k > 0 uses _src KTM-IGATE-k; with --national, Kon Tum's\n"
+				"share of its calibrated volume (a number, e.g. 0.001)"),
+		HOSO_OPT_BOOL(0, "national", &national,
+			      "all 63 provinces (before 1 July 2025) under DIR: Hnn/landing/,\n"
+			      "reference/ (national catalogue with the 2025 successor map),\n"
+			      "pipelines/Hnn.yaml, provinces.csv; others sized against Kon Tum"),
 		HOSO_OPT_STRING(0, "reference", &ref, "DIR",
 				"also write units.csv, procedures.csv,\ncalendar/YYYY.csv"),
 		HOSO_OPT_END(),
@@ -69,6 +76,19 @@ main(int argc, char **argv)
 	verbose = hoso_log_enabled(HOSO_LOG_DEBUG);
 
 	gen_time_init();
+	if (national) {
+		if (!out || ref)
+			return hoso_cli_usage_error(&cli, "--national writes its own reference data under --out DIR");
+		if (!(scale > 0 && scale <= 100))
+			return hoso_cli_usage_error(&cli, "--scale: with --national, want a number above 0 and at most 100");
+		if (!gen_national_write(out, (uint64_t) seed, scale, verbose, &ncases, &stats))
+			return HOSO_EXIT_FAILED;
+		hoso_info("63 provinces, %llu cases, %llu files, %.1f MB written, %.1f s",
+			  ncases, stats.files, (double) stats.bytes_gz / 1e6, now_seconds() - t0);
+		return HOSO_EXIT_OK;
+	}
+	if (scale < 1 || scale != (double) (long long) scale)
+		return hoso_cli_usage_error(&cli, "--scale: want a whole number from 1 to 1000 (a fraction is for --national)");
 	gen_catalogue_build(&cat);
 	if (ref && !gen_catalogue_write(&cat, ref)) {
 		ret = HOSO_EXIT_FAILED;

@@ -11,6 +11,8 @@
  * will send; a case that lands elsewhere is drawn again.  So the plan's
  * figures are the reference figures whatever the random draws.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -944,9 +946,27 @@ category_received_in_period(int c)
 	return c >= CAT_B1_EARLY && c <= CAT_B3_OVERDUE_PAUSED;
 }
 
+/* round(v * fraction); v itself at fraction 1, so that the calibrated copy is exact */
+static uint32_t
+scaled(uint32_t v, double fraction)
+{
+	return fraction == 1.0 ? v : (uint32_t) llround((double) v * fraction);
+}
+
 void
 gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat, uint64_t seed, int copy)
 {
+	gen_plan_build_fraction(plan, cat, seed, copy, 1.0);
+}
+
+void
+gen_plan_build_fraction(struct gen_plan *plan, const struct gen_catalogue *cat, uint64_t seed,
+			int copy, double fraction)
+{
+	uint32_t counts[CAT_COUNT];
+	uint32_t b_online = scaled(B_ONLINE, fraction), b_postal = scaled(B_POSTAL, fraction);
+	uint32_t b_online_dig = scaled(B_ONLINE_DIGITISED, fraction);
+	uint32_t b_dig = scaled(B_DIGITISED, fraction);
 	struct planner pl = { 0 };
 	struct gen_rng rng;
 	uint32_t n = 0, nb = 0, bi = 0;
@@ -961,11 +981,21 @@ gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat, uint64_t 
 	pl.cal = (struct hoso_calendar *) &cat->cal;
 	day_table_init(&pl.days, pl.cal);
 
+	if (copy == 0)
+		snprintf(plan->src, sizeof(plan->src), "KTM-IGATE");
+	else
+		snprintf(plan->src, sizeof(plan->src), "KTM-IGATE-%d", copy);
 	for (int k = 0; k < CAT_COUNT; k++) {
-		n += (uint32_t) category_counts[k];
+		counts[k] = scaled((uint32_t) category_counts[k], fraction);
+		n += counts[k];
 		if (category_received_in_period(k))
-			nb += (uint32_t) category_counts[k];
+			nb += counts[k];
 	}
+	/* channels and digitisation are drawn among the cases received in the period */
+	if (b_online + b_postal > nb)
+		b_online = b_postal = b_online_dig = b_dig = 0;
+	if (b_dig - b_online_dig > nb - b_online)
+		b_dig = b_online_dig + (nb - b_online);
 	plan->ncases = n;
 	plan->cases = hoso_xcalloc(n, sizeof(*plan->cases));
 
@@ -973,18 +1003,18 @@ gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat, uint64_t 
 	gen_rng_seed(&rng, seed, (uint64_t) copy, 0xca7e);
 	cats = hoso_xmalloc(n);
 	for (int k = 0, i = 0; k < CAT_COUNT; k++)
-		for (int j = 0; j < category_counts[k]; j++)
+		for (uint32_t j = 0; j < counts[k]; j++)
 			cats[i++] = (uint8_t) k;
 	shuffle_u8(cats, n, &rng);
 	chan = hoso_xmalloc(nb);
 	dig = hoso_xmalloc(nb);
 	for (uint32_t i = 0; i < nb; i++)
-		chan[i] = i < B_ONLINE ? CH_ONLINE : i < B_ONLINE + B_POSTAL ? CH_POSTAL : CH_DIRECT;
+		chan[i] = i < b_online ? CH_ONLINE : i < b_online + b_postal ? CH_POSTAL : CH_DIRECT;
 	shuffle_u8(chan, nb, &rng);
 	{
 		/* digitised: B_ONLINE_DIGITISED of the online ones, the rest among the others */
-		uint32_t on_left = B_ONLINE, on_dig = B_ONLINE_DIGITISED;
-		uint32_t off_left = nb - B_ONLINE, off_dig = B_DIGITISED - B_ONLINE_DIGITISED;
+		uint32_t on_left = b_online, on_dig = b_online_dig;
+		uint32_t off_left = nb - b_online, off_dig = b_dig - b_online_dig;
 
 		for (uint32_t i = 0; i < nb; i++) {
 			if (chan[i] == CH_ONLINE) {

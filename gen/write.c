@@ -228,6 +228,8 @@ static void
 case_number(const struct writer *w, const struct gen_case *c, char *out, size_t size)
 {
 	const struct gen_catalogue *cat = w->cat;
+	/* the province's agency code, "H34" of "000.00.00.H34" */
+	const char *province = strrchr(cat->units[cat->province].code, '.') + 1;
 	char prefix[32];
 	int y, m, d;
 
@@ -235,9 +237,9 @@ case_number(const struct writer *w, const struct gen_case *c, char *out, size_t 
 	if (c->unit_mode == UM_CODE)
 		snprintf(prefix, sizeof(prefix), "%s", cat->units[c->unit].code);
 	else if (c->unit_mode == UM_NAME_ONLY)
-		snprintf(prefix, sizeof(prefix), "H34.%d", 100 + c->unit);	/* an old local code */
+		snprintf(prefix, sizeof(prefix), "%s.%d", province, 100 + c->unit);	/* an old local code */
 	else
-		snprintf(prefix, sizeof(prefix), "H34.999");
+		snprintf(prefix, sizeof(prefix), "%s.999", province);
 	snprintf(out, size, "%s-%02d%02d%02d-%04u", prefix, y % 100, m, d, (unsigned) c->serial);
 }
 
@@ -659,6 +661,8 @@ write_day(struct writer *w, hoso_date day, const struct emission *em, size_t n,
 	int ncuts = 0;
 	size_t i = 0;
 
+	if (n == 0)
+		return true;	/* a quiet day of a small province sends nothing */
 	gen_rng_seed(&rng, w->plan->seed, (uint64_t) w->plan->copy * 1000003ULL + 7, (uint64_t) day);
 	hoso_buf_reset(main);
 	hoso_buf_reset(side);
@@ -729,10 +733,7 @@ gen_write_landing(const struct gen_plan *plan, const struct gen_catalogue *cat,
 	pid_t pids[NWORKERS];
 	bool ok = true;
 
-	if (plan->copy == 0)
-		snprintf(w.src, sizeof(w.src), "KTM-IGATE");
-	else
-		snprintf(w.src, sizeof(w.src), "KTM-IGATE-%d", plan->copy);
+	snprintf(w.src, sizeof(w.src), "%s", plan->src);
 	build_emissions(&w);
 
 	/* two writers (the machine has two cores); each reports its counts on a pipe */

@@ -119,6 +119,8 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "reference data files" },
 	{ "profile", KEY_STRING, false, PL(profile), 0, NULL, NULL, NULL,
 	  "counting profile, checked against the warehouse and kept in the run row" },
+	{ "province", KEY_STRING, false, PL(province), 0, NULL, NULL, NULL,
+	  "province code its rows carry; in a national warehouse, the shard that owns it" },
 	{ "rejects", KEY_MAPPING, false, 0, 0, NULL, &rejects_table, NULL,
 	  "reject policy" },
 	{ "attention", KEY_MAPPING, false, 0, 0, NULL, &attention_table, NULL,

@@ -43,6 +43,7 @@ struct hoso_pipeline {
 		char *calendar;		/* a directory of YYYY.csv */
 	} reference;
 	char *profile;			/* NULL when not given */
+	char *province;			/* NULL, or the province code (e.g. "H34") of its rows */
 	struct {
 		double max_ratio;	/* default 0.01 */
 		long long max_count;	/* -1 = no limit (default) */

@@ -166,7 +166,8 @@ list_files(const char *dir, bool migrations, struct schema_list *out)
 	closedir(d);
 	if (!ok)
 		return false;
-	qsort(out->v, out->n, sizeof(*out->v), compare_files);
+	if (out->n > 0)	/* out->v is NULL when there is none, which qsort may not take */
+		qsort(out->v, out->n, sizeof(*out->v), compare_files);
 	for (size_t i = 1; migrations && i < out->n; i++) {
 		if (out->v[i].version == out->v[i - 1].version) {
 			hoso_error("%s: %s and %s have the same version", dir, out->v[i - 1].name,
@@ -211,7 +212,8 @@ baseline_replaces(const struct schema_file *f, struct hoso_buf *out)
 		l.v[l.n].name = hoso_xstrdup(name);
 		memcpy(l.v[l.n++].sha, sha, 65);
 	}
-	qsort(l.v, l.n, sizeof(*l.v), compare_files);
+	if (l.n > 0)	/* l.v is NULL when there is none, which qsort may not take */
+		qsort(l.v, l.n, sizeof(*l.v), compare_files);
 	for (size_t i = 0; i < l.n; i++)
 		hoso_buf_addf(out, "%d %s\n", l.v[i].version, l.v[i].sha);
 	free_list(&l);

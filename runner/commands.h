@@ -12,3 +12,4 @@ HOSO_COMMAND(status, "the last runs, the latest landing days, days with no file,
 HOSO_COMMAND(runs, "the history of runs")
 HOSO_COMMAND(rebuild, "re-derive a past range with the current reference data")
 HOSO_COMMAND(report, "print the warehouse's figures of a period")
+HOSO_COMMAND(shard, "a national warehouse sharded by province: init, status, run")

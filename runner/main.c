@@ -16,6 +16,8 @@ int
 main(int argc, char **argv)
 {
 	hoso_log_init("hoso");
+	/* the run id the stages inherit is this run's, never one left in the environment */
+	hoso_log_set_run_id(-1);
 	runner_set_argv0(argv[0]);
 	return hoso_cli_dispatch("hoso", "Run hoso pipelines and report on the warehouse.", commands,
 				 sizeof(commands) / sizeof(commands[0]), argc, argv);

@@ -4,6 +4,7 @@
 #   - -h, --help and "hoso help COMMAND" for every program and every
 #     command "hoso help" lists: exit 0, the usage on stdout, nothing else
 #   - a usage error with --log-format json is one JSON line
+#   - every event the code logs is in docs/logging.md
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${HOSO_BIN:-$here/../../bin}
@@ -130,6 +131,15 @@ cp "$here/../extract/ok.jsonl" ./-ok.jsonl
 "$bin/hoso-extract" <./-ok.jsonl >stdin 2>err || fail "stdin: exit $? $(cat err)"
 grep -c '^D' dashed >/dev/null && [ "$(grep -c '^D' dashed)" = "$(grep -c '^D' stdin)" ] ||
 	fail "a file after -- is read as a file"
+
+# every event the code logs is documented in docs/logging.md
+tests=$((tests + 1))
+root=$(cd "$here/../.." && pwd)
+undocumented=$(grep -rhoE 'hoso_log_event\("[a-z_]+"\)' --include='*.c' "$root" |
+	sed 's/.*("\(.*\)")/\1/' | sort -u | while read -r event; do
+		grep -q "^| \`$event\` |" "$root/docs/logging.md" || printf '%s ' "$event"
+	done)
+[ -z "$undocumented" ] || fail "events missing from docs/logging.md: $undocumented"
 
 echo "tests/cli: $tests checks, $failures failed"
 [ "$failures" = 0 ]

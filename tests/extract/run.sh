@@ -206,10 +206,12 @@ sem() {	# sem NAME STATUS EXTRA: one dossier line
 	sem D1 '"4"' ',"MaHoSo":"OTHER"'
 	sem Y1 '"4"' '' 19000301080000
 	sem Y2 '"4"' '' 21000301080000
+	# a due date is no event: 1970, as systems write an unset one, is kept
+	sem U1 '"4"' ',"NgayHenTra":"19700101000000"'
 } > sem.jsonl
 "$bin" sem.jsonl > out 2> err; expect_rc semantics 0 $?
 tests=$((tests + 1))
-[ "$(grep '^D' out | cut -f7,16 | tr '\t' ' ')" = "E1 10" ] || fail "semantics: 1e1 is not status 10: $(grep '^D' out | cut -f7,16)"
+[ "$(grep '^D' out | cut -f7,16 | tr '\t' ' ' | grep '^E')" = "E1 10" ] || fail "semantics: 1e1 is not status 10: $(grep '^D' out | cut -f7,16)"
 tests=$((tests + 1))
 grep -q "^X${TAB}1${TAB}2${TAB}[0-9]*${TAB}TrangThaiHoSo${TAB}unknown status \"2.5\"" out || fail "semantics: 2.5 is not rejected as a status"
 tests=$((tests + 1))
@@ -218,9 +220,11 @@ tests=$((tests + 1))
 grep -q "^X${TAB}1${TAB}4${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"19000301080000\" (outside 2000-01-01 .. " out || fail "semantics: year 1900 accepted"
 tests=$((tests + 1))
 grep -q "^X${TAB}1${TAB}5${TAB}[0-9]*${TAB}NgayTiepNhan${TAB}implausible date \"21000301080000\"" out || fail "semantics: year 2100 accepted"
+tests=$((tests + 1))
+grep '^D' out | grep -q "U1.*19700101000000" || fail "semantics: a 1970 due date (NgayHenTra) is rejected"
 "$bin" --dates-from 1900-01-01 --dates-to 2100-12-31 sem.jsonl > out 2> err; expect_rc semantics-window 0 $?
 tests=$((tests + 1))
-[ "$(grep -c '^D' out)" = 3 ] || fail "semantics: --dates-from/--dates-to do not widen the window"
+[ "$(grep -c '^D' out)" = 4 ] || fail "semantics: --dates-from/--dates-to do not widen the window"
 
 echo "tests/extract: $tests checks, $failures failed"
 [ $failures = 0 ]

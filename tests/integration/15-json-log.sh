@@ -10,7 +10,8 @@ pipeline_for "$HOSO_ROOT/tests/golden/11-rejects" "$work/p.yaml"
 printf 'rejects:\n  max_ratio: 1.0\n' >>"$work/p.yaml"
 printf 'source:\n  paths: ["x"]\n  format: dvcqg-jsonl\nbogus_key: 1\n' >"$work/bad.yaml"
 
-rc=0; "$HOSO" run "$work/p.yaml" --date 2023-03-31 --log-format json >"$work/out" 2>"$work/run1" || rc=$?
+# a run id left in the environment is not this run's
+rc=0; HOSO_RUN_ID=999 "$HOSO" run "$work/p.yaml" --date 2023-03-31 --log-format json >"$work/out" 2>"$work/run1" || rc=$?
 assert_eq "$rc" 0 "first run: exit 0"
 rc=0; "$HOSO" --log-format json run "$work/p.yaml" --date 2023-03-31 >>"$work/out" 2>"$work/run2" || rc=$?
 assert_eq "$rc" 0 "rerun: exit 0"

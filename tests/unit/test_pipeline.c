@@ -48,7 +48,7 @@ test_errors(void)
 	CHECK_EQ_STR(load_error(MIN), "", "the minimal pipeline loads");
 	CHECK_EQ_STR(load_error(MIN "sorce: x\n"),
 		     "t.yaml:4:1: unknown key \"sorce\" (allowed: name, source, more_sources, prefer, "
-		     "reference, profile, rejects, attention, dates, personal_data, max_line_bytes, staging, target, "
+		     "reference, profile, province, rejects, attention, dates, personal_data, max_line_bytes, staging, target, "
 		     "metrics_file)",
 		     "unknown top-level key");
 	CHECK_EQ_STR(load_error(MIN "rejects:\n  max_rate: 0.5\n"),

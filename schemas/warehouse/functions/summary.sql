@@ -220,7 +220,11 @@ COMMENT ON FUNCTION hoso.summary_rebuild() IS 'Recomputes hoso.summary_day, summ
  * indicators for the period [p_from, p_to], from the summary rows up to
  * p_to (flows of the period, states summed up to its edges).  The tests
  * check them against the same figures computed case by case from the facts
- * (hoso_test.period_counts_scan, tests/sql/scan.sql).
+ * (hoso_test.period_counts_scan, tests/sql/scan.sql).  Grouped by province
+ * too: a coordinator whose summary rows are partitioned by province over
+ * shards then has each shard add up its own rows (docs/national.md); a
+ * path is on one row per province that has it (unresolved units only),
+ * and every caller sums over paths.
  */
 CREATE OR REPLACE FUNCTION hoso.period_counts(p_from date, p_to date)
 RETURNS TABLE (
@@ -256,6 +260,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	       coalesce(sum(s.resolved_working_seconds) FILTER (WHERE s.day >= p_from), 0)
 	  FROM hoso.summary_day s
 	 WHERE s.day <= p_to
-	 GROUP BY s.unit_path
+	 GROUP BY s.province, s.unit_path
 $$;
 COMMENT ON FUNCTION hoso.period_counts(date, date) IS 'Internal: docs/counting.md §3 counts and §4 indicator parts per unit path for a period, from hoso.summary_day; the one set of figures every analytics function sums';

@@ -1,0 +1,682 @@
+/*
+ * shard.c: a national warehouse sharded by province (docs/national.md).
+ *
+ *   hoso shard init TOPOLOGY      migrate every shard and the coordinator,
+ *                                 make the coordinator's foreign partitions
+ *   hoso shard status TOPOLOGY    each server: reachable, schema, last loads
+ *   hoso shard run TOPOLOGY [--jobs N] [--date D | --from D --to D] PIPELINE...
+ *                                 "hoso run" of each pipeline on its shard,
+ *                                 up to N at a time
+ *
+ * The topology file names the coordinator and the shards (libpq connection
+ * strings without passwords, or service=NAME) and the provinces each shard
+ * owns:
+ *
+ *   coordinator: "service=hoso-national"
+ *   shards:
+ *     - name: north
+ *       conninfo: "host=db1 dbname=hoso"
+ *       provinces: [H01, H02]
+ *
+ * A load goes straight to its province's shard, in one transaction there:
+ * postgres_fdw has no two-phase commit, and COPY through the coordinator's
+ * foreign partitions goes row by row.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hoso_buf.h"
+#include "hoso_config.h"
+#include "hoso_log.h"
+#include "hoso_paths.h"
+#include "hoso_pg.h"
+#include "runner.h"
+
+enum { T_TEXT, T_NAME, T_CONNINFO, T_LIST, T_SHARDS };
+
+#define SHARD_OFF(f) offsetof(struct topology_shard, f)
+#define TOPO_OFF(f) offsetof(struct topology, f)
+
+static bool topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k,
+			      const char *key, yaml_node_t *node, void *base);
+
+static const struct hoso_config_key shard_keys[] = {
+	{ "name", T_NAME, true, SHARD_OFF(name), 0, NULL, NULL, NULL,
+	  "shard name ([a-z0-9_]+): the coordinator's server hoso_shard_NAME" },
+	{ "conninfo", T_CONNINFO, true, SHARD_OFF(conninfo), 0, NULL, NULL, NULL,
+	  "libpq connection string of the shard, without a password" },
+	{ "provinces", T_LIST, true, SHARD_OFF(provinces), SHARD_OFF(nprovinces), NULL, NULL, NULL,
+	  "the province codes whose rows the shard holds" },
+};
+static const struct hoso_config_table shard_table = {
+	shard_keys, sizeof(shard_keys) / sizeof(shard_keys[0]), topology_load_key
+};
+
+static const struct hoso_config_key topology_keys[] = {
+	{ "coordinator", T_CONNINFO, true, TOPO_OFF(coordinator), 0, NULL, NULL, NULL,
+	  "libpq connection string of the coordinator, without a password" },
+	{ "shards", T_SHARDS, true, TOPO_OFF(shards), TOPO_OFF(nshards), NULL, &shard_table, NULL,
+	  "the shards" },
+};
+static const struct hoso_config_table topology_table = {
+	topology_keys, sizeof(topology_keys) / sizeof(topology_keys[0]), topology_load_key
+};
+
+static const struct hoso_config_style topology_style = {
+	.what = "a topology file",
+	.max_bytes = 1024 * 1024,
+	.empty = "the topology is empty; it needs the keys \"coordinator\" and \"shards\"",
+	.top_expected = "a mapping with the keys coordinator and shards",
+};
+
+#define FIELD(base, off, type) ((type *) ((char *) (base) + (off)))
+
+static bool
+is_name(const char *s, const char *chars, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, chars) == n;
+}
+
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
+#define PROVINCE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+bool
+runner_province_code_ok(const char *s)
+{
+	return is_name(s, PROVINCE_CHARS, 32);
+}
+
+static bool
+topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k, const char *key,
+		  yaml_node_t *node, void *base)
+{
+	const char *text;
+
+	switch (k->type) {
+	case T_NAME:
+	case T_CONNINFO:
+		text = hoso_config_text(cfg, node, key, "a string", HOSO_CONFIG_UTF8);
+		if (!text)
+			return false;
+		if (k->type == T_NAME && !is_name(text, NAME_CHARS, 40))
+			return hoso_config_type_error(cfg, node, key, "a name ([a-z0-9_]+, at most 40)");
+		if (k->type == T_CONNINFO) {
+			char *msg = NULL;
+			PQconninfoOption *opts = PQconninfoParse(text, &msg);
+			bool password = false;
+
+			PQfreemem(msg);
+			if (!opts)	/* never quote the value: it may hold a secret */
+				return hoso_config_error_at(cfg, node->start_mark,
+							    "%s: not a valid libpq connection string", key);
+			for (PQconninfoOption *o = opts; o->keyword; o++)
+				if (strcmp(o->keyword, "password") == 0 && o->val)
+					password = true;
+			PQconninfoFree(opts);
+			if (password)
+				return hoso_config_error_at(cfg, node->start_mark,
+							    "%s: a password in the connection string is refused; "
+							    "use ~/.pgpass", key);
+		}
+		*FIELD(base, k->offset, char *) = hoso_xstrdup(text);
+		return true;
+	case T_LIST: {
+		size_t n = hoso_config_seq_len(node);
+		char **list;
+
+		if (node->type != YAML_SEQUENCE_NODE || n == 0)
+			return hoso_config_type_error(cfg, node, key, "a non-empty list of province codes");
+		list = hoso_xcalloc(n, sizeof(char *));
+		*FIELD(base, k->offset, char **) = list;
+		for (size_t i = 0; i < n; i++) {
+			yaml_node_t *item = hoso_config_seq_item(cfg, node, i);
+
+			text = item ? hoso_config_text(cfg, item, key, "a province code", 0) : NULL;
+			if (!text)
+				return false;
+			if (!runner_province_code_ok(text))
+				return hoso_config_type_error(cfg, item, key,
+							      "a province code ([A-Za-z0-9_-]+)");
+			list[i] = hoso_xstrdup(text);
+			*FIELD(base, k->count_offset, size_t) = i + 1;
+		}
+		return true;
+	}
+	case T_SHARDS: {
+		size_t n = hoso_config_seq_len(node);
+		struct topology_shard *shards;
+
+		if (node->type != YAML_SEQUENCE_NODE || n == 0)
+			return hoso_config_type_error(cfg, node, key, "a non-empty list of shards");
+		shards = hoso_xcalloc(n, sizeof(*shards));
+		*FIELD(base, k->offset, struct topology_shard *) = shards;
+		for (size_t i = 0; i < n; i++) {
+			char item_key[HOSO_CONFIG_KEY_TEXT];
+			yaml_node_t *item = hoso_config_seq_item(cfg, node, i);
+
+			*FIELD(base, k->count_offset, size_t) = i + 1;
+			snprintf(item_key, sizeof(item_key), "%s[%zu]", key, i);
+			if (!item || !hoso_config_apply(cfg, k->sub, item_key, item, &shards[i]))
+				return false;
+			/* the same province on two shards, or a shard named twice */
+			for (size_t j = 0; j < i; j++) {
+				if (strcmp(shards[j].name, shards[i].name) == 0)
+					return hoso_config_error_at(cfg, item->start_mark,
+								    "%s: shard \"%s\" is named twice",
+								    item_key, shards[i].name);
+				for (size_t a = 0; a < shards[i].nprovinces; a++)
+					for (size_t b = 0; b < shards[j].nprovinces; b++)
+						if (strcmp(shards[i].provinces[a], shards[j].provinces[b]) == 0)
+							return hoso_config_error_at(cfg, item->start_mark,
+								"%s: province %s is on shard \"%s\" already: a province has one shard",
+								item_key, shards[i].provinces[a], shards[j].name);
+			}
+			for (size_t a = 0; a < shards[i].nprovinces; a++)
+				for (size_t b = 0; b < a; b++)
+					if (strcmp(shards[i].provinces[a], shards[i].provinces[b]) == 0)
+						return hoso_config_error_at(cfg, item->start_mark,
+							"%s: province %s is listed twice",
+							item_key, shards[i].provinces[a]);
+		}
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+void
+runner_topology_release(struct topology *t)
+{
+	for (size_t i = 0; i < t->nshards; i++) {
+		struct topology_shard *s = &t->shards[i];
+
+		free(s->name);
+		free(s->conninfo);
+		for (size_t j = 0; j < s->nprovinces; j++)
+			free(s->provinces[j]);
+		free(s->provinces);
+	}
+	free(t->shards);
+	free(t->coordinator);
+	memset(t, 0, sizeof(*t));
+}
+
+bool
+runner_topology_load(const char *path, struct topology *t)
+{
+	struct hoso_buf data = HOSO_BUF_INIT, err = HOSO_BUF_INIT;
+	struct hoso_config cfg;
+	yaml_node_t *root;
+	bool ok;
+
+	memset(t, 0, sizeof(*t));
+	if (!hoso_config_read_file(path, &topology_style, &data, &err)) {
+		hoso_error("%s", err.data);
+		hoso_buf_release(&data);
+		hoso_buf_release(&err);
+		return false;
+	}
+	hoso_config_init(&cfg, path, &topology_style, &err);
+	root = hoso_config_parse(&cfg, data.data ? data.data : "", data.len);
+	ok = root && hoso_config_apply(&cfg, &topology_table, "", root, t);
+	hoso_config_release(&cfg);
+	if (!ok) {
+		hoso_error("%s", err.data);
+		runner_topology_release(t);
+	}
+	hoso_buf_release(&data);
+	hoso_buf_release(&err);
+	return ok;
+}
+
+const struct topology_shard *
+runner_topology_shard_of(const struct topology *t, const char *province)
+{
+	for (size_t i = 0; i < t->nshards; i++)
+		for (size_t j = 0; j < t->shards[i].nprovinces; j++)
+			if (strcmp(t->shards[i].provinces[j], province) == 0)
+				return &t->shards[i];
+	return NULL;
+}
+
+/*
+ * A pipeline that names its province writes its rows as that province's
+ * (the session parameter hoso.province, the default of every province
+ * column); with a topology its warehouse is the province's shard.
+ */
+bool
+runner_national_target(struct hoso_pipeline *p, const char *topology_path)
+{
+	if (p->province) {
+		const char *old = getenv("PGOPTIONS");
+		struct hoso_buf opts = HOSO_BUF_INIT;
+
+		if (!runner_province_code_ok(p->province)) {
+			hoso_error("province: \"%s\" is not a province code ([A-Za-z0-9_-]+)", p->province);
+			return false;
+		}
+		hoso_buf_addf(&opts, "%s%s-c hoso.province=%s", old ? old : "", old ? " " : "",
+			      p->province);
+		setenv("PGOPTIONS", opts.data, 1);	/* the runner's connection and its stages' */
+		hoso_buf_release(&opts);
+	}
+	if (topology_path) {
+		struct topology t;
+		const struct topology_shard *s;
+
+		if (!p->province) {
+			hoso_error("--topology: the pipeline names no province (key \"province\")");
+			return false;
+		}
+		if (p->target.conninfo) {
+			hoso_error("--topology: the pipeline names its own target.conninfo; "
+				   "in a national warehouse the topology says where a province goes");
+			return false;
+		}
+		if (!runner_topology_load(topology_path, &t))
+			return false;
+		s = runner_topology_shard_of(&t, p->province);
+		if (!s) {
+			hoso_error("%s: no shard holds province %s", topology_path, p->province);
+			runner_topology_release(&t);
+			return false;
+		}
+		hoso_info("province %s: shard \"%s\"", p->province, s->name);
+		p->target.conninfo = hoso_xstrdup(s->conninfo);
+		runner_topology_release(&t);
+	}
+	return true;
+}
+
+/* ---- hoso shard init ---- */
+
+static int
+migrate(const char *conninfo, const char *what)
+{
+	char *v[] = { (char *) runner_stage_path("hoso-load"), (char *) "--migrate",
+		      (char *) "--conninfo", (char *) conninfo, NULL };
+	int rc = runner_run_command(v);
+
+	if (rc != HOSO_EXIT_OK)
+		hoso_error("%s: migration failed", what);
+	return rc;
+}
+
+static bool
+read_text_file(const char *path, struct hoso_buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+
+	if (!f) {
+		hoso_error("%s: %s", path, strerror(errno));
+		return false;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		hoso_buf_add(out, chunk, n);
+	fclose(f);
+	return true;
+}
+
+/* The shard's server options ({keyword, value}... as a text[] literal) and user. */
+static bool
+server_options(const struct topology_shard *s, struct hoso_buf *array, char **user)
+{
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(s->conninfo, &msg);
+
+	PQfreemem(msg);
+	*user = NULL;
+	if (!opts) {
+		hoso_error("shard \"%s\": not a valid libpq connection string", s->name);
+		return false;
+	}
+	hoso_buf_addch(array, '{');
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (strcmp(o->keyword, "user") == 0) {
+			*user = hoso_xstrdup(o->val);
+			continue;
+		}
+		for (int k = 0; k < 2; k++) {
+			const char *v = k ? o->val : o->keyword;
+
+			if (array->len > 1)
+				hoso_buf_addch(array, ',');
+			hoso_buf_addch(array, '"');
+			for (; *v; v++) {
+				if (*v == '"' || *v == '\\')
+					hoso_buf_addch(array, '\\');
+				hoso_buf_addch(array, *v);
+			}
+			hoso_buf_addch(array, '"');
+		}
+	}
+	hoso_buf_addch(array, '}');
+	PQconninfoFree(opts);
+	return true;
+}
+
+static void
+province_array(const struct topology_shard *s, struct hoso_buf *array)
+{
+	hoso_buf_addch(array, '{');
+	for (size_t j = 0; j < s->nprovinces; j++)
+		hoso_buf_addf(array, "%s\"%s\"", j ? "," : "", s->provinces[j]);	/* checked chars */
+	hoso_buf_addch(array, '}');
+}
+
+static int
+shard_init(const char *path)
+{
+	struct topology t;
+	struct hoso_buf sql = HOSO_BUF_INIT, arr = HOSO_BUF_INIT, all = HOSO_BUF_INIT;
+	PGconn *conn = NULL;
+	PGresult *res;
+	const char *datadir = hoso_datadir();
+	int ret = HOSO_EXIT_FAILED;
+	bool copied = false;
+
+	if (!runner_topology_load(path, &t))
+		return HOSO_EXIT_USAGE;
+	for (size_t i = 0; i < t.nshards; i++) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "shard \"%s\"", t.shards[i].name);
+		if (migrate(t.shards[i].conninfo, what) != HOSO_EXIT_OK)
+			goto cleanup;
+	}
+	if (migrate(t.coordinator, "coordinator") != HOSO_EXIT_OK)
+		goto cleanup;
+	if (!datadir) {
+		hoso_error("cannot find hoso's data directory (schemas/coordinator); set HOSO_DATADIR");
+		goto cleanup;
+	}
+	hoso_buf_addf(&arr, "%s/schemas/coordinator/shard.sql", datadir);
+	if (!read_text_file(arr.data, &sql))
+		goto cleanup;
+	conn = hoso_pg_connect(t.coordinator, "hoso shard init");
+	if (!conn || !hoso_pg_exec(conn, "SET client_min_messages = warning") ||
+	    !hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, sql.data) ||
+	    !hoso_pg_exec(conn, "SELECT hoso_shard.partition_tables()") ||
+	    !hoso_pg_exec(conn, "SELECT hoso_shard.detach_all()"))
+		goto cleanup;
+	hoso_buf_addch(&all, '{');
+	for (size_t i = 0; i < t.nshards; i++) {
+		const struct topology_shard *s = &t.shards[i];
+		char *user = NULL;
+		const char *p[3];
+		bool ok;
+
+		hoso_buf_reset(&arr);
+		if (!server_options(s, &arr, &user))
+			goto cleanup;
+		p[0] = s->name;
+		p[1] = arr.data;
+		p[2] = user;
+		ok = hoso_pg_exec_params(conn, "SELECT hoso_shard.set_server($1, $2::text[], $3)", 3, p);
+		free(user);
+		hoso_buf_reset(&arr);
+		province_array(s, &arr);
+		p[1] = arr.data;
+		if (!ok || !hoso_pg_exec_params(conn, "SELECT hoso_shard.attach($1, $2::text[])", 2, p))
+			goto cleanup;
+		for (size_t j = 0; j < s->nprovinces; j++)
+			hoso_buf_addf(&all, "%s\"%s\"", all.len > 1 ? "," : "", s->provinces[j]);
+	}
+	hoso_buf_addch(&all, '}');
+	/* the catalogues of the first shard that has loaded any */
+	for (size_t i = 0; i < t.nshards && !copied; i++) {
+		const char *p[1] = { t.shards[i].name };
+
+		res = hoso_pg_query(conn, "SELECT hoso_shard.copy_catalogues($1)", 1, p);
+		if (!res) {
+			hoso_error("shard \"%s\": cannot copy its catalogues", t.shards[i].name);
+			goto cleanup;
+		}
+		copied = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+		if (copied)
+			hoso_info("catalogues copied from shard \"%s\" (%s units)", t.shards[i].name,
+				  PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	{
+		const char *p[1] = { all.data };
+
+		res = hoso_pg_query(conn, "SELECT string_agg(x, ' ') FROM hoso_shard.unassigned($1::text[]) x",
+				    1, p);
+		if (!res)
+			goto cleanup;
+		if (!PQgetisnull(res, 0, 0)) {
+			hoso_error("%s: no shard holds the province(s) %s of the unit catalogue", path,
+				   PQgetvalue(res, 0, 0));
+			PQclear(res);
+			goto cleanup;
+		}
+		PQclear(res);
+	}
+	if (!hoso_pg_exec(conn, "COMMIT"))
+		goto cleanup;
+	if (!copied)
+		hoso_warning("no shard has loaded a catalogue yet: run \"hoso shard init\" again after the first loads");
+	{
+		size_t n = 0;
+
+		for (size_t i = 0; i < t.nshards; i++)
+			n += t.shards[i].nprovinces;
+		printf("coordinator ready: %zu shard(s), %zu province(s)\n", t.nshards, n);
+	}
+	ret = HOSO_EXIT_OK;
+cleanup:
+	if (conn)
+		PQfinish(conn);
+	hoso_buf_release(&sql);
+	hoso_buf_release(&arr);
+	hoso_buf_release(&all);
+	runner_topology_release(&t);
+	return ret;
+}
+
+/* ---- hoso shard status ---- */
+
+static void
+status_of(const char *what, const char *conninfo, int *down)
+{
+	struct hoso_buf ci = HOSO_BUF_INIT;
+	PGconn *conn;
+	PGresult *res;
+
+	hoso_buf_addf(&ci, "%s connect_timeout=5 application_name='hoso shard status'", conninfo);
+	conn = PQconnectdb(ci.data);
+	hoso_buf_release(&ci);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(conn);
+
+		printf("%-24s DOWN  %.*s\n", what, (int) strcspn(m, "\n"), m);
+		(*down)++;
+		PQfinish(conn);
+		return;
+	}
+	res = PQexec(conn, "SELECT (SELECT max(version) FROM hoso.schema_version),"
+			   " (SELECT count(*) FROM hoso.schema_version)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		printf("%-24s up    no hoso schema\n", what);
+	else
+		printf("%-24s up    schema %s (%s migrations)\n", what, PQgetvalue(res, 0, 0),
+		       PQgetvalue(res, 0, 1));
+	PQclear(res);
+	res = PQexec(conn, "SELECT province, max(finished_at) FILTER (WHERE status = 'done'),"
+			   " count(*) FILTER (WHERE status = 'failed')"
+			   " FROM hoso.run WHERE province <> '' GROUP BY province ORDER BY province");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		for (int i = 0; i < PQntuples(res); i++)
+			printf("%-24s       %s last load %s%s%s\n", "", PQgetvalue(res, i, 0),
+			       PQgetisnull(res, i, 1) ? "never" : PQgetvalue(res, i, 1),
+			       strcmp(PQgetvalue(res, i, 2), "0") ? ", failed runs: " : "",
+			       strcmp(PQgetvalue(res, i, 2), "0") ? PQgetvalue(res, i, 2) : "");
+	PQclear(res);
+	PQfinish(conn);
+}
+
+static int
+shard_status(const char *path)
+{
+	struct topology t;
+	int down = 0;
+
+	if (!runner_topology_load(path, &t))
+		return HOSO_EXIT_USAGE;
+	status_of("coordinator", t.coordinator, &down);
+	for (size_t i = 0; i < t.nshards; i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "shard %s (%zu provinces)", t.shards[i].name,
+			 t.shards[i].nprovinces);
+		status_of(what, t.shards[i].conninfo, &down);
+	}
+	runner_topology_release(&t);
+	return down ? HOSO_EXIT_FAILED : HOSO_EXIT_OK;
+}
+
+/* ---- hoso shard run ---- */
+
+/*
+ * "hoso run PIPELINE --topology T [dates] --wait" for each pipeline, up to
+ * jobs at a time: provinces on different shards load at once; those on one
+ * shard take its lock in turn.  The exit status is the worst of them.
+ */
+static int
+shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipelines, int n)
+{
+	pid_t *pids = hoso_xcalloc((size_t) n, sizeof(pid_t));
+	int running = 0, next = 0, worst = HOSO_EXIT_OK, failed = 0;
+
+	while (next < n || running > 0) {
+		if (next < n && running < jobs) {
+			struct runner_argv a = { 0 };
+
+			runner_argv_push(&a, runner_stage_path("hoso"));
+			runner_argv_push(&a, "run");
+			runner_argv_push(&a, "--topology");
+			runner_argv_push(&a, topology);
+			runner_argv_push(&a, "--wait");
+			for (int i = 0; i < ndates; i++)
+				runner_argv_push(&a, dates[i]);
+			runner_argv_push(&a, pipelines[next]);
+			pids[next] = runner_spawn(a.v, -1, -1);
+			runner_argv_release(&a);
+			if (pids[next] < 0) {
+				worst = HOSO_EXIT_FAILED;
+				failed++;
+			} else {
+				running++;
+			}
+			next++;
+			continue;
+		}
+		{
+			int status;
+			pid_t pid = waitpid(-1, &status, 0);
+
+			if (pid < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				int rc;
+
+				if (pids[i] != pid)
+					continue;
+				running--;
+				rc = WIFEXITED(status) ? WEXITSTATUS(status) : HOSO_EXIT_FAILED;
+				if (rc != HOSO_EXIT_OK) {
+					hoso_error("%s: exit %d", pipelines[i], rc);
+					failed++;
+					if (worst == HOSO_EXIT_OK || rc == HOSO_EXIT_FAILED)
+						worst = rc;
+				}
+			}
+		}
+	}
+	free(pids);
+	printf("%d pipeline(s): %d done, %d failed\n", n, n - failed, failed);
+	return worst;
+}
+
+static void
+shard_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hoso shard init TOPOLOGY.yaml\n"
+		"       hoso shard status TOPOLOGY.yaml\n"
+		"       hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...\n\n"
+		"A national warehouse sharded by province (postgres_fdw foreign partitions).\n"
+		"  init    migrate every shard and the coordinator; make the coordinator's\n"
+		"          partitioned tables over the shards, user mappings and analyst role;\n"
+		"          copy the catalogues from a shard; idempotent\n"
+		"  status  each server's reachability, schema version and last load per province\n"
+		"  run     load each pipeline (which names its province) on its shard, up to N\n"
+		"          at a time (default 2)\n");
+}
+
+int
+runner_cmd_shard(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		shard_usage(stdout);
+		return HOSO_EXIT_OK;
+	}
+	if (argc < 3) {
+		shard_usage(stderr);
+		return HOSO_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "init") == 0 && argc == 3)
+		return shard_init(argv[2]);
+	if (strcmp(argv[1], "status") == 0 && argc == 3)
+		return shard_status(argv[2]);
+	if (strcmp(argv[1], "run") == 0) {
+		int jobs = 2, ndates = 0, i = 3;
+		char *dates[4];
+
+		for (; i < argc && argv[i][0] == '-'; i++) {
+			if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+				char *end;
+				long v = strtol(argv[++i], &end, 10);
+
+				if (*end || v < 1 || v > 64) {
+					hoso_error("--jobs: want a number from 1 to 64, got \"%s\"", argv[i]);
+					return HOSO_EXIT_USAGE;
+				}
+				jobs = (int) v;
+			} else if ((strcmp(argv[i], "--date") == 0 || strcmp(argv[i], "--from") == 0 ||
+				    strcmp(argv[i], "--to") == 0) && i + 1 < argc && ndates < 4) {
+				dates[ndates++] = argv[i];
+				dates[ndates++] = argv[++i];
+			} else {
+				hoso_error("shard run: unknown option \"%s\"", argv[i]);
+				shard_usage(stderr);
+				return HOSO_EXIT_USAGE;
+			}
+		}
+		if (i == argc) {
+			hoso_error("shard run: name at least one pipeline");
+			return HOSO_EXIT_USAGE;
+		}
+		return shard_run(argv[2], jobs, dates, ndates, argv + i, argc - i);
+	}
+	hoso_error("shard: unknown subcommand \"%s\"", argv[1]);
+	shard_usage(stderr);
+	return HOSO_EXIT_USAGE;
+}
