@@ -123,6 +123,15 @@ runner_attention_print(const struct hoso_buf *block)
 	}
 }
 
+/* Distinct values this run's attention block named; -1 before it ran. */
+static long long attention_values = -1;
+
+long long
+runner_attention_count(void)
+{
+	return attention_values;
+}
+
 int
 runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso_buf *block,
 		 struct hoso_buf *why)
@@ -155,20 +164,21 @@ runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso
 		hoso_buf_addf(block, "attention: %s is not a JSON object; nothing to report\n", path);
 		goto done;
 	}
-	attention_line(report, "unresolved_units", "unresolved units", "cases", "unit name",
+	attention_values = 0;
+	attention_values += attention_line(report, "unresolved_units", "unresolved units", "cases", "unit name",
 		       false, "add them to the unit catalogue (reference.units), then rerun a failed "
 		       "run, or rebuild the days a run loaded", &summary, block);
-	attention_line(report, "units_by_name_only", "units found by name only", "cases",
+	attention_values += attention_line(report, "units_by_name_only", "units found by name only", "cases",
 		       "agency code", false,
 		       "the unit catalogue has no unit of these case numbers' agency codes, so the "
 		       "units were found by their names: is it this province's catalogue?",
 		       &summary, block);
-	attention_line(report, "unknown_procedures", "unknown procedures", "cases",
+	attention_values += attention_line(report, "unknown_procedures", "unknown procedures", "cases",
 		       "procedure code", false,
 		       "add them to the procedure catalogue (reference.procedures)", &summary, block);
-	attention_line(report, "unknown_channels", "unknown channel codes", "records", "code",
+	attention_values += attention_line(report, "unknown_channels", "unknown channel codes", "records", "code",
 		       false, "these cases count as received in person", &summary, block);
-	attention_line(report, "calendar_days_outside", "days outside the calendar", "lookups",
+	attention_values += attention_line(report, "calendar_days_outside", "days outside the calendar", "lookups",
 		       "day", true,
 		       "they counted as Monday-Friday; add their year's YYYY.csv to reference.calendar",
 		       &summary, block);

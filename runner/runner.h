@@ -174,6 +174,8 @@ bool runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long 
 int runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso_buf *block,
 		     struct hoso_buf *why);
 void runner_attention_print(const struct hoso_buf *block);	/* "nothing" when empty */
+/* How many distinct values the run's attention block named; -1 before it ran. */
+long long runner_attention_count(void);
 
 /* runner/run.c */
 /* helpers of run.c that rebuild.c shares */

@@ -65,6 +65,13 @@ runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o)
 		if (!PQgetisnull(res, 0, 11))
 			o->last_success = atof(PQgetvalue(res, 0, 11));
 	}
+	/*
+	 * The values the attention block just printed, also when the run failed
+	 * and its row kept no detail: the summary must not say "0 warnings"
+	 * under three of them.
+	 */
+	if (runner_attention_count() >= 0)
+		o->warnings = runner_attention_count();
 	PQclear(res);
 	return true;
 }

@@ -133,6 +133,8 @@ assert_contains "$out" "UBND xã Thử Một" "...by their names"
 assert_contains "$out" "attention: unknown procedures: 1 cases" "last lines name the unknown procedure"
 assert_contains "$out" "attention: units found by name only: 1 cases, 1 agency code: \"000.77.02.H77\" (1)" \
 	"last lines say a unit was found by name only (Quảng Ngãi's Xã Đăk Tô)"
+# the summary counts what the block named: 3 unit names, 1 procedure, 1 agency code
+assert_contains "$(tail -n 1 "$work/run3.log")" "5 warnings" "the summary line counts the attention values"
 printf 'attention:\n  max_unresolved_ratio: 0.05\n' >>"$work/op/copy/nightly.yaml"
 fresh_db operator_strict
 rc=0
@@ -145,6 +147,8 @@ assert_contains "$(q -c "SELECT status || ': ' || coalesce(message, '') FROM hos
 	"...and its run row says why"
 assert_contains "$(cat "$work/run4.log")" "(reference.units), then rerun a failed run" \
 	"...and says to rerun once the catalogue has the units (nothing was loaded to rebuild)"
+assert_contains "$(tail -n 1 "$work/run4.log")" "5 warnings" \
+	"...and its summary line counts the warnings it printed, though nothing was loaded"
 
 # 7. the shipped systemd units verify
 if command -v systemd-analyze >/dev/null 2>&1; then
