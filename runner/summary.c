@@ -250,7 +250,12 @@ runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run
 		runner_read_outcome(conn, run_id, &o);
 		o.total_ms = total;	/* the runner's clock: planning and migrations included */
 	}
-	runner_print_summary(&o);
+	/*
+	 * A configuration error stops before any run begins: its error lines
+	 * end the output, as a YAML error's do, rather than a summary of zeros.
+	 */
+	if (run_id > 0 || code != HOSO_EXIT_USAGE)
+		runner_print_summary(&o);
 	if (metrics && p->metrics_file)
 		runner_write_metrics(p->metrics_file, p->name ? p->name : "", &o);
 }

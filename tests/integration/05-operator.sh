@@ -37,7 +37,8 @@ HOSO_I="$prefix/bin/hoso"
 
 # 2. an unprivileged user (made here when we are root)
 if [ "$(id -u)" -eq 0 ]; then
-	op_user=hoso_op_test
+	# a name of this test's own, so that two suites at once never share the user
+	op_user=hoso_op_$$
 	id "$op_user" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$op_user"
 	trap 'rm -rf "$work"; userdel "$op_user" 2>/dev/null || true' EXIT
 	as_op() { runuser -u "$op_user" -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
