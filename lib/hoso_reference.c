@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -474,6 +475,9 @@ read_procedure(struct table *t, struct hoso_procedure *p)
 			return table_error(t, P_LIMIT_VALUE,
 					   "expected a whole number of at least 0, found \"%s\"",
 					   limit);
+		/* the warehouse keeps it as an integer: the load would fail on more */
+		if (p->limit_value > INT_MAX)
+			return table_error(t, P_LIMIT_VALUE, "%s is more than %d", limit, INT_MAX);
 		if (!*unit)
 			return table_error(t, P_LIMIT_UNIT, "must not be empty when limit_value is set");
 	}

@@ -2,9 +2,11 @@
  * reference.c: the reference data files (docs/design.md §4) into the
  * dimensions hoso.unit, hoso.unit_alias, hoso.procedure and hoso.calendar.
  *
- * Each CSV is copied as text into a temporary table (HEADER MATCH checks
- * its header against the expected columns), then the dimension's contents
- * are replaced in the caller's transaction.  The catalogues are small
+ * Each CSV is read with hoso_csv, the reader transform and `hoso check`
+ * use (so a BOM or a blank line means the same everywhere), and copied
+ * as text into a temporary table (HEADER MATCH checks its header against
+ * the expected columns); then the dimension's contents are replaced in
+ * the caller's transaction.  The catalogues are small
  * (thousands of rows), so replacing them whole is both simplest and cheap.
  */
 #include <dirent.h>
@@ -12,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_buf.h"
+#include "hoso_csv.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "load.h"
@@ -64,6 +68,60 @@ static const char *const calendar_sql[] = {
 	NULL
 };
 
+/* Every record of the CSV file at path, re-quoted, into a COPY ... (FORMAT csv). */
+static bool
+copy_csv_file(PGconn *conn, const char *copy_sql, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct hoso_csv csv;
+	struct hoso_buf row = HOSO_BUF_INIT, msg = HOSO_BUF_INIT;
+	const char *abort_message = NULL;
+	enum hoso_csv_status st;
+
+	if (!f) {
+		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	if (!hoso_pg_copy_begin(conn, copy_sql)) {
+		fclose(f);
+		return false;
+	}
+	hoso_csv_init(&csv, hoso_csv_read_stdio, f);
+	while ((st = hoso_csv_next(&csv, &msg)) == HOSO_CSV_RECORD) {
+		hoso_buf_reset(&row);
+		for (size_t i = 0; i < csv.nfields; i++) {
+			if (i)
+				hoso_buf_addch(&row, ',');
+			hoso_buf_addch(&row, '"');
+			for (size_t j = 0; j < csv.lengths[i]; j++) {
+				if (csv.fields[i][j] == '"')
+					hoso_buf_addch(&row, '"');
+				hoso_buf_addch(&row, csv.fields[i][j]);
+			}
+			hoso_buf_addch(&row, '"');
+		}
+		hoso_buf_addch(&row, '\n');
+		if (!hoso_pg_copy_put(conn, row.data, row.len)) {
+			abort_message = "sending the data failed";
+			break;
+		}
+	}
+	if (!abort_message && st == HOSO_CSV_ERROR) {
+		hoso_error("%s:%s", path, msg.data);
+		abort_message = "the reference file is not valid CSV";
+	}
+	hoso_csv_release(&csv);
+	hoso_buf_release(&row);
+	hoso_buf_release(&msg);
+	fclose(f);
+	if (!hoso_pg_copy_end(conn, abort_message)) {
+		if (!abort_message)
+			hoso_error("COPY from \"%s\" failed", path);
+		return false;
+	}
+	return true;
+}
+
 /* Run the statements before the NULL slot, COPY the files, then the rest. */
 static bool
 replace_dimension(PGconn *conn, const char *const *sql, const char *table,
@@ -77,7 +135,7 @@ replace_dimension(PGconn *conn, const char *const *sql, const char *table,
 		if (!hoso_pg_exec(conn, sql[i]))
 			return false;
 	for (size_t k = 0; k < npaths; k++) {
-		if (!hoso_pg_copy_in_file(conn, copy, paths[k])) {
+		if (!copy_csv_file(conn, copy, paths[k])) {
 			hoso_error("%s: cannot load this reference file", paths[k]);
 			return false;
 		}

@@ -156,7 +156,8 @@ runner_attention(const struct hoso_pipeline *p, const char *staging, struct hoso
 		goto done;
 	}
 	attention_line(report, "unresolved_units", "unresolved units", "cases", "unit name",
-		       false, "add them to the unit catalogue (reference.units) and rebuild", &summary, block);
+		       false, "add them to the unit catalogue (reference.units), then rerun a failed "
+		       "run, or rebuild the days a run loaded", &summary, block);
 	attention_line(report, "units_by_name_only", "units found by name only", "cases",
 		       "agency code", false,
 		       "the unit catalogue has no unit of these case numbers' agency codes, so the "

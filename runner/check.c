@@ -69,6 +69,10 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 			problems++;
 		} else {
 			ok(out, "reference.units %s: %zu units", p->reference.units, ref.nunits);
+			if (ref.nunits == 0)
+				hoso_warning("%sreference.units: %s has no units: every case will be "
+					     "counted under UNRESOLVED; fill it (README.md, \"Onboarding "
+					     "a province\")", at, p->reference.units);
 		}
 	}
 	if (p->reference.procedures) {
@@ -80,6 +84,10 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 		} else {
 			ok(out, "reference.procedures %s: %zu procedures", p->reference.procedures,
 			   ref.nprocedures);
+			if (ref.nprocedures == 0)
+				hoso_warning("%sreference.procedures: %s has no procedures: every case's "
+					     "procedure will be unknown; fill it (README.md, \"Onboarding "
+					     "a province\")", at, p->reference.procedures);
 		}
 	}
 	if (p->reference.calendar) {

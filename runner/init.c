@@ -80,8 +80,10 @@ init_province(const char *dir, const char *province)
 		"# Before the first run:\n"
 		"#  1. fill reference/units.csv and reference/procedures.csv with the\n"
 		"#     province's own unit and procedure catalogues (README.md, \"Onboarding\n"
-		"#     a province\"; the columns are in docs/design.md section 4);\n"
-		"#  2. change source.paths to where the landing files arrive.\n"
+		"#     a province\"; the columns are in docs/design.md section 4, installed\n"
+		"#     in PREFIX/share/doc/hoso);\n"
+		"#  2. change source.paths to where the landing files arrive;\n"
+		"#  3. hoso check this file: it names every problem by file and line.\n"
 		"# Every run ends with what needs attention: units, procedures and channel\n"
 		"# codes the catalogues do not know, days the calendar does not list.\n"
 		"#\n"
@@ -127,7 +129,8 @@ init_province(const char *dir, const char *province)
 	}
 	if (ok)
 		hoso_info("next: fill %s/reference/units.csv and procedures.csv, set source.paths "
-			  "in %s/nightly.yaml, then: hoso run %s/nightly.yaml", dir, dir, dir);
+			  "in %s/nightly.yaml, then: hoso check %s/nightly.yaml and hoso run %s/nightly.yaml",
+			  dir, dir, dir, dir);
 	hoso_buf_release(&path);
 	hoso_buf_release(&text);
 	return ok ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;

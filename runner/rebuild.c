@@ -321,7 +321,7 @@ rebuild(const struct rebuild_args *args)
 		hoso_report(HOSO_LOG_ERROR, hoso_log_event("rebuild_failed"), hoso_log_int("exit", ret),
 			    hoso_log_str("staging", staging),
 			    hoso_msg("rebuild %lld failed; the warehouse is unchanged", run_id),
-			    hoso_detail("The staging files are kept in %s.", staging));
+			    hoso_detail("The staging files are kept in %s until the next run.", staging));
 	}
 cleanup:
 	/* the metrics file follows the nightly runs; a rebuild only says how it went */

@@ -302,7 +302,8 @@ runner_remove_stale_staging(PGconn *conn, const char *base, const struct hoso_wa
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
 		if (!hoso_owner_matches(path, id, &run_id, true) || run_in_progress(conn, run_id))
 			continue;
-		hoso_info("removing the staging directory of an interrupted run: %s", path);
+		hoso_info("removing the staging directory of run %lld (failed or interrupted): %s",
+			  run_id, path);
 		runner_remove_staging(path);
 	}
 	closedir(d);
@@ -470,7 +471,7 @@ run_pipeline(const struct run_args *a)
 		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
 			    hoso_log_str("staging", staging),
 			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
-			    hoso_detail("The staging files are kept in %s.", staging));
+			    hoso_detail("The staging files are kept in %s until the next run.", staging));
 	}
 cleanup:
 	if (ret != HOSO_EXIT_OK && runner_stop_signal() && ret < 128) {

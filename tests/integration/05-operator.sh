@@ -52,7 +52,16 @@ mkdir -p "$work/op" "$work/cwd" "$work/landing"
 # 3. the province's own catalogues and its 2026 logs (input.md's sync lines)
 as_op "$HOSO_I" init "$work/op/h77" --province H77 >"$work/init.log" 2>&1 ||
 	fail "hoso init: $(cat "$work/init.log")"
+# the catalogues hoso init wrote are empty: check says so before any run
+out=$(as_op "$HOSO_I" check "$work/op/h77/nightly.yaml" 2>&1 || true)
+assert_contains "$out" "reference/units.csv has no units: every case will be counted under UNRESOLVED" \
+	"hoso check warns of the empty unit catalogue"
+assert_contains "$out" "reference/procedures.csv has no procedures" \
+	"...and of the empty procedure catalogue"
+# (a blank line after the header, as an editor leaves it: the reader of
+# `hoso check` and transform skips it, so the load must too)
 as_op sh -c "cat >>'$work/op/h77/reference/units.csv'" <<'CSV'
+
 000.00.00.H77,UBND tỉnh Thử Nghiệm,Tỉnh Thử Nghiệm,TINH,,2025-07-01,,
 000.00.15.H77,Sở Tư pháp,Sở Tư pháp tỉnh Thử Nghiệm,SO_NGANH,000.00.00.H77,2025-07-01,,
 000.77.01.H77,UBND xã Thử Một,,XA,000.00.00.H77,2025-07-01,,
@@ -134,6 +143,8 @@ assert_eq "$(q -c "SELECT count(*) FROM hoso.case_fact")" 0 "...and loads nothin
 assert_contains "$(q -c "SELECT status || ': ' || coalesce(message, '') FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
 	"failed: 3 of 4 cases (75.0 %) have a unit or procedure the catalogues do not know, above attention.max_unresolved_ratio 0.05" \
 	"...and its run row says why"
+assert_contains "$(cat "$work/run4.log")" "(reference.units), then rerun a failed run" \
+	"...and says to rerun once the catalogue has the units (nothing was loaded to rebuild)"
 
 # 7. the shipped systemd units verify
 if command -v systemd-analyze >/dev/null 2>&1; then

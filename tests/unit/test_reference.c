@@ -247,6 +247,9 @@ test_procedures(void)
 	CHECK_EQ_STR(procedures_error(PROC_HEADER "1,A,,,-5,days,NONE,0,0,0,,\n"),
 		     tmp_path("/procedures.csv:2: column limit_value: expected a whole number of at least 0, found \"-5\""),
 		     "negative limit");
+	CHECK_EQ_STR(procedures_error(PROC_HEADER "1,A,,,99999999999,days,NONE,0,0,0,,\n"),
+		     tmp_path("/procedures.csv:2: column limit_value: 99999999999 is more than 2147483647"),
+		     "a limit the warehouse's integer column cannot hold");
 	CHECK_EQ_STR(procedures_error(PROC_HEADER "1,A,,,5,days,NONE,yes,0,0,,\n"),
 		     tmp_path("/procedures.csv:2: column has_fee: expected 0 or 1, found \"yes\""),
 		     "bad flag");
