@@ -574,7 +574,12 @@ shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipel
 			for (int i = 0; i < ndates; i++)
 				runner_argv_push(&a, dates[i]);
 			runner_argv_push(&a, pipelines[next]);
-			pids[next] = runner_spawn(a.v, -1, -1);
+			/* its own child, not the runner's stage table: reaped by waitpid(-1) below */
+			pids[next] = fork();
+			if (pids[next] == 0) {
+				execv(a.v[0], a.v);
+				_exit(HOSO_EXIT_FAILED);
+			}
 			runner_argv_release(&a);
 			if (pids[next] < 0) {
 				worst = HOSO_EXIT_FAILED;
