@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "hoso_buf.h"
+#include "hoso_cli.h"
 #include "hoso_config.h"
 #include "hoso_log.h"
 #include "hoso_paths.h"
@@ -620,68 +621,68 @@ shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipel
 	return worst;
 }
 
-static void
-shard_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: hoso shard init TOPOLOGY.yaml\n"
-		"       hoso shard status TOPOLOGY.yaml\n"
-		"       hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...\n\n"
-		"A national warehouse sharded by province (postgres_fdw foreign partitions).\n"
-		"  init    migrate every shard and the coordinator; make the coordinator's\n"
-		"          partitioned tables over the shards, user mappings and analyst role;\n"
-		"          copy the catalogues from a shard; idempotent\n"
-		"  status  each server's reachability, schema version and last load per province\n"
-		"  run     load each pipeline (which names its province) on its shard, up to N\n"
-		"          at a time (default 2)\n");
-}
-
 int
 runner_cmd_shard(int argc, char **argv)
 {
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		shard_usage(stdout);
-		return HOSO_EXIT_OK;
-	}
-	if (argc < 3) {
-		shard_usage(stderr);
-		return HOSO_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "init") == 0 && argc == 3)
-		return shard_init(argv[2]);
-	if (strcmp(argv[1], "status") == 0 && argc == 3)
-		return shard_status(argv[2]);
-	if (strcmp(argv[1], "run") == 0) {
-		int jobs = 2, ndates = 0, i = 3;
+	static const char *const usage[] = {
+		"hoso shard init TOPOLOGY.yaml",
+		"hoso shard status TOPOLOGY.yaml",
+		"hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...",
+		NULL
+	};
+	long long jobs = 2;
+	hoso_date day = HOSO_DATE_NONE, from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
+	const struct hoso_option options[] = {
+		HOSO_OPT_INTEGER("jobs", &jobs, "N", 1, 64,
+				 "run: load up to N pipelines at a time (default 2)"),
+		HOSO_OPT_DATE("date", &day, "run: one day (YYYY-MM-DD)"),
+		HOSO_OPT_DATE("from", &from, "run: a range of days, both included, with --to"),
+		HOSO_OPT_DATE("to", &to, "run: the range's last day"),
+		HOSO_OPT_END(),
+	};
+	struct hoso_cli cli = {
+		.name = "hoso shard", .usage = usage, .options = options,
+		.about = "A national warehouse sharded by province (postgres_fdw foreign partitions).\n"
+			 "  init    migrate every shard and the coordinator; make the coordinator's\n"
+			 "          partitioned tables over the shards, user mappings and analyst role;\n"
+			 "          copy the catalogues from a shard; idempotent\n"
+			 "  status  each server's reachability, schema version and last load per province\n"
+			 "  run     load each pipeline (which names its province) on its shard",
+		.footer = "Exit status: 0 done, 1 failed (a shard down, a load failed), 2 bad usage.",
+		.args_name = "SUBCOMMAND TOPOLOGY.yaml [PIPELINE...]", .min_args = 2, .max_args = -1,
+	};
+	const char *sub;
+	bool run;
+
+	if (!hoso_cli_parse(&cli, argc, argv))
+		return cli.status;
+	sub = cli.args[0];
+	run = strcmp(sub, "run") == 0;
+	if (!run && strcmp(sub, "init") != 0 && strcmp(sub, "status") != 0)
+		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status or run)", sub);
+	if (!run && (cli.nargs != 2 || day != HOSO_DATE_NONE || from != HOSO_DATE_NONE ||
+		     to != HOSO_DATE_NONE))
+		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml", sub);
+	if (strcmp(sub, "init") == 0)
+		return shard_init(cli.args[1]);
+	if (strcmp(sub, "status") == 0)
+		return shard_status(cli.args[1]);
+	if (cli.nargs < 3)
+		return hoso_cli_usage_error(&cli, "shard run: name at least one pipeline");
+	{
+		/* the days go to each province's hoso run as it would take them */
+		char iso[2][11];
 		char *dates[4];
+		int ndates = 0;
 
-		for (; i < argc && argv[i][0] == '-'; i++) {
-			if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
-				char *end;
-				long v = strtol(argv[++i], &end, 10);
-
-				if (*end || v < 1 || v > 64) {
-					hoso_error("--jobs: want a number from 1 to 64, got \"%s\"", argv[i]);
-					return HOSO_EXIT_USAGE;
-				}
-				jobs = (int) v;
-			} else if ((strcmp(argv[i], "--date") == 0 || strcmp(argv[i], "--from") == 0 ||
-				    strcmp(argv[i], "--to") == 0) && i + 1 < argc && ndates < 4) {
-				dates[ndates++] = argv[i];
-				dates[ndates++] = argv[++i];
-			} else {
-				hoso_error("shard run: unknown option \"%s\"", argv[i]);
-				shard_usage(stderr);
-				return HOSO_EXIT_USAGE;
-			}
-		}
-		if (i == argc) {
-			hoso_error("shard run: name at least one pipeline");
+		if (runner_days(&cli, day, &from, &to) != HOSO_EXIT_OK)
 			return HOSO_EXIT_USAGE;
-		}
-		return shard_run(argv[2], jobs, dates, ndates, argv + i, argc - i);
+		hoso_date_format_iso(from, iso[0]);
+		hoso_date_format_iso(to, iso[1]);
+		dates[ndates++] = "--from";
+		dates[ndates++] = iso[0];
+		dates[ndates++] = "--to";
+		dates[ndates++] = iso[1];
+		return shard_run(cli.args[1], (int) jobs, dates, ndates, cli.args + 2, cli.nargs - 2);
 	}
-	hoso_error("shard: unknown subcommand \"%s\"", argv[1]);
-	shard_usage(stderr);
-	return HOSO_EXIT_USAGE;
 }
