@@ -758,8 +758,15 @@ runner_settle_run(PGconn *conn, long long run_id, int ret, char *why, size_t why
 	if (ret == HOSO_EXIT_OK && !sig)
 		return ret;
 	snprintf(id, sizeof(id), "%lld", run_id);
-	res = PQexecParams(conn, "SELECT status = 'done' FROM hoso.run WHERE run_id = $1", 1, NULL,
-			   p, NULL, NULL, 0);
+	/*
+	 * The load holds its run row locked until its transaction ends: a lock
+	 * on the row waits for a COMMIT the server is still finishing after the
+	 * load was stopped, which a plain read would take for a rollback.
+	 */
+	hoso_pg_exec(conn, "SET lock_timeout = '120s'");
+	res = PQexecParams(conn, "SELECT status = 'done' FROM hoso.run WHERE run_id = $1 FOR SHARE",
+			   1, NULL, p, NULL, NULL, 0);
+	hoso_pg_exec(conn, "RESET lock_timeout");
 	committed = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);

@@ -13,11 +13,12 @@ CREATE SCHEMA IF NOT EXISTS hoso_shard;
 COMMENT ON SCHEMA hoso_shard IS 'hoso coordinator: the foreign partitions of the sharded tables and the functions that make them';
 
 -- The tables whose rows belong to one province each: on the coordinator,
--- partitioned by province over the shards.
+-- partitioned by province over the shards.  The ledger comes last: the
+-- archive tables refer to it, so it is dropped after them.
 CREATE OR REPLACE FUNCTION hoso_shard.sharded_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT ARRAY['file_source', 'dossier_msg', 'progress_msg', 'case_fact', 'case_due', 'case_status',
-		     'summary_day', 'summary_procedure_day', 'summary_procedure_month']
+		     'summary_day', 'summary_procedure_day', 'summary_procedure_month', 'file_ledger']
 $$;
 
 -- The catalogues every shard loads and the coordinator copies, in an order

@@ -181,6 +181,10 @@ assert_contains "$(q -c "SELECT status || ' ' || message FROM hoso.run WHERE run
 assert_contains "$(cat "$work/rerun.log")" "had been interrupted" "the run that marks it says so"
 table_digest >"$work/final"
 assert_eq "$(cmp -s "$work/final" "$work/clean" && echo same)" same "rerun after the trials equals a clean load"
-left=$(find "$work/staging" -name 'run-*' | wc -l)
+# (each reset makes the database anew, a warehouse of another identity whose
+# folder no runner of this one may touch: only this warehouse's folder counts)
+tag=$(q -c "SELECT s.system_identifier || '-' || d.oid FROM pg_control_system() s, pg_database d
+            WHERE d.datname = current_database()")
+left=$(find "$work/staging/$tag" -name 'run-*' | wc -l)
 assert_eq "$left" 0 "no staging directory left behind"
 finish

@@ -508,7 +508,8 @@ LANGUAGE sql STABLE AS $$
 	SELECT f.src, min(coalesce(l.landing_day, hoso.local_date(f.first_at))),
 	       max(coalesce(l.landing_day, hoso.local_date(f.last_at))), count(*)
 	  FROM hoso.file_source f
-	  JOIN hoso.file_ledger l ON l.file_id = f.file_id
+	  -- file ids count per shard: on a coordinator the province tells them apart
+	  JOIN hoso.file_ledger l ON l.file_id = f.file_id AND l.province = f.province
 	 GROUP BY f.src
 	 ORDER BY f.src
 $$;
