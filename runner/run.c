@@ -296,7 +296,18 @@ runner_remove_stale_staging(PGconn *conn, const char *base, const struct hoso_wa
 		return;
 	while ((e = readdir(d)) != NULL) {
 		long long run_id;
+		char tail[8];
 
+		/*
+		 * .run-N.new: a runner of this warehouse (base is its own folder)
+		 * that was killed while making its directory, before the rename
+		 */
+		if (sscanf(e->d_name, ".run-%lld%7s", &run_id, tail) == 2 && strcmp(tail, ".new") == 0) {
+			snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+			if (!run_in_progress(conn, run_id))
+				runner_remove_staging(path);
+			continue;
+		}
 		if (strncmp(e->d_name, "run-", 4) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);

@@ -728,7 +728,7 @@ runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_i
 		    char *out, size_t outlen)
 {
 	struct hoso_warehouse_id id;
-	char tag[64], base[PATH_MAX];
+	char tag[64], base[PATH_MAX], fresh[PATH_MAX];
 	int n;
 
 	if (!hoso_warehouse_id_query(conn, &id))
@@ -738,11 +738,23 @@ runner_open_staging(PGconn *conn, const struct hoso_pipeline *p, long long run_i
 	snprintf(base, sizeof(base), "%s/%s", p->staging ? p->staging : ".hoso/staging", tag);
 	runner_remove_stale_staging(conn, base, &id);
 	n = snprintf(out, outlen, "%s/run-%lld", base, run_id);
-	if (n < 0 || (size_t) n >= outlen) {
+	if (n < 0 || (size_t) n >= outlen || strlen(base) + 64 > sizeof(fresh)) {
 		hoso_error("the staging path under \"%s\" is too long", base);
 		return false;
 	}
-	return make_dirs(out) && hoso_owner_write(out, &id, run_id);
+	/*
+	 * Made under a name no runner reads, then renamed: a runner killed
+	 * before its OWNER is written leaves no run-N that no later runner can
+	 * prove its own (runner_remove_stale_staging removes the .new one).
+	 */
+	snprintf(fresh, sizeof(fresh), "%s/.run-%lld.new", base, run_id);
+	if (!make_dirs(fresh) || !hoso_owner_write(fresh, &id, run_id))
+		return false;
+	if (rename(fresh, out) != 0) {
+		hoso_error("cannot rename \"%s\" to \"%s\": %s", fresh, out, strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 int

@@ -186,5 +186,5 @@ assert_eq "$(cmp -s "$work/final" "$work/clean" && echo same)" same "rerun after
 tag=$(q -c "SELECT s.system_identifier || '-' || d.oid FROM pg_control_system() s, pg_database d
             WHERE d.datname = current_database()")
 left=$(find "$work/staging/$tag" -name 'run-*' | wc -l)
-assert_eq "$left" 0 "no staging directory left behind"
+assert_eq "$left" 0 "no staging directory left behind ($(find "$work/staging/$tag" -mindepth 1 -maxdepth 1 2>/dev/null | tr '\n' ' '))"
 finish
