@@ -1,5 +1,5 @@
 /*
- * csv.c: CSV exports of a case-handling system (input.md §3), read through
+ * csv.c: CSV exports of a case-handling system (docs/input.md §3), read through
  * a source schema (lib/hoso_source_schema.h).  Each row becomes one D
  * record, like a portal dossier object; there are no P records.
  *
@@ -10,7 +10,7 @@
  * header: its titles, folded like the schema's, say which column is which.
  *
  * A row's _at is the end (23:59:59) of the file's landing day; its line
- * orders rows of one file (input.md §3).
+ * orders rows of one file (docs/input.md §3).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * dvcqg.c: the portal sync log format "dvcqg-jsonl" (input.md §2): one
+ * dvcqg.c: the portal sync log format "dvcqg-jsonl" (docs/input.md §2): one
  * message per line, dossier objects become D records, progress rows P
  * records.  The Vietnamese field names of the portal appear only here.
  */
@@ -25,7 +25,7 @@ struct field_def {
 	enum field_kind kind;
 };
 
-/* Dossier object fields (input.md §2.1); positions index struct values below. */
+/* Dossier object fields (docs/input.md §2.1); positions index struct values below. */
 enum {
 	DO_MAHOSO, DO_MATTHC, DO_TENTTHC, DO_MALINHVUC, DO_TENLINHVUC, DO_KENH,
 	DO_LOAIDOITUONG, DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_TRANGTHAI,
@@ -69,7 +69,7 @@ static const struct field_def dossier_fields[DO_NFIELDS] = {
 	[DO_TRICHYEU] = { "TrichYeuHoSo", K_IGNORED },
 };
 
-/* Progress row fields (input.md §2.2). */
+/* Progress row fields (docs/input.md §2.2). */
 enum {
 	PR_MAHOSO, PR_THOIDIEM, PR_TRANGTHAI, PR_NOIDUNG, PR_PHONGBAN, PR_NGUOIXULY,
 	PR_CHUCDANH, PR_NGAYBATDAU, PR_NGAYKETTHUC, PR_NFIELDS
@@ -290,7 +290,7 @@ check_date(struct extract_file *f, const char *field, struct text t, enum date_k
 	return true;
 }
 
-/* Status codes 1..10 (input.md §4); returns 0 after a reject. */
+/* Status codes 1..10 (docs/input.md §4); returns 0 after a reject. */
 static int
 check_status(struct extract_file *f, const char *field, struct text t)
 {
@@ -730,7 +730,7 @@ dvcqg_line(void *state, struct extract_file *f, const struct hoso_input_line *li
 }
 
 /*
- * The members of list entries (input.md §2.1) that carry no personal data.
+ * The members of list entries (docs/input.md §2.1) that carry no personal data.
  * Not here: TenTepDinhKem (attachment file names hold applicants' names and
  * ID numbers), TenGiayTo and DuongDanTepTinKetQua (likewise).
  */

@@ -1,6 +1,6 @@
 /*
  * hoso_csv.h: a streaming RFC 4180 reader, for the reference data
- * (docs/design.md §4) and CSV case exports (input.md §3).
+ * (docs/design.md §4) and CSV case exports (docs/input.md §3).
  *
  * Bytes come through a read callback, so the reader can sit on a file, a
  * gzip stream or memory.  Accepted: ',' or ';' as delimiter, fields in

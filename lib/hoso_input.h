@@ -1,7 +1,7 @@
 /*
  * hoso_input.h: the byte source of extract: one landing file read as lines.
  *
- * The content decides the decoding (input.md §1): gzip magic means gzip,
+ * The content decides the decoding (docs/input.md §1): gzip magic means gzip,
  * possibly several members one after the other; anything else must be UTF-8
  * text.  A byte-order mark at the start of the file or of any gzip member is
  * dropped.  Lines end in LF or CRLF (the end of line is not part of the
@@ -51,7 +51,7 @@ struct hoso_input {
 	struct hoso_input_source *src;	/* owned */
 };
 
-/* Default maximum line length (input.md §1). */
+/* Default maximum line length (docs/input.md §1). */
 #define HOSO_INPUT_MAX_LINE_DEFAULT (1024 * 1024)
 
 /*

@@ -30,7 +30,7 @@
 enum hoso_log_level { HOSO_LOG_DEBUG, HOSO_LOG_INFO, HOSO_LOG_WARNING, HOSO_LOG_ERROR };
 enum hoso_log_format { HOSO_LOG_TEXT, HOSO_LOG_JSON };
 
-/* Exit statuses fixed by interfaces.md. */
+/* Exit statuses as README.md states them ("Exit status"). */
 #define HOSO_EXIT_OK 0
 #define HOSO_EXIT_FAILED 1
 #define HOSO_EXIT_USAGE 2

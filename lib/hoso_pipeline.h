@@ -1,6 +1,7 @@
 /*
- * hoso_pipeline.h: a pipeline file (interfaces.md "Pipeline files",
- * docs/design.md §5), parsed with libyaml against a declarative key table.
+ * hoso_pipeline.h: a pipeline file (docs/design.md §5, README.md
+ * "Loading your own logs"), parsed with libyaml against a declarative key
+ * table.
  *
  * Every error names the place in the YAML: "FILE:LINE:COLUMN: message"
  * (1-based).  hoso_pipeline_load makes every path absolute: a relative

@@ -1,6 +1,6 @@
 /*
  * hoso_progress.h: the progress line a long stage prints on a terminal
- * (interfaces.md: files, bytes, rows per second), and nothing when stderr
+ * (README.md: files, bytes, rows per second), and nothing when stderr
  * is not a terminal, so logs and schedulers never see it.
  */
 #ifndef HOSO_PROGRESS_H

@@ -1,5 +1,5 @@
 /*
- * hoso_reference.h: the reference data a pipeline names (input.md §5,
+ * hoso_reference.h: the reference data a pipeline names (docs/input.md §5,
  * docs/design.md §4): the unit catalogue, the procedure catalogue and the
  * working-day calendar.  The transform resolves cases against them; the
  * load copies them into the warehouse's dimensions.

@@ -1,6 +1,6 @@
 /*
  * hoso_source_schema.h: a CSV source schema (schemas/sources/NAME.yaml,
- * input.md §3): which column of a province's export is which dossier
+ * docs/input.md §3): which column of a province's export is which dossier
  * field, how its dates are written, which values map to which codes, the
  * defaults, the ignored and the personal columns, and the _src its rows
  * belong to.  Read with libyaml against a declarative key table, like a
@@ -12,7 +12,7 @@
  *   date_formats: ["dd/MM/yyyy HH:mm:ss", "dd/MM/yyyy"]   # tried in order
  *   columns:                         # required, one entry per known column
  *     - title: Mã hồ sơ              # matched after NFC and case folding
- *       field: MaHoSo                # a dossier field (input.md §2.1 names)
+ *       field: MaHoSo                # a dossier field (docs/input.md §2.1 names)
  *     - title: Kênh nộp
  *       field: KenhThucHien
  *       values: {Trực tiếp: "1", Trực tuyến: "2"}   # unmapped values are rejects
@@ -35,7 +35,7 @@
 #include "hoso_buf.h"
 #include "hoso_time.h"
 
-/* The dossier fields a column can fill; names as in input.md §2.1. */
+/* The dossier fields a column can fill; names as in docs/input.md §2.1. */
 enum hoso_sfield {
 	HOSO_SF_MAHOSO, HOSO_SF_MATTHC, HOSO_SF_TENTTHC, HOSO_SF_MALINHVUC, HOSO_SF_TENLINHVUC,
 	HOSO_SF_KENH, HOSO_SF_LOAIDOITUONG, HOSO_SF_NGAYNOP, HOSO_SF_NGAYTIEPNHAN,

@@ -18,7 +18,7 @@
  *
  * Rejects over the threshold roll all of it back; then a second, small
  * transaction commits only the rejects and the run row, so that the failure
- * can be read in the warehouse (interfaces.md, exit status 1).
+ * can be read in the warehouse (README.md, exit status 1).
  */
 #include <errno.h>
 #include <stdio.h>

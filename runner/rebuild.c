@@ -4,10 +4,11 @@
  * Regenerates a past range after upstream data was corrected (a unit's
  * parent, a time limit, a calendar day, a profile): every case with an
  * event in the range is re-derived, with the current reference data, from
- * all the ledgered files holding a message about it (interfaces.md, "The
- * warehouse"), not only the files of the range.  The files are re-read from
- * disk, each first checked against its ledger row (size and SHA-256): a
- * missing or changed file stops the rebuild before anything is derived.
+ * all the ledgered files holding a message about it (README.md,
+ * "Rebuilding history"), not only the files of the range.  The files are
+ * re-read from disk, each first checked against its ledger row (size and
+ * SHA-256): a missing or changed file stops the rebuild before anything is
+ * derived.
  *
  *   select the cases (case_fact)  ->  their ledgered files  ->  verify
  *   hoso-extract FILES | hoso-transform --derive-only KEYS  ->  staging

@@ -2,9 +2,9 @@
  * cases.h: the transform's table of cases touched by a run.
  *
  * Each case keeps only what derivation needs: its latest dossier version
- * (input.md §2: later _at wins, ties broken by path, line, position; a
+ * (docs/input.md §2: later _at wins, ties broken by path, line, position; a
  * version from the pipeline's preferred format beats the others whatever
- * its _at, input.md §3), the
+ * its _at, docs/input.md §3), the
  * earliest _at at which any version reported each status the milestones
  * read, and its progress rows.  Memory is therefore bounded per case, not
  * per message: about 170 bytes of case entry, the case number, 16 to 32

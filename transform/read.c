@@ -262,7 +262,7 @@ read_progress(struct transform *tr, char **f, const char *name, long lineno, boo
 		return false;
 	}
 	row.status = (uint32_t) status;
-	/* one step sent twice is recognised after NFC (input.md §2.2) */
+	/* one step sent twice is recognised after NFC (docs/input.md §2.2) */
 	if (hoso_text_is_nfc_fast(content, content_len)) {
 		row.content_hash = hoso_hash64(content, content_len, 0);
 	} else {

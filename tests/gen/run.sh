@@ -6,7 +6,7 @@
 #     (reference-kontum-2023.md), counted here independently of the generator;
 #   - the calendar has every date and Vietnam's 2023 holidays and swaps;
 #   - every line of a sample of landing files is a JSON message of the
-#     portal's shape (input.md §2: scalars are strings, dates 14 digits).
+#     portal's shape (docs/input.md §2: scalars are strings, dates 14 digits).
 # make test-long adds byte-identical files from the same seed, other files
 # from another seed, and the oracle's figures over the whole sample
 # (tests/long/10-gen-oracle.sh).  The suite's shared sample

@@ -50,7 +50,7 @@ fi
 mkdir -p "$work/op" "$work/cwd" "$work/landing"
 [ "$(id -u)" -eq 0 ] && chown "$op_user" "$work/op" "$work/cwd"
 
-# 3. the province's own catalogues and its 2026 logs (input.md's sync lines)
+# 3. the province's own catalogues and its 2026 logs (docs/input.md's sync lines)
 as_op "$HOSO_I" init "$work/op/h77" --province H77 >"$work/init.log" 2>&1 ||
 	fail "hoso init: $(cat "$work/init.log")"
 # the catalogues hoso init wrote are empty: check says so before any run

@@ -1,5 +1,5 @@
 #!/bin/sh
-# CSV sources (input.md §3): the same ten cases (tests/csv/cases.tsv) as
+# CSV sources (docs/input.md §3): the same ten cases (tests/csv/cases.tsv) as
 # JSON Lines and as the two example exports (schemas/sources/one-stop-csv,
 # and a "," export with dates only, onboarded by a schema this test writes
 # into a temporary directory: same binaries, no code).  Each form loads

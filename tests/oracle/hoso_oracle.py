@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """hoso_oracle: an independent reference computation of the period summary.
 
-Reads raw DVCQG JSON Lines landing files (input.md §1-2) and computes the
+Reads raw DVCQG JSON Lines landing files (docs/input.md §1-2) and computes the
 figures of counting.md §3 from the milestones of counting.md §2, written from
 the specification's words only.  It shares no code with the C pipeline and is
 meant to be checked against it.
@@ -232,7 +232,7 @@ def parse_progress(o):
 
 def member_stream(f, path):
 	"""Yield the decompressed bytes of a gzip file, member by member, with
-	a byte-order mark at the start of each member removed (input.md §1)."""
+	a byte-order mark at the start of each member removed (docs/input.md §1)."""
 	pending = b""
 	eof = False
 	while True:

@@ -3,7 +3,7 @@
  * the portal's JSON Lines need neither a source schema nor a landing day
  * (each line carries its _at); any other name is a CSV source schema,
  * which needs its schema file and the file's landing day (a CSV row's _at
- * is the end of that day, input.md §3).
+ * is the end of that day, docs/input.md §3).
  */
 #include "hoso_format.h"
 #include "unit.h"

@@ -1,6 +1,6 @@
 /*
  * test_reference.c: loading the unit and procedure catalogues and the
- * calendar (docs/design.md §4), and resolving a case's unit (input.md §5).
+ * calendar (docs/design.md §4), and resolving a case's unit (docs/input.md §5).
  * Run from the repository root: it reads tests/unit/fixtures/reference/.
  */
 #include <stdio.h>
