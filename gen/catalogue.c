@@ -766,8 +766,9 @@ gen_csv_field(struct hoso_buf *b, const char *s, bool last)
 	hoso_buf_addch(b, last ? '\n' : ',');
 }
 
-static bool
-write_file(const char *path, const struct hoso_buf *b)
+/* path := b, whole; false after a logged error */
+bool
+gen_write_file(const char *path, const struct hoso_buf *b)
 {
 	FILE *f = fopen(path, "wb");
 
@@ -816,7 +817,7 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 		gen_csv_field(&b, u->successor ? u->successor : "", true);
 	}
 	snprintf(path, sizeof(path), "%s/units.csv", dir);
-	if (!write_file(path, &b))
+	if (!gen_write_file(path, &b))
 		goto cleanup;
 
 	hoso_buf_reset(&b);
@@ -842,7 +843,7 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 		gen_csv_field(&b, p->valid_to, true);
 	}
 	snprintf(path, sizeof(path), "%s/procedures.csv", dir);
-	if (!write_file(path, &b))
+	if (!gen_write_file(path, &b))
 		goto cleanup;
 
 	snprintf(path, sizeof(path), "%s/calendar", dir);
@@ -864,7 +865,7 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 			gen_csv_field(&b, reason, true);
 		}
 		snprintf(path, sizeof(path), "%s/calendar/%d.csv", dir, y);
-		if (!write_file(path, &b))
+		if (!gen_write_file(path, &b))
 			goto cleanup;
 	}
 	ok = true;

@@ -130,6 +130,8 @@ void gen_catalogue_release(struct gen_catalogue *cat);
 char *gen_nfd_dup(const char *s);	/* NFD copy, owned by the caller */
 /* s as one CSV field (quoted when needed), then ',' or, when last, '\n' */
 void gen_csv_field(struct hoso_buf *b, const char *s, bool last);
+/* Write b to path, whole; false after a logged error. */
+bool gen_write_file(const char *path, const struct hoso_buf *b);
 bool gen_catalogue_write(const struct gen_catalogue *cat, const char *dir);
 
 /* ---- case plan (plan.c) ---- */

@@ -233,22 +233,6 @@ unit_rows(struct hoso_buf *b, const struct gen_catalogue *cat, const bool *keep)
 	}
 }
 
-static bool
-write_text(const char *path, const struct hoso_buf *b)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f) {
-		hoso_error("%s: %s", path, strerror(errno));
-		return false;
-	}
-	if (fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
-		hoso_error("%s: write failed", path);
-		return false;
-	}
-	return true;
-}
-
 /* The pipeline that loads province p's files (absolute paths: it runs from anywhere). */
 static void
 pipeline_text(struct hoso_buf *b, const char *root, const struct province *p)
@@ -355,14 +339,14 @@ gen_national_write(const char *out, uint64_t seed, double scale, bool verbose,
 		hoso_buf_reset(&pipe_text);
 		pipeline_text(&pipe_text, root, p);
 		snprintf(path, sizeof(path), "%s/pipelines/H%02d.yaml", root, no);
-		if (!write_text(path, &pipe_text))
+		if (!gen_write_file(path, &pipe_text))
 			goto cleanup;
 	}
 	snprintf(path, sizeof(path), "%s/reference/units.csv", root);
-	if (!write_text(path, &units))
+	if (!gen_write_file(path, &units))
 		goto cleanup;
 	snprintf(path, sizeof(path), "%s/provinces.csv", root);
-	if (!write_text(path, &list))
+	if (!gen_write_file(path, &list))
 		goto cleanup;
 	ok = true;
 cleanup:

@@ -109,24 +109,10 @@ topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k, cons
 			return false;
 		if (k->type == T_NAME && !is_name(text, NAME_CHARS, 40))
 			return hoso_config_type_error(cfg, node, key, "a name ([a-z0-9_]+, at most 40)");
-		if (k->type == T_CONNINFO) {
-			char *msg = NULL;
-			PQconninfoOption *opts = PQconninfoParse(text, &msg);
-			bool password = false;
-
-			PQfreemem(msg);
-			if (!opts)	/* never quote the value: it may hold a secret */
-				return hoso_config_error_at(cfg, node->start_mark,
-							    "%s: not a valid libpq connection string", key);
-			for (PQconninfoOption *o = opts; o->keyword; o++)
-				if (strcmp(o->keyword, "password") == 0 && o->val)
-					password = true;
-			PQconninfoFree(opts);
-			if (password)
-				return hoso_config_error_at(cfg, node->start_mark,
-							    "%s: a password in the connection string is refused; "
-							    "use ~/.pgpass", key);
-		}
+		/* the one check every connection string passes: no secret, nested or not */
+		if (k->type == T_CONNINFO && !hoso_pg_conninfo_check(text))
+			return hoso_config_error_at(cfg, node->start_mark,
+						    "%s: this connection string is refused (above)", key);
 		*FIELD(base, k->offset, char *) = hoso_xstrdup(text);
 		return true;
 	case T_LIST: {

@@ -27,6 +27,14 @@ refused "sslpassword" "dbname=secrets sslpassword=Secret2x" Secret2x sslpassword
 refused "password inside a dbname" "dbname='host=/nowhere password=Secret3x'" Secret3x password
 refused "password in a URI" "postgresql://u:Secret4x@localhost/secrets" Secret4x password
 assert_eq "$(q -c "SELECT count(*) FROM hoso.run" 2>/dev/null || echo 0)" 0 "nothing ran"
+# a national topology's connection strings pass the same check, with their place
+printf 'coordinator: "dbname=secrets"\nshards:\n  - name: north\n    conninfo: "dbname=%s"\n    provinces: [H01]\n' \
+	"'host=/nowhere sslpassword=Secret5x'" >"$work/topology.yaml"
+rc=0; out=$("$HOSO" shard status "$work/topology.yaml" 2>&1) || rc=$?
+assert_eq "$rc" 2 "topology with a nested sslpassword: exit 2"
+assert_contains "$out" "sslpassword" "topology: refused, naming the keyword"
+assert_contains "$out" "topology.yaml:4:" "topology: refused at its line"
+case $out in *Secret5x*) fail "topology: the secret is printed" ;; *) say "ok: topology: the secret is not printed" ;; esac
 
 # the stages' command lines: a stand-in transform records its argv and
 # whether the connection string is in its environment, then runs the real one
