@@ -253,16 +253,17 @@ def member_stream(f, path):
 		pending = b""
 		while True:
 			try:
-				out = d.decompress(data)
+				out = d.decompress(data) if data else d.flush()
 			except zlib.error as e:
 				raise FileError("%s: corrupt gzip stream (%s)" % (path, e))
+			if not data and not d.eof:
+				raise FileError("%s: truncated gzip stream" % path)
 			if not head_done:
+				# the member's first 3 bytes decide whether it opens with a BOM
 				head += out
 				out = b""
 				if len(head) >= 3 or d.eof:
-					if head.startswith(BOM):
-						head = head[3:]
-					out = head
+					out = head[3:] if head.startswith(BOM) else head
 					head_done = True
 			if out:
 				yield out
@@ -274,22 +275,6 @@ def member_stream(f, path):
 			data = f.read(1 << 20)
 			if not data:
 				eof = True
-				try:
-					out = d.flush()
-				except zlib.error as e:
-					raise FileError("%s: corrupt gzip stream (%s)" % (path, e))
-				if not d.eof:
-					raise FileError("%s: truncated gzip stream" % path)
-				if not head_done:
-					head += out
-					if head.startswith(BOM):
-						head = head[3:]
-					out = head
-					head_done = True
-				if out:
-					yield out
-				pending = d.unused_data
-				break
 		if not pending and eof:
 			return
 
