@@ -130,7 +130,7 @@ main(int argc, char **argv)
 			      "profiles schemas/profiles/*.yaml"),
 		HOSO_OPT_STRING(0, "schemas", &schemas, "DIR",
 				"where they are (default: $HOSO_SCHEMA_DIR, else\n"
-				"<bin>/../schemas, else <bin>/../share/hoso/schemas)"),
+				"schemas/ of $HOSO_DATADIR or of <bin>/../share/hoso)"),
 		HOSO_OPT_INTEGER("run-id", &o.run_id, "N", 1, LLONG_MAX,
 				 "the run this load belongs to (required to load)"),
 		HOSO_OPT_BOOL(0, "replace", &o.replace, "replace ledgered files of the same path"),
