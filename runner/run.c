@@ -339,10 +339,12 @@ refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t
 		if (f->action != RUN_FILE_REFUSE)
 			continue;
 		snprintf(msg, msglen, "%s: already loaded, but its content changed since "
-			 "(size now %lld, sha256 %s)%s; rerun with --replace to replace what it "
-			 "loaded", f->path, f->size, f->sha256,
+			 "(size now %lld, sha256 %s)%s", f->path, f->size, f->sha256,
 			 nrefused > 1 ? " and so did other files" : "");
-		hoso_error("%s", msg);
+		hoso_report(HOSO_LOG_ERROR, hoso_msg("%s", msg),
+			    hoso_hint("Rerun with --replace to replace what %s loaded; "
+				      "hoso run --dry-run lists every changed file.",
+				      nrefused > 1 ? "they" : "it"));
 		return false;
 	}
 	return true;
