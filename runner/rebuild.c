@@ -325,9 +325,9 @@ rebuild(const struct rebuild_args *args)
 			    hoso_detail("The staging files are kept in %s until the next run.", staging));
 	}
 cleanup:
-	/* the metrics file follows the nightly runs; a rebuild only says how it went */
+	/* a dry run changes nothing: no summary of a run that did not happen, no metrics */
 	if (pipeline_loaded && !a.dry_run)
-		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, false);
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, "rebuild");
 	if (conn)
 		PQfinish(conn);
 	plan_release(&plan);

@@ -493,7 +493,7 @@ cleanup:
 		ret = 128 + runner_stop_signal();
 	}
 	if (pipeline_loaded && !args.dry_run)
-		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, true);
+		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, "run");
 	if (conn)
 		PQfinish(conn);
 	runner_files_release(&files);

@@ -238,16 +238,21 @@ struct run_outcome {
 bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
 /* The last line of every run: files, rows, rejects, cases, warnings, time per stage. */
 void runner_print_summary(const struct run_outcome *o);
-/* The run's metrics in Prometheus text format, written aside and renamed into path. */
-bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
 /*
- * A run's last words: the summary line, and with metrics the pipeline's
- * metrics file.  The operator's attention block (unresolved units, unknown
+ * The metrics of a run of kind "run" or "rebuild" in Prometheus text
+ * format, written aside and renamed into path; the other kind's metrics
+ * in the file are kept.
+ */
+bool runner_write_metrics(const char *path, const char *pipeline, const char *kind,
+			  const struct run_outcome *o);
+/*
+ * A run's last words: the summary line, and the pipeline's metrics file
+ * (the families of kind, "run" or "rebuild").  The operator's attention block (unresolved units, unknown
  * codes) belongs just before it, so that the summary stays the last line.
  */
 struct timespec;
 void runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
-			   const long long ms[NSTAGES], const struct timespec *started, bool metrics);
+			   const long long ms[NSTAGES], const struct timespec *started, const char *kind);
 /* runner/shard.c: a national warehouse sharded by province */
 struct topology_shard {
 	char *name;			/* [a-z0-9_]+: the coordinator's server hoso_shard_NAME */
