@@ -304,7 +304,7 @@ rebuild(const struct rebuild_args *args)
 	{
 		struct stage_request rq = {
 			.p = &pipeline, .files = &plan.read, .run_id = run_id, .staging = staging,
-			.rebuild_keys = keys, .from = a.from, .to = a.to,
+			.rebuild_keys = keys, .from = a.from, .to = a.to, .progress_conn = conn,
 		};
 
 		ret = runner_run_stages(&rq, ms);

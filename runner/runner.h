@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "hoso_pipeline.h"
+#include "hoso_progress.h"
 #include "hoso_time.h"
 
 
@@ -119,6 +120,29 @@ const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH *
 bool runner_data_path(const char *rel, char *out, size_t len);
 void runner_set_argv0(const char *argv0);
 int runner_run_command(char *const argv[]);
+
+/* runner/progress.c: the progress line of each phase, on a terminal only */
+struct runner_progress {
+	struct hoso_progress line;
+	pid_t extract_pid;
+	unsigned long long input_bytes;	/* of the files extract reads */
+	const char *staging;
+	PGconn *conn;			/* NULL: no load progress */
+	struct load_table {
+		char name[128];
+		unsigned long long rows;	/* the last count the server gave */
+	} tables[32];
+	size_t ntables;
+};
+void runner_progress_begin(struct runner_progress *rp, const char *phase);
+/* The ticks take a struct runner_progress *, as wait ticks do; each redraws the line. */
+void runner_progress_extract_tick(void *arg);
+void runner_progress_transform_tick(void *arg);
+void runner_progress_load_tick(void *arg);
+/* The phase's final figures, and a newline. */
+void runner_progress_extract_done(struct runner_progress *rp, size_t files);
+void runner_progress_transform_done(struct runner_progress *rp);
+void runner_progress_load_done(struct runner_progress *rp, double seconds);
 
 /* What the three stages of a run or a rebuild are given. */
 struct stage_request {
