@@ -542,7 +542,6 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 	ex_victim = eex.signal == SIGPIPE || strstr(eex.first_error, "Broken pipe") != NULL;
 	first = ex_failed && !(ex_victim && tr_failed) ? &eex : &etr;
 	runner_stage_end_describe(first, runner_failure, sizeof(runner_failure));
-	hoso_progress_interrupt();
 	hoso_error("%s; %s", runner_failure, consequence);
 	return !first->signal && first->exit_status == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE
 		: HOSO_EXIT_FAILED;
@@ -655,7 +654,6 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
 			ret = HOSO_EXIT_FAILED;
 	}
-	hoso_progress_interrupt();
 	if (attention.len || ret == HOSO_EXIT_OK)
 		runner_attention_print(&attention);
 	hoso_buf_release(&attention);

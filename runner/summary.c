@@ -85,13 +85,17 @@ seconds(char *out, size_t len, long long ms)
 void
 runner_print_summary(const struct run_outcome *o)
 {
-	char ex[32], ld[32], total[32], id[48] = "";
+	char ex[32], ld[32], total[32], id[48] = "", why[48] = "";
 
 	seconds(ex, sizeof(ex), o->ms[STAGE_EXTRACT]);
 	seconds(ld, sizeof(ld), o->ms[STAGE_LOAD]);
 	seconds(total, sizeof(total), o->total_ms);
 	if (o->run_id > 0)
 		snprintf(id, sizeof(id), "run %lld ", o->run_id);
+	if (o->exit_code != 0)
+		snprintf(why, sizeof(why), " (exit %d%s)", o->exit_code,
+			 o->exit_code == 75 ? ": locked" : o->exit_code == 2 ? ": configuration"
+			 : o->exit_code > 128 ? ": stopped" : "");
 	/* extract and transform run side by side: one time for both */
 	hoso_report(o->exit_code == 0 ? HOSO_LOG_INFO : HOSO_LOG_ERROR, hoso_log_event("run_summary"),
 		    hoso_log_int("exit", o->exit_code), hoso_log_int("files", o->files_seen),
@@ -104,8 +108,7 @@ runner_print_summary(const struct run_outcome *o)
 		    hoso_msg("%s%s%s: %lld files loaded, %lld skipped (of %lld found); %lld rows, "
 			     "%lld rejects, %lld cases, %lld warnings; extract+transform %s, load %s, "
 			     "total %s", id, o->exit_code == 0 ? "done" : "failed",
-			     o->exit_code == 0 ? "" : o->exit_code == 75 ? " (exit 75: locked)"
-			     : o->exit_code == 2 ? " (exit 2: configuration)" : " (exit 1)",
+			     why,
 			     o->files_loaded, o->files_skipped, o->files_seen, o->rows, o->rejects,
 			     o->cases, o->warnings, ex, ld, total));
 }
