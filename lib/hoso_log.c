@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_progress.h"
 
 /* Longest texts kept; longer ones are cut (a diagnostic, not data). */
 #define LOG_MSG_MAX 4096
@@ -229,6 +230,7 @@ line_write(struct line *l)
 	size_t off = 0;
 
 	l->buf[l->len++] = '\n';
+	hoso_progress_interrupt();	/* a progress line on the terminal gives way */
 	while (off < l->len) {
 		ssize_t n = write(STDERR_FILENO, l->buf + off, l->len - off);
 
