@@ -7,7 +7,6 @@
 . "$HOSO_ROOT/tests/integration/lib.sh"
 
 command -v script >/dev/null || { say "skip: no script(1) (util-linux)"; exit 0; }
-ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
 # two landing days of 30 000 dossiers each (300 lines of 100): enough for
 # the COPY of the archive to last several of the line's redraws
 for d in 20230301 20230302; do
@@ -24,10 +23,7 @@ name: prg
 source:
   paths: ["$work/landing/{date:%Y%m%d}/*.jsonl.gz"]
   format: dvcqg-jsonl
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 # the input's size as the extract line rounds it (MB of 10^6 bytes)

@@ -27,10 +27,7 @@ name: chk
 source:
   paths: ["$work/landing/{date:%Y%m%d}/*.jsonl"]
   format: dvcqg-jsonl
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 profile: ii06a
 staging: $work/staging
 metrics_file: $work/metrics/hoso.prom
@@ -243,10 +240,7 @@ name: chk-csv
 source:
   paths: ["$work/csv/exp-{date:%d.%m.%Y}/*.csv"]
   format: one-stop-csv
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 rc=0; out=$("$HOSO" run "$work/p-csv.yaml" --date 2023-03-10 2>&1) || rc=$?
