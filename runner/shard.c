@@ -1037,7 +1037,7 @@ runner_cmd_shard(int argc, char **argv)
 		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status, run or move)", sub);
 	if (!run && (cli.nargs != 2 || day != HOSO_DATE_NONE || from != HOSO_DATE_NONE ||
 		     to != HOSO_DATE_NONE))
-		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml and its options", sub);
+		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml", sub);
 	if ((province || old_shard) && strcmp(sub, "move") != 0)
 		return hoso_cli_usage_error(&cli, "--province and --from-shard are options of shard move");
 	if (strcmp(sub, "init") == 0)
