@@ -132,6 +132,7 @@ demo: deps
 
 demo-stop:
 	@scripts/demo.sh stop
+	@scripts/demo-national.sh stop
 
 # The 63 provinces over a coordinator and two shards, checked against one server.
 demo-national: deps
