@@ -372,34 +372,15 @@ hoso_log_end(void)
 }
 
 int
-hoso_msg(const char *fmt, ...)
+hoso_log_text(enum hoso_log_part part, const char *fmt, ...)
 {
+	char *text = part == HOSO_LOG_MSG ? record.msg
+		: part == HOSO_LOG_DETAIL ? record.detail : record.hint;
+	size_t size = part == HOSO_LOG_MSG ? sizeof(record.msg) : LOG_NOTE_MAX;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(record.msg, sizeof(record.msg), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-hoso_detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(record.detail, sizeof(record.detail), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-hoso_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(record.hint, sizeof(record.hint), fmt, ap);
+	vsnprintf(text, size, fmt, ap);
 	va_end(ap);
 	return 0;
 }
