@@ -23,7 +23,9 @@ hoso_progress_init(struct hoso_progress *p, const char *label)
 {
 	*p = (struct hoso_progress) { 0 };
 	p->label = label;
-	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json();
+	/* --quiet asks for warnings and errors only: no progress either, as in git */
+	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json() &&
+		hoso_log_enabled(HOSO_LOG_INFO);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 }

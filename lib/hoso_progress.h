@@ -18,7 +18,10 @@ struct hoso_progress {
 	char text[256];			/* set by hoso_progress_text: drawn instead of the figures */
 };
 
-/* Enabled only when stderr is a terminal and HOSO_NO_PROGRESS is unset. */
+/*
+ * Enabled only when stderr is a terminal, the log is text and not --quiet,
+ * and HOSO_NO_PROGRESS is unset.
+ */
 void hoso_progress_init(struct hoso_progress *p, const char *label);
 /*
  * Set the running totals; redraws at most five times a second.  Cheap
