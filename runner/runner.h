@@ -129,7 +129,7 @@ struct runner_progress {
 	const char *staging;
 	PGconn *conn;			/* NULL: no load progress */
 	struct load_table {
-		char name[128];
+		char relid[16];		/* its oid: a work table has no name we can see */
 		unsigned long long rows;	/* the last count the server gave */
 	} tables[32];
 	size_t ntables;
