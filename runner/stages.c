@@ -665,6 +665,7 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 		ms[STAGE_LOAD] = elapsed_ms(&t1, &t2);
 		if (ret == HOSO_EXIT_OK)
 			runner_progress_load_done(&rp, (double) ms[STAGE_LOAD] / 1000.0);
+		runner_progress_release(&rp);
 		/* a rebuild's load has no lock of its own to report as 75 */
 		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
 			ret = HOSO_EXIT_FAILED;
