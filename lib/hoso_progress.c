@@ -77,20 +77,6 @@ hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 }
 
 void
-hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows)
-{
-	struct timespec now;
-
-	if (!p->enabled)
-		return;
-	p->bytes = bytes;
-	p->rows = rows;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	p->last = now;
-	draw(p, &now);
-}
-
-void
 hoso_progress_text(struct hoso_progress *p, const char *fmt, ...)
 {
 	struct timespec now;
