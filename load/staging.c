@@ -76,24 +76,6 @@ create_temp_table(PGconn *conn, enum hoso_staging_file f, const char *constraint
 }
 
 bool
-load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
-		  const char *table, enum staging_copy_mode mode, const struct file_map *map,
-		  long long *rows)
-{
-	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
-	struct hoso_buf sql = HOSO_BUF_INIT;
-	bool ok;
-
-	/* the columns named, as pg_dump does: a table's physical order may differ */
-	hoso_buf_addf(&sql, "COPY %s (", table ? table : l->table);
-	hoso_staging_column_list(f, -1, &sql);
-	hoso_buf_addstr(&sql, ") FROM STDIN");
-	ok = manifest_copy(conn, m, l->file, sql.data, mode, map, rows);
-	hoso_buf_release(&sql);
-	return ok;
-}
-
-bool
 load_manifest_complete(const struct manifest *m, const char *dir)
 {
 	for (int f = 0; f < HOSO_STAGING_NFILES; f++) {
@@ -455,8 +437,8 @@ replace_facts(PGconn *conn, const struct manifest *m, bool replace, long long *c
 	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
 		       "case_fact.tsv begins with its key");
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, hoso_staging_layouts[HOSO_STAGING_CASE_FACT].file,
-			      "COPY load_case_key (src, case_no) FROM STDIN", STAGING_COPY_KEYS, NULL, NULL) &&
+		load_copy_staging(conn, m, HOSO_STAGING_CASE_FACT, "load_case_key", STAGING_COPY_KEYS,
+				  NULL, NULL) &&
 		(!replace ||
 		 hoso_pg_exec(conn, "INSERT INTO load_case_key SELECT src, case_no FROM load_replaced_case"
 			      " EXCEPT SELECT src, case_no FROM load_case_key")) &&

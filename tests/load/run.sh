@@ -232,16 +232,17 @@ expect_err "missing file named" "does not list summary_day.tsv"
 nothing_loaded "MANIFEST without summary_day.tsv"
 
 echo "== column layout"
-# Two columns of a staging file in each other's place: the COPY, which names
-# its columns, refuses the row (status is a smallint, received a boolean).
+# Two columns of a staging file in each other's place: the load, which
+# encodes each value as its column's type, refuses the row and names the
+# file, line and column (status is a smallint, received a boolean).
 mkstaging "$here/staging" "$work/s-swapped"
 awk -F'\t' -v OFS='\t' '{ t = $9; $9 = $10; $10 = t; print }' "$here/staging/case_fact.tsv" \
 	>"$work/s-swapped/case_fact.tsv"
 mkstaging "$work/s-swapped" "$work/s-swapped2"
 owned 1 "$work/s-swapped2"
 expect_exit "swapped columns refused" 1 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/s-swapped2"
-expect_err "swapped columns: the value's type is refused" 'invalid input syntax for type smallint: "t"'
-expect_err "swapped columns: the file named" 'case_fact.tsv'
+expect_err "swapped columns: the value's type is refused, at its file, line and column" \
+	'case_fact.tsv:1: column status: not an integer: "t"'
 nothing_loaded "swapped columns"
 # A warehouse whose case_fact has another physical column order (a column
 # dropped and added again, as ADD COLUMN migrations leave it): each value
