@@ -375,6 +375,16 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f
 }
 
 /*
+ * What the index builds of a bulk load may use, for the rest of its
+ * transaction, when the server's settings give them less: the server's
+ * parallel maintenance workers (a B-tree build sorts in the workers and
+ * the load's own backend), each with at least 32 MB of the memory (the
+ * server plans no worker with less), so that sorts of a scale-1 table fit.
+ */
+#define LOAD_BUILD_WORKERS "2"
+#define LOAD_BUILD_MEMORY "256MB"
+
+/*
  * After the COPYs: build the keys and indexes load_bulk_begin dropped
  * (bulk[i] says it dropped some).  Autovacuum gathers the tables' new
  * statistics after the commit, which spares a bulk load seconds of
@@ -385,7 +395,15 @@ load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (bulk[i])
-			return hoso_pg_exec(conn, "SELECT hoso.bulk_end()");
+			return hoso_pg_exec(conn,
+					    "SELECT set_config('max_parallel_maintenance_workers', "
+					    LOAD_BUILD_WORKERS ", true)"
+					    " WHERE current_setting('max_parallel_maintenance_workers')::int < "
+					    LOAD_BUILD_WORKERS ";"
+					    " SELECT set_config('maintenance_work_mem', '" LOAD_BUILD_MEMORY "', true)"
+					    " WHERE pg_size_bytes(current_setting('maintenance_work_mem'))"
+					    " < pg_size_bytes('" LOAD_BUILD_MEMORY "');"
+					    " SELECT hoso.bulk_end()");
 	return true;
 }
 
