@@ -376,10 +376,10 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f
 
 /*
  * What the index builds of a bulk load may use, for the rest of its
- * transaction, when the server's settings give them less: the server's
- * parallel maintenance workers (a B-tree build sorts in the workers and
- * the load's own backend), each with at least 32 MB of the memory (the
- * server plans no worker with less), so that sorts of a scale-1 table fit.
+ * transaction, when the server's settings give them less: parallel
+ * maintenance workers (a B-tree build sorts in them and in the load's own
+ * backend), and the memory they share, which the server plans at no less
+ * than 32 MB a sorter (the default 64 MB allows one worker).
  */
 #define LOAD_BUILD_WORKERS "2"
 #define LOAD_BUILD_MEMORY "256MB"
@@ -396,8 +396,8 @@ load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (bulk[i])
 			return hoso_pg_exec(conn,
-					    "SELECT set_config('max_parallel_maintenance_workers', "
-					    LOAD_BUILD_WORKERS ", true)"
+					    "SELECT set_config('max_parallel_maintenance_workers', '"
+					    LOAD_BUILD_WORKERS "', true)"
 					    " WHERE current_setting('max_parallel_maintenance_workers')::int < "
 					    LOAD_BUILD_WORKERS ";"
 					    " SELECT set_config('maintenance_work_mem', '" LOAD_BUILD_MEMORY "', true)"
