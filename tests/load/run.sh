@@ -516,6 +516,35 @@ check "other cases untouched" "17|13|0" "SELECT (SELECT count(*) FROM hoso.case_
 check "dimensions kept without reference options" "4|3|6" \
 	"SELECT (SELECT count(*) FROM hoso.unit) || '|' || (SELECT count(*) FROM hoso.procedure) || '|' || (SELECT count(*) FROM hoso.calendar)"
 
+echo "== bulk load"
+# case_status.tsv over 4 MB into a warehouse never written to: its key is
+# dropped and built after the COPY, with parallel workers although the
+# session's settings allow none (the load raises them in its transaction;
+# the server's log says how each index was built).
+mkstaging "$here/staging" "$work/b0"
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "bulk\tB%06d\t2023-03-0%d 08:00:00+07\t%d\n", i, i % 9 + 1, i % 10 + 1 }' \
+	>>"$work/b0/case_status.tsv"
+mkstaging "$work/b0" "$work/b"
+psql -X -q -d postgres -c "CREATE DATABASE hoso_bulk" || fail "createdb"
+export PGDATABASE=hoso_bulk
+"$load" --migrate 2>/dev/null || fail "migrate hoso_bulk"
+owned 1 "$work/b"
+logged=$(wc -c <"$pgdir/server.log")
+PGOPTIONS="-c max_parallel_maintenance_workers=0 -c maintenance_work_mem=64MB -c min_parallel_table_scan_size=0 -c log_min_messages=debug1" \
+	expect_exit "bulk load" 0 "$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/b"
+check "bulk load: every status row, its key built again" "120017|1|1" \
+	"SELECT (SELECT count(*) FROM hoso.case_status) || '|' ||
+	   (SELECT count(*) FROM pg_indexes WHERE indexname = 'case_status_key') || '|' ||
+	   (SELECT count(*) FROM hoso.case_status WHERE case_no = 'B000017' AND from_at = '2023-03-09 01:00:00+00' AND status = 8)"
+if tail -c +$((logged + 1)) "$pgdir/server.log" |
+	grep -q 'building index "case_status_key" on table "case_status" with request for 2 parallel workers'; then
+	pass "bulk load: the key built by parallel workers"
+else
+	fail "bulk load: case_status_key not built in parallel"
+	tail -c +$((logged + 1)) "$pgdir/server.log" | grep 'building index' | head -3
+fi
+export PGDATABASE=hoso_load_test
+
 echo
 if [ "$failures" -ne 0 ]; then
 	echo "$failures checks FAILED"
