@@ -454,9 +454,19 @@ replace_facts(PGconn *conn, const struct manifest *m, bool replace, long long *c
 {
 	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
 		       "case_fact.tsv begins with its key");
+	PGresult *res;
+	bool facts;
+
+	/* a warehouse without facts has none to take away: no keys to gather */
+	res = hoso_pg_query(conn, "SELECT EXISTS (SELECT FROM hoso.case_fact)", 0, NULL);
+	if (!res)
+		return false;
+	facts = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
-		load_copy_staging(conn, m, HOSO_STAGING_CASE_FACT, "load_case_key", STAGING_COPY_KEYS,
-				  NULL, NULL) &&
+		(!facts ||
+		 load_copy_staging(conn, m, HOSO_STAGING_CASE_FACT, "load_case_key", STAGING_COPY_KEYS,
+				   NULL, NULL)) &&
 		(!replace ||
 		 hoso_pg_exec(conn, "INSERT INTO load_case_key SELECT src, case_no FROM load_replaced_case"
 			      " EXCEPT SELECT src, case_no FROM load_case_key")) &&
