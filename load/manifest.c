@@ -18,6 +18,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_pgbinary.h"
@@ -26,16 +27,6 @@
 
 #define READ_CHUNK (256 * 1024)		/* one read per 256 KiB */
 #define SEND_CHUNK (256 * 1024)		/* encoded rows are sent in blocks this big */
-
-static char *
-join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = hoso_xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
 
 static bool
 is_hex64(const char *s)
@@ -51,7 +42,7 @@ is_hex64(const char *s)
 bool
 manifest_read(struct manifest *m, const char *dir)
 {
-	char *path = join(dir, "MANIFEST");
+	char *path = hoso_path_join(dir, "MANIFEST");
 	FILE *f;
 	char line[1024];
 	long lineno = 0;
@@ -86,7 +77,7 @@ manifest_read(struct manifest *m, const char *dir)
 			hoso_error("%s:%ld: \"%s\" is listed twice", path, lineno, name);
 			goto cleanup;
 		}
-		file = join(dir, name);
+		file = hoso_path_join(dir, name);
 		if (stat(file, &st) != 0) {
 			hoso_error("%s: listed in the MANIFEST but cannot be read: %s", file, strerror(errno));
 			free(file);
@@ -326,7 +317,7 @@ load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file
 	struct copy_plan plan = { .extra = HOSO_BUF_INIT, .extra_names = HOSO_BUF_INIT };
 	struct hoso_buf carry = HOSO_BUF_INIT, out = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
 	struct hoso_sha256 sha;
-	char *path = join(m->dir, l->file), hex[65];
+	char *path = hoso_path_join(m->dir, l->file), hex[65];
 	const char *abort_message = NULL;
 	bool bad_row = false;
 	long long size = 0, nrows = 0;
