@@ -19,30 +19,39 @@
 #include "hoso_records.h"
 #include "transform.h"
 
+struct key_writer {
+	FILE *f;
+	struct hoso_buf row;
+};
+
 static bool
-write_keys(const struct transform *tr, const char *path)
+write_key(const struct case_entry *c, void *arg)
 {
-	FILE *f = fopen(path, "w");
-	struct hoso_buf row = HOSO_BUF_INIT;
-	bool ok = f != NULL;
+	struct key_writer *w = arg;
 
-	for (size_t i = 0; ok && i < tr->cases.ncases; i++) {
-		const struct case_entry *c = case_table_at(&tr->cases, i);
+	if (!c->touched)
+		return true;
+	hoso_buf_reset(&w->row);
+	hoso_buf_add_copy_field(&w->row, c->src, strlen(c->src));
+	hoso_buf_addch(&w->row, '\t');
+	hoso_buf_add_copy_field(&w->row, c->case_no, strlen(c->case_no));
+	hoso_buf_addch(&w->row, '\n');
+	return fwrite(w->row.data, 1, w->row.len, w->f) == w->row.len;
+}
 
-		if (!c->touched)
-			continue;
-		hoso_buf_reset(&row);
-		hoso_buf_add_copy_field(&row, c->src, strlen(c->src));
-		hoso_buf_addch(&row, '\t');
-		hoso_buf_add_copy_field(&row, c->case_no, strlen(c->case_no));
-		hoso_buf_addch(&row, '\n');
-		ok = fwrite(row.data, 1, row.len, f) == row.len;
-	}
-	if (f && fclose(f) != 0)
+static bool
+write_keys(struct transform *tr, const char *path)
+{
+	struct key_writer w = { fopen(path, "w"), HOSO_BUF_INIT };
+	bool ok = w.f != NULL;
+
+	if (ok)
+		ok = case_table_each(&tr->cases, write_key, &w);
+	if (w.f && fclose(w.f) != 0)
 		ok = false;
 	if (!ok)
 		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
-	hoso_buf_release(&row);
+	hoso_buf_release(&w.row);
 	return ok;
 }
 
