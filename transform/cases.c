@@ -246,12 +246,34 @@ add_row(struct case_part *p, struct case_entry *c, const struct progress_row *ro
 	c->last_row = (uint32_t) ++p->nrows;
 }
 
-/*
- * Write every case of partition part to the spill file as one segment
- * and free it.  A record: magic, flags, src, case_no, the first _at of
- * each status, the latest version when there is one, the rows in arrival
- * order.
- */
+/* The case's rows in arrival order, in *rows (grown as needed); returns their count. */
+static size_t
+rows_in_arrival_order(const struct case_part *p, const struct case_entry *c,
+		      struct progress_row **rows, size_t *cap)
+{
+	size_t n = 0;
+
+	for (uint32_t r = c->last_row; r; r = p->rows[r - 1].prev)
+		n++;
+	if (n > *cap) {
+		*cap = n;
+		*rows = hoso_xrealloc(*rows, n * sizeof(**rows));
+	}
+	for (uint32_t r = c->last_row, i = (uint32_t) n; r; r = p->rows[r - 1].prev)
+		(*rows)[--i] = p->rows[r - 1];
+	return n;
+}
+
+/* Keep the earlier of each status's first _at. */
+static void
+merge_first_at(struct case_entry *c, const hoso_time *first)
+{
+	for (int s = 0; s < 11 - CASE_FIRST_STATUS; s++)
+		if (first[s] != HOSO_TIME_NONE &&
+		    (c->first_at_with_status[s] == HOSO_TIME_NONE || first[s] < c->first_at_with_status[s]))
+			c->first_at_with_status[s] = first[s];
+}
+
 static void
 put_text(struct hoso_buf *b, const char *s)
 {
@@ -262,12 +284,17 @@ put_text(struct hoso_buf *b, const char *s)
 		hoso_buf_add(b, s, n);
 }
 
+/*
+ * One case's spill record: magic, flags, src, case_no, the first _at of
+ * each status, the latest version when there is one, the rows in arrival
+ * order.
+ */
 static void
 spill_case(struct hoso_buf *b, const struct case_part *p, const struct case_entry *c,
 	   struct progress_row **rows, size_t *cap)
 {
 	const struct dossier_version *v = &c->latest;
-	size_t n = 0;
+	size_t n;
 
 	spill_put_u8(b, SPILL_MAGIC);
 	spill_put_u8(b, (uint8_t) ((c->touched ? SPILL_TOUCHED : 0) | (c->listed ? SPILL_LISTED : 0) |
@@ -302,14 +329,7 @@ spill_case(struct hoso_buf *b, const struct case_part *p, const struct case_entr
 					  v->vneid << 3 | v->has_fee << 4 | v->e_result << 5 |
 					  v->reuse << 6));
 	}
-	for (uint32_t r = c->last_row; r; r = p->rows[r - 1].prev)
-		n++;
-	if (n > *cap) {
-		*cap = n;
-		*rows = hoso_xrealloc(*rows, n * sizeof(**rows));
-	}
-	for (uint32_t r = c->last_row, i = (uint32_t) n; r; r = p->rows[r - 1].prev)
-		(*rows)[--i] = p->rows[r - 1];
+	n = rows_in_arrival_order(p, c, rows, cap);
 	spill_put_u32(b, (uint32_t) n);
 	for (size_t i = 0; i < n; i++) {
 		const struct progress_row *row = &(*rows)[i];
@@ -324,6 +344,7 @@ spill_case(struct hoso_buf *b, const struct case_part *p, const struct case_entr
 	}
 }
 
+/* Write every case of partition p to the spill file as one segment, and free it. */
 static void
 spill_part(struct case_table *t, struct case_part *p)
 {
@@ -539,12 +560,9 @@ absorb_spilled(const struct case_table *t, struct spill_reader *r, struct case_p
 	c = part_get(out, part_no, src, case_no, hash, &created);
 	c->touched |= (flags & SPILL_TOUCHED) != 0;
 	c->listed |= (flags & SPILL_LISTED) != 0;
-	for (int s = 0; s < 11 - CASE_FIRST_STATUS; s++) {
+	for (int s = 0; s < 11 - CASE_FIRST_STATUS; s++)
 		first[s] = take_time(r);
-		if (first[s] != HOSO_TIME_NONE &&
-		    (c->first_at_with_status[s] == HOSO_TIME_NONE || first[s] < c->first_at_with_status[s]))
-			c->first_at_with_status[s] = first[s];
-	}
+	merge_first_at(c, first);
 	if (flags & SPILL_VERSION) {
 		struct dossier_version v;
 		uint8_t bits;
@@ -615,20 +633,14 @@ absorb_held(const struct case_table *t, const struct case_part *from, const stru
 	    struct case_part *out, struct progress_row **rows, size_t *cap)
 {
 	struct case_entry *c;
-	size_t n = 0;
+	size_t n;
 	bool created;
 
 	c = part_get(out, held->part, held->src, held->case_no, key_hash(held->src, held->case_no),
 		     &created);
 	c->touched |= held->touched;
 	c->listed |= held->listed;
-	for (int s = 0; s < 11 - CASE_FIRST_STATUS; s++) {
-		hoso_time first = held->first_at_with_status[s];
-
-		if (first != HOSO_TIME_NONE &&
-		    (c->first_at_with_status[s] == HOSO_TIME_NONE || first < c->first_at_with_status[s]))
-			c->first_at_with_status[s] = first;
-	}
+	merge_first_at(c, held->first_at_with_status);
 	if (held->has_version) {
 		struct dossier_version v = held->latest;
 
@@ -638,14 +650,7 @@ absorb_held(const struct case_table *t, const struct case_part *from, const stru
 		}
 		offer_version(t, out, c, &v);
 	}
-	for (uint32_t r = held->last_row; r; r = from->rows[r - 1].prev)
-		n++;
-	if (n > *cap) {
-		*cap = n;
-		*rows = hoso_xrealloc(*rows, n * sizeof(**rows));
-	}
-	for (uint32_t r = held->last_row, i = (uint32_t) n; r; r = from->rows[r - 1].prev)
-		(*rows)[--i] = from->rows[r - 1];
+	n = rows_in_arrival_order(from, held, rows, cap);
 	for (size_t i = 0; i < n; i++)
 		add_row(out, c, &(*rows)[i]);
 }
@@ -751,19 +756,12 @@ size_t
 case_order_progress(const struct case_table *t, const struct case_part *part,
 		    const struct case_entry *c, struct progress_row **rows, size_t *cap)
 {
-	size_t n = 0, kept = 0;
+	size_t n, kept = 0;
 
-	for (uint32_t r = c->last_row; r; r = part->rows[r - 1].prev)
-		n++;
+	/* in arrival order, as they were offered */
+	n = rows_in_arrival_order(part, c, rows, cap);
 	if (n == 0)
 		return 0;
-	if (n > *cap) {
-		*cap = n;
-		*rows = hoso_xrealloc(*rows, n * sizeof(**rows));
-	}
-	/* in arrival order, as they were offered */
-	for (uint32_t r = c->last_row, i = (uint32_t) n; r; r = part->rows[r - 1].prev)
-		(*rows)[--i] = part->rows[r - 1];
 	qsort_r(*rows, n, sizeof(**rows), compare_identity, (void *) t);
 	for (size_t i = 0; i < n; i++) {
 		const struct progress_row *r = &(*rows)[i];
