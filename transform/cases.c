@@ -9,6 +9,7 @@
  * per case (spill_case), freed, and filled again by later messages; its
  * segments are merged back in the order they were written.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -390,6 +391,23 @@ spill_down(struct case_table *t)
 			break;
 		spill_part(t, largest);
 	}
+}
+
+void
+case_table_spill_rest(struct case_table *t)
+{
+	bool any = false;
+
+	for (int p = 0; p < CASE_PARTITIONS; p++) {
+		if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0) {
+			spill_part(t, &t->parts[p]);
+			any = true;
+		}
+	}
+	t->last = NULL;
+	/* the freed blocks are small ones in the heap: give their pages back */
+	if (any)
+		malloc_trim(0);
 }
 
 struct case_entry *

@@ -137,6 +137,12 @@ struct case_entry *case_table_get(struct case_table *t, const char *src, const c
 void case_table_mark(struct case_table *t, const char *src, const char *case_no);
 /* Free the indexes once every message has been read: deriving visits entries. */
 void case_table_drop_index(struct case_table *t);
+/*
+ * Spill what the already spilled partitions hold since: each is read back
+ * whole anyway, and deriving then holds little more than one partition a
+ * thread beside the summary rows it adds up.
+ */
+void case_table_spill_rest(struct case_table *t);
 /* A copy of s owned by the table, the same pointer for the same text. */
 const char *case_table_intern(struct case_table *t, const char *s);
 int msg_order_compare(const struct case_table *t, const struct msg_order *a,

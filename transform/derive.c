@@ -612,6 +612,7 @@ transform_derive_all(struct transform *tr)
 	plan->tr = tr;
 	pthread_mutex_init(&plan->summary_lock, NULL);
 	case_table_drop_index(&tr->cases);
+	case_table_spill_rest(&tr->cases);
 	/* the spilled partitions last: by then the held ones have been freed */
 	for (int pass = 0; pass < 2; pass++)
 		for (int p = 0; p < CASE_PARTITIONS; p++)
