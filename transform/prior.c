@@ -19,64 +19,52 @@
 #include "hoso_records.h"
 #include "transform.h"
 
-struct key_writer {
-	FILE *f;
+/* COPY rows sent as they are made, one or two fields each. */
+struct run_rows {
+	PGconn *conn;
 	struct hoso_buf row;
 };
 
 static bool
-write_key(const struct case_entry *c, void *arg)
+send_row(struct run_rows *r, const char *first, const char *second)
 {
-	struct key_writer *w = arg;
-
-	if (!c->touched)
-		return true;
-	hoso_buf_reset(&w->row);
-	hoso_buf_add_copy_field(&w->row, c->src, strlen(c->src));
-	hoso_buf_addch(&w->row, '\t');
-	hoso_buf_add_copy_field(&w->row, c->case_no, strlen(c->case_no));
-	hoso_buf_addch(&w->row, '\n');
-	return fwrite(w->row.data, 1, w->row.len, w->f) == w->row.len;
-}
-
-static bool
-write_keys(struct transform *tr, const char *path)
-{
-	struct key_writer w = { fopen(path, "w"), HOSO_BUF_INIT };
-	bool ok = w.f != NULL;
-
-	if (ok)
-		ok = case_table_each(&tr->cases, write_key, &w);
-	if (w.f && fclose(w.f) != 0)
-		ok = false;
-	if (!ok)
-		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
-	hoso_buf_release(&w.row);
-	return ok;
-}
-
-/* The paths of the run's own files (file numbers below the prior ones). */
-static bool
-write_paths(const struct transform *tr, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	struct hoso_buf row = HOSO_BUF_INIT;
-	bool ok = f != NULL;
-
-	for (size_t i = 0; ok && i < tr->npaths; i++) {
-		if (!tr->paths[i])
-			continue;
-		hoso_buf_reset(&row);
-		hoso_buf_add_copy_field(&row, tr->paths[i], strlen(tr->paths[i]));
-		hoso_buf_addch(&row, '\n');
-		ok = fwrite(row.data, 1, row.len, f) == row.len;
+	hoso_buf_reset(&r->row);
+	hoso_buf_add_copy_field(&r->row, first, strlen(first));
+	if (second) {
+		hoso_buf_addch(&r->row, '\t');
+		hoso_buf_add_copy_field(&r->row, second, strlen(second));
 	}
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (!ok)
-		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
-	hoso_buf_release(&row);
-	return ok;
+	hoso_buf_addch(&r->row, '\n');
+	return hoso_pg_copy_put(r->conn, r->row.data, r->row.len);
+}
+
+static bool
+send_key(const struct case_entry *c, void *arg)
+{
+	return !c->touched || send_row(arg, c->src, c->case_no);
+}
+
+/*
+ * The touched cases' keys into run_case (keys true), spilled ones
+ * included, or the paths of the run's own files (file numbers below the
+ * prior ones) into run_path.
+ */
+static bool
+copy_run_table(PGconn *conn, struct transform *tr, bool keys)
+{
+	struct run_rows r = { conn, HOSO_BUF_INIT };
+	bool ok = true;
+
+	if (!hoso_pg_copy_begin(conn, keys ? "COPY run_case (src, case_no) FROM STDIN"
+				: "COPY run_path (path) FROM STDIN"))
+		return false;
+	if (keys)
+		ok = case_table_each(&tr->cases, send_key, &r);
+	for (size_t i = 0; !keys && ok && i < tr->npaths; i++)
+		if (tr->paths[i])
+			ok = send_row(&r, tr->paths[i], NULL);
+	hoso_buf_release(&r.row);
+	return hoso_pg_copy_end(conn, ok ? NULL : "sending the rows failed") && ok;
 }
 
 /*
@@ -142,14 +130,12 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 {
 	PGconn *conn = NULL;
 	PGresult *res = NULL;
-	char keys[4096], records[4096], paths[4096], file_base[32];
+	char records[4096], file_base[32];
 	const char *params[1];
 	FILE *f = NULL;
 	bool ok = false;
 
-	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_PRIOR_KEYS, tmpdir);
 	snprintf(records, sizeof(records), "%s/" HOSO_STAGING_PRIOR_RECORDS, tmpdir);
-	snprintf(paths, sizeof(paths), "%s/" HOSO_STAGING_PRIOR_PATHS, tmpdir);
 	conn = hoso_pg_connect(conninfo, "hoso-transform");
 	if (!conn)
 		goto cleanup;
@@ -170,14 +156,12 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	 * not contribute its old messages, and every case it had a message
 	 * about is derived again, so that what it no longer says is gone too.
 	 */
-	if (!write_paths(tr, paths) ||
-	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths) ||
+	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
+	    !copy_run_table(conn, tr, false) ||
 	    !touch_replaced_cases(tr, conn))
 		goto cleanup;
-	if (!write_keys(tr, keys) ||
-	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_case (src, case_no) FROM STDIN", keys) ||
+	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
+	    !copy_run_table(conn, tr, true) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
 		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
@@ -219,8 +203,6 @@ cleanup:
 		fclose(f);
 	if (conn)
 		PQfinish(conn);
-	unlink(keys);
 	unlink(records);
-	unlink(paths);
 	return ok;
 }
