@@ -598,6 +598,10 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	}
 	runner_argv_opt(tr, "--out", rq->staging);
 	runner_argv_opt(tr, "--prefer", p->prefer);
+	if (p->transform_memory_mib >= 0) {
+		snprintf(num, sizeof(num), "%lld", p->transform_memory_mib);
+		runner_argv_opt(tr, "--memory-budget", num);
+	}
 	argv_reference(tr, p);
 
 	runner_argv_push(ld, runner_stage_path("hoso-load"));
