@@ -269,6 +269,11 @@ load1=$(hf_median load1)
 load2=$(hf_median load2)
 one_ms=$(sed -n 's/^one server|[^|]*|\([^|]*\)|.*/\1/p' "$work/queries.txt")
 one_plan=$(sed -n 's/^one server|[^|]*|[^|]*|[^|]*|\([^|]*\)|.*/\1/p' "$work/queries.txt")
+# the runs' own account (hoso run's summary line): seconds summed over the provinces
+run_sums() {
+	sed -n 's/.*extract+transform \([0-9.]*\) s, load \([0-9.]*\) s, total.*/\1 \2/p' "$work/$1.log" |
+		awk '{ e += $1; l += $2; n++ } END { printf "%d runs, extract+transform %.1f s, load %.1f s", n, e, l }'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 {
@@ -287,7 +292,12 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	echo "| 1 shard (the provinces take the shard's lock in turn) | $load1 | $(awk -v n="$n_cases" -v t="$load1" 'BEGIN { printf "%.0f", n / t }') |"
 	echo "| 2 shards (two provinces at once, one on each) | $load2 | $(awk -v n="$n_cases" -v t="$load2" 'BEGIN { printf "%.0f", n / t }') |"
 	echo
-	echo "2 shards / 1 shard: **$(ratio "$load2" "$load1")** of the wall time."
+	echo "2 shards / 1 shard: **$(ratio "$load2" "$load1")** of the wall time.  Summed over the"
+	echo "provinces' runs (their summary lines): 1 shard $(run_sums load1); 2 shards"
+	echo "$(run_sums load2).  Both shard servers share this machine's $(nproc) CPUs, so two"
+	echo "loads at once compete for them: this shows what sharding costs, not what a second"
+	echo "machine gains; each province's run also has a fixed cost (migration check, index"
+	echo "builds, summary upserts) that small provinces at a small scale pay in full."
 	echo
 	echo "The provinces' ranking, \`unit_ranking('$q_from', '$q_to', 'TINH', 'on_time_rate')\`"
 	echo "(Kon Tum $kontum): server time, median of $calls calls after a warm-up.  Planning:"
