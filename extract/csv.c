@@ -25,8 +25,6 @@
 
 /* A record longer than this (quotes never closing) is cut and rejected. */
 #define MAX_RECORD_FLOOR (16 * 1024 * 1024)
-/* Longest value quoted in a reason. */
-#define QUOTE_MAX 40
 
 struct csv_format {
 	struct extract_format base;	/* first: f->format points here */
@@ -252,32 +250,6 @@ scan_quotes(struct csv_state *st, const char *s, size_t len)
 	}
 }
 
-static const char *
-quoted(struct extract_file *f, const char *s, size_t n)
-{
-	bool cut = false;
-
-	if (n > QUOTE_MAX) {
-		n = QUOTE_MAX;
-		while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
-			n--;
-		cut = true;
-	}
-	hoso_buf_addch(&f->reason, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char) s[i];
-
-		if (c == '"' || c == '\\')
-			hoso_buf_addch(&f->reason, '\\');
-		if (c < 0x20)
-			hoso_buf_addf(&f->reason, "\\x%02x", c);
-		else
-			hoso_buf_addch(&f->reason, (char) c);
-	}
-	hoso_buf_addstr(&f->reason, cut ? "...\"" : "\"");
-	return f->reason.data;
-}
-
 /* Reject the row for one column: field = its title, reason starts "column N". */
 static void
 reject_column(struct extract_file *f, struct csv_state *st, int col, const char *fmt,
@@ -289,7 +261,7 @@ reject_column(struct extract_file *f, struct csv_state *st, int col, const char 
 	hoso_buf_addf(&f->reason, "column %d: ", col + 1);
 	if (pct) {
 		hoso_buf_add(&f->reason, fmt, (size_t) (pct - fmt));
-		quoted(f, value, vlen);
+		extract_quote(f, value, vlen);
 		hoso_buf_addstr(&f->reason, pct + 2);
 	} else {
 		hoso_buf_addstr(&f->reason, fmt);

@@ -118,9 +118,6 @@ struct dvcqg {
 	struct hoso_buf supplements;
 };
 
-/* Longest value quoted in a reason; longer ones are cut with "...". */
-#define QUOTE_MAX 40
-
 static bool
 is_scalar(const struct hoso_json_value *v)
 {
@@ -143,32 +140,13 @@ text_of(const struct hoso_json_value *v)
 	return t;
 }
 
+/* "what \"value\"" as f->reason.data */
 static const char *
 quoted(struct extract_file *f, const char *what, struct text t)
 {
-	size_t n = t.len;
-	bool cut = false;
-
-	if (n > QUOTE_MAX) {
-		n = QUOTE_MAX;
-		while (n > 0 && ((unsigned char) t.s[n] & 0xc0) == 0x80)
-			n--;
-		cut = true;
-	}
 	hoso_buf_reset(&f->reason);
-	hoso_buf_addf(&f->reason, "%s \"", what);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char) t.s[i];
-
-		if (c == '"' || c == '\\')
-			hoso_buf_addch(&f->reason, '\\');
-		if (c < 0x20)
-			hoso_buf_addf(&f->reason, "\\x%02x", c);
-		else
-			hoso_buf_addch(&f->reason, (char) c);
-	}
-	hoso_buf_addstr(&f->reason, cut ? "...\"" : "\"");
-	return f->reason.data;
+	hoso_buf_addf(&f->reason, "%s ", what);
+	return extract_quote(f, t.s, t.len);
 }
 
 static bool

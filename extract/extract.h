@@ -98,6 +98,13 @@ bool extract_file_run(struct extract *ex, const struct extract_format *format,
  * line in the reject file.  field is the JSON field or "-" for the line.
  */
 void extract_reject(struct extract_file *f, const char *field, const char *reason);
+/* Longest value quoted in a reason; longer ones are cut with "...". */
+#define EXTRACT_QUOTE_MAX 40
+/*
+ * Append s[0..n) to f->reason in double quotes ('"' and '\' escaped, control
+ * bytes as \xNN), cut on a character boundary; returns f->reason.data.
+ */
+const char *extract_quote(struct extract_file *f, const char *s, size_t n);
 void extract_count_unknown(struct extract_file *f, const char *key, size_t keylen);
 /*
  * True for the keys of personal data (docs/design.md), matched folded (case,

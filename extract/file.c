@@ -174,6 +174,32 @@ write_reject_file(struct extract_file *f, const char *field, const char *reason)
 	}
 }
 
+const char *
+extract_quote(struct extract_file *f, const char *s, size_t n)
+{
+	bool cut = false;
+
+	if (n > EXTRACT_QUOTE_MAX) {
+		n = EXTRACT_QUOTE_MAX;
+		while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
+			n--;
+		cut = true;
+	}
+	hoso_buf_addch(&f->reason, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char) s[i];
+
+		if (c == '"' || c == '\\')
+			hoso_buf_addch(&f->reason, '\\');
+		if (c < 0x20)
+			hoso_buf_addf(&f->reason, "\\x%02x", c);
+		else
+			hoso_buf_addch(&f->reason, (char) c);
+	}
+	hoso_buf_addstr(&f->reason, cut ? "...\"" : "\"");
+	return f->reason.data;
+}
+
 void
 extract_reject(struct extract_file *f, const char *field, const char *reason)
 {

@@ -5,14 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <limits.h>
 
 #include "extract.h"
 #include "hoso_cli.h"
@@ -61,49 +60,31 @@ open_reject_file(const char *path)
 }
 
 /*
- * schemas/sources/NAME.yaml next to the installed programs, else under the
- * working directory.  NULL after logging why.
+ * schemas/sources/NAME.yaml in hoso's data directory (hoso_paths.h), else
+ * under the working directory.  NULL after logging why.
  */
 static const struct extract_format *
 find_csv_format(const char *name)
 {
+	const char *data = hoso_datadir();
 	struct hoso_buf err = HOSO_BUF_INIT;
-	const struct extract_format *format = NULL;
-
-	char exe[PATH_MAX], path[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	const struct extract_format *format;
+	char path[PATH_MAX + 64];
 
 	if (strchr(name, '/')) {
 		hoso_error("\"%s\" is not a format name", name);
 		return NULL;
 	}
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			/* bin/ of a build, build-san/bin/ of a sanitizer build, PREFIX/bin */
-			static const char *const rel[] = {
-				"../schemas/sources", "../../schemas/sources", "../share/hoso/schemas/sources"
-			};
-
-			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-				snprintf(path, sizeof(path), "%s/%s/%s.yaml", exe, rel[i], name);
-				if (access(path, R_OK) == 0)
-					goto found;
-			}
-		}
+	snprintf(path, sizeof(path), "%s/schemas/sources/%s.yaml", data ? data : ".", name);
+	if (access(path, R_OK) != 0)
+		snprintf(path, sizeof(path), "schemas/sources/%s.yaml", name);
+	if (access(path, R_OK) != 0) {
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("usage"),
+			    hoso_msg("unknown format \"%s\" (known: %s)", name, extract_format_names()),
+			    hoso_detail("There is no CSV source schema schemas/sources/%s.yaml either.", name),
+			    hoso_hint("Give the schema's file with --schema."));
+		return NULL;
 	}
-	snprintf(path, sizeof(path), "schemas/sources/%s.yaml", name);
-	if (access(path, R_OK) == 0)
-		goto found;
-	hoso_report(HOSO_LOG_ERROR, hoso_log_event("usage"),
-		    hoso_msg("unknown format \"%s\" (known: %s)", name, extract_format_names()),
-		    hoso_detail("There is no CSV source schema schemas/sources/%s.yaml either.", name),
-		    hoso_hint("Give the schema's file with --schema."));
-	return NULL;
-found:
 	format = extract_csv_format(path, &err);
 	if (!format)
 		hoso_error("%s", err.data);
@@ -111,9 +92,11 @@ found:
 	return format;
 }
 
-/* The fields of a D record shown by --check, by position (docs/design.md §1). */
-/* How --check names the D fields: the source's names where it has them. */
-static const char *const d_names[HOSO_D_NFIELDS] = {
+/*
+ * How --check names the D fields: the source's names where it has them,
+ * else the layout's (hoso_layout.h).
+ */
+static const char *const d_source_names[HOSO_D_NFIELDS] = {
 	[HOSO_D_src] = "_src", [HOSO_D_at] = "_at", [HOSO_D_case_no] = "MaHoSo",
 	[HOSO_D_procedure_code] = "MaTTHC", [HOSO_D_procedure_name] = "TenTTHC",
 	[HOSO_D_field_code] = "MaLinhVuc", [HOSO_D_channel_raw] = "KenhThucHien",
@@ -122,10 +105,24 @@ static const char *const d_names[HOSO_D_NFIELDS] = {
 	[HOSO_D_status] = "TrangThaiHoSo", [HOSO_D_processed_at] = "NgayKetThucXuLy",
 	[HOSO_D_returned_at] = "NgayTra", [HOSO_D_refused_at] = "NgayTuChoi",
 	[HOSO_D_unit_name] = "DonViXuLy", [HOSO_D_return_form] = "HinhThuc",
-	[HOSO_D_digitised] = "digitised", [HOSO_D_paid_online] = "paid_online",
-	[HOSO_D_vneid] = "vneid", [HOSO_D_has_fee] = "has_fee", [HOSO_D_e_result] = "e_result",
-	[HOSO_D_reuse] = "reuse", [HOSO_D_applicant_hash] = "applicant_hash",
 };
+
+/* One D record as --check shows it: not where it was, nor the supplement rounds. */
+static void
+print_d_record(char **f, int nfields)
+{
+	int n;
+	const struct hoso_column *layout = hoso_record_layout('D', &n);
+
+	printf("  line %s:", f[HOSO_D_line]);
+	for (int i = 1; i < nfields && i < HOSO_D_NFIELDS; i++) {
+		if (!f[i] || i == HOSO_D_file_no || i == HOSO_D_line || i == HOSO_D_pos ||
+		    i == HOSO_D_supplements)
+			continue;
+		printf(" %s=%s", d_source_names[i] ? d_source_names[i] : layout[i - 1].name, f[i]);
+	}
+	printf("\n");
+}
 
 /* --check: run the file into a temporary record stream and summarise it. */
 static int
@@ -172,11 +169,7 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 			if (shown < 3) {
 				if (shown++ == 0)
 					printf("example records:\n");
-				printf("  line %s:", f[HOSO_D_line]);
-				for (int i = 0; i < r.nfields && i < HOSO_D_NFIELDS; i++)
-					if (f[i] && d_names[i])
-						printf(" %s=%s", d_names[i], f[i]);
-				printf("\n");
+				print_d_record(f, r.nfields);
 			}
 		} else if (f[0][0] == 'X') {
 			rejects++;
@@ -211,11 +204,36 @@ struct extract_args {
 	const char *pending_name;
 	hoso_date landing;
 	const char *check_schema;
-	const char **paths;
+	const char **paths;			/* each with its format and landing day */
 	const struct extract_format **formats;
 	hoso_date *days;
 	int npaths;
+	long long max_line_bytes;
+	hoso_date dates_from, dates_to;		/* the plausible days of a timestamp */
+	int personal_data;			/* 0 drop, 1 hash */
+	const char *reject_path;
 };
+
+/* Room for every argument as a file; the defaults of the options. */
+static void
+args_init(struct extract_args *x, int argc)
+{
+	memset(x, 0, sizeof(*x));
+	x->format = extract_format_find("dvcqg-jsonl");
+	x->landing = x->dates_from = x->dates_to = HOSO_DATE_NONE;
+	x->max_line_bytes = HOSO_INPUT_MAX_LINE_DEFAULT;
+	x->paths = hoso_xcalloc((size_t) argc + 1, sizeof(*x->paths));
+	x->formats = hoso_xcalloc((size_t) argc + 1, sizeof(*x->formats));
+	x->days = hoso_xcalloc((size_t) argc + 1, sizeof(*x->days));
+}
+
+static void
+args_release(struct extract_args *x)
+{
+	free(x->paths);
+	free(x->formats);
+	free(x->days);
+}
 
 static bool
 format_option(struct hoso_cli *cli, const struct hoso_option *opt, const char *arg)
@@ -286,17 +304,48 @@ file_argument(struct hoso_cli *cli, const struct hoso_option *opt, const char *a
 	return add_file(opt->value, arg);
 }
 
+/* Once parsed: --check takes one FILE; no FILE at all is standard input. */
+static int
+check_files(struct hoso_cli *cli, struct extract_args *x)
+{
+	if (x->check_schema && x->npaths != 1)
+		return hoso_cli_usage_error(cli, "--check SCHEMA FILE: give exactly one FILE");
+	if (x->npaths == 0 && !add_file(x, "-"))
+		return HOSO_EXIT_USAGE;
+	return HOSO_EXIT_OK;
+}
+
+/* The settings every file is read with, from the options and their defaults. */
+static void
+extract_init(struct extract *ex, const struct extract_args *x)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->reject_fd = -1;
+	ex->threaded = true;
+	ex->landing_date = HOSO_DATE_NONE;
+	ex->max_line_bytes = (size_t) x->max_line_bytes;
+	/* a year 1900 or 2100 is a typo or a placeholder, not a case of ours */
+	ex->dates_from = x->dates_from;
+	if (ex->dates_from == HOSO_DATE_NONE)
+		hoso_date_parse_iso("2000-01-01", 10, &ex->dates_from);
+	ex->dates_to = x->dates_to;
+	if (ex->dates_to == HOSO_DATE_NONE)
+		ex->dates_to = hoso_time_date((hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS) + 1;
+}
+
 /*
  * Read the files into the record stream on stdout (or check the one file of
  * --check); returns the exit status.
  */
 static int
-extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal_data,
-	    const char *reject_path)
+extract_all(const struct extract_args *x)
 {
+	struct extract ex;
+	const char *reject_path = x->reject_path;
 	int ret = HOSO_EXIT_OK;
 
-	if (hash_personal_data) {
+	extract_init(&ex, x);
+	if (x->personal_data == 1) {
 		const char *key = getenv("HOSO_HMAC_KEY");
 
 		/* a short key makes the hashes of names and ID numbers easy to reverse */
@@ -310,13 +359,13 @@ extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal
 					   HMAC_KEY_MIN_BYTES, strlen(key));
 			return HOSO_EXIT_USAGE;
 		}
-		ex->hash_personal_data = true;
-		hoso_hmac_init(&ex->hmac, key, strlen(key));
+		ex.hash_personal_data = true;
+		hoso_hmac_init(&ex.hmac, key, strlen(key));
 	}
 	if (reject_path) {
-		ex->reject_fd = open_reject_file(reject_path);
-		ex->reject_path = reject_path;
-		if (ex->reject_fd < 0) {
+		ex.reject_fd = open_reject_file(reject_path);
+		ex.reject_path = reject_path;
+		if (ex.reject_fd < 0) {
 			hoso_error("%s: cannot open the reject file: %s", reject_path,
 				   errno == EMLINK ? "it is a symbolic link" :
 				   errno == EINVAL ? "not a regular file" :
@@ -327,31 +376,31 @@ extract_all(struct extract *ex, const struct extract_args *x, bool hash_personal
 	}
 
 	if (x->check_schema) {
-		ex->landing_date = x->days[0];
-		ret = check(ex, x->formats[0], x->paths[0]);
+		ex.landing_date = x->days[0];
+		ret = check(&ex, x->formats[0], x->paths[0]);
 		goto cleanup;
 	}
-	hoso_records_writer_init(&ex->out, stdout);
-	hoso_records_header(&ex->out);
+	hoso_records_writer_init(&ex.out, stdout);
+	hoso_records_header(&ex.out);
 	for (int i = 0; i < x->npaths; i++) {
-		ex->landing_date = x->days[i];
-		if (!extract_file_run(ex, x->formats[i], x->paths[i], i + 1)) {
+		ex.landing_date = x->days[i];
+		if (!extract_file_run(&ex, x->formats[i], x->paths[i], i + 1)) {
 			ret = HOSO_EXIT_FAILED;
 			break;
 		}
 	}
-	if (!hoso_records_writer_flush(&ex->out)) {
+	if (!hoso_records_writer_flush(&ex.out)) {
 		hoso_error("cannot write the records to standard output: %s", strerror(errno));
 		ret = HOSO_EXIT_FAILED;
 	}
-	hoso_records_writer_release(&ex->out);
+	hoso_records_writer_release(&ex.out);
 cleanup:
-	if (ex->reject_fd >= 0 && close(ex->reject_fd) != 0) {
+	if (ex.reject_fd >= 0 && close(ex.reject_fd) != 0) {
 		hoso_error("%s: %s", reject_path, strerror(errno));
 		ret = HOSO_EXIT_FAILED;
 	}
-	if (ex->hash_personal_data)
-		hoso_hmac_release(&ex->hmac);
+	if (ex.hash_personal_data)
+		hoso_hmac_release(&ex.hmac);
 	return ret;
 }
 
@@ -362,12 +411,7 @@ main(int argc, char **argv)
 		"hoso-extract [OPTION]... [FILE]...", "hoso-extract --check SCHEMA FILE", NULL
 	};
 	static const char *const personal_modes[] = { "drop", "hash", NULL };
-	struct extract ex;
-	struct extract_args x = { .format = extract_format_find("dvcqg-jsonl"),
-				  .landing = HOSO_DATE_NONE };
-	long long max_line = HOSO_INPUT_MAX_LINE_DEFAULT;
-	int personal = 0;
-	const char *reject_path = NULL;
+	struct extract_args x;
 	char format_help[512];
 	const struct hoso_option options[] = {
 		HOSO_OPT_CALLBACK("format", &x, "NAME", format_option, format_help),
@@ -380,16 +424,16 @@ main(int argc, char **argv)
 				  "validate one sample FILE against a source schema\n"
 				  "and print what would be loaded and rejected (no\n"
 				  "records; exit 0 only when every row would load)"),
-		HOSO_OPT_INTEGER("max-line-bytes", &max_line, "N", 1, 1LL << 30,
+		HOSO_OPT_INTEGER("max-line-bytes", &x.max_line_bytes, "N", 1, 1LL << 30,
 				 "longest line accepted (default 1 MiB)"),
-		HOSO_OPT_CHOICE("personal-data", &personal, personal_modes,
+		HOSO_OPT_CHOICE("personal-data", &x.personal_data, personal_modes,
 				"drop (default) or hash (HMAC-SHA-256, key from\n"
 				"the environment variable HOSO_HMAC_KEY)"),
-		HOSO_OPT_DATE("dates-from", &ex.dates_from,
+		HOSO_OPT_DATE("dates-from", &x.dates_from,
 			      "earliest plausible day of a timestamp\n(default 2000-01-01)"),
-		HOSO_OPT_DATE("dates-to", &ex.dates_to,
+		HOSO_OPT_DATE("dates-to", &x.dates_to,
 			      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
-		HOSO_OPT_STRING(0, "reject-file", &reject_path, "PATH",
+		HOSO_OPT_STRING(0, "reject-file", &x.reject_path, "PATH",
 				"append rejected lines, personal data removed, to\nPATH (a regular file of ours, mode 0600)"),
 		HOSO_OPT_ARGUMENTS(&x, file_argument),
 		HOSO_OPT_END(),
@@ -402,42 +446,19 @@ main(int argc, char **argv)
 			  "2 bad usage.",
 		.args_name = "FILE", .max_args = -1,
 	};
-	int ret = HOSO_EXIT_USAGE;
+	int ret;
 
 	hoso_log_init(argv[0]);
 	snprintf(format_help, sizeof(format_help),
 		 "format of the files that follow (default dvcqg-jsonl;\n"
 		 "built in: %s; any other NAME is a CSV source\n"
 		 "schema found as schemas/sources/NAME.yaml)", extract_format_names());
-	memset(&ex, 0, sizeof(ex));
-	ex.reject_fd = -1;
-	ex.threaded = true;
-	ex.landing_date = HOSO_DATE_NONE;
-	ex.dates_from = ex.dates_to = HOSO_DATE_NONE;
-	x.paths = hoso_xcalloc((size_t) argc + 1, sizeof(*x.paths));
-	x.formats = hoso_xcalloc((size_t) argc + 1, sizeof(*x.formats));
-	x.days = hoso_xcalloc((size_t) argc + 1, sizeof(*x.days));
-	if (!hoso_cli_parse(&cli, argc, argv)) {
-		ret = cli.status;
-		goto done;
-	}
-	ex.max_line_bytes = (size_t) max_line;
-	/* a year 1900 or 2100 is a typo or a placeholder, not a case of ours */
-	if (ex.dates_from == HOSO_DATE_NONE)
-		hoso_date_parse_iso("2000-01-01", 10, &ex.dates_from);
-	if (ex.dates_to == HOSO_DATE_NONE)
-		ex.dates_to = hoso_time_date((hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS) + 1;
-	if (x.check_schema && x.npaths != 1) {
-		ret = hoso_cli_usage_error(&cli, "--check SCHEMA FILE: give exactly one FILE");
-		goto done;
-	}
-	if (x.npaths == 0 && !add_file(&x, "-"))
-		goto done;
-	ret = extract_all(&ex, &x, personal == 1, reject_path);
-done:
-	free(x.paths);
-	free(x.formats);
-	free(x.days);
+	args_init(&x, argc);
+	if (!hoso_cli_parse(&cli, argc, argv))
+		ret = cli.status;	/* --help, --version or bad usage */
+	else if ((ret = check_files(&cli, &x)) == HOSO_EXIT_OK)
+		ret = extract_all(&x);
+	args_release(&x);
 	extract_csv_release_all();
 	return ret;
 }

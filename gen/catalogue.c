@@ -17,6 +17,7 @@
 #include "gen.h"
 #include "hoso_buf.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 
 /* ---- units ---- */
 
@@ -792,17 +793,8 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 	char path[4096];
 	bool ok = false;
 
-	snprintf(path, sizeof(path), "%s/", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			hoso_error("%s: %s", path, strerror(errno));
-			return false;
-		}
-		*p = '/';
-	}
+	if (!hoso_make_dirs(dir))
+		return false;
 	hoso_buf_addstr(&b, "code,name,aliases,level,parent_code,valid_from,valid_to,successor_code\n");
 	for (int i = 0; i < cat->nunits; i++) {
 		const struct gen_unit *u = &cat->units[i];
@@ -847,10 +839,8 @@ gen_catalogue_write(const struct gen_catalogue *cat, const char *dir)
 		goto cleanup;
 
 	snprintf(path, sizeof(path), "%s/calendar", dir);
-	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-		hoso_error("%s: %s", path, strerror(errno));
+	if (!hoso_make_dirs(path))
 		goto cleanup;
-	}
 	for (int y = CAL_FIRST_YEAR; y <= CAL_LAST_YEAR; y++) {
 		hoso_buf_reset(&b);
 		hoso_buf_addstr(&b, "date,working,reason\n");

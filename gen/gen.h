@@ -3,7 +3,7 @@
  *
  * catalogue.c builds the reference data (units, procedures, calendar) and
  * writes it as CSV; plan.c decides every case (category, dates, due dates,
- * supplement rounds) and checks it against counting.md through the
+ * supplement rounds) and checks it against docs/counting.md through the
  * library's milestone code; write.c turns the plan into landing files.
  */
 #ifndef GEN_H
@@ -204,7 +204,7 @@ struct gen_plan {
 	uint64_t seed;
 	int copy;
 	char src[32];		/* the _src of its messages: "KTM-IGATE", "KTM-IGATE-k", ... */
-	long long figures[16];	/* what the plan gives under counting.md */
+	long long figures[16];	/* what the plan gives under docs/counting.md */
 };
 
 /* Period and data bounds, local seconds. */

@@ -7,7 +7,7 @@
  * received and resolved late, in progress at T1 and paused, ...), and its
  * dates are drawn until they put it there.  Each drawn case is then checked
  * with the library's own milestone code (hoso_milestones_derive, the
- * counting.md §2 rules) over exactly the dossier and progress rows write.c
+ * docs/counting.md §2 rules) over exactly the dossier and progress rows write.c
  * will send; a case that lands elsewhere is drawn again.  So the plan's
  * figures are the reference figures whatever the random draws.
  */
@@ -291,7 +291,7 @@ pick_procedure_and_unit(struct planner *pl, struct gen_case *c, struct gen_rng *
 		c->unknown_code = (uint8_t) (1 + gen_rng_below(rng, 4));
 }
 
-/* The due date in force at t, from the case's rounds (as counting.md §2). */
+/* The due date in force at t, from the case's rounds (as docs/counting.md §2). */
 static hoso_time
 due_in_force(const struct gen_case *c, hoso_time t)
 {
@@ -574,7 +574,7 @@ static const char *const figure_names[16] = {
 };
 
 /*
- * The category counting.md gives the case over the reference period, and
+ * The category docs/counting.md gives the case over the reference period, and
  * its contribution to the figures (fig may be NULL).
  */
 static int

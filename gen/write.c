@@ -22,6 +22,7 @@
 #include "gen.h"
 #include "hoso_buf.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 
 enum { K_DOSSIER, K_ROW, K_DUP_ROW, K_STALE, K_RESEND, K_LOOKUP };
 
@@ -459,23 +460,6 @@ row_json(const struct writer *w, const struct gen_case *c, int ri, struct hoso_b
 
 /* ---- files ---- */
 
-static bool
-mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			hoso_error("%s: %s", path, strerror(errno));
-			*p = '/';
-			return false;
-		}
-		*p = '/';
-	}
-	return true;
-}
-
 /* gzip members of data[0..len) split at the given line-aligned offsets */
 static bool
 write_gzip(const char *path, const char *data, size_t len, const size_t *cuts, int ncuts,
@@ -681,7 +665,7 @@ write_day(struct writer *w, hoso_date day, const struct emission *em, size_t n,
 	hoso_date_to_ymd(day, &y, &m, &d);
 	snprintf(path, sizeof(path), "%s/landing/%04d/%02d/%02d/%s-%04d%02d%02d.jsonl.gz",
 		 w->out_dir, y, m, d, w->src, y, m, d);
-	if (!mkdirs(path))
+	if (!hoso_make_parent_dirs(path))
 		return false;
 	st->bytes_raw += main->len;
 	if (!write_gzip(path, main->data, main->len, cuts, ncuts, bom && ncuts > 0, st))

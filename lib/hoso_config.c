@@ -171,6 +171,16 @@ hoso_config_seq_item(struct hoso_config *cfg, const yaml_node_t *node, size_t i)
 	return yaml_document_get_node(&cfg->doc, node->data.sequence.items.start[i]);
 }
 
+bool
+hoso_config_apply_item(struct hoso_config *cfg, const struct hoso_config_table *table,
+		       const char *key, const yaml_node_t *seq, size_t i, void *base)
+{
+	char itemkey[HOSO_CONFIG_KEY_TEXT + 24];
+
+	snprintf(itemkey, sizeof(itemkey), "%s[%zu]", key, i);
+	return hoso_config_apply(cfg, table, itemkey, hoso_config_seq_item(cfg, seq, i), base);
+}
+
 yaml_node_t *
 hoso_config_find_key(struct hoso_config *cfg, const yaml_node_t *mapping, const char *name)
 {

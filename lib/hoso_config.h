@@ -152,6 +152,9 @@ const char *hoso_config_text(struct hoso_config *cfg, const yaml_node_t *node, c
 
 size_t hoso_config_seq_len(const yaml_node_t *node);
 yaml_node_t *hoso_config_seq_item(struct hoso_config *cfg, const yaml_node_t *node, size_t i);
+/* hoso_config_apply for item i of the sequence seq, named "key[i]" in messages. */
+bool hoso_config_apply_item(struct hoso_config *cfg, const struct hoso_config_table *table,
+			    const char *key, const yaml_node_t *seq, size_t i, void *base);
 /* The value of key name in mapping, or NULL. */
 yaml_node_t *hoso_config_find_key(struct hoso_config *cfg, const yaml_node_t *mapping,
 				  const char *name);

@@ -1,6 +1,6 @@
 /*
  * hoso_index766.c: criterion 2.1 of the Decision 766 index, per case
- * (counting.md §5).
+ * (docs/counting.md §5).
  *
  * The rule, for a case in progress at T1 (e = the case's end, here T1):
  * with more than one supplement round requested by T1 it is late; with
@@ -27,7 +27,7 @@
 
 #include "hoso_index766.h"
 
-/* counting.md §1: 8 office hours make one working day */
+/* docs/counting.md §1: 8 office hours make one working day */
 #define WORKING_DAY_SECONDS (8 * 3600)
 #define DAY_SECONDS 86400
 /* how far hoso_office_add looks before giving up on a calendar */

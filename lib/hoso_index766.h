@@ -1,6 +1,6 @@
 /*
  * hoso_index766.h: one case's judgement under criterion 2.1 of the
- * Decision 766/QĐ-TTg index (counting.md §5), made once when the case is
+ * Decision 766/QĐ-TTg index (docs/counting.md §5), made once when the case is
  * derived so that the warehouse can answer 2.1 from its summary rows.
  *
  * 2.1 judges a resolved case at its finished_at and a case in progress at
@@ -17,7 +17,7 @@
 #include "hoso_time.h"
 #include "hoso_worktime.h"
 
-/* A procedure's time limit (counting.md §1), as the catalogue gives it. */
+/* A procedure's time limit (docs/counting.md §1), as the catalogue gives it. */
 enum hoso_limit_unit {
 	HOSO_LIMIT_NONE = 0,		/* no limit known */
 	HOSO_LIMIT_HOURS,		/* office hours */

@@ -366,19 +366,47 @@ push(struct hoso_json_parser *jp, const struct hoso_json_member *m)
 
 static bool parse_value(struct hoso_json_parser *jp, struct hoso_json_value *v);
 
+/* An object member's key and the ':' after it, leaving jp->p at the value. */
 static bool
-parse_array(struct hoso_json_parser *jp, struct hoso_json_value *v)
+parse_key(struct hoso_json_parser *jp, struct hoso_json_member *m)
 {
+	char what[16];
+
+	if (jp->p >= jp->end || *jp->p != '"')
+		return fail(jp, jp->p, "expected a string key in object, found %s",
+			    describe(jp, jp->p, what));
+	if (!parse_string(jp, &m->key, &m->keylen))
+		return false;
+	skip_ws(jp);
+	if (jp->p >= jp->end || *jp->p != ':')
+		return fail(jp, jp->p, "expected ':' after object key, found %s",
+			    describe(jp, jp->p, what));
+	jp->p++;
+	skip_ws(jp);
+	return true;
+}
+
+/*
+ * An array or an object: its items (an object's with their keys) go on the stack until
+ * the closing bracket, then move into the arena in one piece.
+ */
+static bool
+parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
+{
+	bool object = *jp->p == '{';
+	char close = object ? '}' : ']';
 	size_t mark = jp->stack_len;
 	struct hoso_json_member m = { NULL, 0, { HOSO_JSON_NULL, 0, { NULL } } };
 	char what[16];
 
 	jp->p++;
 	skip_ws(jp);
-	if (jp->p < jp->end && *jp->p == ']') {
+	if (jp->p < jp->end && *jp->p == close) {
 		jp->p++;
 	} else {
 		for (;;) {
+			if (object && !parse_key(jp, &m))
+				return false;
 			if (!parse_value(jp, &m.value))
 				return false;
 			push(jp, &m);
@@ -388,68 +416,24 @@ parse_array(struct hoso_json_parser *jp, struct hoso_json_value *v)
 				skip_ws(jp);
 				continue;
 			}
-			if (jp->p < jp->end && *jp->p == ']') {
+			if (jp->p < jp->end && *jp->p == close) {
 				jp->p++;
 				break;
 			}
-			return fail(jp, jp->p, "expected ',' or ']' in array, found %s",
-				    describe(jp, jp->p, what));
+			return fail(jp, jp->p, "expected ',' or '%c' in %s, found %s", close,
+				    object ? "object" : "array", describe(jp, jp->p, what));
 		}
 	}
-	v->type = HOSO_JSON_ARRAY;
+	v->type = object ? HOSO_JSON_OBJECT : HOSO_JSON_ARRAY;
 	v->len = jp->stack_len - mark;
-	v->u.items = arena_alloc(jp, v->len * sizeof(*v->u.items));
-	for (size_t i = 0; i < v->len; i++)
-		v->u.items[i] = jp->stack[mark + i].value;
-	jp->stack_len = mark;
-	return true;
-}
-
-static bool
-parse_object(struct hoso_json_parser *jp, struct hoso_json_value *v)
-{
-	size_t mark = jp->stack_len;
-	struct hoso_json_member m;
-	char what[16];
-
-	jp->p++;
-	skip_ws(jp);
-	if (jp->p < jp->end && *jp->p == '}') {
-		jp->p++;
+	if (object) {
+		v->u.members = arena_alloc(jp, v->len * sizeof(*v->u.members));
+		memcpy(v->u.members, jp->stack + mark, v->len * sizeof(*v->u.members));
 	} else {
-		for (;;) {
-			if (jp->p >= jp->end || *jp->p != '"')
-				return fail(jp, jp->p, "expected a string key in object, found %s",
-					    describe(jp, jp->p, what));
-			if (!parse_string(jp, &m.key, &m.keylen))
-				return false;
-			skip_ws(jp);
-			if (jp->p >= jp->end || *jp->p != ':')
-				return fail(jp, jp->p, "expected ':' after object key, found %s",
-					    describe(jp, jp->p, what));
-			jp->p++;
-			skip_ws(jp);
-			if (!parse_value(jp, &m.value))
-				return false;
-			push(jp, &m);
-			skip_ws(jp);
-			if (jp->p < jp->end && *jp->p == ',') {
-				jp->p++;
-				skip_ws(jp);
-				continue;
-			}
-			if (jp->p < jp->end && *jp->p == '}') {
-				jp->p++;
-				break;
-			}
-			return fail(jp, jp->p, "expected ',' or '}' in object, found %s",
-				    describe(jp, jp->p, what));
-		}
+		v->u.items = arena_alloc(jp, v->len * sizeof(*v->u.items));
+		for (size_t i = 0; i < v->len; i++)
+			v->u.items[i] = jp->stack[mark + i].value;
 	}
-	v->type = HOSO_JSON_OBJECT;
-	v->len = jp->stack_len - mark;
-	v->u.members = arena_alloc(jp, v->len * sizeof(*v->u.members));
-	memcpy(v->u.members, jp->stack + mark, v->len * sizeof(*v->u.members));
 	jp->stack_len = mark;
 	return true;
 }
@@ -485,7 +469,7 @@ parse_value(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	case '[':
 		if (++jp->depth > HOSO_JSON_MAX_DEPTH)
 			return fail(jp, jp->p, "nesting deeper than %d", HOSO_JSON_MAX_DEPTH);
-		ok = *jp->p == '{' ? parse_object(jp, v) : parse_array(jp, v);
+		ok = parse_container(jp, v);
 		jp->depth--;
 		return ok;
 	case 't':

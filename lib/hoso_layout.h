@@ -148,9 +148,7 @@ enum hoso_summary_day_counter {
 #define HOSO_STAGING_REPORT "report.json"
 #define HOSO_STAGING_REBUILD_KEYS "rebuild-keys.tsv"
 #define HOSO_STAGING_OWNER "OWNER"		/* which warehouse and run (hoso_owner.h) */
-#define HOSO_STAGING_PRIOR_KEYS "prior-keys.tsv"
 #define HOSO_STAGING_PRIOR_RECORDS "prior-records.tsv"
-#define HOSO_STAGING_PRIOR_PATHS "prior-paths.tsv"
 /* Every name a staging directory may hold, NULL-terminated (for cleanup). */
 extern const char *const hoso_staging_all_names[];
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_progress.h"
 
 /* Longest texts kept; longer ones are cut (a diagnostic, not data). */
 #define LOG_MSG_MAX 4096
@@ -229,6 +230,7 @@ line_write(struct line *l)
 	size_t off = 0;
 
 	l->buf[l->len++] = '\n';
+	hoso_progress_interrupt();	/* a progress line on the terminal gives way */
 	while (off < l->len) {
 		ssize_t n = write(STDERR_FILENO, l->buf + off, l->len - off);
 
@@ -370,34 +372,15 @@ hoso_log_end(void)
 }
 
 int
-hoso_msg(const char *fmt, ...)
+hoso_log_text(enum hoso_log_part part, const char *fmt, ...)
 {
+	char *text = part == HOSO_LOG_MSG ? record.msg
+		: part == HOSO_LOG_DETAIL ? record.detail : record.hint;
+	size_t size = part == HOSO_LOG_MSG ? sizeof(record.msg) : LOG_NOTE_MAX;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(record.msg, sizeof(record.msg), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-hoso_detail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(record.detail, sizeof(record.detail), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int
-hoso_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(record.hint, sizeof(record.hint), fmt, ap);
+	vsnprintf(text, size, fmt, ap);
 	va_end(ap);
 	return 0;
 }

@@ -61,9 +61,12 @@ const char *hoso_log_program(void);
 
 bool hoso_log_begin(enum hoso_log_level level);
 void hoso_log_end(void);
-int hoso_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int hoso_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int hoso_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+enum hoso_log_part { HOSO_LOG_MSG, HOSO_LOG_DETAIL, HOSO_LOG_HINT };
+int hoso_log_text(enum hoso_log_part part, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define hoso_msg(...) hoso_log_text(HOSO_LOG_MSG, __VA_ARGS__)
+#define hoso_detail(...) hoso_log_text(HOSO_LOG_DETAIL, __VA_ARGS__)
+#define hoso_hint(...) hoso_log_text(HOSO_LOG_HINT, __VA_ARGS__)
 int hoso_log_event(const char *name);	/* a name from docs/logging.md; default "message" */
 int hoso_log_str(const char *key, const char *value);	/* NULL value: JSON null */
 int hoso_log_int(const char *key, long long value);

@@ -1,6 +1,6 @@
 /*
  * hoso_milestones.c: accepted, finished, closed, end, due dates and status
- * history of one case, following counting.md §2 line by line.
+ * history of one case, following docs/counting.md §2 line by line.
  */
 #include "hoso_milestones.h"
 

@@ -1,5 +1,5 @@
 /*
- * hoso_milestones.h: a case's milestones as counting.md §2 defines them.
+ * hoso_milestones.h: a case's milestones as docs/counting.md §2 defines them.
  *
  * Pure functions over one case's latest dossier and its de-duplicated,
  * ordered progress rows; the transform gathers those, this module decides.
@@ -65,7 +65,7 @@ void hoso_milestones_derive(const struct hoso_dossier_view *d,
 			    const struct hoso_step *steps, size_t nsteps,
 			    struct hoso_milestones *out);
 
-/* due_at(t) of counting.md §2; HOSO_TIME_NONE when the case has none. */
+/* due_at(t) of docs/counting.md §2; HOSO_TIME_NONE when the case has none. */
 hoso_time hoso_due_at(const struct hoso_dossier_view *d, hoso_time t);
 
 /*
@@ -76,7 +76,7 @@ size_t hoso_due_spans(const struct hoso_dossier_view *d, struct hoso_span *spans
 
 /*
  * Fill spans (capacity nsteps + 2) with status_at(t); without steps, the
- * implied history of counting.md §2 is used.  Returns the count.
+ * implied history of docs/counting.md §2 is used.  Returns the count.
  */
 size_t hoso_status_spans(const struct hoso_dossier_view *d,
 			 const struct hoso_milestones *m,

@@ -58,6 +58,16 @@ hoso_datadir(void)
 	return NULL;
 }
 
+char *
+hoso_path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = hoso_xmalloc(n);
+
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 bool
 hoso_make_dirs(const char *dir)
 {

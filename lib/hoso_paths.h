@@ -15,6 +15,9 @@
 /* The directory (absolute, no trailing slash), or NULL when none is found. */
 const char *hoso_datadir(void);
 
+/* "dir/name", newly allocated: the caller frees it. */
+char *hoso_path_join(const char *dir, const char *name);
+
 /*
  * Create dir and its missing parents with mode 0700 (state that may hold
  * personal data: readable by its owner only).  false after a message.

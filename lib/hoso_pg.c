@@ -360,23 +360,45 @@ hoso_pg_copy_end(PGconn *conn, const char *abort_message)
 	return drain_results(conn, ok && !abort_message) && ok && !abort_message;
 }
 
-bool
-hoso_pg_copy_in_file(PGconn *conn, const char *copy_sql, const char *path)
+FILE *
+hoso_pg_copy_begin_file(PGconn *conn, const char *copy_sql, const char *path)
 {
-	static char buf[COPY_CHUNK];
 	FILE *f = fopen(path, "rb");
-	const char *abort_message = NULL;
-	size_t n;
 
 	/* open first: a file that is not there must not start a COPY */
 	if (!f) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
-		return false;
+		return NULL;
 	}
 	if (!hoso_pg_copy_begin(conn, copy_sql)) {
 		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+bool
+hoso_pg_copy_end_file(PGconn *conn, FILE *f, const char *path, const char *abort_message)
+{
+	fclose(f);
+	if (!hoso_pg_copy_end(conn, abort_message)) {
+		if (!abort_message)
+			hoso_error("COPY from \"%s\" failed", path);
 		return false;
 	}
+	return true;
+}
+
+bool
+hoso_pg_copy_in_file(PGconn *conn, const char *copy_sql, const char *path)
+{
+	static char buf[COPY_CHUNK];
+	FILE *f = hoso_pg_copy_begin_file(conn, copy_sql, path);
+	const char *abort_message = NULL;
+	size_t n;
+
+	if (!f)
+		return false;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		if (!hoso_pg_copy_put(conn, buf, n)) {
 			abort_message = "sending the data failed";
@@ -387,13 +409,7 @@ hoso_pg_copy_in_file(PGconn *conn, const char *copy_sql, const char *path)
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		abort_message = "reading the input file failed";
 	}
-	fclose(f);
-	if (!hoso_pg_copy_end(conn, abort_message)) {
-		if (!abort_message)
-			hoso_error("COPY from \"%s\" failed", path);
-		return false;
-	}
-	return true;
+	return hoso_pg_copy_end_file(conn, f, path, abort_message);
 }
 
 bool

@@ -69,6 +69,13 @@ bool hoso_pg_copy_end(PGconn *conn, const char *abort_message);
 
 /* COPY ... FROM STDIN with the contents of a file. */
 bool hoso_pg_copy_in_file(PGconn *conn, const char *copy_sql, const char *path);
+/*
+ * For a COPY made from a file's rows: path opened (a missing file starts no
+ * COPY), then copy_sql begun; the open file, or NULL after logging why.  End
+ * with hoso_pg_copy_end_file, which closes it, as hoso_pg_copy_end would.
+ */
+FILE *hoso_pg_copy_begin_file(PGconn *conn, const char *copy_sql, const char *path);
+bool hoso_pg_copy_end_file(PGconn *conn, FILE *f, const char *path, const char *abort_message);
 
 /* COPY ... TO STDOUT written to a stream (not closed). */
 bool hoso_pg_copy_out(PGconn *conn, const char *copy_sql, FILE *out);

@@ -414,14 +414,9 @@ load_sources(struct hoso_config *cfg, const struct hoso_config_key *k, const cha
 	count = hoso_config_seq_len(node);
 	*s = count ? hoso_xcalloc(count, sizeof(**s)) : NULL;
 	*n = count;
-	for (size_t i = 0; i < count; i++) {
-		char itemkey[HOSO_CONFIG_KEY_TEXT + 24];
-
-		snprintf(itemkey, sizeof(itemkey), "%s[%zu]", key, i);
-		if (!hoso_config_apply(cfg, k->sub, itemkey, hoso_config_seq_item(cfg, node, i),
-				       &(*s)[i]))
+	for (size_t i = 0; i < count; i++)
+		if (!hoso_config_apply_item(cfg, k->sub, key, node, i, &(*s)[i]))
 			return false;
-	}
 	return true;
 }
 

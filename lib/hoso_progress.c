@@ -1,12 +1,16 @@
 /*
  * hoso_progress.c: a one-line progress display on a terminal.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "hoso_log.h"
 #include "hoso_progress.h"
+
+/* the line on screen: one terminal, one line */
+static struct hoso_progress *on_screen;
 
 static double
 seconds_between(const struct timespec *a, const struct timespec *b)
@@ -31,7 +35,12 @@ draw(struct hoso_progress *p, const struct timespec *now)
 	double rate = secs > 0 ? (double) p->rows / secs : 0;
 
 	/* \r and a clearing escape: the line is redrawn in place */
-	if (p->files)
+	if (p->text[0])
+		fprintf(stderr, "\r\033[K%s: %s", p->label, p->text);
+	else if (p->files && !p->rows)
+		fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB", p->label, p->files,
+			(double) p->bytes / 1e6);
+	else if (p->files)
 		fprintf(stderr, "\r\033[K%s: %llu files, %.1f MB, %llu rows, %.0f rows/s",
 			p->label, p->files, (double) p->bytes / 1e6, p->rows, rate);
 	else
@@ -39,6 +48,7 @@ draw(struct hoso_progress *p, const struct timespec *now)
 			(double) p->bytes / 1e6, p->rows, rate);
 	fflush(stderr);
 	p->shown = true;
+	on_screen = p;
 }
 
 void
@@ -79,6 +89,32 @@ hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned l
 }
 
 void
+hoso_progress_text(struct hoso_progress *p, const char *fmt, ...)
+{
+	struct timespec now;
+	va_list ap;
+
+	if (!p->enabled)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->text, sizeof(p->text), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	p->last = now;
+	draw(p, &now);
+}
+
+void
+hoso_progress_interrupt(void)
+{
+	if (on_screen && on_screen->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		on_screen->shown = false;
+	}
+}
+
+void
 hoso_progress_finish(struct hoso_progress *p)
 {
 	struct timespec now;
@@ -89,4 +125,5 @@ hoso_progress_finish(struct hoso_progress *p)
 	draw(p, &now);
 	fputc('\n', stderr);
 	p->shown = false;
+	on_screen = NULL;
 }

@@ -15,6 +15,7 @@ struct hoso_progress {
 	struct timespec start, last;
 	unsigned long long files, bytes, rows;
 	bool shown;			/* a line is on screen (needs a newline) */
+	char text[256];			/* set by hoso_progress_text: drawn instead of the figures */
 };
 
 /* Enabled only when stderr is a terminal and HOSO_NO_PROGRESS is unset. */
@@ -27,7 +28,18 @@ void hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 			  unsigned long long bytes, unsigned long long rows);
 /* Draw bytes and rows now (a caller that polls at its own pace; no file count). */
 void hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows);
+/*
+ * Draw "label: TEXT" now (a caller that words its own figures); finish
+ * draws the last text given.
+ */
+void hoso_progress_text(struct hoso_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Draw the final figures and end the line. */
 void hoso_progress_finish(struct hoso_progress *p);
+/*
+ * Erase the line on screen, if any, so that another line can be written;
+ * the next draw puts it back.
+ */
+void hoso_progress_interrupt(void);
 
 #endif

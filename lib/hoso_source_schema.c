@@ -448,14 +448,10 @@ load_columns(struct hoso_config *cfg, const char *key, yaml_node_t *node,
 					    key);
 	s->columns = hoso_xcalloc(count, sizeof(*s->columns));
 	for (size_t i = 0; i < count; i++) {
-		yaml_node_t *item = hoso_config_seq_item(cfg, node, i);
-		char itemkey[HOSO_CONFIG_KEY_TEXT + 24];
-
 		s->columns[i].field = -1;
 		s->ncolumns = i + 1;
-		snprintf(itemkey, sizeof(itemkey), "%s[%zu]", key, i);
-		if (!hoso_config_apply(cfg, &column_table, itemkey, item, &s->columns[i]) ||
-		    !check_column(cfg, item, s, i))
+		if (!hoso_config_apply_item(cfg, &column_table, key, node, i, &s->columns[i]) ||
+		    !check_column(cfg, hoso_config_seq_item(cfg, node, i), s, i))
 			return false;
 	}
 	return true;

@@ -126,44 +126,35 @@ put_digits(char *p, int v, int n)
 }
 
 /*
- * Hand-formatted rather than snprintf: these run once per timestamp of
- * every staged row, and the fixed widths also keep -Wformat-truncation quiet.
+ * t's six fields (year 4 digits, the others 2), separated by seps[0..4] (NULL:
+ * no separators), then end.  Hand-formatted rather than snprintf: this runs
+ * once per timestamp of every staged row, and the fixed widths also keep
+ * -Wformat-truncation quiet.
  */
+static void
+format_time(hoso_time t, char *p, const char *seps, const char *end)
+{
+	int f[6];
+
+	split(t, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]);
+	for (int i = 0; i < 6; i++) {
+		if (i > 0 && seps)
+			*p++ = seps[i - 1];
+		p = put_digits(p, f[i], i == 0 ? 4 : 2);
+	}
+	strcpy(p, end);
+}
+
 void
 hoso_time_format_pg(hoso_time t, char *buf)
 {
-	int y, mo, d, h, mi, s;
-	char *p = buf;
-
-	split(t, &y, &mo, &d, &h, &mi, &s);
-	p = put_digits(p, y, 4);
-	*p++ = '-';
-	p = put_digits(p, mo, 2);
-	*p++ = '-';
-	p = put_digits(p, d, 2);
-	*p++ = ' ';
-	p = put_digits(p, h, 2);
-	*p++ = ':';
-	p = put_digits(p, mi, 2);
-	*p++ = ':';
-	p = put_digits(p, s, 2);
-	memcpy(p, "+07", 4);
+	format_time(t, buf, "-- ::", "+07");
 }
 
 void
 hoso_time_format_compact(hoso_time t, char *buf)
 {
-	int y, mo, d, h, mi, s;
-	char *p = buf;
-
-	split(t, &y, &mo, &d, &h, &mi, &s);
-	p = put_digits(p, y, 4);
-	p = put_digits(p, mo, 2);
-	p = put_digits(p, d, 2);
-	p = put_digits(p, h, 2);
-	p = put_digits(p, mi, 2);
-	p = put_digits(p, s, 2);
-	*p = '\0';
+	format_time(t, buf, NULL, "");
 }
 
 void

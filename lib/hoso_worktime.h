@@ -1,6 +1,6 @@
 /*
  * hoso_worktime.h: office-hours arithmetic over the working-day calendar
- * (counting.md §1).  The calendar is data (one file per year); the office
+ * (docs/counting.md §1).  The calendar is data (one file per year); the office
  * day is configuration (default 07:00-11:30 and 13:30-17:00, 8 hours).
  */
 #ifndef HOSO_WORKTIME_H

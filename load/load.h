@@ -101,8 +101,14 @@ bool load_reference(PGconn *conn, const struct load_options *o);
 
 /* staging.c: returns an exit status (0 or 1). */
 int load_staging(const struct load_options *o);
-/* staging.c: whether the MANIFEST lists every staging file (logged when not). */
-bool load_manifest_complete(const struct manifest *m, const char *dir);
+/*
+ * staging.c: DIR's MANIFEST read and checked to list every staging file, and
+ * its report.json read into report (capped at LOAD_REPORT_MAX; *have_report
+ * false when there is none).  false after logging why; m and report are to be
+ * released either way.
+ */
+bool load_open_staging(const char *dir, struct manifest *m, struct hoso_buf *report,
+		       bool *have_report);
 /*
  * staging.c: COPY staging file f into table (NULL: the layout's) with its
  * columns named, through manifest_copy.
@@ -128,11 +134,6 @@ bool load_summary_add(PGconn *conn, const struct manifest *m);
  * kilobytes a night, megabytes for a large backfill; past this it is not one.
  */
 #define LOAD_REPORT_MAX (64u * 1024 * 1024)
-/*
- * DIR/NAME into out (whose cap, if any, it must fit); *present false (and
- * true returned) when it does not exist.
- */
-bool load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present);
 
 /* rebuild.c: the facts of a rebuilt range, in one transaction; an exit status. */
 int load_rebuild(const struct load_options *o);

@@ -18,6 +18,7 @@
 
 #include "hoso_cli.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 #include "hoso_pg.h"
 #include "load.h"
 
@@ -33,56 +34,34 @@ is_dir(const char *path)
 static char *
 warehouse_dir(const char *dir)
 {
-	size_t n = strlen(dir) + sizeof("/warehouse");
-	char *p = hoso_xmalloc(n);
+	char *p = hoso_path_join(dir, "warehouse");
 
-	snprintf(p, n, "%s/warehouse", dir);
 	if (is_dir(p))
 		return p;
 	free(p);
 	return hoso_xstrdup(dir);
 }
 
-/* --schemas, $HOSO_SCHEMA_DIR, then beside the executable. Caller frees. */
+/* --schemas, $HOSO_SCHEMA_DIR, then hoso's data directory (hoso_paths.h). Caller frees. */
 static char *
-find_schema_dir(const char *option, const char *argv0)
+find_schema_dir(const char *option)
 {
-	/* installed, in the source tree (bin/), in a sanitizer build (build-san/bin/) */
-	static const char *const beside[] = { "/../schemas", "/../share/hoso/schemas",
-					      "/../../schemas" };
 	const char *env = getenv("HOSO_SCHEMA_DIR");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+	const char *data;
 
 	if (option)
 		return warehouse_dir(option);
 	if (env && *env)
 		return warehouse_dir(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0)
-		exe[n] = '\0';
-	else
-		snprintf(exe, sizeof(exe), "%s", argv0);
-	slash = strrchr(exe, '/');
-	if (!slash)
-		snprintf(exe, sizeof(exe), ".");
-	else
-		*slash = '\0';
-	for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
-		char path[PATH_MAX + 64];
-
-		snprintf(path, sizeof(path), "%s%s/warehouse", exe, beside[i]);
-		if (is_dir(path))
-			return hoso_xstrdup(path);
-	}
-	return NULL;
+	data = hoso_datadir();
+	return data ? hoso_path_join(data, "schemas/warehouse") : NULL;
 }
 
 /* --migrate: the schema's pending migrations, then the scoring profiles beside them. */
 static int
-migrate(const char *conninfo, const char *schemas, const char *argv0)
+migrate(const char *conninfo, const char *schemas)
 {
-	char *dir = find_schema_dir(schemas, argv0);
+	char *dir = find_schema_dir(schemas);
 	int ret;
 
 	if (!dir) {
@@ -93,15 +72,42 @@ migrate(const char *conninfo, const char *schemas, const char *argv0)
 	ret = load_migrate(conninfo, dir);
 	if (ret == HOSO_EXIT_OK) {
 		/* the scoring profiles sit beside the migrations: schemas/profiles */
-		size_t n = strlen(dir) + sizeof("/../profiles");
-		char *profiles = hoso_xmalloc(n);
+		char *profiles = hoso_path_join(dir, "../profiles");
 
-		snprintf(profiles, n, "%s/../profiles", dir);
 		ret = load_profiles(conninfo, profiles);
 		free(profiles);
 	}
 	free(dir);
 	return ret;
+}
+
+/* A load, or a rebuild's load, of the staging directory the arguments name. */
+static int
+load(struct hoso_cli *cli, struct load_options *o, hoso_date from, hoso_date to)
+{
+	char from_iso[11], to_iso[11];
+
+	if (cli->nargs == 0)
+		return hoso_cli_usage_error(cli, "missing STAGING_DIR");
+	if (o->run_id < 0)
+		return hoso_cli_usage_error(cli, "--run-id N is required to load");
+	hoso_log_set_run_id(o->run_id);
+	o->staging_dir = cli->args[0];
+	if ((o->rebuild_keys || from != HOSO_DATE_NONE || to != HOSO_DATE_NONE) &&
+	    (!o->rebuild_keys || from == HOSO_DATE_NONE || to == HOSO_DATE_NONE || o->replace))
+		return hoso_cli_usage_error(cli, "--rebuild KEYS, --from D and --to D go together, "
+					    "without --replace");
+	if (!is_dir(o->staging_dir)) {
+		hoso_error("\"%s\": not a staging directory", o->staging_dir);
+		return HOSO_EXIT_FAILED;
+	}
+	if (!o->rebuild_keys)
+		return load_staging(o);
+	hoso_date_format_iso(from, from_iso);
+	hoso_date_format_iso(to, to_iso);
+	o->rebuild_from = from_iso;
+	o->rebuild_to = to_iso;
+	return load_rebuild(o);
 }
 
 int
@@ -116,7 +122,6 @@ main(int argc, char **argv)
 	struct load_options o = { .run_id = -1, .max_reject_ratio = 0.01, .max_rejects = -1 };
 	const char *schemas = NULL;
 	hoso_date from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
-	char from_iso[11], to_iso[11];
 	bool migrate_only = false;
 	const struct hoso_option options[] = {
 		HOSO_OPT_BOOL(0, "migrate", &migrate_only,
@@ -125,7 +130,7 @@ main(int argc, char **argv)
 			      "profiles schemas/profiles/*.yaml"),
 		HOSO_OPT_STRING(0, "schemas", &schemas, "DIR",
 				"where they are (default: $HOSO_SCHEMA_DIR, else\n"
-				"<bin>/../schemas, else <bin>/../share/hoso/schemas)"),
+				"schemas/ of $HOSO_DATADIR or of <bin>/../share/hoso)"),
 		HOSO_OPT_INTEGER("run-id", &o.run_id, "N", 1, LLONG_MAX,
 				 "the run this load belongs to (required to load)"),
 		HOSO_OPT_BOOL(0, "replace", &o.replace, "replace ledgered files of the same path"),
@@ -166,31 +171,9 @@ main(int argc, char **argv)
 	if (!hoso_pg_conninfo_check(o.conninfo))
 		return HOSO_EXIT_USAGE;
 
-	if (migrate_only) {
-		if (cli.nargs != 0 || o.run_id >= 0)
-			return hoso_cli_usage_error(&cli, "--migrate takes no staging directory and no --run-id");
-		return migrate(o.conninfo, schemas, argv[0]);
-	}
-	if (cli.nargs == 0)
-		return hoso_cli_usage_error(&cli, "missing STAGING_DIR");
-	if (o.run_id < 0)
-		return hoso_cli_usage_error(&cli, "--run-id N is required to load");
-	hoso_log_set_run_id(o.run_id);
-	o.staging_dir = cli.args[0];
-	if ((o.rebuild_keys || from != HOSO_DATE_NONE || to != HOSO_DATE_NONE) &&
-	    (!o.rebuild_keys || from == HOSO_DATE_NONE || to == HOSO_DATE_NONE || o.replace))
-		return hoso_cli_usage_error(&cli, "--rebuild KEYS, --from D and --to D go together, "
-					    "without --replace");
-	if (!is_dir(o.staging_dir)) {
-		hoso_error("\"%s\": not a staging directory", o.staging_dir);
-		return HOSO_EXIT_FAILED;
-	}
-	if (o.rebuild_keys) {
-		hoso_date_format_iso(from, from_iso);
-		hoso_date_format_iso(to, to_iso);
-		o.rebuild_from = from_iso;
-		o.rebuild_to = to_iso;
-		return load_rebuild(&o);
-	}
-	return load_staging(&o);
+	if (!migrate_only)
+		return load(&cli, &o, from, to);
+	if (cli.nargs != 0 || o.run_id >= 0)
+		return hoso_cli_usage_error(&cli, "--migrate takes no staging directory and no --run-id");
+	return migrate(o.conninfo, schemas);
 }

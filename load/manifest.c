@@ -17,6 +17,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_log.h"
+#include "hoso_paths.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
 #include "hoso_sha256.h"
@@ -24,16 +25,6 @@
 
 #define READ_CHUNK (256 * 1024)		/* one read per 256 KiB */
 #define SEND_CHUNK (256 * 1024)		/* rewritten rows are sent in blocks this big */
-
-static char *
-join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = hoso_xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
 
 static bool
 is_hex64(const char *s)
@@ -49,7 +40,7 @@ is_hex64(const char *s)
 bool
 manifest_read(struct manifest *m, const char *dir)
 {
-	char *path = join(dir, "MANIFEST");
+	char *path = hoso_path_join(dir, "MANIFEST");
 	FILE *f;
 	char line[1024];
 	long lineno = 0;
@@ -84,7 +75,7 @@ manifest_read(struct manifest *m, const char *dir)
 			hoso_error("%s:%ld: \"%s\" is listed twice", path, lineno, name);
 			goto cleanup;
 		}
-		file = join(dir, name);
+		file = hoso_path_join(dir, name);
 		if (stat(file, &st) != 0) {
 			hoso_error("%s: listed in the MANIFEST but cannot be read: %s", file, strerror(errno));
 			free(file);
@@ -180,7 +171,7 @@ manifest_copy(PGconn *conn, const struct manifest *m, const char *name, const ch
 	static char buf[READ_CHUNK];
 	struct hoso_buf carry = HOSO_BUF_INIT, out = HOSO_BUF_INIT;
 	struct hoso_sha256 sha;
-	char *path = join(m->dir, name), hex[65], err[256];
+	char *path = hoso_path_join(m->dir, name), hex[65], err[256];
 	const char *abort_message = NULL;
 	char last = '\n';
 	long long size = 0, nrows = 0;

@@ -1,7 +1,7 @@
 /*
  * profiles.c: schemas/profiles/NAME.yaml -> hoso.profile and
  * hoso.profile_criterion (the weights and thresholds of a scoring profile,
- * e.g. 766: counting.md §5).  hoso-load --migrate calls it after the
+ * e.g. 766: docs/counting.md §5).  hoso-load --migrate calls it after the
  * migrations, so that the YAML files stay the one source of these figures:
  * each profile's criteria are replaced whole, in one transaction.
  *

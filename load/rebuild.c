@@ -95,13 +95,8 @@ load_rebuild(const struct load_options *o)
 	bool have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
-	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
-	if (!manifest_read(&m, o->staging_dir))
-		goto cleanup;
-	if (!load_manifest_complete(&m, o->staging_dir))
-		goto cleanup;
-	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
+	if (!load_open_staging(o->staging_dir, &m, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load rebuild");

@@ -72,20 +72,14 @@ static const char *const calendar_sql[] = {
 static bool
 copy_csv_file(PGconn *conn, const char *copy_sql, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = hoso_pg_copy_begin_file(conn, copy_sql, path);
 	struct hoso_csv csv;
 	struct hoso_buf row = HOSO_BUF_INIT, msg = HOSO_BUF_INIT;
 	const char *abort_message = NULL;
 	enum hoso_csv_status st;
 
-	if (!f) {
-		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
+	if (!f)
 		return false;
-	}
-	if (!hoso_pg_copy_begin(conn, copy_sql)) {
-		fclose(f);
-		return false;
-	}
 	hoso_csv_init(&csv, hoso_csv_read_stdio, f);
 	while ((st = hoso_csv_next(&csv, &msg)) == HOSO_CSV_RECORD) {
 		hoso_buf_reset(&row);
@@ -113,13 +107,7 @@ copy_csv_file(PGconn *conn, const char *copy_sql, const char *path)
 	hoso_csv_release(&csv);
 	hoso_buf_release(&row);
 	hoso_buf_release(&msg);
-	fclose(f);
-	if (!hoso_pg_copy_end(conn, abort_message)) {
-		if (!abort_message)
-			hoso_error("COPY from \"%s\" failed", path);
-		return false;
-	}
-	return true;
+	return hoso_pg_copy_end_file(conn, f, path, abort_message);
 }
 
 /* Run the statements before the NULL slot, COPY the files, then the rest. */

@@ -93,8 +93,9 @@ load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file
 	return ok;
 }
 
-bool
-load_manifest_complete(const struct manifest *m, const char *dir)
+/* Whether the MANIFEST lists every staging file (logged when not). */
+static bool
+manifest_complete(const struct manifest *m, const char *dir)
 {
 	for (int f = 0; f < HOSO_STAGING_NFILES; f++) {
 		if (!manifest_find(m, hoso_staging_layouts[f].file)) {
@@ -106,8 +107,12 @@ load_manifest_complete(const struct manifest *m, const char *dir)
 	return true;
 }
 
-bool
-load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
+/*
+ * DIR/NAME into out (whose cap, if any, it must fit); *present false (and
+ * true returned) when it does not exist.
+ */
+static bool
+read_small_file(const char *dir, const char *name, struct hoso_buf *out, bool *present)
 {
 	char path[4200];
 	char buf[8192];
@@ -139,6 +144,14 @@ load_read_small_file(const char *dir, const char *name, struct hoso_buf *out, bo
 	fclose(f);
 	*present = true;
 	return true;
+}
+
+bool
+load_open_staging(const char *dir, struct manifest *m, struct hoso_buf *report, bool *have_report)
+{
+	hoso_buf_init_max(report, LOAD_REPORT_MAX);
+	return manifest_read(m, dir) && manifest_complete(m, dir) &&
+		read_small_file(dir, HOSO_STAGING_REPORT, report, have_report);
 }
 
 /*
@@ -488,14 +501,9 @@ load_staging(const struct load_options *o)
 	bool created = false, have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
-	hoso_buf_init_max(&report, LOAD_REPORT_MAX);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
-	if (!manifest_read(&m, o->staging_dir))
-		goto cleanup;
-	if (!load_manifest_complete(&m, o->staging_dir))
-		goto cleanup;
-	if (!load_read_small_file(o->staging_dir, HOSO_STAGING_REPORT, &report, &have_report))
+	if (!load_open_staging(o->staging_dir, &m, &report, &have_report))
 		goto cleanup;
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load");

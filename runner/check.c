@@ -367,6 +367,56 @@ runner_table_exists(PGconn *conn, const char *table)
 	return exists;
 }
 
+/* The checks that need the warehouse: the connection, then what it holds. */
+static int
+check_connection(const struct hoso_pipeline *p, const char *path)
+{
+	PGconn *conn = hoso_pg_connect(p->target.conninfo, "hoso check");
+	int problems = 0;
+
+	if (!conn) {
+		char at[PATH_MAX + 32];
+
+		place(at, sizeof(at), path, p->at.target);
+		hoso_error("%scannot connect to the warehouse (%s)", at, p->target.conninfo
+			   ? "target.conninfo" : "libpq's environment: PGHOST, PGDATABASE, PGSERVICE ...");
+		return 1;
+	}
+	problems += runner_check_warehouse(conn, p, path, stdout);
+	/* before the first run, the profiles are not in the warehouse yet */
+	if (runner_table_exists(conn, "hoso.profile"))
+		problems += runner_check_profile(conn, p, path, stdout);
+	PQfinish(conn);
+	return problems;
+}
+
+/* Every check of the pipeline at path, each named on stdout: an exit status. */
+static int
+check_pipeline(const char *path)
+{
+	struct hoso_pipeline pipeline;
+	struct hoso_buf err = HOSO_BUF_INIT;
+	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
+	int problems;
+
+	if (!hoso_pipeline_load(path, &pipeline, &err)) {
+		hoso_error("%s", err.data);
+		hoso_buf_release(&err);
+		return HOSO_EXIT_USAGE;
+	}
+	hoso_buf_release(&err);
+	ok(stdout, "pipeline %s: %zu source(s)", path, 1 + pipeline.nmore_sources);
+	/* the nightly run loads yesterday: the calendar must hold today at least */
+	problems = runner_check_files(&pipeline, path, hoso_time_date(now), stdout);
+	problems += check_connection(&pipeline, path);
+	if (problems)
+		printf("%d problem(s) in %s\n", problems, path);
+	else
+		printf("%s: every check passed\n", path);
+	hoso_pipeline_release(&pipeline);
+	return problems ? HOSO_EXIT_USAGE : HOSO_EXIT_OK;
+}
+
 int
 runner_cmd_check(int argc, char **argv)
 {
@@ -380,44 +430,8 @@ runner_cmd_check(int argc, char **argv)
 		.footer = "Exit status: 0 every check passed, 2 a problem (named FILE:LINE:COLUMN).",
 		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
 	};
-	struct hoso_pipeline pipeline;
-	struct hoso_buf err = HOSO_BUF_INIT;
-	hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-	PGconn *conn;
-	const char *path;
-	int problems;
 
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
-	path = cli.args[0];
-	if (!hoso_pipeline_load(path, &pipeline, &err)) {
-		hoso_error("%s", err.data);
-		hoso_buf_release(&err);
-		return HOSO_EXIT_USAGE;
-	}
-	hoso_buf_release(&err);
-	ok(stdout, "pipeline %s: %zu source(s)", path, 1 + pipeline.nmore_sources);
-	/* the nightly run loads yesterday: the calendar must hold today at least */
-	problems = runner_check_files(&pipeline, path, hoso_time_date(now), stdout);
-	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso check");
-	if (!conn) {
-		char at[PATH_MAX + 32];
-
-		place(at, sizeof(at), path, pipeline.at.target);
-		hoso_error("%scannot connect to the warehouse (%s)", at, pipeline.target.conninfo
-			   ? "target.conninfo" : "libpq's environment: PGHOST, PGDATABASE, PGSERVICE ...");
-		problems++;
-	} else {
-		problems += runner_check_warehouse(conn, &pipeline, path, stdout);
-		/* before the first run, the profiles are not in the warehouse yet */
-		if (runner_table_exists(conn, "hoso.profile"))
-			problems += runner_check_profile(conn, &pipeline, path, stdout);
-		PQfinish(conn);
-	}
-	if (problems)
-		printf("%d problem(s) in %s\n", problems, path);
-	else
-		printf("%s: every check passed\n", path);
-	hoso_pipeline_release(&pipeline);
-	return problems ? HOSO_EXIT_USAGE : HOSO_EXIT_OK;
+	return check_pipeline(cli.args[0]);
 }

@@ -210,130 +210,170 @@ write_keys(PGconn *conn, const char *path)
 	return ok;
 }
 
+/* What a rebuild holds from its first step to its last. */
+struct rebuild_state {
+	struct rebuild_args args;
+	char from[11], to[11];		/* the range, YYYY-MM-DD */
+	struct timespec started;
+	struct hoso_pipeline pipeline;
+	bool pipeline_loaded;
+	PGconn *conn;
+	struct rebuild_plan plan;
+	long long run_id, ms[NSTAGES];
+};
+
+/*
+ * The pipeline, the warehouse and its lock (a dry run changes nothing, not
+ * even the schema), then the plan.
+ */
+static int
+rebuild_prepare(struct rebuild_state *st)
+{
+	const struct rebuild_args *a = &st->args;
+	struct hoso_buf err = HOSO_BUF_INIT;
+	int ret;
+
+	if (!hoso_pipeline_load(a->pipeline_path, &st->pipeline, &err)) {
+		hoso_error("%s", err.data);
+		hoso_buf_release(&err);
+		return HOSO_EXIT_USAGE;
+	}
+	st->pipeline_loaded = true;
+	if (!a->dry_run && runner_migrate(&st->pipeline) != HOSO_EXIT_OK)
+		return HOSO_EXIT_FAILED;
+	st->conn = hoso_pg_connect(st->pipeline.target.conninfo, "hoso rebuild");
+	if (!st->conn)
+		return HOSO_EXIT_FAILED;
+	ret = a->dry_run ? HOSO_EXIT_OK : runner_take_lock(st->conn, a->wait);
+	if (ret != HOSO_EXIT_OK)
+		return ret;
+	return make_plan(st->conn, &st->pipeline, a, &st->plan) ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;
+}
+
+static int
+rebuild_dry(struct rebuild_state *st)
+{
+	const struct rebuild_plan *plan = &st->plan;
+	char first_bad[4400];
+	size_t bad;
+
+	printf("rebuild %s .. %s (%d days): %lld cases, %zu files\n", st->from, st->to,
+	       (int) (st->args.to - st->args.from) + 1, plan->ncases, plan->nfiles);
+	if (plan->ncases > 0)
+		printf("the cases' events span %s .. %s\n", plan->first_day, plan->last_day);
+	bad = verify_files(plan, true, first_bad, sizeof(first_bad));
+	if (bad > 0) {
+		printf("%zu file(s) missing or changed: a rebuild would stop\n", bad);
+		return HOSO_EXIT_FAILED;
+	}
+	return HOSO_EXIT_OK;
+}
+
+/*
+ * The run's row, and the files against the ledger: false when the rebuild
+ * ends there, with *ret (a file missing or changed, or no case to rebuild).
+ */
+static bool
+rebuild_begin(struct rebuild_state *st, int *ret)
+{
+	char first_bad[4400], msg[4600];
+	size_t bad;
+
+	*ret = HOSO_EXIT_FAILED;
+	st->run_id = runner_start_run_row(st->conn, "rebuild", &st->pipeline, st->args.pipeline_path,
+					  st->args.from, st->args.to, st->args.why);
+	if (st->run_id < 0)
+		return false;
+	hoso_log_set_run_id(st->run_id);	/* every later line, the stages' too */
+	hoso_info("run %lld: rebuilding %s .. %s: %lld cases from %zu files", st->run_id, st->from,
+		  st->to, st->plan.ncases, st->plan.nfiles);
+	bad = verify_files(&st->plan, false, first_bad, sizeof(first_bad));
+	if (bad > 0) {
+		snprintf(msg, sizeof(msg), "%s%s; nothing was rebuilt", first_bad,
+			 bad > 1 ? " (and other files)" : "");
+		hoso_error("run %lld: %zu archived file(s) missing or changed; nothing was rebuilt",
+			   st->run_id, bad);
+		runner_finish_run_row(st->conn, st->run_id, *ret, st->plan.nfiles, 0, st->ms, msg);
+		return false;
+	}
+	if (st->plan.ncases == 0) {
+		hoso_info("run %lld: no case has an event in the range; nothing to rebuild", st->run_id);
+		*ret = HOSO_EXIT_OK;
+		runner_finish_run_row(st->conn, st->run_id, *ret, 0, 0, st->ms,
+				      "no case has an event in the range");
+		return false;
+	}
+	return true;
+}
+
+/* The cases' keys and files through the stages, in a staging directory of the run's own. */
+static int
+rebuild_derive(struct rebuild_state *st)
+{
+	char staging[4096], keys[4200], why[640];
+	const char *stop = NULL;
+	int ret;
+
+	if (!runner_open_staging(st->conn, &st->pipeline, st->run_id, staging, sizeof(staging))) {
+		stop = "cannot make the staging directory";
+	} else {
+		snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
+		if (!write_keys(st->conn, keys))
+			stop = "cannot write the staging directory";
+	}
+	if (stop) {
+		runner_finish_run_row(st->conn, st->run_id, HOSO_EXIT_FAILED, st->plan.nfiles, 0, st->ms,
+				      stop);
+		return HOSO_EXIT_FAILED;
+	}
+	ret = runner_run_stages(&(struct stage_request) {
+		.p = &st->pipeline, .files = &st->plan.read, .run_id = st->run_id, .staging = staging,
+		.rebuild_keys = keys, .from = st->args.from, .to = st->args.to, .progress_conn = st->conn,
+	}, st->ms);
+	ret = runner_settle_run(st->conn, st->run_id, ret, why, sizeof(why));
+	runner_finish_run_row(st->conn, st->run_id, ret, st->plan.nfiles, 0, st->ms,
+			      why[0] ? why : NULL);
+	if (ret == HOSO_EXIT_OK) {
+		if (!st->args.keep_staging)
+			runner_remove_staging(staging);
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("rebuild_done"),
+			    hoso_msg("run %lld: rebuilt %s .. %s", st->run_id, st->from, st->to),
+			    hoso_hint("hoso report --from %s --to %s --compare %lld shows what moved.",
+				      st->from, st->to, st->run_id));
+	} else {
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("rebuild_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("rebuild %lld failed; the warehouse is unchanged", st->run_id),
+			    hoso_detail("The staging files are kept in %s until the next run.", staging));
+	}
+	return ret;
+}
+
 /* The rebuild itself, once the arguments are checked. */
 static int
 rebuild(const struct rebuild_args *args)
 {
-	struct rebuild_args a = *args;
-	struct timespec started;
-	struct rebuild_plan plan = { 0 };
-	struct hoso_pipeline pipeline;
-	struct hoso_buf err = HOSO_BUF_INIT;
-	PGconn *conn = NULL;
-	long long run_id = -1, ms[NSTAGES] = { 0 };
-	char staging[4096], keys[4200], first_bad[4400], from[11], to[11], why[640];
-	bool pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE;
-	size_t bad;
+	struct rebuild_state st = { .args = *args, .run_id = -1 };
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	clock_gettime(CLOCK_MONOTONIC, &st.started);
 	runner_handle_stop_signals();
-	hoso_date_format_iso(a.from, from);
-	hoso_date_format_iso(a.to, to);
-	if (!hoso_pipeline_load(a.pipeline_path, &pipeline, &err)) {
-		hoso_error("%s", err.data);
-		goto cleanup;
-	}
-	pipeline_loaded = true;
-	ret = HOSO_EXIT_FAILED;
-	/* a dry run changes nothing, not even the schema */
-	if (!a.dry_run && runner_migrate(&pipeline) != HOSO_EXIT_OK)
-		goto cleanup;
-	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso rebuild");
-	if (!conn)
-		goto cleanup;
-	if (!a.dry_run) {
-		ret = runner_take_lock(conn, a.wait);
-		if (ret != HOSO_EXIT_OK)
-			goto cleanup;
-		ret = HOSO_EXIT_FAILED;
-	}
-	if (!make_plan(conn, &pipeline, &a, &plan))
-		goto cleanup;
-
-	if (a.dry_run) {
-		printf("rebuild %s .. %s (%d days): %lld cases, %zu files\n", from, to,
-		       (int) (a.to - a.from) + 1, plan.ncases, plan.nfiles);
-		if (plan.ncases > 0)
-			printf("the cases' events span %s .. %s\n", plan.first_day, plan.last_day);
-		bad = verify_files(&plan, true, first_bad, sizeof(first_bad));
-		if (bad > 0) {
-			printf("%zu file(s) missing or changed: a rebuild would stop\n", bad);
-			goto cleanup;
-		}
-		ret = HOSO_EXIT_OK;
-		goto cleanup;
-	}
-
-	run_id = runner_start_run_row(conn, "rebuild", &pipeline, a.pipeline_path, a.from, a.to,
-				      a.why);
-	if (run_id < 0)
-		goto cleanup;
-	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
-	hoso_info("run %lld: rebuilding %s .. %s: %lld cases from %zu files", run_id, from, to,
-		  plan.ncases, plan.nfiles);
-	bad = verify_files(&plan, false, first_bad, sizeof(first_bad));
-	if (bad > 0) {
-		char msg[4600];
-
-		snprintf(msg, sizeof(msg), "%s%s; nothing was rebuilt", first_bad,
-			 bad > 1 ? " (and other files)" : "");
-		hoso_error("run %lld: %zu archived file(s) missing or changed; nothing was rebuilt",
-			   run_id, bad);
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms, msg);
-		goto cleanup;
-	}
-	if (plan.ncases == 0) {
-		hoso_info("run %lld: no case has an event in the range; nothing to rebuild", run_id);
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, 0, 0, ms,
-				      "no case has an event in the range");
-		ret = HOSO_EXIT_OK;
-		goto cleanup;
-	}
-	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
-				      "cannot make the staging directory");
-		goto cleanup;
-	}
-	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_REBUILD_KEYS, staging);
-	if (!write_keys(conn, keys)) {
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_FAILED, plan.nfiles, 0, ms,
-				      "cannot write the staging directory");
-		goto cleanup;
-	}
-	{
-		struct stage_request rq = {
-			.p = &pipeline, .files = &plan.read, .run_id = run_id, .staging = staging,
-			.rebuild_keys = keys, .from = a.from, .to = a.to,
-		};
-
-		ret = runner_run_stages(&rq, ms);
-	}
-	ret = runner_settle_run(conn, run_id, ret, why, sizeof(why));
-	runner_finish_run_row(conn, run_id, ret, plan.nfiles, 0, ms, why[0] ? why : NULL);
-	if (ret == HOSO_EXIT_OK) {
-		if (!a.keep_staging)
-			runner_remove_staging(staging);
-		hoso_report(HOSO_LOG_INFO, hoso_log_event("rebuild_done"),
-			    hoso_msg("run %lld: rebuilt %s .. %s", run_id, from, to),
-			    hoso_hint("hoso report --from %s --to %s --compare %lld shows what moved.",
-				      from, to, run_id));
-	} else {
-		hoso_report(HOSO_LOG_ERROR, hoso_log_event("rebuild_failed"), hoso_log_int("exit", ret),
-			    hoso_log_str("staging", staging),
-			    hoso_msg("rebuild %lld failed; the warehouse is unchanged", run_id),
-			    hoso_detail("The staging files are kept in %s until the next run.", staging));
-	}
-cleanup:
-	/* the metrics file follows the nightly runs; a rebuild only says how it went */
-	if (pipeline_loaded && !a.dry_run)
-		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, false);
-	if (conn)
-		PQfinish(conn);
-	plan_release(&plan);
-	if (pipeline_loaded)
-		hoso_pipeline_release(&pipeline);
-	hoso_buf_release(&err);
+	hoso_date_format_iso(args->from, st.from);
+	hoso_date_format_iso(args->to, st.to);
+	ret = rebuild_prepare(&st);
+	if (ret == HOSO_EXIT_OK && st.args.dry_run)
+		ret = rebuild_dry(&st);
+	else if (ret == HOSO_EXIT_OK && rebuild_begin(&st, &ret))
+		ret = rebuild_derive(&st);
+	/* a dry run changes nothing: no summary of a run that did not happen, no metrics */
+	if (st.pipeline_loaded && !st.args.dry_run)
+		runner_report_outcome(st.conn, &st.pipeline, st.run_id, ret, st.ms, &st.started,
+				      "rebuild");
+	if (st.conn)
+		PQfinish(st.conn);
+	plan_release(&st.plan);
+	if (st.pipeline_loaded)
+		hoso_pipeline_release(&st.pipeline);
 	return ret;
 }
 

@@ -920,6 +920,77 @@ gather(struct report_session *s, const struct report_args *a, struct report_page
 	return s->status == HOSO_EXIT_OK;
 }
 
+/* stdout to the file asked for (none: stdout stays), once the arguments are known good */
+static bool
+open_output(const char *output)
+{
+	if (output && !freopen(output, "w", stdout)) {
+		hoso_error("%s: %s", output, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static void
+print_page(enum report_format format, const struct report_page *pg)
+{
+	switch (format) {
+	case FORMAT_TEXT:
+		print_header_text(pg);
+		print_summary_text(pg);
+		if (pg->ranking)
+			print_ranking_text(pg);
+		if (pg->trend)
+			print_trend_text(pg);
+		break;
+	case FORMAT_CSV:
+		print_csv(pg);
+		break;
+	case FORMAT_JSON:
+		print_json(pg);
+		break;
+	case FORMAT_HTML:
+		report_html_write(stdout, pg);
+		break;
+	}
+}
+
+static void
+page_release(struct report_page *pg)
+{
+	PQclear(pg->coverage);
+	PQclear(pg->summary);
+	PQclear(pg->catalogue);
+	PQclear(pg->ranking);
+	PQclear(pg->trend);
+	free(pg->scope_name_owned);
+}
+
+/* The report of the period: its queries, then the page in the format asked for. */
+static void
+report_page(struct report_session *s, const struct report_args *a)
+{
+	struct report_page pg = {
+		.from = a->from, .to = a->to, .unit = a->unit, .profile = a->profile,
+		.ranking_level = a->ranking_level, .months = a->months, .locale = a->locale,
+		.top = a->ranking_top, .target_basis = a->target_basis,
+	};
+
+	generated_at(pg.generated, sizeof(pg.generated));
+	if (gather(s, a, &pg)) {
+		if (open_output(a->output)) {
+			print_page(a->format, &pg);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				hoso_error("%s: write error", a->output ? a->output : "stdout");
+				s->status = HOSO_EXIT_FAILED;
+			}
+		} else {
+			s->status = HOSO_EXIT_FAILED;
+		}
+	}
+	page_release(&pg);
+}
+
 int
 runner_cmd_report(int argc, char **argv)
 {
@@ -928,68 +999,19 @@ runner_cmd_report(int argc, char **argv)
 		.target_basis = DEFAULT_TARGET_BASIS,
 	};
 	struct report_session s = { NULL, HOSO_EXIT_OK };
-	struct report_page pg;
 	struct hoso_cli cli = { 0 };
 
-	memset(&pg, 0, sizeof(pg));
 	if (!parse_args(&cli, argc, argv, &a))
 		return cli.status;
 	s.conn = hoso_pg_connect(a.conninfo, "hoso report");
 	if (!s.conn)
 		return HOSO_EXIT_FAILED;
-	/* the file is opened once the arguments are known good */
-	if (a.compare) {
-		if (a.output && !freopen(a.output, "w", stdout)) {
-			hoso_error("%s: %s", a.output, strerror(errno));
-			s.status = HOSO_EXIT_FAILED;
-		} else {
-			s.status = report_compare(&s, &a);
-		}
-		goto cleanup;
-	}
-	pg = (struct report_page) {
-		.from = a.from, .to = a.to, .unit = a.unit, .profile = a.profile,
-		.ranking_level = a.ranking_level, .months = a.months, .locale = a.locale,
-		.top = a.ranking_top, .target_basis = a.target_basis,
-	};
-	generated_at(pg.generated, sizeof(pg.generated));
-	if (!gather(&s, &a, &pg))
-		goto cleanup;
-	if (a.output && !freopen(a.output, "w", stdout)) {
-		hoso_error("%s: %s", a.output, strerror(errno));
+	if (!a.compare)
+		report_page(&s, &a);
+	else if (open_output(a.output))
+		s.status = report_compare(&s, &a);
+	else
 		s.status = HOSO_EXIT_FAILED;
-		goto cleanup;
-	}
-	switch (a.format) {
-	case FORMAT_TEXT:
-		print_header_text(&pg);
-		print_summary_text(&pg);
-		if (pg.ranking)
-			print_ranking_text(&pg);
-		if (pg.trend)
-			print_trend_text(&pg);
-		break;
-	case FORMAT_CSV:
-		print_csv(&pg);
-		break;
-	case FORMAT_JSON:
-		print_json(&pg);
-		break;
-	case FORMAT_HTML:
-		report_html_write(stdout, &pg);
-		break;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		hoso_error("%s: write error", a.output ? a.output : "stdout");
-		s.status = HOSO_EXIT_FAILED;
-	}
-cleanup:
-	PQclear(pg.coverage);
-	PQclear(pg.summary);
-	PQclear(pg.catalogue);
-	PQclear(pg.ranking);
-	PQclear(pg.trend);
-	free(pg.scope_name_owned);
 	PQfinish(s.conn);
 	return s.status;
 }

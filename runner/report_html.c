@@ -70,7 +70,7 @@ struct summary_row {
 	int depth;
 	enum row_kind kind;
 	const char *a, *b;
-	const char *columns;	/* the counting.md column(s) it shows */
+	const char *columns;	/* the docs/counting.md column(s) it shows */
 };
 
 static const struct summary_row summary_rows[] = {

@@ -339,167 +339,226 @@ refuse_changed(const struct run_files *files, size_t nrefused, char *msg, size_t
 		if (f->action != RUN_FILE_REFUSE)
 			continue;
 		snprintf(msg, msglen, "%s: already loaded, but its content changed since "
-			 "(size now %lld, sha256 %s)%s; rerun with --replace to replace what it "
-			 "loaded", f->path, f->size, f->sha256,
+			 "(size now %lld, sha256 %s)%s", f->path, f->size, f->sha256,
 			 nrefused > 1 ? " and so did other files" : "");
-		hoso_error("%s", msg);
+		hoso_report(HOSO_LOG_ERROR, hoso_msg("%s", msg),
+			    hoso_hint("Rerun with --replace to replace what %s loaded; "
+				      "hoso run --dry-run lists every changed file.",
+				      nrefused > 1 ? "they" : "it"));
 		return false;
 	}
 	return true;
+}
+
+/* What a run holds from its first step to its last. */
+struct run_state {
+	struct run_args args;
+	struct timespec started;
+	struct hoso_pipeline pipeline;
+	bool pipeline_loaded;
+	PGconn *conn;
+	struct run_files files;		/* every file of the days */
+	struct run_files handed;	/* those the stages read */
+	size_t count[4];		/* files per action */
+	long long run_id, ms[NSTAGES];
+	struct hoso_buf failure;	/* why the stages failed, for the run's row */
+};
+
+/*
+ * What hoso check verifies, before anything is touched: a bad file is the
+ * pipeline's fault (exit 2).  The calendar must hold the run's days (a
+ * missing day would count as Monday to Friday and move due dates); one
+ * that ends before today only warns here, so that a backfill of past years
+ * runs.  hoso check asks for today, as a nightly job needs.  Then the
+ * files of the days, the connection and, unless a dry run, the migrations.
+ */
+static int
+run_prepare(struct run_state *st)
+{
+	const struct run_args *a = &st->args;
+	struct hoso_buf err = HOSO_BUF_INIT;
+
+	if (!hoso_pipeline_load(a->pipeline_path, &st->pipeline, &err)) {
+		hoso_error("%s", err.data);
+		hoso_buf_release(&err);
+		return HOSO_EXIT_USAGE;
+	}
+	st->pipeline_loaded = true;
+	if (!runner_national_target(&st->pipeline, a->topology_path) ||
+	    runner_check_files(&st->pipeline, a->pipeline_path, a->to, NULL) > 0)
+		return HOSO_EXIT_USAGE;
+	if (!runner_collect_files(&st->pipeline, a->pipeline_path, a->from, a->to, &st->files))
+		return HOSO_EXIT_FAILED;
+	st->conn = hoso_pg_connect(st->pipeline.target.conninfo, "hoso run");
+	if (!st->conn || runner_check_warehouse(st->conn, &st->pipeline, a->pipeline_path, NULL) > 0)
+		return HOSO_EXIT_FAILED;
+	/* the schema must exist before the ledger can be read; a dry run changes nothing */
+	if (a->dry_run)
+		return HOSO_EXIT_OK;
+	if (runner_migrate(&st->pipeline) != HOSO_EXIT_OK)
+		return HOSO_EXIT_FAILED;
+	if (runner_check_profile(st->conn, &st->pipeline, a->pipeline_path, NULL) > 0)
+		return HOSO_EXIT_USAGE;
+	return HOSO_EXIT_OK;
+}
+
+static int
+run_dry(struct run_state *st)
+{
+	if (!runner_plan_ledger(st->conn, &st->files, st->args.replace))
+		return HOSO_EXIT_FAILED;
+	runner_print_plan(stdout, &st->files, st->args.verbose);
+	return HOSO_EXIT_OK;
+}
+
+/* Why the ledger could not be read: the first file that cannot be, if one cannot. */
+static void
+explain_unread_plan(const struct run_files *files, char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "cannot read the ledger");
+	for (size_t i = 0; i < files->n; i++) {
+		FILE *f = fopen(files->v[i].path, "rb");
+
+		if (!f) {
+			snprintf(msg, msglen, "cannot read \"%s\": %s", files->v[i].path, strerror(errno));
+			return;
+		}
+		fclose(f);
+	}
+}
+
+/* The run's row ends with ret and why. */
+static void
+run_finish_row(struct run_state *st, int ret, const char *why)
+{
+	runner_finish_run_row(st->conn, st->run_id, ret, st->files.n, st->count[RUN_FILE_SKIP],
+			      st->ms, why);
+}
+
+/*
+ * Each file against the ledger: false when the run ends there, with *ret
+ * (a changed file refused, or nothing to load), true with the files to
+ * hand to the stages.
+ */
+static bool
+run_plan(struct run_state *st, int *ret)
+{
+	char msg[4600];
+
+	*ret = HOSO_EXIT_FAILED;
+	if (!runner_plan_ledger(st->conn, &st->files, st->args.replace)) {
+		explain_unread_plan(&st->files, msg, sizeof(msg));
+		run_finish_row(st, *ret, msg);
+		return false;
+	}
+	count_actions(&st->files, st->count);
+	if (st->args.verbose)
+		runner_print_plan(stderr, &st->files, true);
+	if (!refuse_changed(&st->files, st->count[RUN_FILE_REFUSE], msg, sizeof(msg))) {
+		run_finish_row(st, *ret, msg);
+		return false;
+	}
+	runner_files_handed(&st->files, &st->handed);
+	if (st->handed.n == 0) {
+		const char *why = st->files.n == 0 ? "no file matched the pipeline's paths"
+			: "every file is already in the ledger";
+
+		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
+			    hoso_log_int("files", (long long) st->files.n),
+			    hoso_log_int("skipped", (long long) st->count[RUN_FILE_SKIP]),
+			    hoso_msg("run %lld: nothing to load: %s (%zu files)", st->run_id, why,
+				     st->files.n));
+		*ret = HOSO_EXIT_OK;
+		run_finish_row(st, *ret, why);
+		return false;
+	}
+	return true;
+}
+
+/* The handed files through the stages, into a staging directory of the run's own. */
+static int
+run_load(struct run_state *st)
+{
+	char staging[4096], outcome[640];
+	int ret;
+
+	if (!runner_record_plan(st->conn, st->run_id, &st->handed)) {
+		run_finish_row(st, HOSO_EXIT_FAILED, "cannot record the run's files");
+		return HOSO_EXIT_FAILED;
+	}
+	if (!runner_open_staging(st->conn, &st->pipeline, st->run_id, staging, sizeof(staging))) {
+		run_finish_row(st, HOSO_EXIT_FAILED, "cannot make the staging directory");
+		return HOSO_EXIT_FAILED;
+	}
+	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"),
+		    hoso_log_int("files", (long long) st->handed.n),
+		    hoso_log_int("skipped", (long long) st->count[RUN_FILE_SKIP]),
+		    hoso_log_int("replaced", (long long) st->count[RUN_FILE_REPLACE]),
+		    hoso_msg("run %lld: %zu files to load (%zu already loaded, %zu replaced)",
+			     st->run_id, st->handed.n, st->count[RUN_FILE_SKIP],
+			     st->count[RUN_FILE_REPLACE]));
+	ret = runner_run_stages(&(struct stage_request) {
+		.p = &st->pipeline, .files = &st->handed, .run_id = st->run_id, .staging = staging,
+		.replace = st->args.replace, .progress_conn = st->conn, .why = &st->failure,
+	}, st->ms);
+	ret = runner_settle_run(st->conn, st->run_id, ret, outcome, sizeof(outcome));
+	run_finish_row(st, ret, outcome[0] ? outcome : st->failure.len ? st->failure.data : NULL);
+	if (ret == HOSO_EXIT_OK) {
+		if (!st->args.keep_staging)
+			runner_remove_staging(staging);
+	} else {
+		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
+			    hoso_log_str("staging", staging),
+			    hoso_msg("run %lld failed; the warehouse is unchanged", st->run_id),
+			    hoso_detail("The staging files are kept in %s until the next run.", staging));
+	}
+	return ret;
+}
+
+/* Under the warehouse lock: the run's row, its plan, its load. */
+static int
+run_locked(struct run_state *st)
+{
+	int ret = runner_take_lock(st->conn, st->args.wait);
+
+	if (ret != HOSO_EXIT_OK)
+		return ret;
+	st->run_id = runner_start_run_row(st->conn, "run", &st->pipeline, st->args.pipeline_path,
+					  st->args.from, st->args.to, NULL);
+	if (st->run_id < 0)
+		return HOSO_EXIT_FAILED;
+	hoso_log_set_run_id(st->run_id);	/* every later line, the stages' too */
+	if (!run_plan(st, &ret))
+		return ret;
+	return run_load(st);
 }
 
 /* The run, once its arguments are read: an exit status. */
 static int
 run_pipeline(const struct run_args *a)
 {
-	struct run_args args = *a;
-	struct timespec started;
-	struct hoso_pipeline pipeline;
-	struct hoso_buf err = HOSO_BUF_INIT, failure = HOSO_BUF_INIT;
-	struct run_files files = { 0 }, handed = { 0 };
-	PGconn *conn = NULL;
-	long long run_id = -1, ms[NSTAGES] = { 0 };
-	size_t count[4];
-	char staging[4096], msg[4600], outcome[640];
-	bool pipeline_loaded = false;
-	int ret = HOSO_EXIT_USAGE;
+	struct run_state st = { .args = *a, .run_id = -1, .failure = HOSO_BUF_INIT };
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	clock_gettime(CLOCK_MONOTONIC, &st.started);
 	runner_handle_stop_signals();
-	if (!hoso_pipeline_load(args.pipeline_path, &pipeline, &err)) {
-		hoso_error("%s", err.data);
-		goto cleanup;
-	}
-	pipeline_loaded = true;
-	if (!runner_national_target(&pipeline, args.topology_path))
-		goto cleanup;
-	/*
-	 * What hoso check verifies, before anything is touched: a bad file is
-	 * the pipeline's fault.  The calendar must hold the run's days (a
-	 * missing day would count as Monday to Friday and move due dates); one
-	 * that ends before today only warns here, so that a backfill of past
-	 * years runs.  hoso check asks for today, as a nightly job needs.
-	 */
-	if (runner_check_files(&pipeline, args.pipeline_path, args.to, NULL) > 0)
-		goto cleanup;
-	ret = HOSO_EXIT_FAILED;
-	if (!runner_collect_files(&pipeline, args.pipeline_path, args.from, args.to, &files))
-		goto cleanup;
-	conn = hoso_pg_connect(pipeline.target.conninfo, "hoso run");
-	if (!conn || runner_check_warehouse(conn, &pipeline, args.pipeline_path, NULL) > 0)
-		goto cleanup;
-	/* the schema must exist before the ledger can be read; a dry run changes nothing */
-	if (!args.dry_run && runner_migrate(&pipeline) != HOSO_EXIT_OK)
-		goto cleanup;
-	if (!args.dry_run && runner_check_profile(conn, &pipeline, args.pipeline_path, NULL) > 0) {
-		ret = HOSO_EXIT_USAGE;
-		goto cleanup;
-	}
-	if (args.dry_run) {
-		if (!runner_plan_ledger(conn, &files, args.replace))
-			goto cleanup;
-		runner_print_plan(stdout, &files, args.verbose);
-		ret = HOSO_EXIT_OK;
-		goto cleanup;
-	}
-	ret = runner_take_lock(conn, args.wait);
-	if (ret != HOSO_EXIT_OK)
-		goto cleanup;
-	ret = HOSO_EXIT_FAILED;
-	run_id = runner_start_run_row(conn, "run", &pipeline, args.pipeline_path, args.from,
-				      args.to, NULL);
-	if (run_id < 0)
-		goto cleanup;
-	hoso_log_set_run_id(run_id);	/* every later line, the stages' too */
-
-	if (!runner_plan_ledger(conn, &files, args.replace)) {
-		/* the row names the file that could not be read, if one could not */
-		snprintf(msg, sizeof(msg), "cannot read the ledger");
-		for (size_t i = 0; i < files.n; i++) {
-			FILE *f = fopen(files.v[i].path, "rb");
-
-			if (!f) {
-				snprintf(msg, sizeof(msg), "cannot read \"%s\": %s", files.v[i].path,
-					 strerror(errno));
-				break;
-			}
-			fclose(f);
-		}
-		runner_finish_run_row(conn, run_id, ret, files.n, 0, ms, msg);
-		goto cleanup;
-	}
-	count_actions(&files, count);
-	if (args.verbose)
-		runner_print_plan(stderr, &files, true);
-	if (!refuse_changed(&files, count[RUN_FILE_REFUSE], msg, sizeof(msg))) {
-		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms, msg);
-		goto cleanup;
-	}
-	runner_files_handed(&files, &handed);
-	if (handed.n == 0) {
-		const char *why = files.n == 0 ? "no file matched the pipeline's paths"
-			: "every file is already in the ledger";
-
-		hoso_report(HOSO_LOG_INFO, hoso_log_event("run_nothing_to_load"),
-			    hoso_log_int("files", (long long) files.n),
-			    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
-			    hoso_msg("run %lld: nothing to load: %s (%zu files)", run_id, why, files.n));
-		runner_finish_run_row(conn, run_id, HOSO_EXIT_OK, files.n, count[RUN_FILE_SKIP], ms,
-				      why);
-		ret = HOSO_EXIT_OK;
-		goto cleanup;
-	}
-	if (!runner_record_plan(conn, run_id, &handed)) {
-		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
-				      "cannot record the run's files");
-		goto cleanup;
-	}
-	if (!runner_open_staging(conn, &pipeline, run_id, staging, sizeof(staging))) {
-		runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
-				      "cannot make the staging directory");
-		goto cleanup;
-	}
-	hoso_report(HOSO_LOG_INFO, hoso_log_event("run_start"), hoso_log_int("files", (long long) handed.n),
-		    hoso_log_int("skipped", (long long) count[RUN_FILE_SKIP]),
-		    hoso_log_int("replaced", (long long) count[RUN_FILE_REPLACE]),
-		    hoso_msg("run %lld: %zu files to load (%zu already loaded, %zu replaced)", run_id,
-			     handed.n, count[RUN_FILE_SKIP], count[RUN_FILE_REPLACE]));
-	{
-		struct stage_request rq = {
-			.p = &pipeline, .files = &handed, .run_id = run_id, .staging = staging,
-			.replace = args.replace, .progress_conn = conn, .why = &failure,
-		};
-
-		ret = runner_run_stages(&rq, ms);
-	}
-	ret = runner_settle_run(conn, run_id, ret, outcome, sizeof(outcome));
-	runner_finish_run_row(conn, run_id, ret, files.n, count[RUN_FILE_SKIP], ms,
-			      outcome[0] ? outcome : failure.len ? failure.data : NULL);
-	if (ret == HOSO_EXIT_OK) {
-		if (!args.keep_staging)
-			runner_remove_staging(staging);
-	} else {
-		hoso_report(HOSO_LOG_ERROR, hoso_log_event("run_failed"), hoso_log_int("exit", ret),
-			    hoso_log_str("staging", staging),
-			    hoso_msg("run %lld failed; the warehouse is unchanged", run_id),
-			    hoso_detail("The staging files are kept in %s until the next run.", staging));
-	}
-cleanup:
+	ret = run_prepare(&st);
+	if (ret == HOSO_EXIT_OK)
+		ret = st.args.dry_run ? run_dry(&st) : run_locked(&st);
 	if (ret != HOSO_EXIT_OK && runner_stop_signal() && ret < 128) {
 		/* stopped before its stages: nothing was loaded */
 		hoso_error("stopped by %s", runner_signal_name(runner_stop_signal()));
 		ret = 128 + runner_stop_signal();
 	}
-	if (pipeline_loaded && !args.dry_run)
-		runner_report_outcome(conn, &pipeline, run_id, ret, ms, &started, true);
-	if (conn)
-		PQfinish(conn);
-	runner_files_release(&files);
-	runner_files_release(&handed);
-	if (pipeline_loaded)
-		hoso_pipeline_release(&pipeline);
-	hoso_buf_release(&err);
-	hoso_buf_release(&failure);
+	if (st.pipeline_loaded && !st.args.dry_run)
+		runner_report_outcome(st.conn, &st.pipeline, st.run_id, ret, st.ms, &st.started, "run");
+	if (st.conn)
+		PQfinish(st.conn);
+	runner_files_release(&st.files);
+	runner_files_release(&st.handed);
+	if (st.pipeline_loaded)
+		hoso_pipeline_release(&st.pipeline);
+	hoso_buf_release(&st.failure);
 	return ret;
 }
 

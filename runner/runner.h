@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "hoso_pipeline.h"
+#include "hoso_progress.h"
 #include "hoso_time.h"
 
 
@@ -119,6 +120,29 @@ const char *runner_stage_path(const char *name);	/* next to argv[0], else PATH *
 bool runner_data_path(const char *rel, char *out, size_t len);
 void runner_set_argv0(const char *argv0);
 int runner_run_command(char *const argv[]);
+
+/* runner/progress.c: the progress line of each phase, on a terminal only */
+struct runner_progress {
+	struct hoso_progress line;
+	pid_t extract_pid;
+	unsigned long long input_bytes;	/* of the files extract reads */
+	const char *staging;
+	PGconn *conn;			/* NULL: no load progress */
+	struct load_table {
+		char name[128];
+		unsigned long long rows;	/* the last count the server gave */
+	} tables[32];
+	size_t ntables;
+};
+void runner_progress_begin(struct runner_progress *rp, const char *phase);
+/* The ticks take a struct runner_progress *, as wait ticks do; each redraws the line. */
+void runner_progress_extract_tick(void *arg);
+void runner_progress_transform_tick(void *arg);
+void runner_progress_load_tick(void *arg);
+/* The phase's final figures, and a newline. */
+void runner_progress_extract_done(struct runner_progress *rp, size_t files);
+void runner_progress_transform_done(struct runner_progress *rp);
+void runner_progress_load_done(struct runner_progress *rp, double seconds);
 
 /* What the three stages of a run or a rebuild are given. */
 struct stage_request {
@@ -238,16 +262,21 @@ struct run_outcome {
 bool runner_read_outcome(PGconn *conn, long long run_id, struct run_outcome *o);
 /* The last line of every run: files, rows, rejects, cases, warnings, time per stage. */
 void runner_print_summary(const struct run_outcome *o);
-/* The run's metrics in Prometheus text format, written aside and renamed into path. */
-bool runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o);
 /*
- * A run's last words: the summary line, and with metrics the pipeline's
- * metrics file.  The operator's attention block (unresolved units, unknown
+ * The metrics of a run of kind "run" or "rebuild" in Prometheus text
+ * format, written aside and renamed into path; the other kind's metrics
+ * in the file are kept.
+ */
+bool runner_write_metrics(const char *path, const char *pipeline, const char *kind,
+			  const struct run_outcome *o);
+/*
+ * A run's last words: the summary line, and the pipeline's metrics file
+ * (the families of kind, "run" or "rebuild").  The operator's attention block (unresolved units, unknown
  * codes) belongs just before it, so that the summary stays the last line.
  */
 struct timespec;
 void runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
-			   const long long ms[NSTAGES], const struct timespec *started, bool metrics);
+			   const long long ms[NSTAGES], const struct timespec *started, const char *kind);
 /* runner/shard.c: a national warehouse sharded by province */
 struct topology_shard {
 	char *name;			/* [a-z0-9_]+: the coordinator's server hoso_shard_NAME */

@@ -7,6 +7,9 @@
  *   hoso shard run TOPOLOGY [--jobs N] [--date D | --from D --to D] PIPELINE...
  *                                 "hoso run" of each pipeline on its shard,
  *                                 up to N at a time
+ *   hoso shard move TOPOLOGY --province CODE --from-shard SHARD
+ *                                 move a province's rows to the shard the
+ *                                 topology now gives it
  *
  * The topology file names the coordinator and the shards (libpq connection
  * strings without passwords, or service=NAME) and the provinces each shard
@@ -119,8 +122,11 @@ topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k, cons
 		size_t n = hoso_config_seq_len(node);
 		char **list;
 
-		if (node->type != YAML_SEQUENCE_NODE || n == 0)
-			return hoso_config_type_error(cfg, node, key, "a non-empty list of province codes");
+		/* empty: a shard just added, or one whose provinces all moved away */
+		if (node->type != YAML_SEQUENCE_NODE)
+			return hoso_config_type_error(cfg, node, key, "a list of province codes");
+		if (n == 0)
+			return true;
 		list = hoso_xcalloc(n, sizeof(char *));
 		*FIELD(base, k->offset, char **) = list;
 		for (size_t i = 0; i < n; i++) {
@@ -364,77 +370,93 @@ province_array(const struct topology_shard *s, struct hoso_buf *array)
 	hoso_buf_addch(array, '}');
 }
 
-static int
-shard_init(const char *path)
+/* Migrate every shard, then the coordinator. */
+static bool
+migrate_all(const struct topology *t)
 {
-	struct topology t;
-	struct hoso_buf sql = HOSO_BUF_INIT, arr = HOSO_BUF_INIT, all = HOSO_BUF_INIT;
-	PGconn *conn = NULL;
-	PGresult *res;
-	const char *datadir = hoso_datadir();
-	int ret = HOSO_EXIT_FAILED;
-	bool copied = false;
-
-	if (!runner_topology_load(path, &t))
-		return HOSO_EXIT_USAGE;
-	for (size_t i = 0; i < t.nshards; i++) {
+	for (size_t i = 0; i < t->nshards; i++) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "shard \"%s\"", t.shards[i].name);
-		if (migrate(t.shards[i].conninfo, what) != HOSO_EXIT_OK)
-			goto cleanup;
+		snprintf(what, sizeof(what), "shard \"%s\"", t->shards[i].name);
+		if (migrate(t->shards[i].conninfo, what) != HOSO_EXIT_OK)
+			return false;
 	}
-	if (migrate(t.coordinator, "coordinator") != HOSO_EXIT_OK)
-		goto cleanup;
+	return migrate(t->coordinator, "coordinator") == HOSO_EXIT_OK;
+}
+
+/* The text of hoso's data file schemas/coordinator/NAME into out. */
+static bool
+read_coordinator_file(const char *name, struct hoso_buf *out)
+{
+	const char *datadir = hoso_datadir();
+	struct hoso_buf path = HOSO_BUF_INIT;
+	bool ok;
+
 	if (!datadir) {
 		hoso_error("cannot find hoso's data directory (schemas/coordinator); set HOSO_DATADIR");
-		goto cleanup;
+		return false;
 	}
-	hoso_buf_addf(&arr, "%s/schemas/coordinator/shard.sql", datadir);
-	if (!read_text_file(arr.data, &sql))
-		goto cleanup;
-	conn = hoso_pg_connect(t.coordinator, "hoso shard init");
-	if (!conn || !hoso_pg_exec(conn, "SET client_min_messages = warning") ||
-	    !hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, sql.data) ||
-	    !hoso_pg_exec(conn, "SELECT hoso_shard.partition_tables()") ||
+	hoso_buf_addf(&path, "%s/schemas/coordinator/%s", datadir, name);
+	ok = read_text_file(path.data, out);
+	hoso_buf_release(&path);
+	return ok;
+}
+
+/*
+ * In the coordinator's open transaction: its partitioned tables, one
+ * foreign partition per shard and table as the topology says, the servers
+ * and user mappings, the catalogues of the first shard that has loaded
+ * any, and the check that every province of the catalogue has a shard.
+ * *copied tells whether a catalogue was found.
+ */
+static bool
+coordinator_apply(PGconn *conn, const struct topology *t, const char *path, const char *sql,
+		  bool *copied)
+{
+	struct hoso_buf arr = HOSO_BUF_INIT, all = HOSO_BUF_INIT;
+	PGresult *res;
+	bool ok = false;
+
+	*copied = false;
+	if (!hoso_pg_exec(conn, sql) || !hoso_pg_exec(conn, "SELECT hoso_shard.partition_tables()") ||
 	    !hoso_pg_exec(conn, "SELECT hoso_shard.detach_all()"))
-		goto cleanup;
+		goto done;
 	hoso_buf_addch(&all, '{');
-	for (size_t i = 0; i < t.nshards; i++) {
-		const struct topology_shard *s = &t.shards[i];
+	for (size_t i = 0; i < t->nshards; i++) {
+		const struct topology_shard *s = &t->shards[i];
 		char *user = NULL;
 		const char *p[3];
-		bool ok;
+		bool set;
 
 		hoso_buf_reset(&arr);
 		if (!server_options(s, &arr, &user))
-			goto cleanup;
+			goto done;
 		p[0] = s->name;
 		p[1] = arr.data;
 		p[2] = user;
-		ok = hoso_pg_exec_params(conn, "SELECT hoso_shard.set_server($1, $2::text[], $3)", 3, p);
+		set = hoso_pg_exec_params(conn, "SELECT hoso_shard.set_server($1, $2::text[], $3)", 3, p);
 		free(user);
 		hoso_buf_reset(&arr);
 		province_array(s, &arr);
 		p[1] = arr.data;
-		if (!ok || !hoso_pg_exec_params(conn, "SELECT hoso_shard.attach($1, $2::text[])", 2, p))
-			goto cleanup;
+		if (!set || !hoso_pg_exec_params(conn, "SELECT hoso_shard.attach($1, $2::text[])", 2, p))
+			goto done;
 		for (size_t j = 0; j < s->nprovinces; j++)
 			hoso_buf_addf(&all, "%s\"%s\"", all.len > 1 ? "," : "", s->provinces[j]);
 	}
 	hoso_buf_addch(&all, '}');
 	/* the catalogues of the first shard that has loaded any */
-	for (size_t i = 0; i < t.nshards && !copied; i++) {
-		const char *p[1] = { t.shards[i].name };
+	for (size_t i = 0; i < t->nshards && !*copied; i++) {
+		const char *p[1] = { t->shards[i].name };
 
 		res = hoso_pg_query(conn, "SELECT hoso_shard.copy_catalogues($1)", 1, p);
 		if (!res) {
-			hoso_error("shard \"%s\": cannot copy its catalogues", t.shards[i].name);
-			goto cleanup;
+			hoso_error("shard \"%s\": cannot copy its catalogues", t->shards[i].name);
+			goto done;
 		}
-		copied = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-		if (copied)
-			hoso_info("catalogues copied from shard \"%s\" (%s units)", t.shards[i].name,
+		*copied = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+		if (*copied)
+			hoso_info("catalogues copied from shard \"%s\" (%s units)", t->shards[i].name,
 				  PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
@@ -444,33 +466,51 @@ shard_init(const char *path)
 		res = hoso_pg_query(conn, "SELECT string_agg(x, ' ') FROM hoso_shard.unassigned($1::text[]) x",
 				    1, p);
 		if (!res)
-			goto cleanup;
+			goto done;
 		if (!PQgetisnull(res, 0, 0)) {
 			hoso_error("%s: no shard holds the province(s) %s of the unit catalogue", path,
 				   PQgetvalue(res, 0, 0));
 			PQclear(res);
-			goto cleanup;
+			goto done;
 		}
 		PQclear(res);
 	}
-	if (!hoso_pg_exec(conn, "COMMIT"))
+	ok = true;
+done:
+	hoso_buf_release(&arr);
+	hoso_buf_release(&all);
+	return ok;
+}
+
+static int
+shard_init(const char *path)
+{
+	struct topology t;
+	struct hoso_buf sql = HOSO_BUF_INIT;
+	PGconn *conn = NULL;
+	int ret = HOSO_EXIT_FAILED;
+	bool copied = false;
+	size_t n = 0;
+
+	if (!runner_topology_load(path, &t))
+		return HOSO_EXIT_USAGE;
+	if (!migrate_all(&t) || !read_coordinator_file("shard.sql", &sql))
+		goto cleanup;
+	conn = hoso_pg_connect(t.coordinator, "hoso shard init");
+	if (!conn || !hoso_pg_exec(conn, "SET client_min_messages = warning") ||
+	    !hoso_pg_exec(conn, "BEGIN") || !coordinator_apply(conn, &t, path, sql.data, &copied) ||
+	    !hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
 	if (!copied)
 		hoso_warning("no shard has loaded a catalogue yet: run \"hoso shard init\" again after the first loads");
-	{
-		size_t n = 0;
-
-		for (size_t i = 0; i < t.nshards; i++)
-			n += t.shards[i].nprovinces;
-		printf("coordinator ready: %zu shard(s), %zu province(s)\n", t.nshards, n);
-	}
+	for (size_t i = 0; i < t.nshards; i++)
+		n += t.shards[i].nprovinces;
+	printf("coordinator ready: %zu shard(s), %zu province(s)\n", t.nshards, n);
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn)
 		PQfinish(conn);
 	hoso_buf_release(&sql);
-	hoso_buf_release(&arr);
-	hoso_buf_release(&all);
 	runner_topology_release(&t);
 	return ret;
 }
@@ -534,6 +574,271 @@ shard_status(const char *path)
 	}
 	runner_topology_release(&t);
 	return down ? HOSO_EXIT_FAILED : HOSO_EXIT_OK;
+}
+
+/* ---- hoso shard move ---- */
+
+/* One row of conn's query as text (NULL, logged, when it fails). */
+static char *
+query_text(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = hoso_pg_query(conn, sql, nparams, params);
+	char *text;
+
+	if (!res)
+		return NULL;
+	text = hoso_xstrdup(PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return text;
+}
+
+/* Province p's rows of table t on from, by COPY into pg_temp.move_T on to. */
+static bool
+copy_rows(PGconn *from, PGconn *to, const char *t, const char *p)
+{
+	const char *params[2] = { t, p };
+	char *cols_from = query_text(from, "SELECT pg_temp.move_columns($1)", 1, params);
+	char *cols_to = query_text(to, "SELECT pg_temp.move_columns($1)", 1, params);
+	char *out = query_text(from, "SELECT format('COPY (%s) TO STDOUT', pg_temp.move_rows($1, $2))",
+			       2, params);
+	char *in = query_text(to, "SELECT format('COPY pg_temp.%I FROM STDIN', 'move_' || $1)", 1, params);
+	PGresult *res = NULL;
+	char *row;
+	int n;
+	bool ok = false;
+
+	if (!cols_from || !cols_to || !out || !in)
+		goto done;
+	if (strcmp(cols_from, cols_to) != 0) {
+		hoso_error("hoso.%s has other columns on the two shards (%s / %s): migrate both", t,
+			   cols_from, cols_to);
+		goto done;
+	}
+	res = PQexec(from, out);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		hoso_pg_log_error("old shard", res, from);
+		goto done;
+	}
+	PQclear(res);
+	res = NULL;
+	if (!hoso_pg_copy_begin(to, in))
+		goto drain;
+	ok = true;
+	while ((n = PQgetCopyData(from, &row, 0)) > 0) {
+		ok = ok && hoso_pg_copy_put(to, row, (size_t) n);
+		PQfreemem(row);
+	}
+	ok = hoso_pg_copy_end(to, ok && n == -1 ? NULL : "the old shard's COPY failed") && ok;
+drain:
+	/* the old shard's COPY's own result */
+	while ((res = PQgetResult(from)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			hoso_pg_log_error("old shard", res, from);
+			ok = false;
+		}
+		PQclear(res);
+	}
+done:
+	free(cols_from);
+	free(cols_to);
+	free(out);
+	free(in);
+	return ok;
+}
+
+/* Per table "name count md5" lines of province p's rows (pg_temp.move_digest). */
+static bool
+digest(PGconn *conn, const char *p, struct hoso_buf *out, long long *rows)
+{
+	const char *params[1] = { p };
+	PGresult *res = hoso_pg_query(conn, "SELECT table_name, row_count, rows_md5"
+					    " FROM pg_temp.move_digest($1)", 1, params);
+
+	*rows = 0;
+	hoso_buf_reset(out);
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++) {
+		hoso_buf_addf(out, "%s %s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			      PQgetvalue(res, i, 2));
+		*rows += atoll(PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return true;
+}
+
+/* The first line where two digests differ, for the error. */
+static void
+report_difference(const char *a, const char *b)
+{
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+		if (la != lb || memcmp(a, b, la) != 0) {
+			hoso_error("old shard: %.*s; new shard: %.*s", (int) la, a, (int) lb, b);
+			return;
+		}
+		a += la + (a[la] != 0);
+		b += lb + (b[lb] != 0);
+	}
+}
+
+/* A shard's session for the move: move.sql's functions, the warehouse lock taken. */
+static PGconn *
+move_session(const struct topology_shard *s, const char *move_sql)
+{
+	PGconn *conn = hoso_pg_connect(s->conninfo, "hoso shard move");
+
+	if (!conn)
+		return NULL;
+	/* the lock waits for a run of the shard to finish; none starts until the move ends */
+	if (!hoso_pg_exec(conn, "SET client_min_messages = warning") || !hoso_pg_exec(conn, move_sql) ||
+	    !hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, "SELECT 1 FROM hoso.run_lock FOR UPDATE")) {
+		hoso_error("shard \"%s\": cannot start the move", s->name);
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/*
+ * Move province p's rows from shard from_name to the shard that the
+ * topology now gives it, then point the coordinator at it.  Each step is
+ * one transaction; a rerun after a stop at any point finishes the move
+ * (docs/national.md, "Moving a province"):
+ *   1. the new shard: copy, commit (only when it holds none of p's rows);
+ *   2. compare the two shards' digests of p's rows: equal, or stop;
+ *   3. the old shard: delete p's rows, commit;
+ *   4. the coordinator: partitions as the topology says, commit.
+ * The coordinator's sharded tables are locked throughout, so a national
+ * query waits for the move rather than count p twice or not at all.
+ */
+static int
+shard_move(const char *path, const char *p, const char *from_name)
+{
+	struct topology t;
+	const struct topology_shard *to = NULL, *from = NULL;
+	struct hoso_buf shard_sql = HOSO_BUF_INIT, move_sql = HOSO_BUF_INIT;
+	struct hoso_buf old_digest = HOSO_BUF_INIT, new_digest = HOSO_BUF_INIT;
+	PGconn *coord = NULL, *old = NULL, *new = NULL;
+	long long old_rows = 0, new_rows = 0;
+	int ret = HOSO_EXIT_FAILED;
+	bool copied = false, catalogue;
+
+	if (!runner_topology_load(path, &t))
+		return HOSO_EXIT_USAGE;
+	to = runner_topology_shard_of(&t, p);
+	for (size_t i = 0; i < t.nshards; i++)
+		if (strcmp(t.shards[i].name, from_name) == 0)
+			from = &t.shards[i];
+	if (!to || !from || to == from) {
+		if (!to)
+			hoso_error("%s: no shard holds province %s: list it under its new shard first", path, p);
+		else if (!from)
+			hoso_error("%s: no shard is named \"%s\" (--from)", path, from_name);
+		else
+			hoso_error("%s: province %s is on shard \"%s\" already: list it under its new shard",
+				   path, p, from_name);
+		ret = HOSO_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (!migrate_all(&t) || !read_coordinator_file("shard.sql", &shard_sql) ||
+	    !read_coordinator_file("move.sql", &move_sql))
+		goto cleanup;
+	/* one move at a time; national queries wait until it is over */
+	coord = hoso_pg_connect(t.coordinator, "hoso shard move");
+	if (!coord || !hoso_pg_exec(coord, "SET client_min_messages = warning") ||
+	    !hoso_pg_exec(coord, "BEGIN") || !hoso_pg_exec(coord, shard_sql.data) ||
+	    !hoso_pg_exec(coord, "SELECT pg_advisory_xact_lock(hashtext('hoso shard move'))"))
+		goto cleanup;
+	old = move_session(from, move_sql.data);
+	new = old ? move_session(to, move_sql.data) : NULL;
+	if (!new || !hoso_pg_exec(coord, "SELECT hoso_shard.lock_tables()") ||
+	    !digest(old, p, &old_digest, &old_rows) || !digest(new, p, &new_digest, &new_rows))
+		goto cleanup;
+	if (old_rows > 0 && new_rows == 0) {
+		hoso_info("copying province %s's %lld rows from shard \"%s\" to shard \"%s\"", p, old_rows,
+			  from->name, to->name);
+		if (!hoso_pg_exec(new, "SELECT pg_temp.move_stage()"))
+			goto cleanup;
+		for (int i = 0;; i++) {
+			char *table;
+			char index[16];
+			const char *params[1] = { index };
+
+			snprintf(index, sizeof(index), "%d", i + 1);
+			table = query_text(new, "SELECT (pg_temp.move_tables())[$1::int]", 1, params);
+			if (!table)
+				goto cleanup;
+			if (!*table) {
+				free(table);
+				break;
+			}
+			if (!copy_rows(old, new, table, p)) {
+				hoso_error("province %s: copying hoso.%s failed; nothing was moved", p, table);
+				free(table);
+				goto cleanup;
+			}
+			free(table);
+		}
+		{
+			const char *params[1] = { p };
+
+			if (!hoso_pg_exec_params(new, "SELECT pg_temp.move_publish($1)", 1, params) ||
+			    !digest(new, p, &new_digest, &new_rows))
+				goto cleanup;
+		}
+		copied = true;
+	}
+	if (old_rows > 0 && strcmp(old_digest.data, new_digest.data) != 0) {
+		hoso_error("province %s: shard \"%s\" holds rows of it that are not a copy of shard \"%s\"'s; "
+			   "nothing was deleted (did a load of %s run on the new shard before the move?)",
+			   p, to->name, from->name, p);
+		report_difference(old_digest.data, new_digest.data);
+		goto cleanup;
+	}
+	if (!hoso_pg_exec(new, "COMMIT"))
+		goto cleanup;
+	if (old_rows > 0) {
+		const char *params[1] = { p };
+
+		if (!hoso_pg_exec_params(old, "SELECT pg_temp.move_delete($1)", 1, params) ||
+		    !hoso_pg_exec(old, "COMMIT")) {
+			hoso_error("province %s: its rows are on both shards; run this move again to finish it", p);
+			goto cleanup;
+		}
+	} else if (!hoso_pg_exec(old, "COMMIT")) {
+		goto cleanup;
+	}
+	if (!coordinator_apply(coord, &t, path, shard_sql.data, &catalogue) ||
+	    !hoso_pg_exec(coord, "COMMIT")) {
+		hoso_error("province %s: moved to shard \"%s\", but the coordinator was not changed; "
+			   "run \"hoso shard init %s\"", p, to->name, path);
+		goto cleanup;
+	}
+	if (copied)
+		printf("province %s: %lld rows moved from shard \"%s\" to shard \"%s\"\n", p, old_rows,
+		       from->name, to->name);
+	else if (old_rows > 0)
+		printf("province %s: %lld rows were on shard \"%s\" already; deleted from shard \"%s\"\n", p,
+		       old_rows, to->name, from->name);
+	else
+		printf("province %s: nothing on shard \"%s\" (%lld rows on shard \"%s\"); coordinator updated\n",
+		       p, from->name, new_rows, to->name);
+	ret = HOSO_EXIT_OK;
+cleanup:
+	if (new)
+		PQfinish(new);
+	if (old)
+		PQfinish(old);
+	if (coord)
+		PQfinish(coord);
+	hoso_buf_release(&shard_sql);
+	hoso_buf_release(&move_sql);
+	hoso_buf_release(&old_digest);
+	hoso_buf_release(&new_digest);
+	runner_topology_release(&t);
+	return ret;
 }
 
 /* ---- hoso shard run ---- */
@@ -614,16 +919,22 @@ runner_cmd_shard(int argc, char **argv)
 		"hoso shard init TOPOLOGY.yaml",
 		"hoso shard status TOPOLOGY.yaml",
 		"hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...",
+		"hoso shard move TOPOLOGY.yaml --province CODE --from-shard SHARD",
 		NULL
 	};
 	long long jobs = 2;
 	hoso_date day = HOSO_DATE_NONE, from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
+	const char *province = NULL, *old_shard = NULL;
 	const struct hoso_option options[] = {
+		HOSO_OPT_STRING(0, "province", &province, "CODE",
+				"move: the province whose rows move to the shard the topology gives it"),
 		HOSO_OPT_INTEGER("jobs", &jobs, "N", 1, 64,
 				 "run: load up to N pipelines at a time (default 2)"),
 		HOSO_OPT_DATE("date", &day, "run: one day (YYYY-MM-DD)"),
 		HOSO_OPT_DATE("from", &from, "run: a range of days, both included, with --to"),
 		HOSO_OPT_DATE("to", &to, "run: the range's last day"),
+		HOSO_OPT_STRING(0, "from-shard", &old_shard, "SHARD",
+				"move: the shard that holds the province's rows now"),
 		HOSO_OPT_END(),
 	};
 	struct hoso_cli cli = {
@@ -633,7 +944,9 @@ runner_cmd_shard(int argc, char **argv)
 			 "          partitioned tables over the shards, user mappings and analyst role;\n"
 			 "          copy the catalogues from a shard; idempotent\n"
 			 "  status  each server's reachability, schema version and last load per province\n"
-			 "  run     load each pipeline (which names its province) on its shard",
+			 "  run     load each pipeline (which names its province) on its shard\n"
+			 "  move    move a province's rows to the shard the topology now gives it\n"
+			 "          (from --from-shard), then point the coordinator at it",
 		.footer = "Exit status: 0 done, 1 failed (a shard down, a load failed), 2 bad usage.",
 		.args_name = "SUBCOMMAND TOPOLOGY.yaml [PIPELINE...]", .min_args = 2, .max_args = -1,
 	};
@@ -644,15 +957,25 @@ runner_cmd_shard(int argc, char **argv)
 		return cli.status;
 	sub = cli.args[0];
 	run = strcmp(sub, "run") == 0;
-	if (!run && strcmp(sub, "init") != 0 && strcmp(sub, "status") != 0)
-		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status or run)", sub);
+	if (!run && strcmp(sub, "init") != 0 && strcmp(sub, "status") != 0 && strcmp(sub, "move") != 0)
+		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status, run or move)", sub);
 	if (!run && (cli.nargs != 2 || day != HOSO_DATE_NONE || from != HOSO_DATE_NONE ||
 		     to != HOSO_DATE_NONE))
-		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml", sub);
+		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml and its options", sub);
+	if ((province || old_shard) && strcmp(sub, "move") != 0)
+		return hoso_cli_usage_error(&cli, "--province and --from-shard are options of shard move");
 	if (strcmp(sub, "init") == 0)
 		return shard_init(cli.args[1]);
 	if (strcmp(sub, "status") == 0)
 		return shard_status(cli.args[1]);
+	if (strcmp(sub, "move") == 0) {
+		if (!province || !old_shard)
+			return hoso_cli_usage_error(&cli, "shard move needs --province CODE and --from-shard SHARD");
+		if (!runner_province_code_ok(province))
+			return hoso_cli_usage_error(&cli, "--province: \"%s\" is not a province code "
+							  "([A-Za-z0-9_-]+)", province);
+		return shard_move(cli.args[1], province, old_shard);
+	}
 	if (cli.nargs < 3)
 		return hoso_cli_usage_error(&cli, "shard run: name at least one pipeline");
 	{

@@ -195,6 +195,7 @@ take_stderr(struct stage *st, const char *buf, size_t n)
 		if (!full)
 			st->line[st->line_len++] = buf[i];
 		if (buf[i] == '\n' || full) {
+			hoso_progress_interrupt();
 			(void) !write(STDERR_FILENO, st->line, st->line_len);
 			st->line[st->line_len - (buf[i] == '\n')] = '\0';
 			note_error_line(st, st->line);
@@ -209,6 +210,7 @@ static void
 end_stderr(struct stage *st)
 {
 	if (st->line_len > 0) {
+		hoso_progress_interrupt();
 		(void) !write(STDERR_FILENO, st->line, st->line_len);
 		(void) !write(STDERR_FILENO, "\n", 1);
 		st->line[st->line_len] = '\0';
@@ -219,6 +221,12 @@ end_stderr(struct stage *st)
 	st->err_fd = -1;
 }
 
+static long long
+elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (long long) (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 /*
  * Read the stages' stderr until that of `until` reaches its end; with
  * tick, call tick(arg) five times a second meanwhile (a progress line).
@@ -226,10 +234,20 @@ end_stderr(struct stage *st)
 static void
 pump_stderr(const struct stage *until, void (*tick)(void *), void *arg)
 {
+	struct timespec last, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (until->err_fd >= 0) {
 		struct pollfd fds[MAX_STAGES];
 		struct stage *of[MAX_STAGES];
 		nfds_t n = 0;
+
+		/* on time even while a stage writes many lines */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (tick && elapsed_ms(&last, &now) >= 200) {
+			last = now;
+			tick(arg);
+		}
 
 		for (int i = 0; i < MAX_STAGES; i++) {
 			if (stages[i].pid > 0 && stages[i].err_fd >= 0) {
@@ -244,10 +262,8 @@ pump_stderr(const struct stage *until, void (*tick)(void *), void *arg)
 				continue;
 			break;
 		}
-		if (ready == 0) {
-			tick(arg);
+		if (ready == 0)
 			continue;
-		}
 		for (nfds_t i = 0; i < n; i++) {
 			char buf[4096];
 			ssize_t got;
@@ -398,12 +414,6 @@ runner_run_command(char *const argv[])
 	return end.signal ? HOSO_EXIT_FAILED : end.exit_status;
 }
 
-static long long
-elapsed_ms(const struct timespec *a, const struct timespec *b)
-{
-	return (long long) (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 void
 runner_argv_push(struct runner_argv *b, const char *s)
 {
@@ -487,7 +497,8 @@ argv_files(struct runner_argv *b, const struct run_files *files)
  * logging which stage failed, followed by consequence.
  */
 static int
-run_extract_transform(char *const ex[], char *const tr[], const char *consequence)
+run_extract_transform(char *const ex[], char *const tr[], const char *consequence,
+		      struct runner_progress *rp, size_t nfiles)
 {
 	struct runner_stage_end eex, etr;
 	const struct runner_stage_end *first;
@@ -514,10 +525,17 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 		snprintf(runner_failure, sizeof(runner_failure), "cannot start the stages");
 		return HOSO_EXIT_FAILED;
 	}
-	runner_wait_stage(pex, &eex);
-	runner_wait_stage(ptr, &etr);
+	rp->extract_pid = pex;
+	runner_progress_begin(rp, "extract");
+	wait_stage_ticking(pex, &eex, rp->line.enabled ? runner_progress_extract_tick : NULL, rp);
 	ex_failed = eex.signal || eex.exit_status;
+	if (!ex_failed)
+		runner_progress_extract_done(rp, nfiles);
+	runner_progress_begin(rp, "transform");
+	wait_stage_ticking(ptr, &etr, rp->line.enabled ? runner_progress_transform_tick : NULL, rp);
 	tr_failed = etr.signal || etr.exit_status;
+	if (!ex_failed && !tr_failed)
+		runner_progress_transform_done(rp);
 	if (!ex_failed && !tr_failed)
 		return HOSO_EXIT_OK;
 	/* an extract whose reader died fails of it: the transform failed first */
@@ -527,41 +545,6 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 	hoso_error("%s; %s", runner_failure, consequence);
 	return !first->signal && first->exit_status == HOSO_EXIT_USAGE ? HOSO_EXIT_USAGE
 		: HOSO_EXIT_FAILED;
-}
-
-/* The load's progress, read from the server: it reports every COPY (pg_stat_progress_copy). */
-struct load_progress {
-	PGconn *conn;
-	struct hoso_progress line;
-	unsigned long long bytes, rows;	/* of the tables finished */
-	char table[64];			/* the one being copied */
-	unsigned long long table_bytes, table_rows;
-};
-
-static void
-load_tick(void *arg)
-{
-	struct load_progress *lp = arg;
-	PGresult *res = PQexec(lp->conn,
-			       "SELECT relid::regclass::text, bytes_processed, tuples_processed"
-			       "  FROM pg_stat_progress_copy WHERE datid = (SELECT oid FROM pg_database"
-			       "  WHERE datname = current_database()) AND command = 'COPY FROM'");
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
-		const char *table = PQgetvalue(res, 0, 0);
-
-		if (strcmp(table, lp->table) != 0) {
-			/* the previous table is done */
-			lp->bytes += lp->table_bytes;
-			lp->rows += lp->table_rows;
-			snprintf(lp->table, sizeof(lp->table), "%s", table);
-		}
-		lp->table_bytes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
-		lp->table_rows = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
-		lp->line.label = lp->table;
-	}
-	PQclear(res);
-	hoso_progress_show(&lp->line, lp->bytes + lp->table_bytes, lp->rows + lp->table_rows);
 }
 
 const char *const runner_stage_names[NSTAGES] = { "extract", "transform", "load" };
@@ -630,14 +613,17 @@ int
 runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 {
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
+	struct runner_progress rp = { .staging = rq->staging, .conn = rq->progress_conn };
 	struct hoso_buf attention = HOSO_BUF_INIT, why = HOSO_BUF_INIT;
 	int ret;
 	struct timespec t0, t1, t2;
 
+	for (size_t i = 0; i < rq->files->n; i++)
+		rp.input_bytes += rq->files->v[i].size > 0 ? (unsigned long long) rq->files->v[i].size : 0;
 	build_argvs(rq, &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = run_extract_transform(ex.v, tr.v, rq->rebuild_keys ? "nothing was changed"
-				    : "nothing was loaded");
+				    : "nothing was loaded", &rp, rq->files->n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* the two run side by side: each is given the time of both */
 	ms[STAGE_EXTRACT] = ms[STAGE_TRANSFORM] = elapsed_ms(&t0, &t1);
@@ -645,25 +631,25 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	if (ret == HOSO_EXIT_OK)
 		ret = runner_attention(rq->p, rq->staging, &attention, rq->why ? rq->why : &why);
 	if (ret == HOSO_EXIT_OK && !stop_signal) {
-		struct load_progress lp = { .conn = rq->progress_conn };
 		struct runner_stage_end end;
 		pid_t pid;
 
 		runner_export_conninfo(rq->p);
 		pid = runner_spawn(ld.v, -1, -1);
-		hoso_progress_init(&lp.line, "load");
+		runner_progress_begin(&rp, "load");
 		if (pid < 0) {
 			ret = HOSO_EXIT_FAILED;
 		} else {
-			wait_stage_ticking(pid, &end, lp.conn && lp.line.enabled ? load_tick : NULL, &lp);
+			wait_stage_ticking(pid, &end, rp.conn && rp.line.enabled
+					   ? runner_progress_load_tick : NULL, &rp);
 			ret = end.signal ? HOSO_EXIT_FAILED : end.exit_status;
 			if (ret != HOSO_EXIT_OK)
 				runner_stage_end_describe(&end, runner_failure, sizeof(runner_failure));
 		}
-		if (lp.line.shown)
-			hoso_progress_finish(&lp.line);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
 		ms[STAGE_LOAD] = elapsed_ms(&t1, &t2);
+		if (ret == HOSO_EXIT_OK)
+			runner_progress_load_done(&rp, (double) ms[STAGE_LOAD] / 1000.0);
 		/* a rebuild's load has no lock of its own to report as 75 */
 		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
 			ret = HOSO_EXIT_FAILED;

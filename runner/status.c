@@ -15,7 +15,7 @@
 #include "hoso_pg.h"
 #include "runner.h"
 
-/* Vietnam time, as every date of the warehouse (counting.md §1). */
+/* Vietnam time, as every date of the warehouse (docs/counting.md §1). */
 #define LOCAL_TIME(x) "to_char(" x " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')"
 
 static const char runs_sql[] =

@@ -85,13 +85,17 @@ seconds(char *out, size_t len, long long ms)
 void
 runner_print_summary(const struct run_outcome *o)
 {
-	char ex[32], ld[32], total[32], id[48] = "";
+	char ex[32], ld[32], total[32], id[48] = "", why[48] = "";
 
 	seconds(ex, sizeof(ex), o->ms[STAGE_EXTRACT]);
 	seconds(ld, sizeof(ld), o->ms[STAGE_LOAD]);
 	seconds(total, sizeof(total), o->total_ms);
 	if (o->run_id > 0)
 		snprintf(id, sizeof(id), "run %lld ", o->run_id);
+	if (o->exit_code != 0)
+		snprintf(why, sizeof(why), " (exit %d%s)", o->exit_code,
+			 o->exit_code == 75 ? ": locked" : o->exit_code == 2 ? ": configuration"
+			 : o->exit_code > 128 ? ": stopped" : "");
 	/* extract and transform run side by side: one time for both */
 	hoso_report(o->exit_code == 0 ? HOSO_LOG_INFO : HOSO_LOG_ERROR, hoso_log_event("run_summary"),
 		    hoso_log_int("exit", o->exit_code), hoso_log_int("files", o->files_seen),
@@ -104,8 +108,7 @@ runner_print_summary(const struct run_outcome *o)
 		    hoso_msg("%s%s%s: %lld files loaded, %lld skipped (of %lld found); %lld rows, "
 			     "%lld rejects, %lld cases, %lld warnings; extract+transform %s, load %s, "
 			     "total %s", id, o->exit_code == 0 ? "done" : "failed",
-			     o->exit_code == 0 ? "" : o->exit_code == 75 ? " (exit 75: locked)"
-			     : o->exit_code == 2 ? " (exit 2: configuration)" : " (exit 1)",
+			     why,
 			     o->files_loaded, o->files_skipped, o->files_seen, o->rows, o->rejects,
 			     o->cases, o->warnings, ex, ld, total));
 }
@@ -124,11 +127,9 @@ add_label(struct hoso_buf *b, const char *value)
 	}
 }
 
-static void
-metric(struct hoso_buf *b, const char *name, const char *type, const char *help)
-{
-	hoso_buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
+/* A gauge's # HELP and # TYPE lines; help is a literal with one %s, the kind of run. */
+#define GAUGE(b, name, help, kind) \
+	hoso_buf_addf((b), "# HELP %s " help "\n# TYPE %s gauge\n", (name), (kind), (name))
 
 static void
 sample(struct hoso_buf *b, const char *name, const char *pipeline, const char *label,
@@ -145,75 +146,75 @@ sample(struct hoso_buf *b, const char *name, const char *pipeline, const char *l
 	hoso_buf_addf(b, "} %.17g\n", v);
 }
 
-/* The last success time the previous file gave, when the warehouse cannot say. */
-static double
-previous_success(const char *path)
+/*
+ * A run and a rebuild write one file, each its own metric families: a
+ * rebuild's are named hoso_last_rebuild_*, so that an alert on the nightly
+ * runs' last success is never satisfied by a rebuild.
+ */
+#define REBUILD_PREFIX "hoso_last_rebuild_"
+
+/* prefix + what, in name; returns its text */
+static const char *
+family(struct hoso_buf *name, const char *prefix, const char *what)
+{
+	hoso_buf_reset(name);
+	hoso_buf_addf(name, "%s%s", prefix, what);
+	return name->data;
+}
+
+/*
+ * Whether a line of the file is a rebuild's: its metric is the first word,
+ * or a # HELP or # TYPE line's third.
+ */
+static bool
+is_rebuild_line(const char *line)
+{
+	if (strncmp(line, "# HELP ", 7) == 0 || strncmp(line, "# TYPE ", 7) == 0)
+		line += 7;
+	return strncmp(line, REBUILD_PREFIX, strlen(REBUILD_PREFIX)) == 0;
+}
+
+/*
+ * From the previous file: the lines of the other kind's families (kept as
+ * they are) and this kind's last success time (when the warehouse cannot say).
+ */
+static void
+read_previous(const char *path, bool rebuild, const char *success_name, struct hoso_buf *other,
+	      double *success)
 {
 	FILE *f = fopen(path, "r");
-	char line[512];
-	double v = 0;
+	char line[4096];
+	size_t name_len = strlen(success_name);
 
 	if (!f)
-		return 0;
+		return;
 	while (fgets(line, sizeof(line), f)) {
 		const char *sp;
 
-		if (strncmp(line, "hoso_last_success_timestamp_seconds{", 36) == 0 &&
-		    (sp = strrchr(line, ' ')) != NULL)
-			v = atof(sp + 1);
+		if (is_rebuild_line(line) != rebuild)
+			hoso_buf_addstr(other, line);
+		else if (*success <= 0 && strncmp(line, success_name, name_len) == 0 &&
+			 line[name_len] == '{' && (sp = strrchr(line, ' ')) != NULL)
+			*success = atof(sp + 1);
 	}
 	fclose(f);
-	return v;
 }
 
-bool
-runner_write_metrics(const char *path, const char *pipeline, const struct run_outcome *o)
+/* The file, written aside and renamed: the collector must never read half of it. */
+static bool
+replace_file(const char *path, const struct hoso_buf *b)
 {
-	struct hoso_buf b = HOSO_BUF_INIT, tmp = HOSO_BUF_INIT;
-	double success = o->last_success > 0 ? o->last_success : previous_success(path);
-	double stage_s[NSTAGES];
+	struct hoso_buf tmp = HOSO_BUF_INIT;
 	int fd;
 	bool ok = false;
 
-	for (int s = 0; s < NSTAGES; s++)
-		stage_s[s] = (double) o->ms[s] / 1000.0;
-	metric(&b, "hoso_last_run_timestamp_seconds", "gauge", "When the last run ended (Unix time).");
-	sample(&b, "hoso_last_run_timestamp_seconds", pipeline, NULL, NULL, (double) time(NULL));
-	metric(&b, "hoso_last_success_timestamp_seconds", "gauge",
-	       "When the last successful run ended (Unix time; 0: none yet).");
-	sample(&b, "hoso_last_success_timestamp_seconds", pipeline, NULL, NULL, success);
-	metric(&b, "hoso_last_run_exit_code", "gauge",
-	       "Exit status of the last run: 0 done, 1 failed, 2 configuration, 75 locked.");
-	sample(&b, "hoso_last_run_exit_code", pipeline, NULL, NULL, o->exit_code);
-	metric(&b, "hoso_last_run_duration_seconds", "gauge",
-	       "Wall time of the last run per stage (extract and transform run side by side).");
-	for (int s = 0; s < NSTAGES; s++)
-		sample(&b, "hoso_last_run_duration_seconds", pipeline, "stage", runner_stage_names[s],
-		       stage_s[s]);
-	sample(&b, "hoso_last_run_duration_seconds", pipeline, "stage", "total",
-	       (double) o->total_ms / 1000.0);
-	metric(&b, "hoso_last_run_files", "gauge", "Files of the last run: found, loaded, skipped.");
-	sample(&b, "hoso_last_run_files", pipeline, "outcome", "found", (double) o->files_seen);
-	sample(&b, "hoso_last_run_files", pipeline, "outcome", "loaded", (double) o->files_loaded);
-	sample(&b, "hoso_last_run_files", pipeline, "outcome", "skipped", (double) o->files_skipped);
-	metric(&b, "hoso_last_run_rows", "gauge", "Messages the last run archived.");
-	sample(&b, "hoso_last_run_rows", pipeline, NULL, NULL, (double) o->rows);
-	metric(&b, "hoso_last_run_rejects", "gauge", "Records the last run rejected.");
-	sample(&b, "hoso_last_run_rejects", pipeline, NULL, NULL, (double) o->rejects);
-	metric(&b, "hoso_last_run_cases", "gauge", "Cases the last run derived.");
-	sample(&b, "hoso_last_run_cases", pipeline, NULL, NULL, (double) o->cases);
-	metric(&b, "hoso_last_run_warnings", "gauge",
-	       "Things of the last run that need attention (unresolved units, unknown codes, days missing from the calendar).");
-	sample(&b, "hoso_last_run_warnings", pipeline, NULL, NULL, (double) o->warnings);
-
-	/* the collector must never read half a file: write aside, then rename */
 	hoso_buf_addf(&tmp, "%s.tmp.%ld", path, (long) getpid());
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		hoso_warning("metrics: cannot create \"%s\": %s", tmp.data, strerror(errno));
 		goto done;
 	}
-	if (write(fd, b.data, b.len) != (ssize_t) b.len || fsync(fd) != 0) {
+	if (write(fd, b->data, b->len) != (ssize_t) b->len || fsync(fd) != 0) {
 		hoso_warning("metrics: cannot write \"%s\": %s", tmp.data, strerror(errno));
 		close(fd);
 		unlink(tmp.data);
@@ -228,14 +229,59 @@ runner_write_metrics(const char *path, const char *pipeline, const struct run_ou
 	}
 	ok = true;
 done:
-	hoso_buf_release(&b);
 	hoso_buf_release(&tmp);
+	return ok;
+}
+
+bool
+runner_write_metrics(const char *path, const char *pipeline, const char *kind,
+		     const struct run_outcome *o)
+{
+	bool rebuild = strcmp(kind, "rebuild") == 0;
+	const char *prefix = rebuild ? REBUILD_PREFIX : "hoso_last_run_";
+	const char *success_name = rebuild ? REBUILD_PREFIX "success_timestamp_seconds"
+		: "hoso_last_success_timestamp_seconds";
+	struct hoso_buf b = HOSO_BUF_INIT, other = HOSO_BUF_INIT, name = HOSO_BUF_INIT;
+	double success = o->last_success;
+	bool ok;
+
+	read_previous(path, rebuild, success_name, &other, &success);
+	GAUGE(&b, family(&name, prefix, "timestamp_seconds"), "When the last %s ended (Unix time).", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, (double) time(NULL));
+	GAUGE(&b, success_name, "When the last successful %s ended (Unix time; 0: none yet).", kind);
+	sample(&b, success_name, pipeline, NULL, NULL, success);
+	GAUGE(&b, family(&name, prefix, "exit_code"),
+	      "Exit status of the last %s: 0 done, 1 failed, 2 configuration, 75 locked.", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, o->exit_code);
+	GAUGE(&b, family(&name, prefix, "duration_seconds"),
+	      "Wall time of the last %s per stage (extract and transform run side by side).", kind);
+	for (int s = 0; s < NSTAGES; s++)
+		sample(&b, name.data, pipeline, "stage", runner_stage_names[s], (double) o->ms[s] / 1000.0);
+	sample(&b, name.data, pipeline, "stage", "total", (double) o->total_ms / 1000.0);
+	GAUGE(&b, family(&name, prefix, "files"), "Files of the last %s: found, loaded, skipped.", kind);
+	sample(&b, name.data, pipeline, "outcome", "found", (double) o->files_seen);
+	sample(&b, name.data, pipeline, "outcome", "loaded", (double) o->files_loaded);
+	sample(&b, name.data, pipeline, "outcome", "skipped", (double) o->files_skipped);
+	GAUGE(&b, family(&name, prefix, "rows"), "Messages the last %s archived.", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, (double) o->rows);
+	GAUGE(&b, family(&name, prefix, "rejects"), "Records the last %s rejected.", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, (double) o->rejects);
+	GAUGE(&b, family(&name, prefix, "cases"), "Cases the last %s derived.", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, (double) o->cases);
+	GAUGE(&b, family(&name, prefix, "warnings"), "Things of the last %s that need attention "
+	      "(unresolved units, unknown codes, days missing from the calendar).", kind);
+	sample(&b, name.data, pipeline, NULL, NULL, (double) o->warnings);
+	hoso_buf_add(&b, other.data, other.len);
+	ok = replace_file(path, &b);
+	hoso_buf_release(&b);
+	hoso_buf_release(&other);
+	hoso_buf_release(&name);
 	return ok;
 }
 
 void
 runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
-		      const long long ms[NSTAGES], const struct timespec *started, bool metrics)
+		      const long long ms[NSTAGES], const struct timespec *started, const char *kind)
 {
 	struct run_outcome o = { .run_id = run_id, .exit_code = code };
 	struct timespec now;
@@ -256,6 +302,6 @@ runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run
 	 */
 	if (run_id > 0 || code != HOSO_EXIT_USAGE)
 		runner_print_summary(&o);
-	if (metrics && p->metrics_file)
-		runner_write_metrics(p->metrics_file, p->name ? p->name : "", &o);
+	if (p->metrics_file)
+		runner_write_metrics(p->metrics_file, p->name ? p->name : "", kind, &o);
 }

@@ -5,7 +5,7 @@
  *
  * Normalises text (NFC), resolves units and procedures, merges the run's
  * messages with the archived messages of the same cases (--prior), and
- * derives each touched case's milestones (counting.md §2).
+ * derives each touched case's milestones (docs/counting.md §2).
  *
  * With --derive-only KEYS (hoso rebuild) the streams are the re-read files
  * of a past range: they only feed the case table, as archived messages do

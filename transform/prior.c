@@ -19,55 +19,46 @@
 #include "hoso_records.h"
 #include "transform.h"
 
+/*
+ * The touched cases' keys into run_case (keys true), or the paths of the
+ * run's own files (file numbers below the prior ones) into run_path: COPY
+ * rows sent as they are made.
+ */
 static bool
-write_keys(const struct transform *tr, const char *path)
+copy_run_table(PGconn *conn, const struct transform *tr, bool keys)
 {
-	FILE *f = fopen(path, "w");
 	struct hoso_buf row = HOSO_BUF_INIT;
-	bool ok = f != NULL;
+	size_t n = keys ? tr->cases.ncases : tr->npaths;
+	bool ok;
 
-	for (size_t i = 0; ok && i < tr->cases.ncases; i++) {
-		const struct case_entry *c = case_table_at(&tr->cases, i);
+	if (!hoso_pg_copy_begin(conn, keys ? "COPY run_case (src, case_no) FROM STDIN"
+				: "COPY run_path (path) FROM STDIN"))
+		return false;
+	ok = true;
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *first = keys ? NULL : tr->paths[i], *second = NULL;
 
-		if (!c->touched)
+		if (keys) {
+			const struct case_entry *c = case_table_at(&tr->cases, i);
+
+			if (c->touched) {
+				first = c->src;
+				second = c->case_no;
+			}
+		}
+		if (!first)
 			continue;
 		hoso_buf_reset(&row);
-		hoso_buf_add_copy_field(&row, c->src, strlen(c->src));
-		hoso_buf_addch(&row, '\t');
-		hoso_buf_add_copy_field(&row, c->case_no, strlen(c->case_no));
+		hoso_buf_add_copy_field(&row, first, strlen(first));
+		if (second) {
+			hoso_buf_addch(&row, '\t');
+			hoso_buf_add_copy_field(&row, second, strlen(second));
+		}
 		hoso_buf_addch(&row, '\n');
-		ok = fwrite(row.data, 1, row.len, f) == row.len;
+		ok = hoso_pg_copy_put(conn, row.data, row.len);
 	}
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (!ok)
-		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
 	hoso_buf_release(&row);
-	return ok;
-}
-
-/* The paths of the run's own files (file numbers below the prior ones). */
-static bool
-write_paths(const struct transform *tr, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	struct hoso_buf row = HOSO_BUF_INIT;
-	bool ok = f != NULL;
-
-	for (size_t i = 0; ok && i < tr->npaths; i++) {
-		if (!tr->paths[i])
-			continue;
-		hoso_buf_reset(&row);
-		hoso_buf_add_copy_field(&row, tr->paths[i], strlen(tr->paths[i]));
-		hoso_buf_addch(&row, '\n');
-		ok = fwrite(row.data, 1, row.len, f) == row.len;
-	}
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (!ok)
-		hoso_error("cannot write \"%s\": %s", path, strerror(errno));
-	hoso_buf_release(&row);
-	return ok;
+	return hoso_pg_copy_end(conn, ok ? NULL : "sending the rows failed") && ok;
 }
 
 /*
@@ -133,14 +124,12 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 {
 	PGconn *conn = NULL;
 	PGresult *res = NULL;
-	char keys[4096], records[4096], paths[4096], file_base[32];
+	char records[4096], file_base[32];
 	const char *params[1];
 	FILE *f = NULL;
 	bool ok = false;
 
-	snprintf(keys, sizeof(keys), "%s/" HOSO_STAGING_PRIOR_KEYS, tmpdir);
 	snprintf(records, sizeof(records), "%s/" HOSO_STAGING_PRIOR_RECORDS, tmpdir);
-	snprintf(paths, sizeof(paths), "%s/" HOSO_STAGING_PRIOR_PATHS, tmpdir);
 	conn = hoso_pg_connect(conninfo, "hoso-transform");
 	if (!conn)
 		goto cleanup;
@@ -161,14 +150,12 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	 * not contribute its old messages, and every case it had a message
 	 * about is derived again, so that what it no longer says is gone too.
 	 */
-	if (!write_paths(tr, paths) ||
-	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_path (path) FROM STDIN", paths) ||
+	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
+	    !copy_run_table(conn, tr, false) ||
 	    !touch_replaced_cases(tr, conn))
 		goto cleanup;
-	if (!write_keys(tr, keys) ||
-	    !hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
-	    !hoso_pg_copy_in_file(conn, "COPY run_case (src, case_no) FROM STDIN", keys) ||
+	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
+	    !copy_run_table(conn, tr, true) ||
 	    !hoso_pg_exec(conn, "ANALYZE run_case"))
 		goto cleanup;
 	snprintf(file_base, sizeof(file_base), "%zu", tr->npaths);
@@ -210,8 +197,6 @@ cleanup:
 		fclose(f);
 	if (conn)
 		PQfinish(conn);
-	unlink(keys);
 	unlink(records);
-	unlink(paths);
 	return ok;
 }

@@ -12,43 +12,12 @@
 #include <unistd.h>
 
 #include "hoso_log.h"
+#include "hoso_paths.h"
 #include "hoso_sha256.h"
 #include "hoso_time.h"
 #include "staging.h"
 
 #define STAGING_FLUSH_BYTES (256 * 1024)	/* one write per ~256 KiB */
-
-static bool
-make_dirs(const char *path)
-{
-	char *copy = hoso_xstrdup(path);
-	bool ok = true;
-
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
-			ok = false;
-		*p = '/';
-	}
-	if (ok && mkdir(copy, 0700) != 0 && errno != EEXIST)
-		ok = false;
-	if (!ok)
-		hoso_error("cannot create staging directory \"%s\": %s", path, strerror(errno));
-	free(copy);
-	return ok;
-}
-
-static char *
-join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = hoso_xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
 
 /* The writer thread: hash and write blocks in the order they were handed over. */
 static void *
@@ -109,10 +78,10 @@ staging_open(struct staging *s, const char *dir)
 	for (int i = 0; i < STAGING_QUEUE; i++)
 		hoso_buf_init(&s->queue[i].data);
 	s->dir = hoso_xstrdup(dir);
-	if (!make_dirs(dir))
+	if (!hoso_make_dirs(dir))
 		return false;
 	/* an old MANIFEST would vouch for files we are about to rewrite */
-	manifest = join(dir, HOSO_STAGING_MANIFEST);
+	manifest = hoso_path_join(dir, HOSO_STAGING_MANIFEST);
 	if (unlink(manifest) != 0 && errno != ENOENT) {
 		hoso_error("cannot remove \"%s\": %s", manifest, strerror(errno));
 		free(manifest);
@@ -120,7 +89,7 @@ staging_open(struct staging *s, const char *dir)
 	}
 	free(manifest);
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
-		char *path = join(dir, hoso_staging_layouts[t].file);
+		char *path = hoso_path_join(dir, hoso_staging_layouts[t].file);
 
 		s->files[t].f = fopen(path, "w");
 		if (!s->files[t].f) {
@@ -235,14 +204,14 @@ staging_finish(struct staging *s, const struct hoso_buf *report)
 		ok = false;
 		goto cleanup;
 	}
-	path = join(s->dir, HOSO_STAGING_REPORT);
+	path = hoso_path_join(s->dir, HOSO_STAGING_REPORT);
 	ok = write_file(path, report->data, report->len);
 	free(path);
 	if (!ok)
 		goto cleanup;
 	/* MANIFEST appears atomically, and only once everything it lists is written */
-	tmp = join(s->dir, HOSO_STAGING_MANIFEST ".tmp");
-	path = join(s->dir, HOSO_STAGING_MANIFEST);
+	tmp = hoso_path_join(s->dir, HOSO_STAGING_MANIFEST ".tmp");
+	path = hoso_path_join(s->dir, HOSO_STAGING_MANIFEST);
 	ok = write_file(tmp, manifest.data, manifest.len);
 	if (ok && rename(tmp, path) != 0) {
 		hoso_error("cannot rename \"%s\": %s", tmp, strerror(errno));

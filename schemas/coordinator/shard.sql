@@ -122,6 +122,18 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- Lock the sharded tables until the transaction ends: a move of a
+-- province between shards makes national queries wait for it.
+CREATE OR REPLACE FUNCTION hoso_shard.lock_tables() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY hoso_shard.sharded_tables() LOOP
+		EXECUTE format('LOCK TABLE hoso.%I IN ACCESS EXCLUSIVE MODE', t);
+	END LOOP;
+END $$;
+
 -- Shard p_name's partitions of every sharded table, holding p_provinces.
 CREATE OR REPLACE FUNCTION hoso_shard.attach(p_name text, p_provinces text[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -129,6 +141,9 @@ DECLARE
 	t text;
 	vals text := (SELECT string_agg(quote_literal(p), ', ') FROM unnest(p_provinces) p);
 BEGIN
+	IF vals IS NULL THEN
+		RETURN;		-- a shard with no province (yet)
+	END IF;
 	FOREACH t IN ARRAY hoso_shard.sharded_tables() LOOP
 		EXECUTE format('CREATE FOREIGN TABLE hoso_shard.%I PARTITION OF hoso.%I'
 			       ' FOR VALUES IN (%s) SERVER %I OPTIONS (schema_name %L, table_name %L)',

@@ -32,6 +32,7 @@ sed -i 's/"TrangThaiHoSo":"4"/"TrangThaiHoSo":"9","NgayKetThucXuLy":"20230303090
 rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-03 2>&1) || rc=$?
 assert_eq "$rc" 1 "changed ledgered file exits 1"
 assert_contains "$out" "day1.jsonl: already loaded, but its content changed" "message names the file"
+assert_contains "$out" "hoso: hint: Rerun with --replace to replace what it loaded" "the advice is a hint line"
 table_digest >"$work/d3"
 assert_eq "$(cmp -s "$work/d1" "$work/d3" && echo same)" same "refused run changes no table"
 

@@ -207,6 +207,31 @@ assert_eq "$(printf '%s\n' "$out" | grep -c '^  [0-9]')" 3 "runs --limit 3: thre
 rc=0; out=$("$HOSO" rebuild "$work/p.yaml" --from 2023-03-10 --to 2023-03-12 --why test 2>&1) || rc=$?
 assert_eq "$rc" 0 "rebuild exits 0 ($out)"
 assert_contains "$(printf '%s\n' "$out" | tail -n 1)" "done: " "rebuild: the summary is the last line"
+# a rebuild writes its own metric families into the same file and keeps
+# the nightly run's: an alert on hoso_last_success_timestamp_seconds is not
+# satisfied by a rebuild; a dry run writes nothing
+rc=0; prom=$(python3 "$work/promcheck.py" "$work/metrics/hoso.prom" 2>&1) || rc=$?
+assert_eq "$rc" 0 "the metrics file parses after a rebuild ($prom)"
+assert_contains "$prom" 'hoso_last_rebuild_exit_code{pipeline="chk"} 0.0' "metrics: the rebuild's exit code"
+# every case accepted 2023-03-01 .. 03-12 is still open in the range: 12
+assert_contains "$prom" 'hoso_last_rebuild_cases{pipeline="chk"} 12.0' "metrics: the rebuild's cases"
+got=$(printf '%s\n' "$prom" | sed -n 's/^hoso_last_success_timestamp_seconds{pipeline="chk"} \([0-9]*\).*/\1/p')
+assert_eq "$got" "$success" "metrics: the runs' last success is still the last done run's"
+assert_contains "$prom" 'hoso_last_run_exit_code{pipeline="chk"} 1.0' "metrics: the last run's exit code is kept"
+rebuild_success=$(q -c "SELECT floor(extract(epoch FROM max(finished_at)))::bigint FROM hoso.run WHERE status = 'done' AND kind = 'rebuild'")
+got=$(printf '%s\n' "$prom" | sed -n 's/^hoso_last_rebuild_success_timestamp_seconds{pipeline="chk"} \([0-9]*\).*/\1/p')
+assert_eq "$got" "$rebuild_success" "metrics: the rebuild's own last success"
+cp "$work/metrics/hoso.prom" "$work/prom-before"
+rc=0; out=$("$HOSO" rebuild "$work/p.yaml" --from 2023-03-10 --to 2023-03-12 --dry-run 2>&1) || rc=$?
+assert_eq "$rc" 0 "rebuild --dry-run exits 0 ($out)"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --from 2023-03-10 --to 2023-03-12 --dry-run 2>&1) || rc=$?
+assert_eq "$rc" 0 "run --dry-run exits 0 ($out)"
+assert_eq "$(cmp -s "$work/prom-before" "$work/metrics/hoso.prom" && echo same)" same "a dry run writes no metrics"
+rc=0; out=$("$HOSO" run "$work/p.yaml" --date 2023-03-10 2>&1) || rc=$?
+rc=0; prom=$(python3 "$work/promcheck.py" "$work/metrics/hoso.prom" 2>&1) || rc=$?
+assert_eq "$rc" 0 "the metrics file parses after a run that follows a rebuild ($prom)"
+assert_contains "$prom" 'hoso_last_run_exit_code{pipeline="chk"} 0.0' "metrics: the new run's exit code"
+assert_contains "$prom" 'hoso_last_rebuild_cases{pipeline="chk"} 12.0' "metrics: a run keeps the rebuild's families"
 fresh_db opscheck_csv
 mkdir -p "$work/csv/exp-10.03.2023"
 printf '%s\r\n' \

@@ -146,6 +146,12 @@ while [ "$i" -lt "$trials" ]; do
 		killed_before=$((killed_before + 1))
 		if [ "$mode" = runner-term ] && [ "$rc" != 0 ]; then
 			[ "$rc" = 143 ] || fail "trial $i: SIGTERM: exit $rc, expected 143: $(tail -3 "$work/trial.log")"
+			# the summary, still the last line, gives the status the runner exits
+			# with (none when the signal came before the runner had begun)
+			case $(tail -n 1 "$work/trial.log") in
+			""|*"failed (exit 143: stopped)"*) ;;
+			*) fail "trial $i: SIGTERM: the summary says [$(tail -n 1 "$work/trial.log")]" ;;
+			esac
 			case $row in
 			""|"failed|interrupted by SIGTERM"*) ;;
 			*) fail "trial $i: SIGTERM: the run row says [$row]" ;;

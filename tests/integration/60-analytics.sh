@@ -5,7 +5,7 @@
 # roll-up; working days across Lunar New Year; the analyst role.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 fresh_db analytics
-mkdir -p "$work/input" "$work/calendar"
+mkdir -p "$work/input"
 
 # Units: province P and its districts D1..D5 until 2025-06-30; all roll up
 # to province Q (successor map).  D1..D5 codes are the agency codes of the
@@ -21,18 +21,7 @@ D4,Huyện Bốn,,HUYEN,P,,2025-06-30,Q
 D5,Huyện Năm,,HUYEN,P,,2025-06-30,Q
 CSV
 # A calendar of our own: weekends off, Tết 2023 = 20..26 January.
-python3 - "$work/calendar" <<'PY'
-import datetime, sys
-for year in (2023, 2024, 2025):
-    with open(f"{sys.argv[1]}/{year}.csv", "w") as f:
-        f.write("date,working,reason\n")
-        d = datetime.date(year, 1, 1)
-        while d.year == year:
-            tet = year == 2023 and datetime.date(2023, 1, 20) <= d <= datetime.date(2023, 1, 26)
-            off = "Tết" if tet else ("weekend" if d.weekday() >= 5 else "")
-            f.write(f"{d},{0 if off else 1},{off}\n")
-            d += datetime.timedelta(days=1)
-PY
+own_calendar "$work/calendar" 2023 2025 2023-01-20 2023-01-26 Tết
 
 # case UNIT SERIAL ACCEPTED FINISHED DUE: one resolved case
 case_line() {
@@ -62,16 +51,7 @@ emit() {	# UNIT ON_TIME LATE
 	case_line D4 TET-1 20230119080000 20230130080000 20230210170000
 } >"$work/input/an.jsonl"
 
-cat >"$work/p.yaml" <<YAML
-source:
-  paths: ["$work/input/*"]
-  format: dvcqg-jsonl
-reference:
-  units: $work/units.csv
-  calendar: $work/calendar
-staging: $work/staging
-YAML
-"$HOSO" run "$work/p.yaml" --date 2024-03-31 >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "load failed"; finish; }
+run_own_reference 2024-03-31
 q -c "UPDATE hoso.setting SET value = '3' WHERE name = 'ranking_min_denominator'"
 
 # 1. ranking: D4 1.0 first; D1 and D2 tie at 0.75 (rank 2, 2); D5 0.2 is 4th

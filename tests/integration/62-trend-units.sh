@@ -7,7 +7,8 @@
 # over (month ∩ period), and the months' flows against the period's.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 fresh_db trend_units
-mkdir -p "$work/input" "$work/calendar"
+mkdir -p "$work/input"
+own_calendar "$work/calendar" 2022 2025
 
 # Province P with district D1 and communes X1, X2 until 2025-06-30; since
 # 2025-07-01 province Q with communes Y1 (X1 and X2 merged) and Y2.  Case
@@ -32,13 +33,6 @@ python3 - "$work" <<'PY'
 import datetime as dt, json, os, sys
 work = sys.argv[1]
 D = dt.date
-for year in range(2022, 2026):
-    with open(f"{work}/calendar/{year}.csv", "w") as f:
-        f.write("date,working,reason\n")
-        d = D(year, 1, 1)
-        while d.year == year:
-            f.write(f"{d},{0 if d.weekday() >= 5 else 1},{'weekend' if d.weekday() >= 5 else ''}\n")
-            d += dt.timedelta(days=1)
 cases = []
 d, i = D(2022, 11, 20), 0
 while d <= D(2024, 3, 20):
@@ -98,16 +92,7 @@ out.write(f"coverage TR|{first}|{last}|{len(files)}\n")
 PY
 expect() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$work/expected"; }
 
-cat >"$work/p.yaml" <<YAML
-source:
-  paths: ["$work/input/*"]
-  format: dvcqg-jsonl
-reference:
-  units: $work/units.csv
-  calendar: $work/calendar
-staging: $work/staging
-YAML
-"$HOSO" run "$work/p.yaml" --date 2025-12-31 >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "load failed"; finish; }
+run_own_reference 2025-12-31
 
 # 1. trend months: those that meet the period, clipped to it; each month
 #    equals period_summary over (month ∩ period); the months' flows add up

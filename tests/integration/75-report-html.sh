@@ -53,17 +53,7 @@ for i in range(2): case("D3", "3", "20230320080000", "20230430170000", "20230322
 for i in range(3): case("D3", "3", "20230320080000", "20230430170000", None)
 PY
 
-cat >"$work/p.yaml" <<YAML
-source:
-  paths: ["$work/input/*"]
-  format: dvcqg-jsonl
-reference:
-  units: $work/units.csv
-  procedures: $work/procedures.csv
-  calendar: $HOSO_ROOT/schemas/reference/calendar
-staging: $work/staging
-YAML
-"$HOSO" run "$work/p.yaml" --date 2023-04-14 >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "load failed"; finish; }
+run_own_reference 2023-04-14
 
 page=$work/report.html
 rc=0

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Decision 766 index (counting.md §5) with hand-computed cases: 2.1's
+# The Decision 766 index (docs/counting.md §5) with hand-computed cases: 2.1's
 # own on-time rule (timestamps against the original due date, supplement
 # pauses subtracted, an open round ends the case, two rounds are late, no
 # due date -> the procedure's limit), the group 3 and 4 rates and scores,
@@ -109,17 +109,7 @@ case("S", "20230508100000", "2", "20230508080000", "", proc="3.0",
      rounds=[("20230508083000", "20230508100000", "", "")])
 PY
 
-cat >"$work/p.yaml" <<YAML
-source:
-  paths: ["$work/input/*"]
-  format: dvcqg-jsonl
-reference:
-  units: $work/units.csv
-  procedures: $work/procedures.csv
-  calendar: $HOSO_ROOT/schemas/reference/calendar
-staging: $work/staging
-YAML
-"$HOSO" run "$work/p.yaml" --date 2023-04-05 >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "load failed"; finish; }
+run_own_reference 2023-04-05
 
 # the 766 profile came from schemas/profiles/766.yaml
 assert_eq "$(q -c "SELECT count(*) FROM hoso.profile WHERE name = '766'")" 1 "profile 766 loaded"

@@ -52,7 +52,7 @@ q() { psql -X -v ON_ERROR_STOP=1 -Atq "$@"; }
 load_scan_functions() { q -f "$HOSO_ROOT/tests/sql/scan.sql" >/dev/null; }
 
 # summary FROM TO [UNIT]: hoso.period_summary as "name value" lines, the
-# rate printed truncated to two decimals (counting.md §3) or NULL.
+# rate printed truncated to two decimals (docs/counting.md §3) or NULL.
 summary() {
 	unit=${3:-}
 	q -F ' ' -v from="$1" -v to="$2" -v unit="$unit" <<'SQL'
@@ -131,6 +131,52 @@ reference:
   calendar: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/calendar
 staging: $work/staging
 YAML
+}
+
+# own_calendar DIR FIRST_YEAR LAST_YEAR [HOLIDAY_FROM HOLIDAY_TO REASON]:
+# DIR/YYYY.csv for each year, Saturdays and Sundays off, and the holiday's
+# days (YYYY-MM-DD, both included) off with REASON
+own_calendar() {
+	mkdir -p "$1"
+	python3 - "$@" <<'PY'
+import datetime as dt, sys
+out, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+hol = sys.argv[4:7]
+for year in range(first, last + 1):
+    with open(f"{out}/{year}.csv", "w") as f:
+        f.write("date,working,reason\n")
+        d = dt.date(year, 1, 1)
+        while d.year == year:
+            off = hol[2] if hol and hol[0] <= d.isoformat() <= hol[1] else \
+                "weekend" if d.weekday() >= 5 else ""
+            f.write(f"{d},{0 if off else 1},{off}\n")
+            d += dt.timedelta(days=1)
+PY
+}
+
+# run_own_reference DATE: $work/p.yaml reading every file under $work/input
+# with the test's own reference data ($work/units.csv; $work/procedures.csv
+# and $work/calendar when the test wrote them, else the committed calendars),
+# run for DATE; a failed run ends the test
+run_own_reference() {
+	{
+		cat <<YAML
+source:
+  paths: ["$work/input/*"]
+  format: dvcqg-jsonl
+reference:
+  units: $work/units.csv
+YAML
+		[ -f "$work/procedures.csv" ] && echo "  procedures: $work/procedures.csv"
+		if [ -d "$work/calendar" ]; then
+			echo "  calendar: $work/calendar"
+		else
+			echo "  calendar: $HOSO_ROOT/schemas/reference/calendar"
+		fi
+		echo "staging: $work/staging"
+	} >"$work/p.yaml"
+	"$HOSO" run "$work/p.yaml" --date "$1" >"$work/run.log" 2>&1 ||
+		{ cat "$work/run.log"; fail "load failed"; finish; }
 }
 
 # kontum_sample: the directory holding hoso-gen's scale-1 Kon Tum sample

@@ -7,7 +7,7 @@
 #   --replace), refusals (no MANIFEST, MANIFEST mismatch, ledgered path),
 #   the reject threshold, and hoso.period_summary on the hand-made cases
 #   of tests/load/staging/case_*.tsv, whose expected figures are worked out
-#   below from counting.md §1-3.
+#   below from docs/counting.md §1-3.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=${HOSO_ROOT:-$(cd "$here/../.." && pwd)}
@@ -412,7 +412,7 @@ check "March: identities" "t" "
 got=$(psql -X -Atq -c "CREATE TEMP TABLE ps_cols AS SELECT * FROM hoso.period_summary('2023-03-01', '2023-03-31')" \
 	-c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'ps_cols'::regclass AND attnum > 0")
 [ "$got" = "carried_over bigint,received_online bigint,received_direct bigint,received_postal bigint,received_in_period bigint,received_total bigint,resolved_total bigint,resolved_early bigint,resolved_on_time bigint,resolved_late bigint,in_progress_total bigint,in_progress_in_time bigint,in_progress_overdue bigint,in_progress_paused bigint,closed_other bigint,digitised_at_intake bigint,on_time_rate numeric,on_time_num bigint,on_time_den bigint" ] &&
-	pass "columns in counting.md order and types" || fail "columns: $got"
+	pass "columns in docs/counting.md order and types" || fail "columns: $got"
 # Unit KT.DG with its commune KT.DG.X1: C03 (X1), C06, C09, C12 (DG), C17 (X1).
 #   C17 carried over, open, overdue; C03 direct, late; C06 direct, open, overdue;
 #   C09 direct, closed; C12 accepted after T1, not counted.

@@ -89,7 +89,7 @@ assert_contains "$out" "already in the ledger" "rerun says every file is already
 table_digest >"$work/digest2"
 assert_eq "$(cmp -s "$work/digest1" "$work/digest2" && echo same)" same "rerun leaves every table identical"
 
-# 4. an independent computation of counting.md over the raw files
+# 4. an independent computation of docs/counting.md over the raw files
 for period in "2022-12-15 2023-10-14" "2023-01-01 2023-12-31" "2024-01-15 2024-02-14"; do
 	set -- $period
 	python3 "$HOSO_ROOT/tests/oracle/hoso_oracle.py" --from "$1" --to "$2" "$sample/landing" >"$work/oracle"

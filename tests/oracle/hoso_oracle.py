@@ -2,7 +2,7 @@
 """hoso_oracle: an independent reference computation of the period summary.
 
 Reads raw DVCQG JSON Lines landing files (docs/input.md §1-2) and computes the
-figures of counting.md §3 from the milestones of counting.md §2, written from
+figures of docs/counting.md §3 from the milestones of docs/counting.md §2, written from
 the specification's words only.  It shares no code with the C pipeline and is
 meant to be checked against it.
 
@@ -12,11 +12,11 @@ Usage:
 
 Directories are walked recursively for *.jsonl, *.jsonl.gz and *.gz; all
 files are then taken in byte order of their path.  Output: one line per
-column, "name value", in the order of counting.md §3 (or a JSON object with
+column, "name value", in the order of docs/counting.md §3 (or a JSON object with
 --json).  A file that cannot be read to its end exits 1.
 
 Times are kept as the portal's 14-digit local strings (yyyyMMddHHmmss, Vietnam
-time, counting.md §1): fixed width, so string order is time order, and the
+time, docs/counting.md §1): fixed width, so string order is time order, and the
 local date of an instant is its first 8 characters.  T0 and T1 are therefore
 "<from>000000" and "<to>235959".
 
@@ -159,7 +159,7 @@ class Case:
 	dkey: logged position (at, file_no, line, pos) of the current dossier.
 	d: the current dossier's fields (see parse_dossier) or None.
 	at_fin, at_st7, at_st8: earliest _at of an accepted dossier message
-	  reporting status 9/10, 7, 8 (counting.md §2 fallbacks).
+	  reporting status 9/10, 7, 8 (docs/counting.md §2 fallbacks).
 	p_*: aggregates of the progress rows (earliest time per status group).
 	st_time, st_rows: the latest event time <= T1 among the progress rows and,
 	  for the distinct steps at that time, the first logged position of each
@@ -253,16 +253,17 @@ def member_stream(f, path):
 		pending = b""
 		while True:
 			try:
-				out = d.decompress(data)
+				out = d.decompress(data) if data else d.flush()
 			except zlib.error as e:
 				raise FileError("%s: corrupt gzip stream (%s)" % (path, e))
+			if not data and not d.eof:
+				raise FileError("%s: truncated gzip stream" % path)
 			if not head_done:
+				# the member's first 3 bytes decide whether it opens with a BOM
 				head += out
 				out = b""
 				if len(head) >= 3 or d.eof:
-					if head.startswith(BOM):
-						head = head[3:]
-					out = head
+					out = head[3:] if head.startswith(BOM) else head
 					head_done = True
 			if out:
 				yield out
@@ -274,22 +275,6 @@ def member_stream(f, path):
 			data = f.read(1 << 20)
 			if not data:
 				eof = True
-				try:
-					out = d.flush()
-				except zlib.error as e:
-					raise FileError("%s: corrupt gzip stream (%s)" % (path, e))
-				if not d.eof:
-					raise FileError("%s: truncated gzip stream" % path)
-				if not head_done:
-					head += out
-					if head.startswith(BOM):
-						head = head[3:]
-					out = head
-					head_done = True
-				if out:
-					yield out
-				pending = d.unused_data
-				break
 		if not pending and eof:
 			return
 
@@ -477,7 +462,7 @@ class Oracle:
 # ---------------------------------------------------------------- milestones
 
 def due_at(d, t):
-	"""counting.md §2 due_at(t): "" when the case has no due date at t."""
+	"""docs/counting.md §2 due_at(t): "" when the case has no due date at t."""
 	rounds = d[D_ROUNDS]
 	if not rounds:
 		return d[D_DUE]
@@ -662,7 +647,7 @@ def parse_day(s):
 
 def main(argv=None):
 	ap = argparse.ArgumentParser(description="Reference period summary "
-		"(counting.md §3) computed from raw DVCQG JSON Lines files.")
+		"(docs/counting.md §3) computed from raw DVCQG JSON Lines files.")
 	ap.add_argument("--from", dest="date_from", required=True, type=parse_day)
 	ap.add_argument("--to", dest="date_to", required=True, type=parse_day)
 	ap.add_argument("--units", help="units.csv (unit catalogue)")

@@ -1,5 +1,5 @@
 /*
- * test_milestones.c: counting.md §2 and §1 worked by hand on small cases.
+ * test_milestones.c: docs/counting.md §2 and §1 worked by hand on small cases.
  */
 #include "hoso_index766.h"
 #include "hoso_milestones.h"
@@ -250,7 +250,7 @@ test_working_time(void)
 	hoso_calendar_release(&cal);
 }
 
-/* The 766 arithmetic: adding months and office time (counting.md §1, §5). */
+/* The 766 arithmetic: adding months and office time (docs/counting.md §1, §5). */
 static void
 test_766_arithmetic(void)
 {

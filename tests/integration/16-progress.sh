@@ -1,0 +1,74 @@
+#!/bin/sh
+# The progress line: on a terminal (a pseudo-terminal made by script(1))
+# a run draws one line per phase, extract (bytes read of the files),
+# transform (staging written) and load (rows of the table being copied),
+# each ending with its final figures; with stderr piped, or in JSON, no
+# progress at all, only the log's lines.
+. "$HOSO_ROOT/tests/integration/lib.sh"
+
+command -v script >/dev/null || { say "skip: no script(1) (util-linux)"; exit 0; }
+ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
+# two landing days of 30 000 dossiers each (300 lines of 100): enough for
+# the COPY of the archive to last several of the line's redraws
+for d in 20230301 20230302; do
+	mkdir -p "$work/landing/$d"
+	awk -v d=$d 'BEGIN { for (l = 0; l < 300; l++) {
+		printf "{\"_at\":\"%s170000\",\"_src\":\"PRG\",\"service\":\"DongBoHoSoMC\",\"data\":[", d
+		for (k = 0; k < 100; k++)
+			printf "%s{\"MaHoSo\":\"000.00.15.H34-%s-%06d\",\"MaTTHC\":\"1.000001\",\"KenhThucHien\":\"2\",\"NgayTiepNhan\":\"%s080000\",\"NgayHenTra\":\"%s170000\",\"TrangThaiHoSo\":\"4\"}", \
+				(k ? "," : ""), d, l * 100 + k, d, d
+		print "]}" } }' | gzip >"$work/landing/$d/log.jsonl.gz"
+done
+cat >"$work/p.yaml" <<YAML
+name: prg
+source:
+  paths: ["$work/landing/{date:%Y%m%d}/*.jsonl.gz"]
+  format: dvcqg-jsonl
+reference:
+  units: $ref/kontum/units.csv
+  procedures: $ref/kontum/procedures.csv
+  calendar: $ref/calendar
+staging: $work/staging
+YAML
+# the input's size as the extract line rounds it (MB of 10^6 bytes)
+mb=$(stat -c %s "$work"/landing/*/log.jsonl.gz | awk '{ s += $1 } END { printf "%.1f", s / 1e6 }')
+
+# on_tty FILE CMD: CMD with stdin, stdout and stderr on a pseudo-terminal;
+# FILE gets what it wrote, each redraw of a line (\r) on a line of its own
+on_tty() {
+	_out=$1
+	shift
+	rc=0; script -qec "$*" "$_out.raw" >/dev/null </dev/null || rc=$?
+	tr '\r' '\n' <"$_out.raw" | sed 's/\x1b\[K//g' | grep -v '^Script \|^$' >"$_out" || true
+}
+
+# 1. on a terminal: a line for each phase, in order, with its figures
+fresh_db progress_tty
+on_tty "$work/tty" "'$HOSO' run '$work/p.yaml' --from 2023-03-01 --to 2023-03-02"
+assert_eq "$rc" 0 "run on a terminal exits 0"
+tty=$(cat "$work/tty")
+assert_contains "$tty" "extract: $mb MB read, 2 files" "extract's final line: the input's bytes and files"
+assert_contains "$tty" "transform: " "transform has a line"
+got=$(grep -c '^transform: .*[0-9.]* MB of staging written$' "$work/tty" || true)
+assert_eq "$([ "$got" -ge 1 ] && echo yes)" yes "transform's line gives the staging written ($got lines)"
+got=$(grep -c '^load: copying hoso\.dossier_msg ([0-9]* rows); [0-9]* rows so far$' "$work/tty" || true)
+assert_eq "$([ "$got" -ge 1 ] && echo yes)" yes "load's line gives the rows of the table being copied ($got lines)"
+assert_contains "$tty" "load: done in " "load's final line"
+order=$(grep -o '^extract: [0-9.]* MB read, 2 files$\|^transform: [0-9.]* MB of staging written$\|^load: done in' "$work/tty" | uniq | cut -c1-4 | tr '\n' ' ')
+assert_eq "$order" "extr tran load " "the phases' final lines, in order"
+assert_contains "$(tail -n 1 "$work/tty")" "done: 2 files loaded" "the summary is still the last line"
+
+# 2. stderr piped (a scheduler's log): no progress, no terminal escapes
+fresh_db progress_pipe
+rc=0; "$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-03-02 >/dev/null 2>"$work/piped" || rc=$?
+assert_eq "$rc" 0 "run with stderr piped exits 0"
+assert_eq "$(grep -c "$(printf '\r')\|$(printf '\033')\|^extract: \|^transform: \|^load: " "$work/piped")" 0 \
+	"piped stderr: no progress line"
+assert_contains "$(tail -n 1 "$work/piped")" "done: 2 files loaded" "piped stderr: the summary ends it"
+
+# 3. JSON on a terminal: every line is a log line, no progress among them
+fresh_db progress_json
+on_tty "$work/json" "'$HOSO' run '$work/p.yaml' --from 2023-03-01 --to 2023-03-02 --log-format json"
+assert_eq "$rc" 0 "JSON run on a terminal exits 0"
+assert_eq "$(grep -vc '^{"ts":' "$work/json")" 0 "JSON on a terminal: every line is a log line"
+finish
