@@ -19,7 +19,8 @@ static const char signature[11] = "PGCOPY\n\377\r\n";	/* and its NUL: 11 bytes *
 static unsigned char *
 room(struct hoso_buf *out, size_t n)
 {
-	hoso_buf_grow(out, n);
+	if (out->len + n >= out->cap)	/* called for every field: grow only when short */
+		hoso_buf_grow(out, n);
 	out->len += n;
 	out->data[out->len] = '\0';
 	return (unsigned char *) out->data + out->len - n;
@@ -241,6 +242,10 @@ parse_bool(const char *s, size_t len, bool *b)
 		{ "on", 2, true }, { "off", 2, false }, { "1", 1, true }, { "0", 1, false },
 	};
 
+	if (len == 1 && (*s == 't' || *s == 'f')) {	/* what the staging writers write */
+		*b = *s == 't';
+		return true;
+	}
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t n = strlen(words[i].word);
 		size_t k;
@@ -378,20 +383,27 @@ add_text_array(struct hoso_buf *out, unsigned elem_oid, const char *s, size_t le
 				while (p < end && is_space(*p))
 					p++;
 			} else {
-				for (; p < end && *p != ',' && *p != '}'; p++) {
+				while (p < end && *p != ',' && *p != '}') {
+					const char *run = p, *last;
+
 					if (*p == '{' || *p == '"')
 						goto bad;
 					if (*p == '\\') {
 						if (++p == end)
 							goto bad;
-						hoso_buf_addch(out, *p);
+						hoso_buf_addch(out, *p++);
 						kept = out->len;
 						unquoted_text = true;
 						continue;
 					}
-					hoso_buf_addch(out, *p);
-					if (!is_space(*p))
-						kept = out->len;
+					while (p < end && *p != ',' && *p != '}' && *p != '{' && *p != '"' &&
+					       *p != '\\')
+						p++;
+					hoso_buf_add(out, run, (size_t) (p - run));
+					for (last = p; last > run && is_space(last[-1]); last--)
+						;
+					if (last > run)
+						kept = out->len - (size_t) (p - last);
 				}
 				out->len = kept;	/* trailing white space is not the element's */
 				out->data[out->len] = '\0';

@@ -130,6 +130,7 @@ main(void)
 		"numeric with a trailing zero digit");
 	/* booleans as the server's input reads them */
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "t", (struct expect) BYTES("\0\0\0\x01" "\x01"), "t");
+	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "f", (struct expect) BYTES("\0\0\0\x01" "\x00"), "f");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "0", (struct expect) BYTES("\0\0\0\x01" "\x00"), "0");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "TRUE", (struct expect) BYTES("\0\0\0\x01" "\x01"), "TRUE");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "off", (struct expect) BYTES("\0\0\0\x01" "\x00"), "off");
@@ -138,6 +139,10 @@ main(void)
 		(struct expect) BYTES("\0\0\0\x24" "\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x19"
 				      "\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x02\x4b\x54"
 				      "\x00\x00\x00\x06\x4b\x54\x2e\x53\x54\x50"), "{KT,KT.STP}");
+	encodes(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{ a b ,c}",
+		(struct expect) BYTES("\0\0\0\x20" "\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x19"
+				      "\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x03\x61\x20\x62"
+				      "\x00\x00\x00\x01\x63"), "unquoted elements lose their outer white space");
 	encodes(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{}",
 		(struct expect) BYTES("\0\0\0\x0c" "\0\0\0\0" "\0\0\0\0" "\0\0\0\x19"), "the empty array");
 	encodes(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{\"a b\",NULL,\" c\\\\\"d\"}",
