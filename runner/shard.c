@@ -594,7 +594,7 @@ cleanup:
 /* ---- hoso shard status ---- */
 
 static void
-status_of(const char *what, const char *conninfo, int *down)
+status_of(const char *what, const char *conninfo, const struct topology_shard *shard, int *down)
 {
 	struct hoso_buf ci = HOSO_BUF_INIT;
 	PGconn *conn;
@@ -623,11 +623,19 @@ status_of(const char *what, const char *conninfo, int *down)
 			   " count(*) FILTER (WHERE status = 'failed')"
 			   " FROM hoso.run WHERE province <> '' GROUP BY province ORDER BY province");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		for (int i = 0; i < PQntuples(res); i++)
-			printf("%-24s       %s last load %s%s%s\n", "", PQgetvalue(res, i, 0),
+		for (int i = 0; i < PQntuples(res); i++) {
+			bool owned = !shard;
+
+			for (size_t j = 0; shard && j < shard->nprovinces; j++)
+				owned = owned || strcmp(shard->provinces[j], PQgetvalue(res, i, 0)) == 0;
+			printf("%-24s       %s last load %s%s%s%s\n", "", PQgetvalue(res, i, 0),
 			       PQgetisnull(res, i, 1) ? "never" : PQgetvalue(res, i, 1),
 			       strcmp(PQgetvalue(res, i, 2), "0") ? ", failed runs: " : "",
-			       strcmp(PQgetvalue(res, i, 2), "0") ? PQgetvalue(res, i, 2) : "");
+			       strcmp(PQgetvalue(res, i, 2), "0") ? PQgetvalue(res, i, 2) : "",
+			       /* the coordinator does not count these rows (the shard's views leave them out) */
+			       owned ? "" : "; NOT this shard's in the topology: a move stopped midway? "
+					    "run hoso shard move again");
+		}
 	PQclear(res);
 	PQfinish(conn);
 }
@@ -640,13 +648,13 @@ shard_status(const char *path)
 
 	if (!runner_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
-	status_of("coordinator", t.coordinator, &down);
+	status_of("coordinator", t.coordinator, NULL, &down);
 	for (size_t i = 0; i < t.nshards; i++) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "shard %s (%zu provinces)", t.shards[i].name,
 			 t.shards[i].nprovinces);
-		status_of(what, t.shards[i].conninfo, &down);
+		status_of(what, t.shards[i].conninfo, &t.shards[i], &down);
 	}
 	runner_topology_release(&t);
 	return down ? HOSO_EXIT_FAILED : HOSO_EXIT_OK;
@@ -664,10 +672,10 @@ copy_rows(PGconn *from, PGconn *to, const char *t, const char *p)
 	char *out = query_text(from, "SELECT format('COPY (%s) TO STDOUT', pg_temp.move_rows($1, $2))",
 			       2, params);
 	char *in = query_text(to, "SELECT format('COPY pg_temp.%I FROM STDIN', 'move_' || $1)", 1, params);
-	PGresult *res = NULL;
+	PGresult *res;
 	char *row;
 	int n;
-	bool ok = false;
+	bool ok = false, began;
 
 	if (!cols_from || !cols_to || !out || !in)
 		goto done;
@@ -679,19 +687,19 @@ copy_rows(PGconn *from, PGconn *to, const char *t, const char *p)
 	res = PQexec(from, out);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		hoso_pg_log_error("old shard", res, from);
+		PQclear(res);
 		goto done;
 	}
 	PQclear(res);
-	res = NULL;
-	if (!hoso_pg_copy_begin(to, in))
-		goto drain;
-	ok = true;
+	began = hoso_pg_copy_begin(to, in);
+	ok = began;
+	/* every row is read, even when the new shard fails: the old one's session goes on */
 	while ((n = PQgetCopyData(from, &row, 0)) > 0) {
 		ok = ok && hoso_pg_copy_put(to, row, (size_t) n);
 		PQfreemem(row);
 	}
-	ok = hoso_pg_copy_end(to, ok && n == -1 ? NULL : "the old shard's COPY failed") && ok;
-drain:
+	if (began)
+		ok = hoso_pg_copy_end(to, ok && n == -1 ? NULL : "the old shard's COPY failed") && ok;
 	/* the old shard's COPY's own result */
 	while ((res = PQgetResult(from)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
