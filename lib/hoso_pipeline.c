@@ -133,6 +133,9 @@ static const struct hoso_config_key pipeline_keys[] = {
 	  "longest input line accepted" },
 	{ "staging", KEY_PATH, false, PL(staging), 0, ".hoso/staging", NULL, NULL,
 	  "directory for the staging files" },
+	{ "transform_memory_mib", KEY_COUNT, false, PL(transform_memory_mib), 0, NULL, NULL, NULL,
+	  "MiB of cases hoso-transform holds before it spills some to a temporary file "
+	  "in the staging directory (default 96; 0: no limit)" },
 	{ "target", KEY_MAPPING, false, 0, 0, NULL, &target_table, NULL,
 	  "the warehouse" },
 	{ "metrics_file", KEY_STRING, false, PL(metrics_file), 0, NULL, NULL, NULL,

@@ -60,6 +60,7 @@ struct hoso_pipeline {
 	char *personal_data;		/* "drop" (default) or "hash" */
 	long max_line_bytes;		/* default 1048576 */
 	char *staging;			/* default ".hoso/staging" */
+	long long transform_memory_mib;	/* hoso-transform --memory-budget; -1: its default */
 	struct {
 		char *conninfo;		/* NULL = libpq's environment; never holds a password */
 		char *schema;		/* "hoso", the only schema the warehouse's SQL names */

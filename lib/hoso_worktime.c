@@ -6,6 +6,7 @@
  * a direct consequence of counting only time inside office periods.
  */
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,20 +59,25 @@ hoso_calendar_set(struct hoso_calendar *cal, hoso_date day, bool working)
 	cal->days[day - cal->first] = working ? 1 : 0;
 }
 
+static pthread_mutex_t missing_lock = PTHREAD_MUTEX_INITIALIZER;
+
 bool
 hoso_calendar_is_working(struct hoso_calendar *cal, hoso_date day)
 {
 	if (cal->ndays && day >= cal->first && (size_t) (day - cal->first) < cal->ndays &&
 	    cal->days[day - cal->first] >= 0)
 		return cal->days[day - cal->first] == 1;
-	cal->missing_lookups++;
 	{
 		char iso[16];
 		void **slot;
 
+		/* the transform derives in several threads: the count is shared */
 		hoso_date_format_iso(day, iso);
+		pthread_mutex_lock(&missing_lock);
+		cal->missing_lookups++;
 		slot = hoso_map_slot(&cal->missing_days, iso, strlen(iso));
 		*slot = (void *) ((uintptr_t) *slot + 1);
+		pthread_mutex_unlock(&missing_lock);
 	}
 	return hoso_date_weekday(day) < 5;
 }

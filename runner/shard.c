@@ -953,6 +953,9 @@ shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipel
 			/* its own child, not the runner's stage table: reaped by waitpid(-1) below */
 			pids[next] = fork();
 			if (pids[next] == 0) {
+				/* runs side by side would draw their progress lines over each other */
+				if (jobs > 1)
+					setenv("HOSO_NO_PROGRESS", "1", 1);
 				execv(a.v[0], a.v);
 				_exit(HOSO_EXIT_FAILED);
 			}

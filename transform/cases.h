@@ -9,7 +9,7 @@
  * read, and its progress rows.  Memory is therefore bounded per case, not
  * per message: about 170 bytes of case entry, the case number, 16 to 32
  * bytes of index and 40 bytes per progress row (some 290 bytes a case at
- * scale 1).
+ * scale 1); the cases beyond a memory budget wait in a spill file.
  * Strings that repeat across cases (src, codes, unit names) are interned.
  */
 #ifndef TRANSFORM_CASES_H
@@ -62,12 +62,14 @@ struct progress_row {
 
 struct case_entry {
 	const char *src;		/* interned */
-	const char *case_no;		/* in the table's arena */
+	const char *case_no;		/* in the partition's arena */
 	struct dossier_version latest;	/* valid when has_version */
 	hoso_time first_at_with_status[11 - CASE_FIRST_STATUS];
 	uint32_t last_row;		/* + 1, 0 for none: rows are chained backwards */
+	uint8_t part;			/* the partition holding it */
 	bool has_version;
 	bool touched;			/* the run brought a message about it */
+	bool listed;			/* named by --derive-only's keys */
 };
 
 /* An index slot: the hash spares a visit to the entries that differ. */
@@ -76,39 +78,91 @@ struct case_slot {
 	uint32_t hash;			/* low bits of the key's hash */
 };
 
-struct case_table {
+/*
+ * The cases are split by a hash of their key into partitions, each a
+ * table of its own: when the table outgrows its memory budget, the
+ * largest partitions are written to a spill file and freed, and each is
+ * read back whole when its turn comes to be derived.  A case's facts
+ * depend on its messages only, so partitions are derived independently.
+ */
+#define CASE_PARTITIONS 256
+
+/* Where one spilled segment of a partition lies in the spill file. */
+struct case_extent {
+	unsigned long long offset, length;
+};
+
+struct case_part {
 	struct case_entry **chunks;	/* CASE_CHUNK entries each: entries never move */
 	size_t nchunks;
 	size_t ncases;
 	struct case_slot *index;	/* open addressing, linear probing */
 	size_t index_cap;		/* a power of two */
-	struct case_entry *last;	/* the last one found: messages come by case */
-	struct progress_row *rows;	/* every case's rows, in arrival order */
+	struct progress_row *rows;	/* the partition's rows, in arrival order */
 	size_t nrows, caprows;
-	struct hoso_map strings;	/* interned strings: text -> owned copy */
 	char *arena;			/* case numbers, in blocks */
 	size_t arena_left;
 	char **blocks;
 	size_t nblocks;
-	char **const *paths;	/* the file table's paths, by file number */
+	size_t bytes;			/* what it holds, for the budget */
+	struct case_extent *spills;	/* its segments in the spill file, oldest first */
+	size_t nspills;
 };
 
-/* paths: where the caller keeps its file table (file_no -> path). */
-void case_table_init(struct case_table *t, char **const *paths);
+struct case_table {
+	struct case_part parts[CASE_PARTITIONS];
+	struct case_entry *last;	/* the last one found: messages come by case */
+	struct hoso_map strings;	/* interned strings: text -> owned copy */
+	char **const *paths;		/* the file table's paths, by file number */
+	size_t budget;			/* bytes the partitions may hold; 0: no limit */
+	size_t bytes;			/* what they hold */
+	const char *spill_dir;		/* where the spill file is made (and unlinked) */
+	int spill_fd;			/* -1 until the first spill */
+	unsigned long long spill_end;
+	unsigned long long spilled_bytes;
+	unsigned long spills;
+};
+
+/*
+ * paths: where the caller keeps its file table (file_no -> path).  budget:
+ * bytes of cases held in memory before partitions are spilled (0: never);
+ * the spill file is made in spill_dir, unlinked at once (it vanishes with
+ * the process) and readable by its owner only.
+ */
+void case_table_init(struct case_table *t, char **const *paths, size_t budget,
+		     const char *spill_dir);
 void case_table_release(struct case_table *t);
 struct case_entry *case_table_get(struct case_table *t, const char *src, const char *case_no);
-/*
- * Free the index once every message has been read: deriving visits the
- * entries in order.  A later case_table_get rebuilds it.
- */
+/* Note that (src, case_no) is to be derived if any message mentions it. */
+void case_table_mark(struct case_table *t, const char *src, const char *case_no);
+/* Free the indexes once every message has been read: deriving visits entries. */
 void case_table_drop_index(struct case_table *t);
-/* NULL when the case is not in the table (or the index was dropped). */
-struct case_entry *case_table_find(const struct case_table *t, const char *src, const char *case_no);
-struct case_entry *case_table_at(const struct case_table *t, size_t i);
+/*
+ * Spill what the already spilled partitions hold since: each is read back
+ * whole anyway, and deriving then holds little more than one partition a
+ * thread beside the summary rows it adds up.
+ */
+void case_table_spill_rest(struct case_table *t);
 /* A copy of s owned by the table, the same pointer for the same text. */
 const char *case_table_intern(struct case_table *t, const char *s);
 int msg_order_compare(const struct case_table *t, const struct msg_order *a,
 		      const struct msg_order *b);
+/*
+ * Call fn for every case, spilled or not, each once with all it gathered;
+ * stops at the first false fn returns (and returns false).
+ */
+bool case_table_each(struct case_table *t, bool (*fn)(const struct case_entry *, void *),
+		     void *arg);
+
+/*
+ * Partition p whole, in *out: its spilled segments read back and merged
+ * with what it holds in memory (whose storage is then freed).  The table
+ * is only read, except partition p: threads may load different partitions
+ * at once.  A spill file that does not read back as written is fatal.
+ */
+void case_part_load(struct case_table *t, int p, struct case_part *out);
+void case_part_release(struct case_part *part);
+struct case_entry *case_part_at(const struct case_part *part, size_t i);
 
 /*
  * Offer a dossier version; the table keeps it if it is the latest.  v's
@@ -123,7 +177,7 @@ void case_add_progress(struct case_table *t, struct case_entry *c, const struct 
  * first logged copy is kept) and put the rest in history order: by
  * instant, then by the order they were logged.  Returns their count.
  */
-size_t case_order_progress(const struct case_table *t, const struct case_entry *c,
-			   struct progress_row **rows, size_t *cap);
+size_t case_order_progress(const struct case_table *t, const struct case_part *part,
+			   const struct case_entry *c, struct progress_row **rows, size_t *cap);
 
 #endif

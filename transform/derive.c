@@ -2,14 +2,17 @@
  * derive.c: from a touched case's messages to its warehouse facts: the
  * case_fact row, its due-date steps and its status steps.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hoso_index766.h"
 #include "hoso_log.h"
 #include "hoso_milestones.h"
 #include "hoso_worktime.h"
+#include "spill.h"
 #include "transform.h"
 
 #define MAX_UNIT_DEPTH 16	/* province > district > commune is 3 deep */
@@ -116,8 +119,8 @@ note_candidates(void **slot, const char *candidates)
  * report, and a name that several units bore that day is listed with them.
  */
 static const struct hoso_unit *
-case_unit(struct transform *tr, const struct case_entry *c, hoso_date day,
-	  struct hoso_buf *candidates)
+case_unit(const struct transform *tr, struct transform_report *report, const struct case_entry *c,
+	  hoso_date day, struct hoso_buf *candidates)
 {
 	const char *name = c->latest.unit_name ? c->latest.unit_name : "";
 	const struct hoso_unit *unit;
@@ -135,22 +138,51 @@ case_unit(struct transform *tr, const struct case_entry *c, hoso_date day,
 
 		if (dash && dash > c->case_no &&
 		    !hoso_map_get(&tr->ref.unit_by_code, c->case_no, (size_t) (dash - c->case_no))) {
-			void **slot = hoso_map_slot(&tr->report.units_by_name_only, c->case_no,
+			void **slot = hoso_map_slot(&report->units_by_name_only, c->case_no,
 						    (size_t) (dash - c->case_no));
 
 			*slot = (void *) ((uintptr_t) *slot + 1);
 		}
 		return unit;
 	}
-	count_in(&tr->report.unresolved_units, name);
+	count_in(&report->unresolved_units, name);
 	if (candidates->len)
-		note_candidates(hoso_map_slot(&tr->report.shared_unit_names, name, strlen(name)),
+		note_candidates(hoso_map_slot(&report->shared_unit_names, name, strlen(name)),
 				candidates->data);
 	return NULL;
 }
 
-/* What derive_case reuses from one case to the next. */
-struct derive_scratch {
+/* What the threads share: which partition comes next, where each one's rows went. */
+struct derive_plan {
+	struct transform *tr;
+	pthread_mutex_t summary_lock;
+	int order[CASE_PARTITIONS];	/* the partitions, held ones first */
+	int next;			/* into order, taken atomically */
+	struct transform_report reports[CASE_PARTITIONS];
+	struct {
+		int fd;
+		struct case_extent extent;
+	} runs[CASE_PARTITIONS];
+};
+
+/*
+ * One deriving thread.  The partitions are shared out between the threads;
+ * each partition's rows go to the thread's run file, as one chunk a case
+ * in key order, and are merged in key order afterwards, so the staging
+ * files do not depend on which thread derived what.  A chunk: the lengths
+ * of src, case_no, its case_fact row, case_due rows, case_status rows,
+ * the counts of the last two (7 u32), then those bytes.
+ */
+struct derive_worker {
+	struct transform *tr;
+	struct derive_plan *plan;
+	struct transform_report *report;	/* the partition being derived's */
+	struct hoso_buf fact, due, status;	/* the case's rows */
+	uint32_t ndue, nstatus;
+	int run_fd;
+	unsigned long long run_end;
+	struct hoso_buf run;		/* chunks before a write */
+	/* reused from one case to the next */
 	struct hoso_buf text;
 	struct progress_row *rows;
 	size_t caprows;
@@ -160,11 +192,14 @@ struct derive_scratch {
 	size_t capspans;
 	struct hoso_span *status_spans;
 	size_t capstatus;
+	pthread_t thread;
 };
 
 static void
-derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *ds)
+derive_case(struct derive_worker *ds, const struct case_part *part, const struct case_entry *c)
 {
+	struct transform *tr = ds->tr;
+	struct transform_report *report = ds->report;
 	const struct dossier_version *v = &c->latest;
 	struct hoso_buf *scratch = &ds->text;
 	struct hoso_step **steps = &ds->steps;
@@ -182,7 +217,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	long long working = -1;
 	hoso_time first_event, last_event;
 
-	nrows = case_order_progress(&tr->cases, c, &ds->rows, &ds->caprows);
+	nrows = case_order_progress(&tr->cases, part, c, &ds->rows, &ds->caprows);
 	rows = ds->rows;
 	if (nrows > *capsteps) {
 		*capsteps = nrows;
@@ -216,11 +251,11 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 		first_event = earliest(first_event, rows[0].event_at);
 		last_event = latest(last_event, rows[nrows - 1].event_at);
 	}
-	unit = case_unit(tr, c, unit_day(&m, first_event, v->order.at), scratch);
+	unit = case_unit(tr, report, c, unit_day(&m, first_event, v->order.at), scratch);
 	proc = hoso_reference_procedure(&tr->ref, v->procedure_code);
 	if (!proc && v->procedure_code)
-		count_in(&tr->report.unknown_procedures, v->procedure_code);
-	tr->report.cases_unresolved += !unit || (!proc && v->procedure_code);
+		count_in(&report->unknown_procedures, v->procedure_code);
+	report->cases_unresolved += !unit || (!proc && v->procedure_code);
 	if (m.received && m.end_at != HOSO_TIME_NONE)
 		working = hoso_case_working_seconds(&tr->ref.calendar, m.accepted_at, m.end_at,
 						    v->rounds, v->nrounds);
@@ -229,9 +264,9 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 			       proc ? hoso_limit_from_catalogue(proc->limit_value, proc->limit_unit) :
 			       (struct hoso_limit) { HOSO_LIMIT_NONE, 0 }, &j766);
 
-	tr->report.cases_derived++;
-	tr->report.cases_received += m.received;
-	tr->report.inconsistent_cases += m.inconsistent;
+	report->cases_derived++;
+	report->cases_received += m.received;
+	report->inconsistent_cases += m.inconsistent;
 
 	memset(cf, 0, sizeof(cf));
 	hoso_value_str(&cf[HOSO_CASE_FACT_src], c->src);
@@ -272,9 +307,9 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 	if (m.end_kind == HOSO_END_RESOLVED)
 		hoso_value_bool(&cf[HOSO_CASE_FACT_on_time_766], j766.resolved_on_time);
 	hoso_value_time(&cf[HOSO_CASE_FACT_late_766_at], j766.late_from);
-	staging_write_row(&tr->staging, HOSO_STAGING_CASE_FACT, cf);
+	staging_format_row(&ds->fact, HOSO_STAGING_CASE_FACT, cf);
 
-	nspans = hoso_due_spans(&view, *spans);
+	ds->ndue = (uint32_t) (nspans = hoso_due_spans(&view, *spans));
 	for (size_t i = 0; i < nspans; i++) {
 		struct hoso_value due[HOSO_CASE_DUE_NCOLUMNS] = { 0 };
 
@@ -282,9 +317,9 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 		hoso_value_str(&due[HOSO_CASE_DUE_case_no], c->case_no);
 		hoso_value_time(&due[HOSO_CASE_DUE_from_at], (*spans)[i].from_at);
 		hoso_value_time(&due[HOSO_CASE_DUE_due_at], (*spans)[i].due_at);
-		staging_write_row(&tr->staging, HOSO_STAGING_CASE_DUE, due);
+		staging_format_row(&ds->due, HOSO_STAGING_CASE_DUE, due);
 	}
-	nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans);
+	ds->nstatus = (uint32_t) (nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans));
 	for (size_t i = 0; i < nstatus; i++) {
 		struct hoso_value st[HOSO_CASE_STATUS_NCOLUMNS] = { 0 };
 
@@ -292,12 +327,14 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 		hoso_value_str(&st[HOSO_CASE_STATUS_case_no], c->case_no);
 		hoso_value_time(&st[HOSO_CASE_STATUS_from_at], ds->status_spans[i].from_at);
 		hoso_value_int(&st[HOSO_CASE_STATUS_status], ds->status_spans[i].status);
-		staging_write_row(&tr->staging, HOSO_STAGING_CASE_STATUS, st);
+		staging_format_row(&ds->status, HOSO_STAGING_CASE_STATUS, st);
 	}
 
 	/* the summary rows count received cases only, from the rows just written */
 	if (m.received) {
 		unit_path_literal(unit, scratch);
+		/* one summary for all threads: a copy each would double its memory */
+		pthread_mutex_lock(&ds->plan->summary_lock);
 		summary_add_case(&tr->summary, &(struct summary_case) {
 			.unit_path = scratch->data, .procedure_code = v->procedure_code,
 			.channel = v->channel, .digitised = v->digitised, .has_fee = v->has_fee,
@@ -309,6 +346,7 @@ derive_case(struct transform *tr, struct case_entry *c, struct derive_scratch *d
 			.on_time_766 = j766.resolved_on_time,
 			.due = *spans, .ndue = nspans, .status = ds->status_spans, .nstatus = nstatus,
 		});
+		pthread_mutex_unlock(&ds->plan->summary_lock);
 	}
 }
 
@@ -323,59 +361,345 @@ compare_case_key(const void *pa, const void *pb)
 	return c ? c : strcmp(a->case_no, b->case_no);
 }
 
-/*
- * The case rows go out sorted by key: the warehouse's (src, case_no, ...)
- * indexes then take them as appends rather than random inserts, which
- * makes their COPY several times cheaper (BENCHMARKS.md).
- */
-void
-transform_derive_all(struct transform *tr)
+#define RUN_FLUSH_BYTES (1024 * 1024)
+#define RUN_READ_BYTES (16 * 1024)
+#define RUN_HEADER_WORDS 7
+
+static void
+run_flush(struct derive_worker *w)
 {
-	struct derive_scratch ds;
-	struct case_entry **order;	/* owned; the entries are the table's */
+	if (w->run.len == 0)
+		return;
+	if (w->run_fd < 0)
+		w->run_fd = spill_open(w->tr->staging.dir);
+	spill_write(w->run_fd, w->run_end, w->run.data, w->run.len);
+	w->run_end += w->run.len;
+	hoso_buf_reset(&w->run);
+}
+
+/* Append the case's chunk to the run (derive_worker's comment). */
+static void
+run_add_case(struct derive_worker *w, const struct case_entry *c)
+{
+	uint32_t header[RUN_HEADER_WORDS] = {
+		(uint32_t) strlen(c->src), (uint32_t) strlen(c->case_no), (uint32_t) w->fact.len,
+		(uint32_t) w->due.len, (uint32_t) w->status.len, w->ndue, w->nstatus,
+	};
+
+	hoso_buf_add(&w->run, header, sizeof(header));
+	hoso_buf_add(&w->run, c->src, header[0]);
+	hoso_buf_add(&w->run, c->case_no, header[1]);
+	hoso_buf_add(&w->run, w->fact.data, w->fact.len);
+	hoso_buf_add(&w->run, w->due.data, w->due.len);
+	hoso_buf_add(&w->run, w->status.data, w->status.len);
+	hoso_buf_reset(&w->fact);
+	hoso_buf_reset(&w->due);
+	hoso_buf_reset(&w->status);
+	if (w->run.len >= RUN_FLUSH_BYTES)
+		run_flush(w);
+}
+
+/* Whether the case is to be derived: the run brought it, or --derive-only lists it. */
+static bool
+case_wanted(const struct case_entry *c)
+{
+	return c->touched || (c->listed && (c->has_version || c->last_row));
+}
+
+/* Derive partition p's cases in key order into the worker's run, then free the partition. */
+static void
+derive_partition(struct derive_worker *w, int p)
+{
+	struct case_table *t = &w->tr->cases;
+	struct case_part loaded, *part = &t->parts[p];
+	const struct case_entry **order;	/* the entries are the partition's */
+	unsigned long long start;
 	size_t n = 0;
 
-	memset(&ds, 0, sizeof(ds));
-	case_table_drop_index(&tr->cases);
-	order = hoso_xmalloc((tr->cases.ncases ? tr->cases.ncases : 1) * sizeof(*order));
-	for (size_t i = 0; i < tr->cases.ncases; i++) {
-		struct case_entry *c = case_table_at(&tr->cases, i);
+	w->report = &w->plan->reports[p];
+	if (part->nspills) {
+		case_part_load(t, p, &loaded);
+		case_part_release(part);
+		part = &loaded;
+	}
+	order = hoso_xmalloc((part->ncases ? part->ncases : 1) * sizeof(*order));
+	for (size_t i = 0; i < part->ncases; i++) {
+		const struct case_entry *c = case_part_at(part, i);
 
-		if (!c->touched)
+		if (!case_wanted(c))
 			continue;
 		if (!c->has_version) {
 			/* progress rows wait in the archive for their dossier */
-			tr->report.orphan_cases++;
+			w->report->orphan_cases++;
 			continue;
 		}
 		order[n++] = c;
 	}
 	qsort(order, n, sizeof(*order), compare_case_key);
-	for (size_t i = 0; i < n; i++)
-		derive_case(tr, order[i], &ds);
+	run_flush(w);
+	start = w->run_end;
+	for (size_t i = 0; i < n; i++) {
+		derive_case(w, part, order[i]);
+		run_add_case(w, order[i]);
+	}
+	run_flush(w);
+	w->plan->runs[p].fd = w->run_fd;
+	w->plan->runs[p].extent = (struct case_extent) { start, w->run_end - start };
 	free(order);
-	free(ds.rows);
-	free(ds.steps);
-	free(ds.spans);
-	free(ds.status_spans);
-	hoso_buf_release(&ds.text);
+	case_part_release(part);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct derive_worker *w = arg;
+	int i;
+
+	while ((i = __atomic_fetch_add(&w->plan->next, 1, __ATOMIC_RELAXED)) < CASE_PARTITIONS)
+		derive_partition(w, w->plan->order[i]);
+	return NULL;
+}
+
+/* One partition's run being merged: its current case's chunk. */
+struct run_cursor {
+	struct spill_reader r;
+	uint32_t header[RUN_HEADER_WORDS];
+	const char *body;		/* src, case_no, then the rows */
+};
+
+static bool
+cursor_next(struct run_cursor *cur)
+{
+	size_t len = 0;
+
+	if (spill_reader_done(&cur->r))
+		return false;
+	memcpy(cur->header, spill_take(&cur->r, sizeof(cur->header)), sizeof(cur->header));
+	/* five 32-bit lengths: their sum cannot overflow a size_t */
+	for (int k = 0; k < 5; k++)
+		len += cur->header[k];
+	cur->body = spill_take(&cur->r, len);
+	return true;
+}
+
+static int
+compare_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* The order of compare_case_key, on the chunks' keys. */
+static int
+compare_cursors(const struct run_cursor *a, const struct run_cursor *b)
+{
+	int c = compare_bytes(a->body, a->header[0], b->body, b->header[0]);
+
+	return c ? c : compare_bytes(a->body + a->header[0], a->header[1],
+				     b->body + b->header[0], b->header[1]);
+}
+
+static void
+heap_down(struct run_cursor **heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct run_cursor *tmp;
+
+		if (l < n && compare_cursors(heap[l], heap[m]) < 0)
+			m = l;
+		if (l + 1 < n && compare_cursors(heap[l + 1], heap[m]) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = heap[i];
+		heap[i] = heap[m];
+		heap[m] = tmp;
+		i = m;
+	}
+}
+
+/* Every partition's run into the staging files, in key order. */
+static void
+merge_runs(struct transform *tr, struct derive_plan *plan)
+{
+	struct run_cursor *cursors = hoso_xcalloc(CASE_PARTITIONS, sizeof(*cursors));
+	struct run_cursor **heap = hoso_xcalloc(CASE_PARTITIONS, sizeof(*heap));
+	size_t n = 0, ncursors = 0;
+
+	for (int p = 0; p < CASE_PARTITIONS; p++) {
+		struct run_cursor *cur = &cursors[ncursors];
+
+		if (plan->runs[p].extent.length == 0)
+			continue;
+		spill_reader_init(&cur->r, plan->runs[p].fd, plan->runs[p].extent.offset,
+				  plan->runs[p].extent.length, RUN_READ_BYTES);
+		ncursors++;
+		if (cursor_next(cur))
+			heap[n++] = cur;
+	}
+	for (size_t i = n; i-- > 0;)
+		heap_down(heap, n, i);
+	while (n > 0) {
+		struct run_cursor *cur = heap[0];
+		const char *rows = cur->body + cur->header[0] + cur->header[1];
+
+		staging_append(&tr->staging, HOSO_STAGING_CASE_FACT, rows, cur->header[2], 1);
+		rows += cur->header[2];
+		staging_append(&tr->staging, HOSO_STAGING_CASE_DUE, rows, cur->header[3], cur->header[5]);
+		rows += cur->header[3];
+		staging_append(&tr->staging, HOSO_STAGING_CASE_STATUS, rows, cur->header[4],
+			       cur->header[6]);
+		if (!cursor_next(cur))
+			heap[0] = heap[--n];
+		heap_down(heap, n, 0);
+	}
+	for (size_t i = 0; i < ncursors; i++)
+		spill_reader_release(&cursors[i].r);
+	free(cursors);
+	free(heap);
+}
+
+static void
+add_counts(struct hoso_map *into, const struct hoso_map *from)
+{
+	const struct hoso_map_entry *e;
+
+	for (size_t i = 0; hoso_map_next(from, &i, &e);) {
+		void **slot = hoso_map_slot(into, e->key, e->keylen);
+
+		*slot = (void *) ((uintptr_t) *slot + (uintptr_t) e->value);
+	}
+}
+
+/* Add a partition's report of its derived cases to the run's, and free it. */
+static void
+report_merge(struct transform_report *into, struct transform_report *from)
+{
+	const struct hoso_map_entry *e;
+
+	into->cases_derived += from->cases_derived;
+	into->cases_received += from->cases_received;
+	into->orphan_cases += from->orphan_cases;
+	into->inconsistent_cases += from->inconsistent_cases;
+	into->cases_unresolved += from->cases_unresolved;
+	add_counts(&into->unresolved_units, &from->unresolved_units);
+	add_counts(&into->unknown_procedures, &from->unknown_procedures);
+	add_counts(&into->units_by_name_only, &from->units_by_name_only);
+	for (size_t i = 0; hoso_map_next(&from->shared_unit_names, &i, &e);)
+		note_candidates(hoso_map_slot(&into->shared_unit_names, e->key, e->keylen), e->value);
+	hoso_map_release(&from->unresolved_units);
+	hoso_map_release(&from->unknown_procedures);
+	hoso_map_release(&from->units_by_name_only);
+	transform_release_shared_names(from);
+}
+
+/*
+ * The case rows go out sorted by key: the warehouse's (src, case_no, ...)
+ * indexes then take them as appends rather than random inserts, which
+ * makes their COPY several times cheaper (BENCHMARKS.md).  The partitions
+ * are derived by tr->jobs threads, each case's rows kept in a run file,
+ * then merged in key order; the reports are added up in partition order.
+ */
+void
+transform_derive_all(struct transform *tr)
+{
+	struct derive_plan *plan = hoso_xcalloc(1, sizeof(*plan));
+	int nworkers = tr->jobs > 0 ? tr->jobs : 1, n = 0;
+	struct derive_worker *workers;
+
+	plan->tr = tr;
+	pthread_mutex_init(&plan->summary_lock, NULL);
+	case_table_drop_index(&tr->cases);
+	case_table_spill_rest(&tr->cases);
+	/* the spilled partitions last: by then the held ones have been freed */
+	for (int pass = 0; pass < 2; pass++)
+		for (int p = 0; p < CASE_PARTITIONS; p++)
+			if ((tr->cases.parts[p].nspills > 0) == pass)
+				plan->order[n++] = p;
+	if (nworkers > CASE_PARTITIONS)
+		nworkers = CASE_PARTITIONS;
+	workers = hoso_xcalloc((size_t) nworkers, sizeof(*workers));
+	for (int i = 0; i < nworkers; i++) {
+		workers[i].tr = tr;
+		workers[i].plan = plan;
+		workers[i].run_fd = -1;
+	}
+	for (int i = 1; i < nworkers; i++) {
+		int rc = pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+
+		if (rc != 0)
+			hoso_die("cannot start a deriving thread: %s", strerror(rc));
+	}
+	worker_main(&workers[0]);
+	for (int i = 1; i < nworkers; i++)
+		pthread_join(workers[i].thread, NULL);
+	merge_runs(tr, plan);
+	for (int p = 0; p < CASE_PARTITIONS; p++)
+		report_merge(&tr->report, &plan->reports[p]);
+	for (int i = 0; i < nworkers; i++) {
+		struct derive_worker *w = &workers[i];
+
+		if (w->run_fd >= 0)
+			close(w->run_fd);
+		hoso_buf_release(&w->run);
+		hoso_buf_release(&w->fact);
+		hoso_buf_release(&w->due);
+		hoso_buf_release(&w->status);
+		free(w->rows);
+		free(w->steps);
+		free(w->spans);
+		free(w->status_spans);
+		hoso_buf_release(&w->text);
+	}
+	free(workers);
+	pthread_mutex_destroy(&plan->summary_lock);
+	free(plan);
+}
+
+static int
+compare_entry_keys(const void *pa, const void *pb)
+{
+	const struct hoso_map_entry *a = *(const struct hoso_map_entry *const *) pa;
+	const struct hoso_map_entry *b = *(const struct hoso_map_entry *const *) pb;
+
+	return compare_bytes(a->key, a->keylen, b->key, b->keylen);
+}
+
+/*
+ * The map's entries by key: their order in the map follows the order of
+ * insertion, which threads make vary.  The caller frees the array.
+ */
+static const struct hoso_map_entry **
+sorted_entries(const struct hoso_map *map)
+{
+	const struct hoso_map_entry **sorted = hoso_xmalloc((map->count ? map->count : 1) * sizeof(*sorted));
+	const struct hoso_map_entry *e;
+	size_t n = 0;
+
+	for (size_t i = 0; hoso_map_next(map, &i, &e);)
+		sorted[n++] = e;
+	qsort(sorted, n, sizeof(*sorted), compare_entry_keys);
+	return sorted;
 }
 
 static void
 map_json(const struct hoso_map *map, struct hoso_buf *out)
 {
-	const struct hoso_map_entry *e;
-	bool first = true;
+	const struct hoso_map_entry **sorted = sorted_entries(map);
 
 	hoso_buf_addch(out, '{');
-	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
-		if (!first)
+	for (size_t i = 0; i < map->count; i++) {
+		const struct hoso_map_entry *e = sorted[i];
+
+		if (i)
 			hoso_buf_addch(out, ',');
-		first = false;
 		hoso_buf_add_json_string(out, e->key, e->keylen);
 		hoso_buf_addf(out, ":%llu", (unsigned long long) (uintptr_t) e->value);
 	}
 	hoso_buf_addch(out, '}');
+	free(sorted);
 }
 
 void
@@ -392,16 +716,14 @@ transform_release_shared_names(struct transform_report *report)
 static void
 shared_names_json(const struct hoso_map *map, struct hoso_buf *out)
 {
-	const struct hoso_map_entry *e;
-	bool first = true;
+	const struct hoso_map_entry **sorted = sorted_entries(map);
 
 	hoso_buf_addch(out, '{');
-	for (size_t i = 0; hoso_map_next(map, &i, &e);) {
-		const char *p = e->value;
+	for (size_t i = 0; i < map->count; i++) {
+		const char *p = sorted[i]->value;
 
-		hoso_buf_addstr(out, first ? "" : ",");
-		first = false;
-		hoso_buf_add_json_string(out, e->key, e->keylen);
+		hoso_buf_addstr(out, i ? "," : "");
+		hoso_buf_add_json_string(out, sorted[i]->key, sorted[i]->keylen);
 		hoso_buf_addstr(out, ":[");
 		while (*p) {
 			size_t len = strcspn(p, ",");
@@ -414,6 +736,7 @@ shared_names_json(const struct hoso_map *map, struct hoso_buf *out)
 		hoso_buf_addch(out, ']');
 	}
 	hoso_buf_addch(out, '}');
+	free(sorted);
 }
 
 void

@@ -15,10 +15,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hoso_cli.h"
 #include "hoso_log.h"
@@ -60,17 +62,13 @@ mark_keys(struct transform *tr, const char *path)
 	}
 	hoso_records_reader_init(&r, f);
 	while ((rc = hoso_records_next(&r)) == 1) {
-		struct case_entry *c;
-
 		if (r.nfields != 2 || !r.fields[0] || !r.fields[1]) {
 			hoso_error("%s:%ld: expected src TAB case_no", path, r.lineno);
 			ok = false;
 			break;
 		}
-		c = case_table_find(&tr->cases, r.fields[0], r.fields[1]);
 		/* a listed case no stream mentions derives to nothing: load deletes it */
-		if (c)
-			c->touched = true;
+		case_table_mark(&tr->cases, r.fields[0], r.fields[1]);
 	}
 	if (rc < 0)
 		ok = false;
@@ -79,9 +77,30 @@ mark_keys(struct transform *tr, const char *path)
 	return ok;
 }
 
+/*
+ * The case table's budget: with the rest of the transform (staging
+ * buffers, summary rows, reference data) the process stays near 128 MiB
+ * whatever the number of cases.
+ */
+#define DEFAULT_MEMORY_BUDGET_MIB 96
+/* More threads than this hold more partitions in memory at once for little gain. */
+#define MAX_DEFAULT_JOBS 4
+#define HOSO_STR_(x) #x
+#define HOSO_STR(x) HOSO_STR_(x)
+
+static long long
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_DEFAULT_JOBS ? MAX_DEFAULT_JOBS : n;
+}
+
 struct transform_args {
 	const char *out, *conninfo, *units, *procedures, *calendar, *derive_only, *prefer;
 	bool prior;
+	long long memory_budget;	/* MiB; 0: no limit */
+	long long jobs;
 	char **inputs;			/* record streams; none: standard input */
 	int ninputs;
 };
@@ -99,8 +118,9 @@ transform(const struct transform_args *a)
 	memset(&tr, 0, sizeof(tr));
 	hoso_buf_init(&tr.scratch);
 	tr.prefer = a->prefer;
+	tr.jobs = (int) a->jobs;
 	hoso_reference_init(&tr.ref);
-	case_table_init(&tr.cases, &tr.paths);
+	case_table_init(&tr.cases, &tr.paths, (size_t) a->memory_budget * 1024 * 1024, a->out);
 	summary_init(&tr.summary);
 	hoso_map_init(&tr.report.unresolved_units);
 	hoso_map_init(&tr.report.shared_unit_names);
@@ -158,6 +178,8 @@ transform(const struct transform_args *a)
 			    hoso_log_int("cases", (long long) tr.report.cases_derived),
 			    hoso_log_int("rejects", (long long) tr.report.rejects),
 			    hoso_log_real("seconds", seconds),
+			    hoso_log_int("spilled_bytes", (long long) tr.cases.spilled_bytes),
+			    hoso_log_int("spills", (long long) tr.cases.spills),
 			    hoso_msg("%llu files, %llu dossier and %llu progress messages (+%llu archived), "
 				     "%llu cases derived, %llu rejects, %.1f s",
 				     tr.report.files, tr.report.dossiers, tr.report.progress,
@@ -191,7 +213,7 @@ int
 main(int argc, char **argv)
 {
 	static const char *const usage[] = { "hoso-transform [OPTION]... --out DIR [RECORDS]...", NULL };
-	struct transform_args a = { 0 };
+	struct transform_args a = { .memory_budget = DEFAULT_MEMORY_BUDGET_MIB, .jobs = default_jobs() };
 	const struct hoso_option options[] = {
 		HOSO_OPT_STRING('o', "out", &a.out, "DIR", "staging directory to write (required)"),
 		HOSO_OPT_BOOL(0, "prior", &a.prior, "merge the archived messages of the same cases\n"
@@ -205,6 +227,13 @@ main(int argc, char **argv)
 				"procedure catalogue (procedures.csv)"),
 		HOSO_OPT_STRING(0, "reference-calendar", &a.calendar, "DIR",
 				"working-day calendars (YYYY.csv)"),
+		HOSO_OPT_INTEGER("memory-budget", &a.memory_budget, "MIB", 0, 1024 * 1024,
+				 "memory for the cases being gathered; beyond it\n"
+				 "they wait in a temporary file in DIR (default "
+				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) ", 0: no limit)"),
+		HOSO_OPT_INTEGER("jobs", &a.jobs, "N", 1, 64,
+				 "threads that derive the cases (default: the\n"
+				 "processors, at most " HOSO_STR(MAX_DEFAULT_JOBS) ")"),
 		HOSO_OPT_STRING(0, "prefer", &a.prefer, "FORMAT",
 				"dossier versions from files of FORMAT win over\n"
 				"other formats' for the same case, whatever the _at"),
@@ -219,6 +248,12 @@ main(int argc, char **argv)
 	};
 
 	hoso_log_init(argv[0]);
+	/*
+	 * Large blocks straight from and back to the system: a fixed threshold
+	 * (glibc raises a moving one as blocks are freed) keeps the memory of
+	 * spilled partitions from staying in the heap.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
 	if (!a.out)

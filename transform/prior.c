@@ -19,45 +19,51 @@
 #include "hoso_records.h"
 #include "transform.h"
 
+/* COPY rows sent as they are made, one or two fields each. */
+struct run_rows {
+	PGconn *conn;
+	struct hoso_buf row;
+};
+
+static bool
+send_row(struct run_rows *r, const char *first, const char *second)
+{
+	hoso_buf_reset(&r->row);
+	hoso_buf_add_copy_field(&r->row, first, strlen(first));
+	if (second) {
+		hoso_buf_addch(&r->row, '\t');
+		hoso_buf_add_copy_field(&r->row, second, strlen(second));
+	}
+	hoso_buf_addch(&r->row, '\n');
+	return hoso_pg_copy_put(r->conn, r->row.data, r->row.len);
+}
+
+static bool
+send_key(const struct case_entry *c, void *arg)
+{
+	return !c->touched || send_row(arg, c->src, c->case_no);
+}
+
 /*
- * The touched cases' keys into run_case (keys true), or the paths of the
- * run's own files (file numbers below the prior ones) into run_path: COPY
- * rows sent as they are made.
+ * The touched cases' keys into run_case (keys true), spilled ones
+ * included, or the paths of the run's own files (file numbers below the
+ * prior ones) into run_path.
  */
 static bool
-copy_run_table(PGconn *conn, const struct transform *tr, bool keys)
+copy_run_table(PGconn *conn, struct transform *tr, bool keys)
 {
-	struct hoso_buf row = HOSO_BUF_INIT;
-	size_t n = keys ? tr->cases.ncases : tr->npaths;
-	bool ok;
+	struct run_rows r = { conn, HOSO_BUF_INIT };
+	bool ok = true;
 
 	if (!hoso_pg_copy_begin(conn, keys ? "COPY run_case (src, case_no) FROM STDIN"
 				: "COPY run_path (path) FROM STDIN"))
 		return false;
-	ok = true;
-	for (size_t i = 0; ok && i < n; i++) {
-		const char *first = keys ? NULL : tr->paths[i], *second = NULL;
-
-		if (keys) {
-			const struct case_entry *c = case_table_at(&tr->cases, i);
-
-			if (c->touched) {
-				first = c->src;
-				second = c->case_no;
-			}
-		}
-		if (!first)
-			continue;
-		hoso_buf_reset(&row);
-		hoso_buf_add_copy_field(&row, first, strlen(first));
-		if (second) {
-			hoso_buf_addch(&row, '\t');
-			hoso_buf_add_copy_field(&row, second, strlen(second));
-		}
-		hoso_buf_addch(&row, '\n');
-		ok = hoso_pg_copy_put(conn, row.data, row.len);
-	}
-	hoso_buf_release(&row);
+	if (keys)
+		ok = case_table_each(&tr->cases, send_key, &r);
+	for (size_t i = 0; !keys && ok && i < tr->npaths; i++)
+		if (tr->paths[i])
+			ok = send_row(&r, tr->paths[i], NULL);
+	hoso_buf_release(&r.row);
 	return hoso_pg_copy_end(conn, ok ? NULL : "sending the rows failed") && ok;
 }
 

@@ -319,10 +319,8 @@ staging_field_bool(struct hoso_buf *row, bool v)
 }
 
 void
-staging_write_row(struct staging *s, enum hoso_staging_file t, const struct hoso_value *values)
+staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const struct hoso_value *values)
 {
-	struct hoso_buf *row = staging_row(s, t);
-
 	for (int i = 0; i < hoso_staging_layouts[t].ncolumns; i++) {
 		const struct hoso_value *v = &values[i];
 
@@ -346,5 +344,17 @@ staging_write_row(struct staging *s, enum hoso_staging_file t, const struct hoso
 			break;
 		}
 	}
-	staging_row_end(s, t);
+	hoso_buf_addch(row, '\n');
+}
+
+void
+staging_append(struct staging *s, enum hoso_staging_file t, const char *rows, size_t len,
+	       unsigned long long nrows)
+{
+	struct staging_file *sf = &s->files[t];
+
+	hoso_buf_add(&sf->row, rows, len);
+	sf->rows += nrows;
+	if (sf->row.len >= STAGING_FLUSH_BYTES)
+		flush_table(s, t);
 }

@@ -57,11 +57,14 @@ struct hoso_buf *staging_row(struct staging *s, enum hoso_staging_file t);
 /* End the row begun with staging_row. */
 void staging_row_end(struct staging *s, enum hoso_staging_file t);
 /*
- * One whole row of file t from values filled by name (hoso_layout.h), in
- * the file's column order: TEXT escaped, INT digits, BOOL t/f, TIME as
- * timestamptz, NULL \N.
+ * Append to row one whole row of file t, its newline included, from values
+ * filled by name (hoso_layout.h), in the file's column order: TEXT escaped,
+ * INT digits, BOOL t/f, TIME as timestamptz, NULL \N.
  */
-void staging_write_row(struct staging *s, enum hoso_staging_file t, const struct hoso_value *values);
+void staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const struct hoso_value *values);
+/* Whole rows formatted before (nrows of them, each ending in a newline). */
+void staging_append(struct staging *s, enum hoso_staging_file t, const char *rows, size_t len,
+		    unsigned long long nrows);
 /* Write report.json (text given), flush everything, write the MANIFEST. */
 bool staging_finish(struct staging *s, const struct hoso_buf *report);
 void staging_release(struct staging *s);

@@ -39,6 +39,7 @@ struct transform {
 	size_t npaths;
 	const char *prefer;		/* --prefer: versions from files of this format win */
 	bool personal_hash;
+	int jobs;			/* threads that derive */
 	struct hoso_buf scratch;	/* NFC of one field at a time, reused */
 };
 

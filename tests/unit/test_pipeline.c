@@ -48,7 +48,7 @@ test_errors(void)
 	CHECK_EQ_STR(load_error(MIN), "", "the minimal pipeline loads");
 	CHECK_EQ_STR(load_error(MIN "sorce: x\n"),
 		     "t.yaml:4:1: unknown key \"sorce\" (allowed: name, source, more_sources, prefer, "
-		     "reference, profile, province, rejects, attention, dates, personal_data, max_line_bytes, staging, target, "
+		     "reference, profile, province, rejects, attention, dates, personal_data, max_line_bytes, staging, transform_memory_mib, target, "
 		     "metrics_file)",
 		     "unknown top-level key");
 	CHECK_EQ_STR(load_error(MIN "rejects:\n  max_rate: 0.5\n"),
@@ -248,6 +248,7 @@ test_full(void)
 	CHECK_EQ_STR(p.personal_data, "hash", "personal_data");
 	CHECK_EQ_LL(p.max_line_bytes, 4194304, "max_line_bytes");
 	CHECK_EQ_STR(p.staging, "/var/tmp/hoso/staging", "staging");
+	CHECK(p.transform_memory_mib == 64, "transform_memory_mib");
 	CHECK_EQ_STR(p.target.conninfo, "host=db.example port=5433 dbname=hoso user=loader",
 		     "target.conninfo");
 	CHECK_EQ_STR(p.target.schema, "hoso", "target.schema");
@@ -276,6 +277,7 @@ test_defaults(void)
 	CHECK_EQ_STR(p.personal_data, "drop", "personal_data defaults to drop");
 	CHECK_EQ_LL(p.max_line_bytes, 1048576, "max_line_bytes defaults to 1 MiB");
 	CHECK_EQ_STR(p.staging, fixture_path(".hoso/staging"), "staging default, beside the file");
+	CHECK(p.transform_memory_mib == -1, "transform_memory_mib absent: hoso-transform's default");
 	CHECK(p.target.conninfo == NULL, "no conninfo: libpq's environment");
 	CHECK_EQ_STR(p.target.schema, "hoso", "target.schema defaults to hoso");
 	hoso_pipeline_release(&p);
