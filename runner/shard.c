@@ -36,7 +36,6 @@
 
 #include "hoso_buf.h"
 #include "hoso_cli.h"
-#include "hoso_config.h"
 #include "hoso_log.h"
 #include "hoso_paths.h"
 #include "hoso_pg.h"
