@@ -229,8 +229,8 @@ main(int argc, char **argv)
 				"working-day calendars (YYYY.csv)"),
 		HOSO_OPT_INTEGER("memory-budget", &a.memory_budget, "MIB", 0, 1024 * 1024,
 				 "memory for the cases being gathered; beyond it\n"
-				 "they wait in a temporary file in DIR (default "
-				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) ", 0: no limit)"),
+				 "they wait in a temporary file in DIR\n(default "
+				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) "; 0: no limit)"),
 		HOSO_OPT_INTEGER("jobs", &a.jobs, "N", 1, 64,
 				 "threads that derive the cases (default: the\n"
 				 "processors, at most " HOSO_STR(MAX_DEFAULT_JOBS) ")"),
