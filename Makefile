@@ -51,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all deps test test-unit test-san test-long demo demo-stop demo-national bench bench-analytics bench-check fuzz clean install
+.PHONY: all deps test test-unit test-san test-long demo demo-stop demo-national bench bench-national bench-analytics bench-check fuzz clean install
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -132,15 +132,27 @@ demo: deps
 
 demo-stop:
 	@scripts/demo.sh stop
+	@scripts/demo-national.sh stop
 
 # The 63 provinces over a coordinator and two shards, checked against one server.
 demo-national: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo-national.sh
 
+# hoso against its floors at scale 1, then the national warehouse
+# (bench-national); BENCH_SCALE=10 measures growth against scale 1 instead
+# (scripts/bench-growth.sh).  Knobs: the scripts' headers.
 bench: all
 	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
 	@scripts/bench.sh
+	@if [ "$${BENCH_SCALE:-1}" = 1 ]; then scripts/bench-national.sh; fi
+
+# the 63 provinces loaded with 1 and 2 shards, the ranking on a coordinator
+# against one server, planning time against the number of partitions;
+# BENCH_NATIONAL_SCALE=0.001
+bench-national: all
+	@scripts/deps.sh $(DEB_PKGS) $(BENCH_PKGS)
+	@scripts/bench-national.sh
 
 # the analysts' functions on >= 2 million cases, where each must answer in
 # under 100 ms; ANALYTICS_SCALE=5

@@ -90,14 +90,6 @@ def build(args):
         ("extract+transform pipe CPU (% of one core)", mem["pipe"].get("cpu_percent", 0), ">=", 180,
          "%d input files, 2 cores" % n["nfiles"]),
     ]
-    # linear growth: scale K's time per case against scale 1's (same machine)
-    s1 = os.path.join(args.root, "bench", "results-s1.json")
-    if args.scale > 1 and os.path.exists(s1):
-        with open(s1) as f:
-            base = json.load(f)
-        base_per_case = base["times"]["e2e"]["median"] / base["rows"]["fact"]
-        targets.append(("end to end per case / scale 1's", med["e2e"] / cases / base_per_case, "<=", 1.1,
-                        "scale 1 measured at commit %s" % base["commit"]))
     compared = [
         ("load / text floor (\\copy into the indexed tables)", med["load"] / med["floor"]),
         ("end to end / (decompression + text floor)", med["e2e"] / (med["gzip"] + med["floor"])),
@@ -105,11 +97,6 @@ def build(args):
         ("nightly day: big / empty warehouse (new cases, not replaced)",
          med["night_big"] / med["night_empty"]),
     ]
-    out = []
-    for name, value, op, limit, note in targets:
-        ok = value >= limit if op == ">=" else value <= limit
-        out.append({"name": name, "value": round(value, 3), "op": op, "limit": round(limit, 3),
-                    "ok": ok, "note": note})
     return {
         "scale": args.scale, "runs": args.runs, "commit": c["commit"],
         "machine": {"nproc": int(c["nproc"]), "cpu": c["cpu"], "memory": c["memory"],
@@ -122,9 +109,48 @@ def build(args):
                   "e2e_cases_per_s": cases / med["e2e"],
                   "extract_mb_per_s": n["bytes_raw"] / med["extract"] / 1e6,
                   "gzip_mb_per_s": n["bytes_raw"] / med["gzip"] / 1e6},
-        "targets": out, "commands": commands(args.work),
+        "targets": judged(targets), "commands": commands(args.work),
         "compared": [{"name": k, "value": round(v, 3)} for k, v in compared],
     }
+
+
+def growth(args):
+    """bench-growth.sh's run: scale K against scale 1, measured in the same run."""
+    c = dict(kv.split("=", 1) for kv in args.set)
+    k = args.scale
+    t = {name: hyperfine(args.work, name) for name in ("e2e_s1", "e2e_s%d" % k)}
+    mem = {name: time_v(args.work, name) for s in (1, k)
+           for name in ("extract_s%d" % s, "transform_s%d" % s, "pipe_s%d" % s)}
+    cases = {s: int(c["n_fact_s%d" % s]) for s in (1, k)}
+    per_case = {s: t["e2e_s%d" % s]["median"] / cases[s] for s in (1, k)}
+    rss = lambda name: mem[name]["max_rss_kib"] / 1024
+    targets = [
+        ("end to end per case: scale %d / scale 1" % k, per_case[k] / per_case[1], "<=", 1.1,
+         "hoso run of every landing day into an empty warehouse, both scales in this run"),
+        ("transform peak RSS at scale %d (MiB)" % k, rss("transform_s%d" % k), "<=", 128.0,
+         "the default budget; %d distinct cases" % cases[k]),
+        ("extract peak RSS at scale %d (MiB)" % k, rss("extract_s%d" % k), "<=", 64.0, "flat in input size"),
+    ]
+    return {
+        "kind": "growth", "scale": k, "runs": args.runs, "commit": c["commit"],
+        "machine": {"nproc": int(c["nproc"]), "cpu": c["cpu"], "memory": c["memory"],
+                    "postgresql": c["pg"]},
+        "input": {str(s): {"files": int(c["nfiles_s%d" % s]), "bytes_on_disk": int(c["bytes_gz_s%d" % s]),
+                           "first_day": c["first_s%d" % s], "last_day": c["last_s%d" % s],
+                           "cases": cases[s]} for s in (1, k)},
+        "times": t, "memory": mem,
+        "rates": {"e2e_cases_per_s_s1": 1 / per_case[1], "e2e_cases_per_s_s%d" % k: 1 / per_case[k]},
+        "targets": judged(targets), "commands": commands(args.work),
+    }
+
+
+def judged(targets):
+    out = []
+    for name, value, op, limit, note in targets:
+        ok = value >= limit if op == ">=" else value <= limit
+        out.append({"name": name, "value": round(value, 3), "op": op, "limit": round(limit, 3),
+                    "ok": ok, "note": note})
+    return out
 
 
 LABELS = [
@@ -152,49 +178,83 @@ def markdown(root, results):
          "Machine: %d CPUs (%s), %s memory, PostgreSQL %s (private server from scripts/pg.sh:"
          " fsync off, shared_buffers 256MB)." % (m["nproc"], m["cpu"], m["memory"], m["postgresql"]), ""]
     for r in results:
-        i, rows, t = r["input"], r["rows"], r["times"]
-        w += ["## Scale %d (commit %s, %d runs each)" % (r["scale"], r["commit"], r["runs"]), "",
-              "Input: %d files, %.1f MB on disk, %.1f MB decompressed, landing days %s .. %s. "
-              "Staging rows: %d dossier messages, %d progress rows, %d cases, %d due steps, "
-              "%d status steps, %d rejects, %d summary rows (%d in all)." % (
-                  i["files"], i["bytes_on_disk"] / 1e6, i["bytes_decompressed"] / 1e6,
-                  i["first_day"], i["last_day"], rows["dossier"], rows["progress"], rows["fact"],
-                  rows["due"], rows["status"], rows["reject"], rows.get("summary", 0), rows["load"]), "",
-              "| measurement | median s | min s | max s | user s | sys s |", "|---|---:|---:|---:|---:|---:|"]
-        for key, label in LABELS:
-            if key not in t:
-                continue
-            x = t[key]
-            w.append("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
-                label, x["median"], x["min"], x["max"], x["user"], x["system"]))
-        rt = r["rates"]
-        w += ["", "Rates: extract %.0f MB/s vs gzip %.0f MB/s (decompressed bytes); hoso-load %.0f rows/s; "
-              "pgloader %.0f rows/s; end to end %.0f cases/s." % (
-                  rt["extract_mb_per_s"], rt["gzip_mb_per_s"], rt["hoso_load_rows_per_s"],
-                  rt["pgloader_rows_per_s"], rt["e2e_cases_per_s"]), "",
-              "| peak memory (time -v) | MiB | CPU |", "|---|---:|---:|"]
-        for k, v in r["memory"].items():
-            w.append("| %s | %.1f | %d %% |" % (k, v["max_rss_kib"] / 1024, v.get("cpu_percent", 0)))
-        w += ["", "| target | value | limit | |", "|---|---:|---:|---|"]
-        for x in r["targets"]:
-            w.append("| %s | %.3g | %s %.3g | %s |" % (x["name"], x["value"], x["op"], x["limit"],
-                                                     "ok" if x["ok"] else "**MISS** (%s)" % x["note"]))
-        if r.get("compared"):
-            w += ["", "Compared (not judged: the earlier floors and the night of new cases):", "",
-                  "| ratio | value |", "|---|---:|"]
-            w += ["| %s | %.3g |" % (x["name"], x["value"]) for x in r["compared"]]
-        w += ["", "Commands (scripts in the bench work directory; `NAME.prep` runs before each run):", "", "```"]
-        for k, v in r["commands"].items():
-            w.append("%s: %s" % (k, v))
-        w += ["```", ""]
-    # the profile notes (by hand), then the analytics figures that
-    # scripts/bench-analytics.sh wrote
-    for extra in ("notes.md", "analytics.md"):
+        w += growth_section(r) if r.get("kind") == "growth" else full_section(r)
+    # the profile notes (by hand), then the figures that
+    # scripts/bench-analytics.sh and scripts/bench-national.sh wrote
+    for extra in ("notes.md", "analytics.md", "national.md"):
         path = os.path.join(root, "bench", extra)
         if os.path.exists(path):
             with open(path) as f:
                 w += [f.read().rstrip(), ""]
     return "\n".join(w)
+
+
+def targets_table(r):
+    w = ["", "| target | value | limit | |", "|---|---:|---:|---|"]
+    for x in r["targets"]:
+        w.append("| %s | %.3g | %s %.3g | %s |" % (x["name"], x["value"], x["op"], x["limit"],
+                                                 "ok" if x["ok"] else "**MISS** (%s)" % x["note"]))
+    return w
+
+
+def commands_block(r):
+    w = ["", "Commands (scripts in the bench work directory; `NAME.prep` runs before each run):", "", "```"]
+    w += ["%s: %s" % (k, v) for k, v in r["commands"].items()]
+    return w + ["```", ""]
+
+
+def growth_section(r):
+    k, t, i, m = r["scale"], r["times"], r["input"], r["memory"]
+    w = ["## Scale %d against scale 1: growth (commit %s, %d runs each)" % (k, r["commit"], r["runs"]), "",
+         "Written by `make bench BENCH_SCALE=%d` (scripts/bench-growth.sh): both scales measured in"
+         " the same run, on the same private server, each into an empty warehouse." % k, "",
+         "| scale | files | MB on disk | landing days | cases | hoso run, median s | min s | max s | cases/s |",
+         "|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for s in (1, k):
+        x, n = t["e2e_s%d" % s], i[str(s)]
+        w.append("| %d | %d | %.1f | %s .. %s | %d | %.2f | %.2f | %.2f | %.0f |" % (
+            s, n["files"], n["bytes_on_disk"] / 1e6, n["first_day"], n["last_day"], n["cases"],
+            x["median"], x["min"], x["max"], n["cases"] / x["median"]))
+    w += ["", "| peak memory (time -v), `hoso-extract \\| hoso-transform` | scale 1 MiB | scale %d MiB |" % k,
+          "|---|---:|---:|"]
+    for stage in ("extract", "transform"):
+        w.append("| %s | %.1f | %.1f |" % (stage, m["%s_s1" % stage]["max_rss_kib"] / 1024,
+                                           m["%s_s%d" % (stage, k)]["max_rss_kib"] / 1024))
+    w += ["", "CPU of the pipe: %d %% of one core at scale 1, %d %% at scale %d." % (
+        m["pipe_s1"].get("cpu_percent", 0), m["pipe_s%d" % k].get("cpu_percent", 0), k)]
+    return w + targets_table(r) + commands_block(r)
+
+
+def full_section(r):
+    i, rows, t = r["input"], r["rows"], r["times"]
+    w = ["## Scale %d (commit %s, %d runs each)" % (r["scale"], r["commit"], r["runs"]), "",
+         "Input: %d files, %.1f MB on disk, %.1f MB decompressed, landing days %s .. %s. "
+         "Staging rows: %d dossier messages, %d progress rows, %d cases, %d due steps, "
+         "%d status steps, %d rejects, %d summary rows (%d in all)." % (
+             i["files"], i["bytes_on_disk"] / 1e6, i["bytes_decompressed"] / 1e6,
+             i["first_day"], i["last_day"], rows["dossier"], rows["progress"], rows["fact"],
+             rows["due"], rows["status"], rows["reject"], rows.get("summary", 0), rows["load"]), "",
+         "| measurement | median s | min s | max s | user s | sys s |", "|---|---:|---:|---:|---:|---:|"]
+    for key, label in LABELS:
+        if key not in t:
+            continue
+        x = t[key]
+        w.append("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
+            label, x["median"], x["min"], x["max"], x["user"], x["system"]))
+    rt = r["rates"]
+    w += ["", "Rates: extract %.0f MB/s vs gzip %.0f MB/s (decompressed bytes); hoso-load %.0f rows/s; "
+          "pgloader %.0f rows/s; end to end %.0f cases/s." % (
+              rt["extract_mb_per_s"], rt["gzip_mb_per_s"], rt["hoso_load_rows_per_s"],
+              rt["pgloader_rows_per_s"], rt["e2e_cases_per_s"]), "",
+          "| peak memory (time -v) | MiB | CPU |", "|---|---:|---:|"]
+    for k, v in r["memory"].items():
+        w.append("| %s | %.1f | %d %% |" % (k, v["max_rss_kib"] / 1024, v.get("cpu_percent", 0)))
+    w += targets_table(r)
+    if r.get("compared"):
+        w += ["", "Compared (not judged: the earlier floors and the night of new cases):", "",
+              "| ratio | value |", "|---|---:|"]
+        w += ["| %s | %.3g |" % (x["name"], x["value"]) for x in r["compared"]]
+    return w + commands_block(r)
 
 
 def main():
@@ -205,6 +265,8 @@ def main():
     p.add_argument("--runs", type=int)
     p.add_argument("--markdown-only", action="store_true",
                    help="only rewrite BENCHMARKS.md from the saved results")
+    p.add_argument("--growth", action="store_true",
+                   help="scripts/bench-growth.sh's run: scale --scale against scale 1")
     p.add_argument("--set", nargs="*", default=[])
     args = p.parse_args()
     global ROOT
@@ -213,7 +275,7 @@ def main():
     if not args.markdown_only:
         if not (args.work and args.scale and args.runs):
             p.error("--work, --scale and --runs are required unless --markdown-only")
-        res = build(args)
+        res = growth(args) if args.growth else build(args)
         with open(os.path.join(args.root, "bench", "results-s%d.json" % args.scale), "w") as f:
             json.dump(res, f, indent=1, sort_keys=True)
             f.write("\n")

@@ -491,6 +491,44 @@ set_hash(struct extract_file *f, struct dvcqg *st, struct hoso_value *out, char 
 	hoso_value_text(out, hex, 64);
 }
 
+#define MESSAGE_MAX_DATES 6
+
+/* What a dossier or progress message must hold to make a record. */
+struct message_rules {
+	const struct field_def *defs;
+	int ndefs;
+	int required[3];			/* present and not empty; the last is the status */
+	int dates[MESSAGE_MAX_DATES];		/* empty or valid */
+	size_t ndates;
+	int due;				/* the one date that is a deadline, not an event */
+};
+
+/*
+ * The message's fields sorted into val, then checked in the rules' order;
+ * times[i] is dates[i]'s instant.  The status, or 0 after a reject.
+ */
+static int
+check_message(struct extract_file *f, const struct hoso_json_value *obj,
+	      const struct message_rules *rules, struct values *val, hoso_time *times)
+{
+	const struct field_def *defs = rules->defs;
+	int status_field = rules->required[2];
+
+	if (!collect(f, obj, defs, rules->ndefs, val, true))
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (!require(f, val, defs, rules->required[i]))
+			return 0;
+	for (size_t i = 0; i < rules->ndates; i++) {
+		int k = rules->dates[i];
+
+		if (!check_date(f, defs[k].name, text_of(val->v[k]),
+				k == rules->due ? DATE_DUE : DATE_EVENT, &times[i]))
+			return 0;
+	}
+	return check_status(f, defs[status_field].name, text_of(val->v[status_field]));
+}
+
 /* D and P records begin alike (hoso_layout.h): one setter serves both. */
 _Static_assert((int) HOSO_D_case_no == (int) HOSO_P_case_no && (int) HOSO_D_at == (int) HOSO_P_at,
 	       "D and P records share their first fields");
@@ -510,36 +548,23 @@ static void
 dossier(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *obj, size_t pos,
 	struct text src, struct text at)
 {
-	static const int dates[] = {
-		DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_NGAYKETTHUC, DO_NGAYTRA, DO_NGAYTUCHOI
+	/* t[1] is then the instant accepted, t[3] processed */
+	static const struct message_rules rules = {
+		dossier_fields, DO_NFIELDS, { DO_MAHOSO, DO_MATTHC, DO_TRANGTHAI },
+		{ DO_NGAYNOP, DO_NGAYTIEPNHAN, DO_NGAYHENTRA, DO_NGAYKETTHUC, DO_NGAYTRA,
+		  DO_NGAYTUCHOI }, 6, DO_NGAYHENTRA
 	};
 	const struct field_def *defs = dossier_fields;
 	struct hoso_value rec[HOSO_D_NFIELDS];
 	char hex[65];
 	struct values val;
 	struct dossier_flags flags;
-	hoso_time accepted = HOSO_TIME_NONE, processed = HOSO_TIME_NONE;
-	int status;
+	hoso_time t[MESSAGE_MAX_DATES];
+	int status = check_message(f, obj, &rules, &val, t);
 
-	if (!collect(f, obj, defs, DO_NFIELDS, &val, true) ||
-	    !require(f, &val, defs, DO_MAHOSO) || !require(f, &val, defs, DO_MATTHC) ||
-	    !require(f, &val, defs, DO_TRANGTHAI))
-		return;
-	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
-		hoso_time t;
-
-		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]),
-				dates[i] == DO_NGAYHENTRA ? DATE_DUE : DATE_EVENT, &t))
-			return;
-		if (dates[i] == DO_NGAYTIEPNHAN)
-			accepted = t;
-		else if (dates[i] == DO_NGAYKETTHUC)
-			processed = t;
-	}
-	status = check_status(f, defs[DO_TRANGTHAI].name, text_of(val.v[DO_TRANGTHAI]));
 	if (!status)
 		return;
-	if (accepted != HOSO_TIME_NONE && processed != HOSO_TIME_NONE && processed < accepted) {
+	if (t[1] != HOSO_TIME_NONE && t[3] != HOSO_TIME_NONE && t[3] < t[1]) {
 		extract_reject(f, defs[DO_NGAYKETTHUC].name,
 			       quoted(f, "earlier than NgayTiepNhan", text_of(val.v[DO_NGAYTIEPNHAN])));
 		return;
@@ -583,25 +608,16 @@ static void
 progress(struct extract_file *f, struct dvcqg *st, const struct hoso_json_value *obj, size_t pos,
 	 struct text src, struct text at)
 {
-	static const int dates[] = { PR_THOIDIEM, PR_NGAYBATDAU, PR_NGAYKETTHUC };
-	const struct field_def *defs = progress_fields;
+	static const struct message_rules rules = {
+		progress_fields, PR_NFIELDS, { PR_MAHOSO, PR_THOIDIEM, PR_TRANGTHAI },
+		{ PR_THOIDIEM, PR_NGAYBATDAU, PR_NGAYKETTHUC }, 3, PR_NGAYKETTHUC
+	};
 	struct hoso_value rec[HOSO_P_NFIELDS];
 	char hex[65];
 	struct values val;
-	int status;
+	hoso_time t[MESSAGE_MAX_DATES];
+	int status = check_message(f, obj, &rules, &val, t);
 
-	if (!collect(f, obj, defs, PR_NFIELDS, &val, true) ||
-	    !require(f, &val, defs, PR_MAHOSO) || !require(f, &val, defs, PR_THOIDIEM) ||
-	    !require(f, &val, defs, PR_TRANGTHAI))
-		return;
-	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
-		hoso_time t;
-
-		if (!check_date(f, defs[dates[i]].name, text_of(val.v[dates[i]]),
-				dates[i] == PR_NGAYKETTHUC ? DATE_DUE : DATE_EVENT, &t))
-			return;
-	}
-	status = check_status(f, defs[PR_TRANGTHAI].name, text_of(val.v[PR_TRANGTHAI]));
 	if (!status)
 		return;
 

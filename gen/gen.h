@@ -241,7 +241,7 @@ bool gen_write_landing(const struct gen_plan *plan, const struct gen_catalogue *
  * province, pipelines/Hnn.yaml, provinces.csv.  scale is Kon Tum's share
  * of its calibrated volume; the others are sized against it.
  */
-bool gen_national_write(const char *out, uint64_t seed, double scale, bool verbose,
+bool gen_national_write(const char *out, uint64_t seed, double scale, const char *only, bool verbose,
 			unsigned long long *ncases, struct gen_write_stats *stats);
 
 #endif

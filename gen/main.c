@@ -38,6 +38,7 @@ main(int argc, char **argv)
 	long long seed = 2023;
 	double scale = 1;
 	bool national = false;
+	const char *only = NULL;
 	const struct hoso_option options[] = {
 		HOSO_OPT_STRING(0, "out", &out, "DIR", "output directory (landing/ is created under it)"),
 		HOSO_OPT_INTEGER("seed", &seed, "N", 0, LLONG_MAX,
@@ -50,6 +51,9 @@ main(int argc, char **argv)
 			      "all 63 provinces (before 1 July 2025) under DIR: Hnn/landing/,\n"
 			      "reference/ (national catalogue with the 2025 successor map),\n"
 			      "pipelines/Hnn.yaml, provinces.csv; others sized against Kon Tum"),
+		HOSO_OPT_STRING(0, "provinces", &only, "H01,H34,...",
+				"with --national, the logs of these provinces only (the\n"
+				"catalogue and provinces.csv stay national)"),
 		HOSO_OPT_STRING(0, "reference", &ref, "DIR",
 				"also write units.csv, procedures.csv,\ncalendar/YYYY.csv"),
 		HOSO_OPT_END(),
@@ -81,12 +85,14 @@ main(int argc, char **argv)
 			return hoso_cli_usage_error(&cli, "--national writes its own reference data under --out DIR");
 		if (!(scale > 0 && scale <= 100))
 			return hoso_cli_usage_error(&cli, "--scale: with --national, want a number above 0 and at most 100");
-		if (!gen_national_write(out, (uint64_t) seed, scale, verbose, &ncases, &stats))
+		if (!gen_national_write(out, (uint64_t) seed, scale, only, verbose, &ncases, &stats))
 			return HOSO_EXIT_FAILED;
 		hoso_info("63 provinces, %llu cases, %llu files, %.1f MB written, %.1f s",
 			  ncases, stats.files, (double) stats.bytes_gz / 1e6, now_seconds() - t0);
 		return HOSO_EXIT_OK;
 	}
+	if (only)
+		return hoso_cli_usage_error(&cli, "--provinces is an option of --national");
 	if (scale < 1 || scale != (double) (long long) scale)
 		return hoso_cli_usage_error(&cli, "--scale: want a whole number from 1 to 1000 (a fraction is for --national)");
 	gen_catalogue_build(&cat);

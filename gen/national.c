@@ -254,8 +254,20 @@ pipeline_text(struct hoso_buf *b, const char *root, const struct province *p)
 		p->no, p->name, p->no, p->no, root, p->no, root, p->no, root, root, root, p->no);
 }
 
+/* Whether code is in the comma-separated list only (every code when NULL). */
+static bool
+listed(const char *only, const char *code)
+{
+	size_t n = strlen(code);
+
+	for (const char *s = only; s; s = strchr(s, ',') ? strchr(s, ',') + 1 : NULL)
+		if (strncmp(s, code, n) == 0 && (s[n] == ',' || s[n] == '\0'))
+			return true;
+	return !only;
+}
+
 bool
-gen_national_write(const char *out, uint64_t seed, double scale, bool verbose,
+gen_national_write(const char *out, uint64_t seed, double scale, const char *only, bool verbose,
 		   unsigned long long *ncases, struct gen_write_stats *stats)
 {
 	char tinh_codes[NPROVINCES + 1][16];
@@ -317,7 +329,8 @@ gen_national_write(const char *out, uint64_t seed, double scale, bool verbose,
 		snprintf(dir, sizeof(dir), "%s/H%02d", root, no);
 		if (!checked)
 			hoso_error("Kon Tum does not give the reference figures");
-		if (!checked || !gen_write_landing(&plan, &cat, dir, stats)) {
+		if (!checked || (listed(only, tinh_codes[no] + strlen("000.00.00.")) &&
+				 !gen_write_landing(&plan, &cat, dir, stats))) {
 			gen_plan_release(&plan);
 			gen_catalogue_release(&cat);
 			goto cleanup;

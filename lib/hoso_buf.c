@@ -137,6 +137,22 @@ static const char copy_escape[256] = {
 	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
 };
 
+char *
+hoso_copy_escape(char *o, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) s[i];
+
+		if (copy_escape[c]) {
+			*o++ = '\\';
+			*o++ = copy_escape[c];
+		} else {
+			*o++ = (char) c;
+		}
+	}
+	return o;
+}
+
 /*
  * Hot: every staging field goes through here.  One reservation for the
  * worst case (every byte doubled), then a plain loop.
@@ -153,30 +169,14 @@ hoso_buf_add_copy_field(struct hoso_buf *b, const char *s, size_t len)
 	if (b->max && b->len + 2 * len > b->max) {
 		/* near the cap: byte by byte, cut where it is reached */
 		for (size_t i = 0; i < len && !b->too_big; i++) {
-			unsigned char c = (unsigned char) s[i];
+			char esc[2];
 
-			if (copy_escape[c]) {
-				char esc[2] = { '\\', copy_escape[c] };
-
-				hoso_buf_add(b, esc, 2);
-			} else {
-				hoso_buf_addch(b, (char) c);
-			}
+			hoso_buf_add(b, esc, (size_t) (hoso_copy_escape(esc, s + i, 1) - esc));
 		}
 		return;
 	}
 	hoso_buf_grow(b, 2 * len);
-	o = b->data + b->len;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char) s[i];
-
-		if (copy_escape[c]) {
-			*o++ = '\\';
-			*o++ = copy_escape[c];
-		} else {
-			*o++ = (char) c;
-		}
-	}
+	o = hoso_copy_escape(b->data + b->len, s, len);
 	b->len = (size_t) (o - b->data);
 	b->data[b->len] = '\0';
 }

@@ -41,6 +41,11 @@ void hoso_buf_addf(struct hoso_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append s (len bytes) escaped for PostgreSQL COPY text format. */
 void hoso_buf_add_copy_field(struct hoso_buf *b, const char *s, size_t len);
+/*
+ * s[0..len) escaped as COPY text format escapes a field (backslash, TAB, LF,
+ * CR) at o, which has room for 2 * len bytes; returns the end.
+ */
+char *hoso_copy_escape(char *o, const char *s, size_t len);
 /* Append s escaped as a JSON string, with the quotes. */
 void hoso_buf_add_json_string(struct hoso_buf *b, const char *s, size_t len);
 

@@ -23,7 +23,9 @@ hoso_progress_init(struct hoso_progress *p, const char *label)
 {
 	*p = (struct hoso_progress) { 0 };
 	p->label = label;
-	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json();
+	/* --quiet asks for warnings and errors only: no progress either, as in git */
+	p->enabled = isatty(STDERR_FILENO) && !getenv("HOSO_NO_PROGRESS") && !hoso_log_is_json() &&
+		hoso_log_enabled(HOSO_LOG_INFO);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 }
@@ -70,20 +72,6 @@ hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (seconds_between(&p->last, &now) < 0.2)
 		return;
-	p->last = now;
-	draw(p, &now);
-}
-
-void
-hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows)
-{
-	struct timespec now;
-
-	if (!p->enabled)
-		return;
-	p->bytes = bytes;
-	p->rows = rows;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	p->last = now;
 	draw(p, &now);
 }

@@ -1,7 +1,8 @@
 /*
- * hoso_progress.h: the progress line a long stage prints on a terminal
- * (README.md: files, bytes, rows per second), and nothing when stderr
- * is not a terminal, so logs and schedulers never see it.
+ * hoso_progress.h: the progress line a long phase draws on a terminal
+ * (docs/logging.md), and nothing when stderr is not a terminal, so logs
+ * and schedulers never see it.  The runner draws its phases' lines with
+ * it (runner/progress.c); hoso-extract run alone draws its own.
  */
 #ifndef HOSO_PROGRESS_H
 #define HOSO_PROGRESS_H
@@ -18,7 +19,10 @@ struct hoso_progress {
 	char text[256];			/* set by hoso_progress_text: drawn instead of the figures */
 };
 
-/* Enabled only when stderr is a terminal and HOSO_NO_PROGRESS is unset. */
+/*
+ * Enabled only when stderr is a terminal, the log is text and not --quiet,
+ * and HOSO_NO_PROGRESS is unset.
+ */
 void hoso_progress_init(struct hoso_progress *p, const char *label);
 /*
  * Set the running totals; redraws at most five times a second.  Cheap
@@ -26,8 +30,6 @@ void hoso_progress_init(struct hoso_progress *p, const char *label);
  */
 void hoso_progress_update(struct hoso_progress *p, unsigned long long files,
 			  unsigned long long bytes, unsigned long long rows);
-/* Draw bytes and rows now (a caller that polls at its own pace; no file count). */
-void hoso_progress_show(struct hoso_progress *p, unsigned long long bytes, unsigned long long rows);
 /*
  * Draw "label: TEXT" now (a caller that words its own figures); finish
  * draws the last text given.

@@ -77,11 +77,6 @@ hoso_records_begin(struct hoso_records_writer *w, char type)
 	w->nfields = 1;
 }
 
-/* Bytes that COPY text format escapes: backslash, TAB, LF, CR. */
-static const unsigned char needs_escape[256] = {
-	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
-};
-
 void
 hoso_records_field(struct hoso_records_writer *w, const char *s, size_t len)
 {
@@ -91,16 +86,7 @@ hoso_records_field(struct hoso_records_writer *w, const char *s, size_t len)
 	reserve(w, 1 + 2 * len);
 	o = w->buf + w->len;
 	*o++ = '\t';
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char) s[i];
-
-		if (needs_escape[c]) {
-			*o++ = '\\';
-			*o++ = (char) needs_escape[c];
-		} else {
-			*o++ = (char) c;
-		}
-	}
+	o = hoso_copy_escape(o, s, len);
 	w->len = (size_t) (o - w->buf);
 	w->nfields++;
 }

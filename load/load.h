@@ -6,7 +6,7 @@
  *                functions/NAME.sql -> hoso.function_file
  *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion
  *   manifest.c   the staging directory's MANIFEST and checked streaming of
- *                its files into COPY
+ *                its files into binary COPY
  *   reference.c  units.csv, procedures.csv, calendar/YYYY.csv -> dimensions
  *   staging.c    the load of one staging directory in one transaction
  */
@@ -75,9 +75,9 @@ const struct manifest_entry *manifest_find(const struct manifest *m, const char 
 void manifest_release(struct manifest *m);
 
 enum staging_copy_mode {
-	STAGING_COPY_AS_IS,		/* the file's rows as they are */
+	STAGING_COPY_AS_IS,		/* every column as it is */
 	STAGING_COPY_FILE_ID,		/* first field file_no replaced by its file_id */
-	STAGING_COPY_KEYS,		/* only the first two fields (src, case_no) */
+	STAGING_COPY_KEYS,		/* only the first two columns (src, case_no) */
 };
 
 /* file_no -> file_id of the run's files (index file_no; 0 = unknown). */
@@ -87,14 +87,15 @@ struct file_map {
 };
 
 /*
- * Streams staging file NAME (which the MANIFEST must list) into copy_sql,
- * rewriting its rows as mode says, while checking its size and SHA-256
- * against the MANIFEST; a mismatch aborts the COPY.  *rows (may be NULL)
- * receives the number of rows sent.
+ * COPY staging file f (which the MANIFEST must list) into table (NULL: the
+ * layout's) as binary COPY, its columns named, rows as mode says, while
+ * checking its size and SHA-256 against the MANIFEST; a mismatch or a value
+ * its column's type refuses (logged with file, line and column) aborts the
+ * COPY.  *rows (may be NULL) receives the number of rows sent.
  */
-bool manifest_copy(PGconn *conn, const struct manifest *m, const char *name,
-		   const char *copy_sql, enum staging_copy_mode mode,
-		   const struct file_map *map, long long *rows);
+bool load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
+		       const char *table, enum staging_copy_mode mode, const struct file_map *map,
+		       long long *rows);
 
 /* reference.c: replaces the dimensions named in o; inside the caller's transaction. */
 bool load_reference(PGconn *conn, const struct load_options *o);
@@ -109,13 +110,6 @@ int load_staging(const struct load_options *o);
  */
 bool load_open_staging(const char *dir, struct manifest *m, struct hoso_buf *report,
 		       bool *have_report);
-/*
- * staging.c: COPY staging file f into table (NULL: the layout's) with its
- * columns named, through manifest_copy.
- */
-bool load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
-		       const char *table, enum staging_copy_mode mode, const struct file_map *map,
-		       long long *rows);
 /* staging.c: replace the facts of the cases in a temporary key table */
 bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_table,
 			long long *cases);

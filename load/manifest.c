@@ -1,6 +1,7 @@
 /*
  * manifest.c: the staging directory's MANIFEST (docs/design.md §2) and the
- * streaming of its files into COPY.
+ * streaming of its files into binary COPY (hoso_pgbinary.h: the server
+ * stores the typed values without parsing their text).
  *
  * The transform writes MANIFEST last, so a directory without one is
  * incomplete.  Sizes are checked up front (cheap); each file's SHA-256 is
@@ -20,11 +21,12 @@
 #include "hoso_paths.h"
 #include "hoso_owner.h"
 #include "hoso_pg.h"
+#include "hoso_pgbinary.h"
 #include "hoso_sha256.h"
 #include "load.h"
 
 #define READ_CHUNK (256 * 1024)		/* one read per 256 KiB */
-#define SEND_CHUNK (256 * 1024)		/* rewritten rows are sent in blocks this big */
+#define SEND_CHUNK (256 * 1024)		/* encoded rows are sent in blocks this big */
 
 static bool
 is_hex64(const char *s)
@@ -124,89 +126,239 @@ manifest_release(struct manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The widest staging file's column count fits (case_fact.tsv has 32). */
+#define HOSO_STAGING_MAX_COLUMNS 64
+#define COUNT_COLUMN_(name, kind) + 1
+#define FITS_(id, file, table, columns, nkey) \
+	_Static_assert(0 columns(COUNT_COLUMN_) <= HOSO_STAGING_MAX_COLUMNS, file " is too wide");
+HOSO_STAGING_FILES(FITS_)
+
 /*
- * Rewrite one row (without its newline) into out.  Returns false with a
- * message in err for a row that cannot be rewritten.
+ * How a staging file's rows go into a table: the first nsend columns of its
+ * layout, each as its type in the table, then the fields of extra (already
+ * encoded, nextra of them) with every row.
+ */
+struct copy_plan {
+	struct hoso_pgbin_column cols[HOSO_STAGING_MAX_COLUMNS];
+	int nsend;
+	struct hoso_buf extra;
+	int nextra;
+	struct hoso_buf extra_names;	/* ", name" for each */
+};
+
+/*
+ * The warehouse's province column (schemas/warehouse/090_province.sql) is
+ * no staging column: its default, hoso.load_province(), is a SQL function
+ * the server would run for every row (some 8 us a row, more than the rest
+ * of the row costs).  It is the same for every row of the load, so a table
+ * whose province column has that default gets the value, taken once, sent
+ * with each row.
+ */
+#define PROVINCE_COLUMN "province"
+#define PROVINCE_DEFAULT "hoso.load_province()"
+
+/*
+ * What the server calls the first plan->nsend columns of staging file f's
+ * layout in table: each column's type, which decides its wire form; and
+ * the province column, when table has it.
  */
 static bool
-rewrite_row(const char *row, size_t len, enum staging_copy_mode mode,
-	    const struct file_map *map, struct hoso_buf *out, char *err, size_t errlen)
+plan_copy(PGconn *conn, enum hoso_staging_file f, const char *table, struct copy_plan *plan)
 {
-	const char *tab = memchr(row, '\t', len);
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	const char *p[1] = { table };
+	PGresult *res;
+	bool ok = true, province = false;
 
-	if (!tab) {
-		snprintf(err, errlen, "a row has a single field");
+	res = hoso_pg_query(conn,
+			    "SELECT a.attname, a.atttypid, t.typelem,"
+			    " coalesce(pg_get_expr(d.adbin, d.adrelid) = '" PROVINCE_DEFAULT "', false)"
+			    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+			    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+			    " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+			    1, p);
+	if (!res)
+		return false;
+	for (int i = 0; ok && i < plan->nsend; i++) {
+		int row;
+
+		for (row = 0; row < PQntuples(res); row++)
+			if (strcmp(PQgetvalue(res, row, 0), l->columns[i].name) == 0)
+				break;
+		if (row == PQntuples(res)) {
+			hoso_error("%s: the table has no column %s, which %s holds", table,
+				   l->columns[i].name, l->file);
+			ok = false;
+		} else if (!hoso_pgbin_column_for(l->columns[i].kind,
+						  (unsigned) strtoul(PQgetvalue(res, row, 1), NULL, 10),
+						  (unsigned) strtoul(PQgetvalue(res, row, 2), NULL, 10),
+						  &plan->cols[i])) {
+			hoso_error("%s.%s: its type (oid %s) cannot receive the values %s holds", table,
+				   l->columns[i].name, PQgetvalue(res, row, 1), l->file);
+			ok = false;
+		}
+	}
+	for (int row = 0; row < PQntuples(res); row++)
+		if (strcmp(PQgetvalue(res, row, 0), PROVINCE_COLUMN) == 0 &&
+		    strcmp(PQgetvalue(res, row, 1), "25") == 0 &&
+		    strcmp(PQgetvalue(res, row, 3), "t") == 0)
+			province = true;
+	PQclear(res);
+	if (ok && province) {
+		res = hoso_pg_query(conn, "SELECT " PROVINCE_DEFAULT, 0, NULL);
+		if (!res)
+			return false;
+		if (PQgetisnull(res, 0, 0))
+			hoso_pgbin_null(&plan->extra);
+		else
+			hoso_pgbin_text(&plan->extra, PQgetvalue(res, 0, 0),
+					(size_t) PQgetlength(res, 0, 0));
+		PQclear(res);
+		plan->nextra = 1;
+		hoso_buf_addstr(&plan->extra_names, ", " PROVINCE_COLUMN);
+	}
+	return ok;
+}
+
+/* Where each field of a row starts and ends. */
+struct row_fields {
+	const char *start[HOSO_STAGING_MAX_COLUMNS];
+	size_t len[HOSO_STAGING_MAX_COLUMNS];
+	int n;			/* how many the row has (may be more than the array) */
+};
+
+/* Splits a row at its tabs; "\<tab>" is an escaped tab, inside a field. */
+static void
+split_row(const char *row, size_t len, struct row_fields *rf)
+{
+	const char *p = row, *end = row + len, *field = row;
+
+	rf->n = 0;
+	for (;;) {
+		const char *tab = memchr(p, '\t', (size_t) (end - p));
+		const char *bs;
+
+		if (tab) {
+			for (bs = tab; bs > field && bs[-1] == '\\'; bs--)
+				;
+			if ((tab - bs) % 2 == 1) {
+				p = tab + 1;
+				continue;
+			}
+		}
+		if (rf->n < HOSO_STAGING_MAX_COLUMNS) {
+			rf->start[rf->n] = field;
+			rf->len[rf->n] = (size_t) ((tab ? tab : end) - field);
+		}
+		rf->n++;
+		if (!tab)
+			return;
+		field = p = tab + 1;
+	}
+}
+
+/*
+ * One staging row (without its newline) as a binary COPY row of its first
+ * nsend columns.  False, with the message logged, for a row whose value
+ * its column's type would refuse.
+ */
+static bool
+encode_row(const char *path, long long line, enum hoso_staging_file f, const char *row,
+	   size_t len, const struct copy_plan *plan, enum staging_copy_mode mode,
+	   const struct file_map *map, struct hoso_buf *out)
+{
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	struct row_fields rf;
+	char err[128], id[24];
+
+	split_row(row, len, &rf);
+	if (rf.n != l->ncolumns) {
+		hoso_error("%s:%lld: %d fields where the layout has %d", path, line, rf.n,
+			   l->ncolumns);
 		return false;
 	}
-	if (mode == STAGING_COPY_FILE_ID) {
-		unsigned long long no = 0;
-		const char *p;
+	hoso_pgbin_row(out, plan->nsend + plan->nextra);
+	for (int i = 0; i < plan->nsend; i++) {
+		const char *s = rf.start[i];
+		size_t n = rf.len[i];
 
-		for (p = row; p < tab; p++) {
-			if (*p < '0' || *p > '9' || no > 1000000000ULL)
-				break;
-			no = no * 10 + (unsigned) (*p - '0');
+		if (i == 0 && mode == STAGING_COPY_FILE_ID) {
+			unsigned long long no = 0;
+			size_t k;
+
+			for (k = 0; k < n && s[k] >= '0' && s[k] <= '9' && no < 1000000000ULL; k++)
+				no = no * 10 + (unsigned) (s[k] - '0');
+			if (k != n || n == 0 || no >= map->n || map->ids[no] == 0) {
+				hoso_error("%s:%lld: column %s: file number \"%.*s\" is not in files.tsv",
+					   path, line, l->columns[0].name, (int) (n > 20 ? 20 : n), s);
+				return false;
+			}
+			n = (size_t) snprintf(id, sizeof(id), "%lld", map->ids[no]);
+			s = id;
 		}
-		if (p != tab || p == row || no >= map->n || map->ids[no] == 0) {
-			snprintf(err, errlen, "a row names file number \"%.*s\", not in files.tsv",
-				 (int) (tab - row > 20 ? 20 : tab - row), row);
+		if (!hoso_pgbin_field(out, &plan->cols[i], s, n, err, sizeof(err))) {
+			hoso_error("%s:%lld: column %s: %s: \"%.*s%s\"", path, line, l->columns[i].name,
+				   err, (int) (n > 60 ? 60 : n), s, n > 60 ? "..." : "");
 			return false;
 		}
-		hoso_buf_addf(out, "%lld", map->ids[no]);
-		hoso_buf_add(out, tab, len - (size_t) (tab - row));
-	} else {
-		const char *second = memchr(tab + 1, '\t', len - (size_t) (tab + 1 - row));
-
-		hoso_buf_add(out, row, second ? (size_t) (second - row) : len);
 	}
-	hoso_buf_addch(out, '\n');
+	hoso_buf_add(out, plan->extra.data, plan->extra.len);
 	return true;
 }
 
 bool
-manifest_copy(PGconn *conn, const struct manifest *m, const char *name, const char *copy_sql,
-	      enum staging_copy_mode mode, const struct file_map *map, long long *rows)
+load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
+		  const char *table, enum staging_copy_mode mode, const struct file_map *map,
+		  long long *rows)
 {
-	const struct manifest_entry *e = manifest_find(m, name);
+	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
+	const struct manifest_entry *e = manifest_find(m, l->file);
 	static char buf[READ_CHUNK];
-	struct hoso_buf carry = HOSO_BUF_INIT, out = HOSO_BUF_INIT;
+	struct copy_plan plan = { .extra = HOSO_BUF_INIT, .extra_names = HOSO_BUF_INIT };
+	struct hoso_buf carry = HOSO_BUF_INIT, out = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
 	struct hoso_sha256 sha;
-	char *path = hoso_path_join(m->dir, name), hex[65], err[256];
+	char *path = hoso_path_join(m->dir, l->file), hex[65];
 	const char *abort_message = NULL;
-	char last = '\n';
+	bool bad_row = false;
 	long long size = 0, nrows = 0;
-	FILE *f = NULL;
+	FILE *fp = NULL;
 	size_t n;
 	bool ok = false;
 
+	if (!table)
+		table = l->table;
 	if (!e) {
 		hoso_error("%s: not listed in the MANIFEST; refusing the staging directory", path);
 		goto cleanup;
 	}
-	f = fopen(path, "rb");
-	if (!f) {
+	fp = fopen(path, "rb");
+	if (!fp) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		goto cleanup;
 	}
-	if (!hoso_pg_copy_begin(conn, copy_sql)) {
+	/* the case keys alone go into load_case_key */
+	plan.nsend = mode == STAGING_COPY_KEYS ? 2 : l->ncolumns;
+	if (!plan_copy(conn, f, table, &plan))
+		goto cleanup;
+	/* the columns named, as pg_dump does: a table's physical order may differ */
+	hoso_buf_addf(&sql, "COPY %s (", table);
+	hoso_staging_column_list(f, plan.nsend, &sql);
+	hoso_buf_addf(&sql, "%s) FROM STDIN (FORMAT binary)", plan.extra_names.data);
+	if (!hoso_pg_copy_begin(conn, sql.data)) {
 		hoso_error("loading \"%s\" failed", path);
 		goto cleanup;
 	}
+	hoso_pgbin_header(&out);
 	hoso_sha256_init(&sha);
-	while (!abort_message && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+	/* after a bad row the rest is still hashed: a file that differs from the MANIFEST says so */
+	while ((!abort_message || bad_row) && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		const char *p = buf, *end = buf + n, *nl;
 
 		hoso_sha256_update(&sha, buf, n);
 		size += (long long) n;
-		/* COPY text escapes newlines inside fields, so '\n' always ends a row */
-		if (mode == STAGING_COPY_AS_IS) {
-			for (nl = p; (nl = memchr(nl, '\n', (size_t) (end - nl))) != NULL; nl++)
-				nrows++;
-			if (!hoso_pg_copy_put(conn, buf, n))
-				abort_message = "sending the data failed";
-			last = buf[n - 1];
+		if (abort_message)
 			continue;
-		}
+		/* COPY text escapes newlines inside fields, so '\n' always ends a row */
 		while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
 			const char *row = p;
 			size_t len = (size_t) (nl - p);
@@ -216,9 +368,9 @@ manifest_copy(PGconn *conn, const struct manifest *m, const char *name, const ch
 				row = carry.data;
 				len = carry.len;
 			}
-			if (!rewrite_row(row, len, mode, map, &out, err, sizeof(err))) {
-				hoso_error("%s:%lld: %s", path, nrows + 1, err);
-				abort_message = "a staging row could not be rewritten";
+			if (!encode_row(path, nrows + 1, f, row, len, &plan, mode, map, &out)) {
+				abort_message = "a staging row was refused";
+				bad_row = true;
 				break;
 			}
 			hoso_buf_reset(&carry);
@@ -233,24 +385,23 @@ manifest_copy(PGconn *conn, const struct manifest *m, const char *name, const ch
 			hoso_buf_reset(&out);
 		}
 	}
-	if (!abort_message && ferror(f)) {
+	if (ferror(fp)) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
 		abort_message = "reading a staging file failed";
 	}
-	if (mode == STAGING_COPY_AS_IS && last != '\n' && size > 0)
-		nrows++;	/* a last row without its newline */
 	if (!abort_message && carry.len) {
 		/* a last row without its newline */
-		if (!rewrite_row(carry.data, carry.len, mode, map, &out, err, sizeof(err))) {
-			hoso_error("%s:%lld: %s", path, nrows + 1, err);
-			abort_message = "a staging row could not be rewritten";
+		if (!encode_row(path, nrows + 1, f, carry.data, carry.len, &plan, mode, map, &out)) {
+			abort_message = "a staging row was refused";
+			bad_row = true;
 		}
 		nrows++;
 	}
-	if (!abort_message && out.len && !hoso_pg_copy_put(conn, out.data, out.len))
+	hoso_pgbin_trailer(&out);
+	if (!abort_message && !hoso_pg_copy_put(conn, out.data, out.len))
 		abort_message = "sending the data failed";
 	hoso_sha256_final_hex(&sha, hex);
-	if (!abort_message && (size != e->size || strcmp(hex, e->sha256) != 0)) {
+	if ((!abort_message || bad_row) && (size != e->size || strcmp(hex, e->sha256) != 0)) {
 		hoso_error("%s: content does not match the MANIFEST (size %lld, sha256 %s; MANIFEST "
 			   "says %lld, %s); refusing the staging directory", path, size, hex, e->size,
 			   e->sha256);
@@ -262,11 +413,14 @@ manifest_copy(PGconn *conn, const struct manifest *m, const char *name, const ch
 	if (ok && rows)
 		*rows = nrows;
 cleanup:
-	if (f)
-		fclose(f);
+	if (fp)
+		fclose(fp);
 	free(path);
 	hoso_buf_release(&carry);
 	hoso_buf_release(&out);
+	hoso_buf_release(&sql);
+	hoso_buf_release(&plan.extra);
+	hoso_buf_release(&plan.extra_names);
 	return ok;
 }
 

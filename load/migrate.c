@@ -441,8 +441,8 @@ load_migrate(const char *conninfo, const char *schema_dir)
 	if (applied > 0 || !same)
 		hoso_info("warehouse schema migrated to version %d (%zu migrations, %zu function "
 			  "files applied)", mig.v[mig.n - 1].version, applied, fn.n);
-	else
-		hoso_info("warehouse schema up to date (version %d)", mig.v[mig.n - 1].version);
+	else	/* every run asks: only news is worth a line */
+		hoso_debug("warehouse schema up to date (version %d)", mig.v[mig.n - 1].version);
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn) {

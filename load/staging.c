@@ -75,24 +75,6 @@ create_temp_table(PGconn *conn, enum hoso_staging_file f, const char *constraint
 	return ok;
 }
 
-bool
-load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file f,
-		  const char *table, enum staging_copy_mode mode, const struct file_map *map,
-		  long long *rows)
-{
-	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
-	struct hoso_buf sql = HOSO_BUF_INIT;
-	bool ok;
-
-	/* the columns named, as pg_dump does: a table's physical order may differ */
-	hoso_buf_addf(&sql, "COPY %s (", table ? table : l->table);
-	hoso_staging_column_list(f, -1, &sql);
-	hoso_buf_addstr(&sql, ") FROM STDIN");
-	ok = manifest_copy(conn, m, l->file, sql.data, mode, map, rows);
-	hoso_buf_release(&sql);
-	return ok;
-}
-
 /* Whether the MANIFEST lists every staging file (logged when not). */
 static bool
 manifest_complete(const struct manifest *m, const char *dir)
@@ -406,6 +388,16 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f
 }
 
 /*
+ * What the index builds of a bulk load may use, for the rest of its
+ * transaction, when the server's settings give them less: parallel
+ * maintenance workers (a B-tree build sorts in them and in the load's own
+ * backend), and the memory they share, which the server plans at no less
+ * than 32 MB a sorter (the default 64 MB allows one worker).
+ */
+#define LOAD_BUILD_WORKERS "2"
+#define LOAD_BUILD_MEMORY "256MB"
+
+/*
  * After the COPYs: build the keys and indexes load_bulk_begin dropped
  * (bulk[i] says it dropped some).  Autovacuum gathers the tables' new
  * statistics after the commit, which spares a bulk load seconds of
@@ -416,7 +408,15 @@ load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (bulk[i])
-			return hoso_pg_exec(conn, "SELECT hoso.bulk_end()");
+			return hoso_pg_exec(conn,
+					    "SELECT set_config('max_parallel_maintenance_workers', '"
+					    LOAD_BUILD_WORKERS "', true)"
+					    " WHERE current_setting('max_parallel_maintenance_workers')::int < "
+					    LOAD_BUILD_WORKERS ";"
+					    " SELECT set_config('maintenance_work_mem', '" LOAD_BUILD_MEMORY "', true)"
+					    " WHERE pg_size_bytes(current_setting('maintenance_work_mem'))"
+					    " < pg_size_bytes('" LOAD_BUILD_MEMORY "');"
+					    " SELECT hoso.bulk_end()");
 	return true;
 }
 
@@ -467,9 +467,19 @@ replace_facts(PGconn *conn, const struct manifest *m, bool replace, long long *c
 {
 	_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1,
 		       "case_fact.tsv begins with its key");
+	PGresult *res;
+	bool facts;
+
+	/* a warehouse without facts has none to take away: no keys to gather */
+	res = hoso_pg_query(conn, "SELECT EXISTS (SELECT FROM hoso.case_fact)", 0, NULL);
+	if (!res)
+		return false;
+	facts = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
 	return hoso_pg_exec(conn, "CREATE TEMP TABLE load_case_key (src text, case_no text) ON COMMIT DROP") &&
-		manifest_copy(conn, m, hoso_staging_layouts[HOSO_STAGING_CASE_FACT].file,
-			      "COPY load_case_key (src, case_no) FROM STDIN", STAGING_COPY_KEYS, NULL, NULL) &&
+		(!facts ||
+		 load_copy_staging(conn, m, HOSO_STAGING_CASE_FACT, "load_case_key", STAGING_COPY_KEYS,
+				   NULL, NULL)) &&
 		(!replace ||
 		 hoso_pg_exec(conn, "INSERT INTO load_case_key SELECT src, case_no FROM load_replaced_case"
 			      " EXCEPT SELECT src, case_no FROM load_case_key")) &&

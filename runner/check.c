@@ -114,22 +114,28 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 			hoso_date_format_iso(cover_to, to_text);
 			if (last < cover_to) {
 				/* a missing day would count as Monday to Friday and move due dates */
-				hoso_error("%sreference.calendar: %s ends on %s, before %s: add %d.csv "
-					   "(its holidays and working weekends)", at, p->reference.calendar,
-					   last_text, to_text, ly + 1);
+				hoso_report(HOSO_LOG_ERROR,
+					    hoso_msg("%sreference.calendar: %s ends on %s, before %s", at,
+						     p->reference.calendar, last_text, to_text),
+					    hoso_hint("Add %d.csv (its holidays and working weekends).",
+						      ly + 1));
 				problems++;
 			} else {
 				ok(out, "reference.calendar %s: years %d to %d", p->reference.calendar,
 				   fy, ly);
 			}
 			if (last >= cover_to && ly < ty)
-				hoso_warning("%sreference.calendar: %s ends on %s, before today: add "
-					     "%d.csv, or its days count as Monday to Friday", at,
-					     p->reference.calendar, last_text, ly + 1);
+				hoso_report(HOSO_LOG_WARNING,
+					    hoso_msg("%sreference.calendar: %s ends on %s, before today", at,
+						     p->reference.calendar, last_text),
+					    hoso_hint("Add %d.csv, or its days count as Monday to Friday.",
+						      ly + 1));
 			else if (last >= cover_to && ly == ty)
-				hoso_warning("%sreference.calendar: %s ends on %s; add %d.csv before the "
-					     "new year, or its days count as Monday to Friday", at,
-					     p->reference.calendar, last_text, ty + 1);
+				hoso_report(HOSO_LOG_WARNING,
+					    hoso_msg("%sreference.calendar: %s ends on %s", at,
+						     p->reference.calendar, last_text),
+					    hoso_hint("Add %d.csv before the new year, or its days count as "
+						      "Monday to Friday.", ty + 1));
 		}
 	} else {
 		hoso_warning("%s: no reference.calendar: every Monday to Friday counts as a "
@@ -309,9 +315,12 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 	if (PQgetisnull(res, 0, 3)) {
 		/* the first run creates the warehouse */
 		if (strcmp(PQgetvalue(res, 0, 5), "t") != 0) {
-			hoso_error("%srole %s: permission denied to create the warehouse (schema hoso) "
-				   "in database %s; grant it CREATE, or create the warehouse as its owner "
-				   "(hoso-load --migrate)", at, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
+			hoso_report(HOSO_LOG_ERROR,
+				    hoso_msg("%srole %s: permission denied to create the warehouse (schema "
+					     "hoso) in database %s", at, PQgetvalue(res, 0, 1),
+					     PQgetvalue(res, 0, 0)),
+				    hoso_hint("Grant the role CREATE on the database, or create the "
+					      "warehouse as its owner (hoso-load --migrate)."));
 			problems++;
 		} else {
 			ok(out, "warehouse: not created yet; the first run creates it (role %s may)",
@@ -322,9 +331,10 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 	}
 	/* only the owner of schema hoso writes (the migrations made it so) */
 	if (strcmp(PQgetvalue(res, 0, 4), "t") != 0) {
-		hoso_error("%srole %s: permission denied to load the warehouse: schema hoso belongs "
-			   "to %s; connect as the loading role", at, PQgetvalue(res, 0, 1),
-			   PQgetvalue(res, 0, 3));
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%srole %s: permission denied to load the warehouse: schema hoso "
+				     "belongs to %s", at, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 3)),
+			    hoso_hint("Connect as the loading role, %s.", PQgetvalue(res, 0, 3)));
 		problems++;
 	} else {
 		ok(out, "privileges: role %s loads the warehouse (schema hoso belongs to %s)",
@@ -340,8 +350,10 @@ runner_check_warehouse(PGconn *conn, const struct hoso_pipeline *p, const char *
 			int version = atoi(PQgetvalue(v, 0, 0));
 
 			if (programs >= 0 && version > programs) {
-				hoso_error("%sthe warehouse's schema is at version %d, newer than these "
-					   "programs know (%d): upgrade hoso", at, version, programs);
+				hoso_report(HOSO_LOG_ERROR,
+					    hoso_msg("%sthe warehouse's schema is at version %d, newer than "
+						     "these programs know (%d)", at, version, programs),
+					    hoso_hint("Upgrade hoso to the version that made the warehouse."));
 				problems++;
 			} else if (programs > version) {
 				ok(out, "schema version %d; the run applies the migrations up to %d", version,

@@ -128,8 +128,9 @@ struct runner_progress {
 	unsigned long long input_bytes;	/* of the files extract reads */
 	const char *staging;
 	PGconn *conn;			/* NULL: no load progress */
+	bool prepared;			/* the load's query is prepared on conn */
 	struct load_table {
-		char name[128];
+		char relid[16];		/* its oid: a work table has no name we can see */
 		unsigned long long rows;	/* the last count the server gave */
 	} tables[32];
 	size_t ntables;
@@ -143,6 +144,8 @@ void runner_progress_load_tick(void *arg);
 void runner_progress_extract_done(struct runner_progress *rp, size_t files);
 void runner_progress_transform_done(struct runner_progress *rp);
 void runner_progress_load_done(struct runner_progress *rp, double seconds);
+/* What the ticks left on the connection. */
+void runner_progress_release(struct runner_progress *rp);
 
 /* What the three stages of a run or a rebuild are given. */
 struct stage_request {

@@ -402,6 +402,78 @@ read_coordinator_file(const char *name, struct hoso_buf *out)
 	return ok;
 }
 
+/* One row of conn's query as text (NULL, logged, when it fails). */
+static char *
+query_text(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res = hoso_pg_query(conn, sql, nparams, params);
+	char *text;
+
+	if (!res)
+		return NULL;
+	text = hoso_xstrdup(PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return text;
+}
+
+/* A session on shard s with on-shard.sql's functions (NULL, logged, when it fails). */
+static PGconn *
+shard_session(const struct topology_shard *s, const char *on_shard_sql, const char *what)
+{
+	PGconn *conn = hoso_pg_connect(s->conninfo, what);
+
+	if (conn && (!hoso_pg_exec(conn, "SET client_min_messages = warning") ||
+		     !hoso_pg_exec(conn, on_shard_sql))) {
+		PQfinish(conn);
+		conn = NULL;
+	}
+	if (!conn)
+		hoso_error("shard \"%s\": cannot connect or set up its session", s->name);
+	return conn;
+}
+
+/*
+ * In conn's open transaction on shard s: the views the coordinator reads,
+ * of the provinces the topology gives s; tables is the coordinator's list
+ * of sharded tables (a text[] literal).
+ */
+static bool
+shard_views(PGconn *conn, const struct topology_shard *s, const char *tables)
+{
+	struct hoso_buf arr = HOSO_BUF_INIT;
+	const char *p[3];
+	bool ok;
+
+	province_array(s, &arr);
+	p[0] = s->name;
+	p[1] = arr.data;
+	p[2] = tables;
+	ok = hoso_pg_exec_params(conn, "SELECT pg_temp.shard_views($1, $2::text[], $3::text[])", 3, p);
+	if (!ok)
+		hoso_error("shard \"%s\": cannot make the views the coordinator reads", s->name);
+	hoso_buf_release(&arr);
+	return ok;
+}
+
+/* Every shard's views, each in a transaction of its own (see shard_views). */
+static bool
+all_shard_views(const struct topology *t, const char *tables)
+{
+	struct hoso_buf on_shard = HOSO_BUF_INIT;
+	bool ok = read_coordinator_file("on-shard.sql", &on_shard);
+
+	for (size_t i = 0; ok && i < t->nshards; i++) {
+		PGconn *conn = shard_session(&t->shards[i], on_shard.data, "hoso shard init");
+
+		ok = conn && hoso_pg_exec(conn, "BEGIN") && shard_views(conn, &t->shards[i], tables) &&
+		     hoso_pg_exec(conn, "COMMIT");
+		if (conn)
+			PQfinish(conn);
+	}
+	hoso_buf_release(&on_shard);
+	return ok;
+}
+
 /*
  * In the coordinator's open transaction: its partitioned tables, one
  * foreign partition per shard and table as the topology says, the servers
@@ -491,6 +563,7 @@ shard_init(const char *path)
 	int ret = HOSO_EXIT_FAILED;
 	bool copied = false;
 	size_t n = 0;
+	char *tables = NULL;
 
 	if (!runner_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
@@ -498,8 +571,10 @@ shard_init(const char *path)
 		goto cleanup;
 	conn = hoso_pg_connect(t.coordinator, "hoso shard init");
 	if (!conn || !hoso_pg_exec(conn, "SET client_min_messages = warning") ||
-	    !hoso_pg_exec(conn, "BEGIN") || !coordinator_apply(conn, &t, path, sql.data, &copied) ||
-	    !hoso_pg_exec(conn, "COMMIT"))
+	    !hoso_pg_exec(conn, "BEGIN") || !coordinator_apply(conn, &t, path, sql.data, &copied))
+		goto cleanup;
+	tables = query_text(conn, "SELECT hoso_shard.sharded_tables()::text", 0, NULL);
+	if (!tables || !all_shard_views(&t, tables) || !hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
 	if (!copied)
 		hoso_warning("no shard has loaded a catalogue yet: run \"hoso shard init\" again after the first loads");
@@ -510,6 +585,7 @@ shard_init(const char *path)
 cleanup:
 	if (conn)
 		PQfinish(conn);
+	free(tables);
 	hoso_buf_release(&sql);
 	runner_topology_release(&t);
 	return ret;
@@ -577,20 +653,6 @@ shard_status(const char *path)
 }
 
 /* ---- hoso shard move ---- */
-
-/* One row of conn's query as text (NULL, logged, when it fails). */
-static char *
-query_text(PGconn *conn, const char *sql, int nparams, const char *const *params)
-{
-	PGresult *res = hoso_pg_query(conn, sql, nparams, params);
-	char *text;
-
-	if (!res)
-		return NULL;
-	text = hoso_xstrdup(PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "");
-	PQclear(res);
-	return text;
-}
 
 /* Province p's rows of table t on from, by COPY into pg_temp.move_T on to. */
 static bool
@@ -683,18 +745,16 @@ report_difference(const char *a, const char *b)
 	}
 }
 
-/* A shard's session for the move: move.sql's functions, the warehouse lock taken. */
+/* A shard's session for the move: on-shard.sql's functions, the warehouse lock taken. */
 static PGconn *
-move_session(const struct topology_shard *s, const char *move_sql)
+move_session(const struct topology_shard *s, const char *on_shard_sql)
 {
-	PGconn *conn = hoso_pg_connect(s->conninfo, "hoso shard move");
+	PGconn *conn = shard_session(s, on_shard_sql, "hoso shard move");
 
-	if (!conn)
-		return NULL;
 	/* the lock waits for a run of the shard to finish; none starts until the move ends */
-	if (!hoso_pg_exec(conn, "SET client_min_messages = warning") || !hoso_pg_exec(conn, move_sql) ||
-	    !hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, "SELECT 1 FROM hoso.run_lock FOR UPDATE")) {
-		hoso_error("shard \"%s\": cannot start the move", s->name);
+	if (conn && (!hoso_pg_exec(conn, "BEGIN") ||
+		     !hoso_pg_exec(conn, "SELECT 1 FROM hoso.run_lock FOR UPDATE"))) {
+		hoso_error("shard \"%s\": cannot take its warehouse lock", s->name);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -706,12 +766,14 @@ move_session(const struct topology_shard *s, const char *move_sql)
  * topology now gives it, then point the coordinator at it.  Each step is
  * one transaction; a rerun after a stop at any point finishes the move
  * (docs/national.md, "Moving a province"):
- *   1. the new shard: copy, commit (only when it holds none of p's rows);
+ *   1. the new shard: copy, commit (only when it holds none of p's rows),
+ *      unseen by the coordinator: the shard's views leave p out;
  *   2. compare the two shards' digests of p's rows: equal, or stop;
- *   3. the old shard: delete p's rows, commit;
- *   4. the coordinator: partitions as the topology says, commit.
+ *   3. the old shard: delete p's rows, its views without p, commit;
+ *   4. the new shard: its views with p, commit;
+ *   5. the coordinator: partitions as the topology says, commit.
  * The coordinator's sharded tables are locked throughout, so a national
- * query waits for the move rather than count p twice or not at all.
+ * query waits for the move rather than see p twice or not at all.
  */
 static int
 shard_move(const char *path, const char *p, const char *from_name)
@@ -724,6 +786,7 @@ shard_move(const char *path, const char *p, const char *from_name)
 	long long old_rows = 0, new_rows = 0;
 	int ret = HOSO_EXIT_FAILED;
 	bool copied = false, catalogue;
+	char *tables = NULL;
 
 	if (!runner_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
@@ -743,7 +806,7 @@ shard_move(const char *path, const char *p, const char *from_name)
 		goto cleanup;
 	}
 	if (!migrate_all(&t) || !read_coordinator_file("shard.sql", &shard_sql) ||
-	    !read_coordinator_file("move.sql", &move_sql))
+	    !read_coordinator_file("on-shard.sql", &move_sql))
 		goto cleanup;
 	/* one move at a time; national queries wait until it is over */
 	coord = hoso_pg_connect(t.coordinator, "hoso shard move");
@@ -797,17 +860,29 @@ shard_move(const char *path, const char *p, const char *from_name)
 		report_difference(old_digest.data, new_digest.data);
 		goto cleanup;
 	}
+	/* the copy is in, out of the coordinator's sight (the new shard's views leave p out) */
 	if (!hoso_pg_exec(new, "COMMIT"))
 		goto cleanup;
+	tables = query_text(coord, "SELECT hoso_shard.sharded_tables()::text", 0, NULL);
+	if (!tables)
+		goto cleanup;
+	/* out of the old shard, its rows and its views at once */
 	if (old_rows > 0) {
 		const char *params[1] = { p };
 
-		if (!hoso_pg_exec_params(old, "SELECT pg_temp.move_delete($1)", 1, params) ||
-		    !hoso_pg_exec(old, "COMMIT")) {
-			hoso_error("province %s: its rows are on both shards; run this move again to finish it", p);
+		if (!hoso_pg_exec_params(old, "SELECT pg_temp.move_delete($1)", 1, params))
 			goto cleanup;
-		}
-	} else if (!hoso_pg_exec(old, "COMMIT")) {
+	}
+	if (!shard_views(old, from, tables) || !hoso_pg_exec(old, "COMMIT")) {
+		hoso_error("province %s: copied to shard \"%s\" but still on shard \"%s\"; "
+			   "run this move again to finish it", p, to->name, from->name);
+		goto cleanup;
+	}
+	/* into the new shard's views: from here on the coordinator reads p there */
+	if (!hoso_pg_exec(new, "BEGIN") || !shard_views(new, to, tables) ||
+	    !hoso_pg_exec(new, "COMMIT")) {
+		hoso_error("province %s: on shard \"%s\" but not yet shown to the coordinator; "
+			   "run this move again to finish it", p, to->name);
 		goto cleanup;
 	}
 	if (!coordinator_apply(coord, &t, path, shard_sql.data, &catalogue) ||
@@ -833,6 +908,7 @@ cleanup:
 		PQfinish(old);
 	if (coord)
 		PQfinish(coord);
+	free(tables);
 	hoso_buf_release(&shard_sql);
 	hoso_buf_release(&move_sql);
 	hoso_buf_release(&old_digest);
@@ -869,6 +945,9 @@ shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipel
 			/* its own child, not the runner's stage table: reaped by waitpid(-1) below */
 			pids[next] = fork();
 			if (pids[next] == 0) {
+				/* runs side by side would draw their progress lines over each other */
+				if (jobs > 1)
+					setenv("HOSO_NO_PROGRESS", "1", 1);
 				execv(a.v[0], a.v);
 				_exit(HOSO_EXIT_FAILED);
 			}
@@ -961,7 +1040,7 @@ runner_cmd_shard(int argc, char **argv)
 		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status, run or move)", sub);
 	if (!run && (cli.nargs != 2 || day != HOSO_DATE_NONE || from != HOSO_DATE_NONE ||
 		     to != HOSO_DATE_NONE))
-		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml and its options", sub);
+		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml", sub);
 	if ((province || old_shard) && strcmp(sub, "move") != 0)
 		return hoso_cli_usage_error(&cli, "--province and --from-shard are options of shard move");
 	if (strcmp(sub, "init") == 0)

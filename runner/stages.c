@@ -547,6 +547,22 @@ run_extract_transform(char *const ex[], char *const tr[], const char *consequenc
 		: HOSO_EXIT_FAILED;
 }
 
+/* The bytes of the files extract reads (a rebuild's plan has not read them: stat says). */
+static unsigned long long
+input_bytes(const struct run_files *files)
+{
+	unsigned long long n = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < files->n; i++) {
+		if (files->v[i].size >= 0)
+			n += (unsigned long long) files->v[i].size;
+		else if (stat(files->v[i].path, &st) == 0)
+			n += (unsigned long long) st.st_size;
+	}
+	return n;
+}
+
 const char *const runner_stage_names[NSTAGES] = { "extract", "transform", "load" };
 
 /*
@@ -622,8 +638,7 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	int ret;
 	struct timespec t0, t1, t2;
 
-	for (size_t i = 0; i < rq->files->n; i++)
-		rp.input_bytes += rq->files->v[i].size > 0 ? (unsigned long long) rq->files->v[i].size : 0;
+	rp.input_bytes = input_bytes(rq->files);
 	build_argvs(rq, &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = run_extract_transform(ex.v, tr.v, rq->rebuild_keys ? "nothing was changed"
@@ -654,6 +669,7 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 		ms[STAGE_LOAD] = elapsed_ms(&t1, &t2);
 		if (ret == HOSO_EXIT_OK)
 			runner_progress_load_done(&rp, (double) ms[STAGE_LOAD] / 1000.0);
+		runner_progress_release(&rp);
 		/* a rebuild's load has no lock of its own to report as 75 */
 		if (rq->rebuild_keys && ret != HOSO_EXIT_OK)
 			ret = HOSO_EXIT_FAILED;

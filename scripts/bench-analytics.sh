@@ -69,22 +69,7 @@ for s in 1 "$scale"; do
 done
 
 # bench_ms(query, calls): median server time of the calls, after a warm-up
-timing_sql=$(cat <<'SQL'
-CREATE FUNCTION pg_temp.bench_ms(q text, n int) RETURNS numeric LANGUAGE plpgsql AS $f$
-DECLARE
-	t timestamptz;
-	ms numeric[] := '{}';
-BEGIN
-	EXECUTE 'SELECT count(*) FROM (' || q || ') s';
-	FOR i IN 1..n LOOP
-		t := clock_timestamp();
-		EXECUTE 'SELECT count(*) FROM (' || q || ') s';
-		ms := ms || (extract(epoch FROM clock_timestamp() - t) * 1000)::numeric;
-	END LOOP;
-	RETURN (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 1) FROM unnest(ms) x);
-END $f$;
-SQL
-)
+timing_sql=$(cat "$root/bench/timing.sql")
 big="ha_s$scale"
 n_big=$(psql -X -At -d "$big" -c "SELECT count(*) FROM hoso.case_fact")
 n_small=$(psql -X -At -d ha_s1 -c "SELECT count(*) FROM hoso.case_fact")

@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench.sh (make bench): hoso against its floors, side by side, in one run.
 #
-#   BENCH_SCALE=1     hoso-gen --scale (1: the Kon Tum sample; 10: ten copies,
-#                     its own section in BENCHMARKS.md, its time per case
-#                     judged against scale 1's results)
+#   BENCH_SCALE=1     hoso-gen --scale: 1, the Kon Tum sample, measured as
+#                     below; K > 1 measures growth instead
+#                     (scripts/bench-growth.sh: end to end at scale K and 1
+#                     in one run, time per case and peak memory)
 #   BENCH_RUNS=3      repetitions of each measurement (the median is reported)
 #   BENCH_DIR=...     work directory (default .hoso/bench/sSCALE; the sample is
 #                     generated once and reused while hoso-gen is unchanged)
@@ -27,6 +28,11 @@ runs=${BENCH_RUNS:-3}
 day=${BENCH_DAY:-2023-10-27}
 work=${BENCH_DIR:-$root/.hoso/bench/s$scale}
 pad_cases=2000000
+case $scale in
+1) ;;
+'' | 0* | *[!0-9]*) echo "bench: BENCH_SCALE: want a whole number from 1" >&2; exit 2 ;;
+*) exec "$root/scripts/bench-growth.sh" ;;
+esac
 # the commit measured, read before the run: the tree may move while it runs
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -36,93 +42,17 @@ done
 mkdir -p "$work/cmd" "$work/hf" "$work/mem"
 rm -f "$work"/*.err
 chmod 755 "$root/.hoso" "$root/.hoso/bench" "$work" 2>/dev/null || true
-say() { echo "bench: $*"; }
+bench_name=bench
+. "$root/scripts/bench-lib.sh"
 
 # --- the sample ------------------------------------------------------------
-stamp="scale=$scale gen=$(sha256sum "$bin/hoso-gen" | cut -c1-16)"
-if [ "$(cat "$work/sample.stamp" 2>/dev/null)" != "$stamp" ]; then
-	say "generating the Kon Tum sample, scale $scale (bin/hoso-gen)"
-	rm -rf "$work/sample" "$work/sample.stamp"
-	"$bin/hoso-gen" --out "$work/sample" --scale "$scale" --reference "$work/sample/ref"
-	echo "$stamp" >"$work/sample.stamp"
-fi
-chmod -R a+rX "$work/sample"
-ref="$work/sample/ref"
-(cd "$work/sample" && find landing -type f -name '*.jsonl*' | LC_ALL=C sort |
-	sed "s|^|$work/sample/|") >"$work/files.txt"
-nfiles=$(wc -l <"$work/files.txt")
-files=$(sed "s/.*/'&'/" "$work/files.txt" | tr '\n' ' ')
-first=$(sed -n 's|.*/landing/\([0-9]*\)/\([0-9]*\)/\([0-9]*\)/.*|\1-\2-\3|p' "$work/files.txt" | head -1)
-last=$(sed -n 's|.*/landing/\([0-9]*\)/\([0-9]*\)/\([0-9]*\)/.*|\1-\2-\3|p' "$work/files.txt" | tail -1)
+bench_sample "$scale" "$work"
 dayglob=$(echo "$day" | tr - /)
 bytes_gz=$(xargs cat <"$work/files.txt" | wc -c)
 bytes_raw=$(xargs gzip -dcf <"$work/files.txt" | wc -c)
 say "$nfiles files, $bytes_gz bytes on disk, $bytes_raw decompressed, $first .. $last"
 
-cat >"$work/bench.yaml" <<EOF
-name: bench
-source:
-  paths: ["$work/sample/landing/{date:%Y/%m/%d}/*.jsonl.gz"]
-  format: dvcqg-jsonl
-reference:
-  units: $ref/units.csv
-  procedures: $ref/procedures.csv
-  calendar: $ref/calendar
-rejects:
-  max_ratio: 0.01
-personal_data: drop
-staging: $work/staging-run
-EOF
-refopts="--reference-units '$ref/units.csv' --reference-procedures '$ref/procedures.csv' --reference-calendar '$ref/calendar'"
-
-# --- a private PostgreSQL ----------------------------------------------------
-pgdir=$(mktemp -d /tmp/hoso-bench-pg.XXXXXX)
-chmod 755 "$pgdir"
-cleanup() {
-	"$root/scripts/pg.sh" stop "$pgdir"
-	rm -rf "$pgdir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-eval "$("$root/scripts/pg.sh" start "$pgdir")"
-export PGHOST PGPORT PGUSER
-unset PGDATABASE
-pgversion=$(psql -X -At -d postgres -c "SHOW server_version")
-say "private PostgreSQL $pgversion in $pgdir"
-
-# Commands go into scripts: the file list is longer than one argument may be.
-mkcmd() {
-	_mk=$1
-	shift
-	printf '%s\n' "set -e" "$@" >"$work/cmd/$_mk.sh"
-}
-# fresh_db NAME [migrate]: a new empty database (with the warehouse schema)
-fresh_db_cmd() {
-	echo "dropdb --if-exists $1 && createdb $1${2:+ && PGDATABASE=$1 '$bin/hoso-load' --migrate --log-format json 2>/dev/null}"
-}
-hf() {
-	name=$1
-	prep=${2:-}
-	say "measuring $name ($runs runs)"
-	if [ -n "$prep" ]; then
-		mkcmd "$name.prep" "$prep"
-		hyperfine -N --runs "$runs" --export-json "$work/hf/$name.json" \
-			--prepare "sh $work/cmd/$name.prep.sh" -n "$name" "sh $work/cmd/$name.sh" \
-			>"$work/hf/$name.log" 2>&1 || { cat "$work/hf/$name.log" >&2; tail -n 5 "$work"/*.err >&2; exit 1; }
-	else
-		hyperfine -N --runs "$runs" --export-json "$work/hf/$name.json" \
-			-n "$name" "sh $work/cmd/$name.sh" \
-			>"$work/hf/$name.log" 2>&1 || { cat "$work/hf/$name.log" >&2; tail -n 5 "$work"/*.err >&2; exit 1; }
-	fi
-	grep -E 'Time|Range' "$work/hf/$name.log" | sed 's/^/    /'
-}
-# mem NAME CMD: peak RSS and CPU share of one run of CMD
-mem() {
-	_mem=$1
-	shift
-	mkcmd "mem-$_mem" "$@"
-	/usr/bin/time -v -o "$work/mem/$_mem.txt" sh "$work/cmd/mem-$_mem.sh"
-}
+bench_pg_start
 
 # --- inputs of the stage measurements -------------------------------------
 say "saving the record stream and a staging directory"
@@ -142,7 +72,8 @@ hf transform "rm -rf '$work/staging-t'"
 mkcmd e2e "cd '$work' && PGDATABASE=hb_e2e '$bin/hoso' run --log-format json --keep-staging bench.yaml --from $first --to $last 2>>'$work/e2e.err'"
 hf e2e "rm -rf '$work/staging-run'; $(fresh_db_cmd hb_e2e)"
 rm -rf "$work/staging"
-mv "$work/staging-run/run-1" "$work/staging"
+# the run's folder is named after its warehouse (system identifier, database oid)
+mv "$work"/staging-run/*/run-1 "$work/staging"
 stg="$work/staging"
 rows() { wc -l <"$stg/$1.tsv"; }
 n_dossier=$(rows dossier_msg); n_progress=$(rows progress_msg); n_fact=$(rows case_fact)
@@ -167,15 +98,20 @@ INSERT INTO hoso.file_ledger (file_id, path, size, sha256, format, rows, run_id,
   SELECT file_no, path, size, sha256, format, dossiers + progress, 1, lines, messages, dossiers,
   progress, other_messages, rejects, unknown_fields FROM bench_files;
 EOF
-cat >"$work/floor.sql" <<EOF
-\\copy hoso.dossier_msg FROM '$stg/dossier_msg.tsv'
-\\copy hoso.progress_msg FROM '$stg/progress_msg.tsv'
-\\copy hoso.case_fact FROM '$stg/case_fact.tsv'
-\\copy hoso.case_due FROM '$stg/case_due.tsv'
-\\copy hoso.case_status FROM '$stg/case_status.tsv'
-EOF
-for t in summary_day summary_procedure_day summary_procedure_month; do
-	if [ -f "$stg/$t.tsv" ]; then printf '%s\n' "\\copy hoso.$t FROM '$stg/$t.tsv'" >>"$work/floor.sql"; fi
+# the staging files' columns, named as hoso-load names them (a table has
+# columns the files do not: the province), from the one list the programs
+# are built from (lib/hoso_layout.h): "TABLE|COLUMN, COLUMN..." lines
+printf '%s\n' '#include "hoso_layout.h"' '#define C_(name, kind) name,' \
+	'#define S_(id, file, table, columns, nkey) @@ table columns(C_)' 'HOSO_STAGING_FILES(S_)' |
+	cc -E -P -I"$root/lib" - | tail -n 1 | tr '@' '\n' |
+	sed -n 's/^ *"\([a-z_.]*\)" *\(.*\), *$/\1|\2/p' | sed 's/ //g; s/,/, /g' >"$work/columns.txt"
+columns_of() { sed -n "s/^hoso\.$1|//p" "$work/columns.txt"; }
+: >"$work/floor.sql"
+for t in dossier_msg progress_msg case_fact case_due case_status summary_day summary_procedure_day summary_procedure_month; do
+	if [ -f "$stg/$t.tsv" ]; then
+		[ -n "$(columns_of $t)" ] || { echo "bench: no columns of hoso.$t in lib/hoso_layout.h" >&2; exit 1; }
+		printf '%s\n' "\\copy hoso.$t ($(columns_of $t)) FROM '$stg/$t.tsv'" >>"$work/floor.sql"
+	fi
 done
 mkcmd floor "psql -X -q -v ON_ERROR_STOP=1 -1 -d hb_floor -f '$work/floor.sql'"
 hf floor "$(fresh_db_cmd hb_floor migrate) && psql -X -q -v ON_ERROR_STOP=1 -d hb_floor -f '$work/floor-prep.sql'"
@@ -212,11 +148,12 @@ mem load "PGDATABASE=hb_load '$bin/hoso-load' --log-format json --run-id 1 $refo
 
 # pgloader: the flat CSV of the same cases into a table shaped like case_fact
 python3 "$root/bench/copy2csv.py" <"$stg/case_fact.tsv" >"$work/case_fact.csv"
-cols=$(psql -X -At -d hb_load -c "SELECT string_agg(column_name || ' [null if blanks]', ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'hoso' AND table_name = 'case_fact'")
+# the CSV's fields are the staging file's columns
+cols=$(columns_of case_fact | sed 's/\([a-z_0-9]*\)\(,\|$\)/\1 [null if blanks]\2/g')
 cat >"$work/pgloader.load" <<EOF
 LOAD CSV
   FROM '$work/case_fact.csv' ($cols)
-  INTO postgresql://postgres@unix:$PGHOST:$PGPORT/hb_pgl?tablename=case_fact_flat
+  INTO postgresql://postgres@unix:$PGHOST:$PGPORT/hb_pgl?tablename=case_fact_flat ($(columns_of case_fact))
   WITH fields optionally enclosed by '"', fields escaped by double-quote,
        fields terminated by ','
   SET work_mem to '64MB';

@@ -8,21 +8,42 @@
 # shards and into the one server, then prints the provinces' ranking on the
 # on-time rate for the 10 months of 2023 with Kon Tum's place "N/63", and
 # whether it equals the one server's ranking.  The servers are stopped and
-# their files removed at the end.
+# their files removed at the end, also when it is interrupted.
+#
+# demo-national.sh stop (make demo-stop): stop the servers of a demo that
+# was killed before it could (its directory is kept in .hoso/national-dir).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/bin"
 scale=${HOSO_NATIONAL_SCALE:-0.001}
+servers="c a b one"
+stop_servers() {
+	for s in $servers; do
+		"$root/scripts/pg.sh" stop "$1/$s" >/dev/null 2>&1 || true
+	done
+	rm -rf "$1"
+}
+if [ "${1:-}" = stop ]; then
+	if [ -f "$root/.hoso/national-dir" ]; then
+		d=$(cat "$root/.hoso/national-dir")
+		case $d in /var/tmp/hoso-national.*) stop_servers "$d" ;; esac
+		rm -f "$root/.hoso/national-dir"
+		echo "demo-national: stopped the servers in $d"
+	fi
+	exit 0
+fi
 dir=$(mktemp -d /var/tmp/hoso-national.XXXXXX)
 chmod 755 "$dir"	# the servers run as postgres when we are root
+mkdir -p "$root/.hoso"
+echo "$dir" >"$root/.hoso/national-dir"
 cleanup() {
-	for s in c a b one; do
-		"$root/scripts/pg.sh" stop "$dir/$s" >/dev/null 2>&1 || true
-	done
-	rm -rf "$dir"
+	stop_servers "$dir"
+	rm -f "$root/.hoso/national-dir"
 }
-trap cleanup EXIT INT TERM
-for s in c a b one; do
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+t_start=$(date +%s)
+for s in $servers; do
 	"$root/scripts/pg.sh" start "$dir/$s" >/dev/null
 done
 # pg.sh's clusters: superuser postgres, database postgres, socket in the directory
@@ -74,3 +95,4 @@ else
 	echo "check: the coordinator's ranking equals the one server's: NO"
 	exit 1
 fi
+echo "demo-national: done in $(($(date +%s) - t_start)) s; stopping the servers"

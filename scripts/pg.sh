@@ -4,6 +4,8 @@
 #   pg.sh start DIR    create (if needed) and start a cluster in DIR/data,
 #                      socket in DIR; prints the environment to eval
 #   pg.sh stop DIR     stop it (fast); safe when it is not running
+#   pg.sh kill DIR     stop it as a crash would (immediate: no shutdown
+#                      checkpoint, sessions cut); for fault tests
 #   pg.sh env DIR      print the environment of a running cluster
 #
 # The server never listens on TCP.  As root, the cluster runs as the
@@ -70,11 +72,16 @@ stop)
 		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 	fi
 	;;
+kill)
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	;;
 env)
 	print_env
 	;;
 *)
-	echo "usage: pg.sh start|stop|env DIR" >&2
+	echo "usage: pg.sh start|stop|kill|env DIR" >&2
 	exit 2
 	;;
 esac

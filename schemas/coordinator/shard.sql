@@ -134,7 +134,8 @@ BEGIN
 	END LOOP;
 END $$;
 
--- Shard p_name's partitions of every sharded table, holding p_provinces.
+-- Shard p_name's partitions of every sharded table, holding p_provinces:
+-- foreign tables on the shard's views of those provinces (on-shard.sql).
 CREATE OR REPLACE FUNCTION hoso_shard.attach(p_name text, p_provinces text[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -147,7 +148,7 @@ BEGIN
 	FOREACH t IN ARRAY hoso_shard.sharded_tables() LOOP
 		EXECUTE format('CREATE FOREIGN TABLE hoso_shard.%I PARTITION OF hoso.%I'
 			       ' FOR VALUES IN (%s) SERVER %I OPTIONS (schema_name %L, table_name %L)',
-			       t || '_' || p_name, t, vals, 'hoso_shard_' || p_name, 'hoso', t);
+			       t || '_' || p_name, t, vals, 'hoso_shard_' || p_name, 'hoso_shard_' || p_name, t);
 	END LOOP;
 END $$;
 

@@ -2,12 +2,11 @@
 # The progress line: on a terminal (a pseudo-terminal made by script(1))
 # a run draws one line per phase, extract (bytes read of the files),
 # transform (staging written) and load (rows of the table being copied),
-# each ending with its final figures; with stderr piped, or in JSON, no
-# progress at all, only the log's lines.
+# each ending with its final figures; with stderr piped, with --quiet or
+# in JSON, no progress at all, only the log's lines.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 
 command -v script >/dev/null || { say "skip: no script(1) (util-linux)"; exit 0; }
-ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
 # two landing days of 30 000 dossiers each (300 lines of 100): enough for
 # the COPY of the archive to last several of the line's redraws
 for d in 20230301 20230302; do
@@ -24,10 +23,7 @@ name: prg
 source:
   paths: ["$work/landing/{date:%Y%m%d}/*.jsonl.gz"]
   format: dvcqg-jsonl
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 # the input's size as the extract line rounds it (MB of 10^6 bytes)
@@ -60,15 +56,21 @@ assert_contains "$(tail -n 1 "$work/tty")" "done: 2 files loaded" "the summary i
 
 # 2. stderr piped (a scheduler's log): no progress, no terminal escapes
 fresh_db progress_pipe
-rc=0; "$HOSO" run "$work/p.yaml" --from 2023-03-01 --to 2023-03-02 >/dev/null 2>"$work/piped" || rc=$?
+rc=0; "$HOSO" run "$work/p.yaml" --date 2023-03-01 >/dev/null 2>"$work/piped" || rc=$?
 assert_eq "$rc" 0 "run with stderr piped exits 0"
 assert_eq "$(grep -c "$(printf '\r')\|$(printf '\033')\|^extract: \|^transform: \|^load: " "$work/piped")" 0 \
 	"piped stderr: no progress line"
-assert_contains "$(tail -n 1 "$work/piped")" "done: 2 files loaded" "piped stderr: the summary ends it"
+assert_contains "$(tail -n 1 "$work/piped")" "done: 1 files loaded" "piped stderr: the summary ends it"
 
-# 3. JSON on a terminal: every line is a log line, no progress among them
+# 3. --quiet on a terminal: warnings and errors only, no progress
+fresh_db progress_quiet
+on_tty "$work/quiet" "'$HOSO' run '$work/p.yaml' --date 2023-03-01 --quiet"
+assert_eq "$rc" 0 "quiet run on a terminal exits 0"
+assert_eq "$(grep -c '^extract: \|^transform: \|^load: ' "$work/quiet")" 0 "--quiet: no progress line"
+
+# 4. JSON on a terminal: every line is a log line, no progress among them
 fresh_db progress_json
-on_tty "$work/json" "'$HOSO' run '$work/p.yaml' --from 2023-03-01 --to 2023-03-02 --log-format json"
+on_tty "$work/json" "'$HOSO' run '$work/p.yaml' --date 2023-03-01 --log-format json"
 assert_eq "$rc" 0 "JSON run on a terminal exits 0"
 assert_eq "$(grep -vc '^{"ts":' "$work/json")" 0 "JSON on a terminal: every line is a log line"
 finish

@@ -27,10 +27,7 @@ name: chk
 source:
   paths: ["$work/landing/{date:%Y%m%d}/*.jsonl"]
   format: dvcqg-jsonl
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 profile: ii06a
 staging: $work/staging
 metrics_file: $work/metrics/hoso.prom
@@ -68,7 +65,8 @@ RUN_DAY=2024-01-02 check_bad calendar "s|calendar: .*|calendar: $work/cal-short|
 # ... and only warns when they are inside it, so that a backfill of past years runs
 rc=0; out=$("$HOSO" run "$work/calendar.yaml" --date 2023-06-01 --dry-run 2>&1) || rc=$?
 assert_eq "$rc" 0 "run inside an old calendar: exit 0 ($out)"
-assert_contains "$out" "ends on 2023-12-31, before today: add 2024.csv" "run inside an old calendar: warning"
+assert_contains "$out" "ends on 2023-12-31, before today" "run inside an old calendar: warning"
+assert_contains "$out" "hoso: hint: Add 2024.csv, or its days count as Monday to Friday." "run inside an old calendar: the advice is a hint"
 check_bad format 's/format: dvcqg-jsonl/format: dvcqg-json/' "format.yaml:4:11: format \"dvcqg-json\" is neither a built-in format"
 mkdir -p "$work/schemas"
 printf 'name: brokenschema\nbogus: 1\n' >"$work/schemas/brokenschema.yaml"
@@ -96,6 +94,7 @@ q -c "CREATE ROLE hoso_chk_nobody LOGIN"
 rc=0; out=$(PGUSER=hoso_chk_nobody "$HOSO" check "$work/p.yaml" 2>&1) || rc=$?
 assert_eq "$rc" 2 "check, a role without rights: exit 2"
 assert_contains "$out" "role hoso_chk_nobody: permission denied to load the warehouse" "check, a role without rights: message"
+assert_contains "$out" "hoso: hint: Connect as the loading role, " "check, a role without rights: the advice is a hint"
 q -c "INSERT INTO hoso.schema_version (version, file, sha256) VALUES (999, '999_future.sql', repeat('0', 64))"
 rc=0; out=$("$HOSO" check "$work/p.yaml" 2>&1) || rc=$?
 assert_eq "$rc" 2 "check, a warehouse newer than the programs: exit 2"
@@ -243,10 +242,7 @@ name: chk-csv
 source:
   paths: ["$work/csv/exp-{date:%d.%m.%Y}/*.csv"]
   format: one-stop-csv
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 rc=0; out=$("$HOSO" run "$work/p-csv.yaml" --date 2023-03-10 2>&1) || rc=$?

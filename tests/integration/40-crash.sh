@@ -49,10 +49,7 @@ name: crash
 source:
   paths: ["$work/days1/*", "$work/days2/*"]
   format: dvcqg-jsonl
-reference:
-  units: $HOSO_ROOT/schemas/reference/kontum/units.csv
-  procedures: $HOSO_ROOT/schemas/reference/kontum/procedures.csv
-  calendar: $HOSO_ROOT/schemas/reference/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 }

@@ -20,10 +20,7 @@ source:
   format: dvcqg-jsonl
 target:
   conninfo: "dbname=wh_$w"
-reference:
-  units: $HOSO_ROOT/schemas/reference/kontum/units.csv
-  procedures: $HOSO_ROOT/schemas/reference/kontum/procedures.csv
-  calendar: $HOSO_ROOT/schemas/reference/calendar
+$(kontum_reference)
 YAML
 	dropdb --if-exists "wh_$w" >/dev/null 2>&1; createdb "wh_$w"
 done

@@ -7,7 +7,6 @@
 # equal.  Then a mixed pipeline with prefer:, bad CSV inputs, --check.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 
-ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
 day=$work/landing/2023/10/31
 mkdir -p "$day" "$work/schemas"
 cases=$HOSO_ROOT/tests/csv/cases.tsv
@@ -79,10 +78,7 @@ pipeline() {
 		printf 'name: %s\n%s\n' "$1" "$2"
 		[ -n "${3:-}" ] && printf 'prefer: %s\n' "$3"
 		cat <<YAML
-reference:
-  units: $ref/kontum/units.csv
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference)
 staging: $work/staging
 YAML
 	} >"$work/$1.yaml"

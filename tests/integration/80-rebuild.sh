@@ -10,7 +10,6 @@
 . "$HOSO_ROOT/tests/integration/lib.sh"
 fresh_db rebuild
 mkdir -p "$work/input"
-ref=$HOSO_ROOT/schemas/reference
 
 # Province P, districts D1 and D2; communes X1, X2 under D1 and X3 under
 # D2.  Case numbers begin with their commune's code, so cases resolve by code.
@@ -64,10 +63,7 @@ name: rebuild-test
 source:
   paths: ["$work/input/*.jsonl"]
   format: dvcqg-jsonl
-reference:
-  units: $1
-  procedures: $ref/kontum/procedures.csv
-  calendar: $ref/calendar
+$(kontum_reference "$1")
 staging: $work/staging
 YAML
 }

@@ -115,20 +115,25 @@ wait_sessions_gone() {
 	say "warning: hoso sessions still open after 10 s"
 }
 
+# kontum_reference [UNITS]: a pipeline's reference: block with the committed
+# Kon Tum catalogues (UNITS instead of its units.csv) and the calendars
+kontum_reference() {
+	_ref=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}
+	printf 'reference:\n  units: %s\n  procedures: %s\n  calendar: %s\n' \
+		"${1:-$_ref/kontum/units.csv}" "$_ref/kontum/procedures.csv" "$_ref/calendar"
+}
+
 # pipeline_for DIR FILE: a pipeline reading every file under DIR/input, with
 # the committed Kon Tum reference data (DIR/units.csv instead, if present)
 pipeline_for() {
-	units=${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/kontum/units.csv
+	units=
 	[ -f "$1/units.csv" ] && units=$1/units.csv
 	cat >"$2" <<YAML
 name: test
 source:
   paths: ["$1/input/*"]
   format: dvcqg-jsonl
-reference:
-  units: $units
-  procedures: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/kontum/procedures.csv
-  calendar: ${HOSO_REFERENCE:-$HOSO_ROOT/schemas/reference}/calendar
+$(kontum_reference ${units:+"$units"})
 staging: $work/staging
 YAML
 }

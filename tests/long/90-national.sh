@@ -5,7 +5,8 @@
 # their own) and, separately, into the suite's one server; every analyst
 # function must give the same rows on both, over several periods including
 # one that spans the 1 July 2025 restructuring.  Then the faults: a shard
-# that is down names itself, and a load to it leaves nothing behind.
+# that is down names itself, and a load to it leaves nothing behind; last,
+# Kon Tum moves to a shard added later and every figure stays.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 fresh_db national
 single_db=$PGDATABASE
@@ -14,7 +15,7 @@ from=2022-06-01
 to=2024-08-31
 
 stop_servers() {
-	for s in c a b; do
+	for s in c a b n; do
 		"$HOSO_ROOT/scripts/pg.sh" stop "$work/$s" >/dev/null 2>&1 || true
 	done
 	rm -rf "$work"
@@ -179,4 +180,20 @@ assert_eq "$(shard a "SELECT count(*) FROM hoso.run")" $((runs_a + 1)) "its run 
 assert_eq "$(shard b "SELECT count(*) FROM hoso.run WHERE province = 'H34'")" 1 \
 	"nothing of the failed load reached shard b"
 compare "SELECT * FROM hoso.unit_ranking('2023-07-01', '2023-07-31', 'TINH', 'online_share')"
+
+# Kon Tum moves to a shard added later (docs/national.md, "Moving a province")
+"$HOSO_ROOT/scripts/pg.sh" start "$work/n" >/dev/null
+{
+	topology "$(list 1,32p)" "$(list 33,63p | sed 's/H34,//')"
+	printf '  - name: n\n    conninfo: "host=%s dbname=postgres user=%s"\n    provinces: [H34]\n' "$work/n" "$pg_user"
+} >"$work/topology3.yaml"
+"$HOSO" shard move "$work/topology3.yaml" --province H34 --from-shard b >"$work/move.log" 2>&1 ||
+	{ cat "$work/move.log"; fail "moving Kon Tum to shard n"; }
+assert_eq "$(shard b "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'")" 0 "shard b keeps none of Kon Tum's cases"
+assert_eq "$(shard n "SELECT count(*) FROM hoso.case_fact")" \
+	"$(single -c "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'")" "shard n holds them all"
+compare "SELECT * FROM hoso.unit_ranking('2023-01-01', '2023-10-31', 'TINH', 'on_time_rate')"
+compare "SELECT * FROM hoso.period_summary('2023-01-01', '2023-10-31')"
+compare "SELECT * FROM hoso.monthly_trend('2023-01-01', '2023-10-31', '000.00.00.H34', 'reporting')"
+compare "SELECT * FROM hoso.unit_ranking('2024-01-01', '2025-12-31', 'TINH', 'on_time_rate', 'ii06a', true)"
 finish

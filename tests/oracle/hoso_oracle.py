@@ -28,7 +28,7 @@ depend on one say so in their comments):
 - The end's kind (resolved/closed) is decided on the raw finished_at and
   closed_at; only then is the end time clamped to accepted_at.  The clamped
   time is what "T0 <= finished_at <= T1", "ended before T0" and the
-  early/late dates use (otherwise the §3 identities could not hold).
+  early/late dates use (otherwise the docs/counting.md §3 identities could not hold).
 - due_at(t): "rounds with a NgayBoSung exist" is read without "by t" (the
   earliest-requested round's NgayHenTraTruoc recovers the original due date);
   received rounds with equal NgayTiepNhanBoSung: the one sent later wins;

@@ -1,7 +1,32 @@
--- move.sql: moving one province's rows from one shard to another
--- ("hoso shard move", docs/national.md).  Run in a session of each of the
--- two shards; everything here is temporary (schema pg_temp) and goes with
--- the session.  The runner streams each table's rows with COPY from the
+-- on-shard.sql: what hoso runs on a shard of a national warehouse
+-- (docs/national.md), in a session of its own; everything here is
+-- temporary (schema pg_temp) and goes with the session.
+--
+-- The coordinator reads a shard through views of its own schema
+-- hoso_shard_NAME, which show only the provinces the topology gives the
+-- shard: rows of another province (on their way in or out during a move)
+-- are never counted, and an error while reading names the shard.
+CREATE FUNCTION pg_temp.shard_views(p_name text, p_provinces text[], p_tables text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	s text := 'hoso_shard_' || p_name;
+	t text;
+BEGIN
+	EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', s);
+	EXECUTE format('COMMENT ON SCHEMA %I IS %L', s,
+		       'hoso: what the coordinator of a national warehouse reads of this shard ("' || p_name || '")');
+	FOREACH t IN ARRAY p_tables LOOP
+		-- made again: a migration may have added columns since
+		EXECUTE format('DROP VIEW IF EXISTS %I.%I', s, t);
+		EXECUTE format('CREATE VIEW %I.%I AS SELECT * FROM hoso.%I WHERE province = ANY (%L::text[])',
+			       s, t, t, p_provinces);
+	END LOOP;
+	EXECUTE format('GRANT USAGE ON SCHEMA %I TO hoso_analyst', s);
+	EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO hoso_analyst', s);
+END $$;
+
+-- Moving one province's rows from one shard to another ("hoso shard
+-- move"), in a session of each of the two shards.  The runner streams each table's rows with COPY from the
 -- old shard into temporary tables on the new one, where publish() gives
 -- them the new shard's own run and file numbers; digest() on each side
 -- then proves the two copies equal before the old one is deleted.
