@@ -92,8 +92,8 @@ nfiles=$(ls "$root"/schemas/warehouse/[0-9]*_*.sql | wc -l)
 expect_exit "first --migrate" 0 "$load" --migrate
 check "every file applied once" "$nfiles" "SELECT count(*) FROM hoso.schema_version"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v1"
-expect_exit "second --migrate" 0 "$load" --migrate
-expect_err "second --migrate says up to date" "up to date"
+expect_exit "second --migrate" 0 "$load" --migrate --verbose
+expect_err "second --migrate --verbose says up to date" "up to date"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v2"
 cmp -s "$work/v1" "$work/v2" && pass "second --migrate is a no-op" || fail "second --migrate changed schema_version"
 check "sha256 recorded" "$(sha256sum <"$root/schemas/warehouse/075_baseline.sql" | cut -c1-64)" \
