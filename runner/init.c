@@ -103,7 +103,7 @@ init_province(const char *dir, const char *province)
 		"profile: ii06a\n"
 		"rejects:\n"
 		"  max_ratio: 0.01            # fail the run (load nothing) above 1 %% rejected records\n"
-		"  file: .hoso/rejects.jsonl  # verbatim rejected lines; mode 0600 in a 0700 directory\n"
+		"  file: .hoso/rejects.jsonl  # rejected lines (personal data removed); mode 0600 in a 0700 directory\n"
 		"attention:\n"
 		"  # fail the run (load nothing) when more than 5 %% of its cases have a unit or\n"
 		"  # procedure the catalogues above do not know: a catalogue is missing rows\n"

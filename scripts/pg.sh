@@ -15,6 +15,8 @@
 set -eu
 cmd=${1:-}
 dir=${2:-}
+# absolute: the server's commands run from / (below), and PGHOST needs it
+case $dir in '' | /*) ;; *) dir=$(pwd)/$dir ;; esac
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || { command -v pg_ctl >/dev/null 2>&1 && dirname "$(command -v pg_ctl)"; } || true)}
 if [ "$cmd" = start ] && [ ! -x "$PGBIN/initdb" ]; then
 	echo "pg.sh: no PostgreSQL server programs (initdb, pg_ctl) found; install postgresql-15" \
@@ -22,9 +24,11 @@ if [ "$cmd" = start ] && [ ! -x "$PGBIN/initdb" ]; then
 	exit 1
 fi
 
+# from /: postgres may not enter the caller's directory (a 0700 home), and
+# pg_ctl would say so ("could not change directory ... Permission denied")
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

@@ -175,9 +175,16 @@ assert_eq "$rc" 0 "demo server starts from a 0700 directory as $(id -un)"
 if [ "$rc" -eq 0 ]; then
 	assert_eq "$(eval "$pgenv"; psql -X -Atq -d postgres -c 'SELECT 1' 2>&1)" 1 "...and answers"
 fi
+assert_eq "$(cat "$work/demo.log")" "" "...and says nothing on stderr (no \"could not change directory\")"
 sh "$work/home0700/clone/scripts/demo.sh" stop >/dev/null 2>&1
 demo_dir=$(cat "$work/home0700/clone/.hoso/pg-dir" 2>/dev/null || true)
 case $demo_dir in /var/tmp/hoso-demo.* | /tmp/hoso-demo.*) rm -rf "$demo_dir" ;; esac
+# a private server in a relative directory, as an operator types it
+rc=0
+relenv=$(cd "$work" && sh "$HOSO_ROOT/scripts/pg.sh" start rel-pg 2>"$work/rel-pg.log") || rc=$?
+assert_eq "$rc $relenv" "0 export PGHOST='$work/rel-pg' PGPORT=5432 PGUSER=postgres PGDATABASE=postgres" \
+	"pg.sh start with a relative directory names it absolute ($(cat "$work/rel-pg.log"))"
+sh "$HOSO_ROOT/scripts/pg.sh" stop "$work/rel-pg"
 
 # 9. the docs travel with the code
 out=$(grep -rn -e '\.\./shared' -e '/work/shared' "$HOSO_ROOT/README.md" "$HOSO_ROOT/docs" \
