@@ -218,7 +218,7 @@ void gen_plan_build(struct gen_plan *plan, const struct gen_catalogue *cat,
 void gen_plan_build_fraction(struct gen_plan *plan, const struct gen_catalogue *cat,
 			     uint64_t seed, int copy, double fraction);
 void gen_plan_release(struct gen_plan *plan);
-/* Compare the plan's figures with reference-kontum-2023.md; false on mismatch. */
+/* Compare the plan's figures with the Kon Tum reference figures (plan.c); false on mismatch. */
 bool gen_plan_check(const struct gen_plan *plan, bool verbose);
 
 /* Office-time helpers over the catalogue's calendar. */

@@ -1,6 +1,7 @@
 /*
  * main.c: hoso-gen, deterministic synthetic portal sync logs of Kon Tum
- * province, mid-2022 to mid-2024 (reference-kontum-2023.md).
+ * province, mid-2022 to mid-2024, calibrated to the figures of Kon Tum's news item
+ * on its 10 months of 2023 (the table reference_figures in plan.c).
  *
  *   hoso-gen --out DIR [--seed N] [--scale K] [--reference DIR]
  *

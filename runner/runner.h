@@ -280,23 +280,7 @@ bool runner_write_metrics(const char *path, const char *pipeline, const char *ki
 struct timespec;
 void runner_report_outcome(PGconn *conn, const struct hoso_pipeline *p, long long run_id, int code,
 			   const long long ms[NSTAGES], const struct timespec *started, const char *kind);
-/* runner/shard.c: a national warehouse sharded by province */
-struct topology_shard {
-	char *name;			/* [a-z0-9_]+: the coordinator's server hoso_shard_NAME */
-	char *conninfo;			/* libpq, without a password */
-	char **provinces;
-	size_t nprovinces;
-};
-struct topology {
-	char *coordinator;		/* libpq, without a password */
-	struct topology_shard *shards;
-	size_t nshards;
-};
-bool runner_topology_load(const char *path, struct topology *t);	/* logs */
-void runner_topology_release(struct topology *t);
-const struct topology_shard *runner_topology_shard_of(const struct topology *t,
-						      const char *province);
-bool runner_province_code_ok(const char *s);
+/* runner/shard.c: a national warehouse sharded by province (hoso_topology.h) */
 /* The pipeline's province into PGOPTIONS; with a topology, its shard as the target (logs). */
 bool runner_national_target(struct hoso_pipeline *p, const char *topology_path);
 

@@ -36,210 +36,11 @@
 
 #include "hoso_buf.h"
 #include "hoso_cli.h"
-#include "hoso_config.h"
 #include "hoso_log.h"
 #include "hoso_paths.h"
 #include "hoso_pg.h"
+#include "hoso_topology.h"
 #include "runner.h"
-
-enum { T_TEXT, T_NAME, T_CONNINFO, T_LIST, T_SHARDS };
-
-#define SHARD_OFF(f) offsetof(struct topology_shard, f)
-#define TOPO_OFF(f) offsetof(struct topology, f)
-
-static bool topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k,
-			      const char *key, yaml_node_t *node, void *base);
-
-static const struct hoso_config_key shard_keys[] = {
-	{ "name", T_NAME, true, SHARD_OFF(name), 0, NULL, NULL, NULL,
-	  "shard name ([a-z0-9_]+): the coordinator's server hoso_shard_NAME" },
-	{ "conninfo", T_CONNINFO, true, SHARD_OFF(conninfo), 0, NULL, NULL, NULL,
-	  "libpq connection string of the shard, without a password" },
-	{ "provinces", T_LIST, true, SHARD_OFF(provinces), SHARD_OFF(nprovinces), NULL, NULL, NULL,
-	  "the province codes whose rows the shard holds" },
-};
-static const struct hoso_config_table shard_table = {
-	shard_keys, sizeof(shard_keys) / sizeof(shard_keys[0]), topology_load_key
-};
-
-static const struct hoso_config_key topology_keys[] = {
-	{ "coordinator", T_CONNINFO, true, TOPO_OFF(coordinator), 0, NULL, NULL, NULL,
-	  "libpq connection string of the coordinator, without a password" },
-	{ "shards", T_SHARDS, true, TOPO_OFF(shards), TOPO_OFF(nshards), NULL, &shard_table, NULL,
-	  "the shards" },
-};
-static const struct hoso_config_table topology_table = {
-	topology_keys, sizeof(topology_keys) / sizeof(topology_keys[0]), topology_load_key
-};
-
-static const struct hoso_config_style topology_style = {
-	.what = "a topology file",
-	.max_bytes = 1024 * 1024,
-	.empty = "the topology is empty; it needs the keys \"coordinator\" and \"shards\"",
-	.top_expected = "a mapping with the keys coordinator and shards",
-};
-
-#define FIELD(base, off, type) ((type *) ((char *) (base) + (off)))
-
-static bool
-is_name(const char *s, const char *chars, size_t max)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= max && strspn(s, chars) == n;
-}
-
-#define NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
-#define PROVINCE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
-
-bool
-runner_province_code_ok(const char *s)
-{
-	return is_name(s, PROVINCE_CHARS, 32);
-}
-
-static bool
-topology_load_key(struct hoso_config *cfg, const struct hoso_config_key *k, const char *key,
-		  yaml_node_t *node, void *base)
-{
-	const char *text;
-
-	switch (k->type) {
-	case T_NAME:
-	case T_CONNINFO:
-		text = hoso_config_text(cfg, node, key, "a string", HOSO_CONFIG_UTF8);
-		if (!text)
-			return false;
-		if (k->type == T_NAME && !is_name(text, NAME_CHARS, 40))
-			return hoso_config_type_error(cfg, node, key, "a name ([a-z0-9_]+, at most 40)");
-		/* the one check every connection string passes: no secret, nested or not */
-		if (k->type == T_CONNINFO && !hoso_pg_conninfo_check(text))
-			return hoso_config_error_at(cfg, node->start_mark,
-						    "%s: this connection string is refused (above)", key);
-		*FIELD(base, k->offset, char *) = hoso_xstrdup(text);
-		return true;
-	case T_LIST: {
-		size_t n = hoso_config_seq_len(node);
-		char **list;
-
-		/* empty: a shard just added, or one whose provinces all moved away */
-		if (node->type != YAML_SEQUENCE_NODE)
-			return hoso_config_type_error(cfg, node, key, "a list of province codes");
-		if (n == 0)
-			return true;
-		list = hoso_xcalloc(n, sizeof(char *));
-		*FIELD(base, k->offset, char **) = list;
-		for (size_t i = 0; i < n; i++) {
-			yaml_node_t *item = hoso_config_seq_item(cfg, node, i);
-
-			text = item ? hoso_config_text(cfg, item, key, "a province code", 0) : NULL;
-			if (!text)
-				return false;
-			if (!runner_province_code_ok(text))
-				return hoso_config_type_error(cfg, item, key,
-							      "a province code ([A-Za-z0-9_-]+)");
-			list[i] = hoso_xstrdup(text);
-			*FIELD(base, k->count_offset, size_t) = i + 1;
-		}
-		return true;
-	}
-	case T_SHARDS: {
-		size_t n = hoso_config_seq_len(node);
-		struct topology_shard *shards;
-
-		if (node->type != YAML_SEQUENCE_NODE || n == 0)
-			return hoso_config_type_error(cfg, node, key, "a non-empty list of shards");
-		shards = hoso_xcalloc(n, sizeof(*shards));
-		*FIELD(base, k->offset, struct topology_shard *) = shards;
-		for (size_t i = 0; i < n; i++) {
-			char item_key[HOSO_CONFIG_KEY_TEXT];
-			yaml_node_t *item = hoso_config_seq_item(cfg, node, i);
-
-			*FIELD(base, k->count_offset, size_t) = i + 1;
-			snprintf(item_key, sizeof(item_key), "%s[%zu]", key, i);
-			if (!item || !hoso_config_apply(cfg, k->sub, item_key, item, &shards[i]))
-				return false;
-			/* the same province on two shards, or a shard named twice */
-			for (size_t j = 0; j < i; j++) {
-				if (strcmp(shards[j].name, shards[i].name) == 0)
-					return hoso_config_error_at(cfg, item->start_mark,
-								    "%s: shard \"%s\" is named twice",
-								    item_key, shards[i].name);
-				for (size_t a = 0; a < shards[i].nprovinces; a++)
-					for (size_t b = 0; b < shards[j].nprovinces; b++)
-						if (strcmp(shards[i].provinces[a], shards[j].provinces[b]) == 0)
-							return hoso_config_error_at(cfg, item->start_mark,
-								"%s: province %s is on shard \"%s\" already: a province has one shard",
-								item_key, shards[i].provinces[a], shards[j].name);
-			}
-			for (size_t a = 0; a < shards[i].nprovinces; a++)
-				for (size_t b = 0; b < a; b++)
-					if (strcmp(shards[i].provinces[a], shards[i].provinces[b]) == 0)
-						return hoso_config_error_at(cfg, item->start_mark,
-							"%s: province %s is listed twice",
-							item_key, shards[i].provinces[a]);
-		}
-		return true;
-	}
-	default:
-		return false;
-	}
-}
-
-void
-runner_topology_release(struct topology *t)
-{
-	for (size_t i = 0; i < t->nshards; i++) {
-		struct topology_shard *s = &t->shards[i];
-
-		free(s->name);
-		free(s->conninfo);
-		for (size_t j = 0; j < s->nprovinces; j++)
-			free(s->provinces[j]);
-		free(s->provinces);
-	}
-	free(t->shards);
-	free(t->coordinator);
-	memset(t, 0, sizeof(*t));
-}
-
-bool
-runner_topology_load(const char *path, struct topology *t)
-{
-	struct hoso_buf data = HOSO_BUF_INIT, err = HOSO_BUF_INIT;
-	struct hoso_config cfg;
-	yaml_node_t *root;
-	bool ok;
-
-	memset(t, 0, sizeof(*t));
-	if (!hoso_config_read_file(path, &topology_style, &data, &err)) {
-		hoso_error("%s", err.data);
-		hoso_buf_release(&data);
-		hoso_buf_release(&err);
-		return false;
-	}
-	hoso_config_init(&cfg, path, &topology_style, &err);
-	root = hoso_config_parse(&cfg, data.data ? data.data : "", data.len);
-	ok = root && hoso_config_apply(&cfg, &topology_table, "", root, t);
-	hoso_config_release(&cfg);
-	if (!ok) {
-		hoso_error("%s", err.data);
-		runner_topology_release(t);
-	}
-	hoso_buf_release(&data);
-	hoso_buf_release(&err);
-	return ok;
-}
-
-const struct topology_shard *
-runner_topology_shard_of(const struct topology *t, const char *province)
-{
-	for (size_t i = 0; i < t->nshards; i++)
-		for (size_t j = 0; j < t->shards[i].nprovinces; j++)
-			if (strcmp(t->shards[i].provinces[j], province) == 0)
-				return &t->shards[i];
-	return NULL;
-}
 
 /*
  * A pipeline that names its province writes its rows as that province's
@@ -253,7 +54,7 @@ runner_national_target(struct hoso_pipeline *p, const char *topology_path)
 		const char *old = getenv("PGOPTIONS");
 		struct hoso_buf opts = HOSO_BUF_INIT;
 
-		if (!runner_province_code_ok(p->province)) {
+		if (!hoso_province_code_ok(p->province)) {
 			hoso_error("province: \"%s\" is not a province code ([A-Za-z0-9_-]+)", p->province);
 			return false;
 		}
@@ -263,8 +64,8 @@ runner_national_target(struct hoso_pipeline *p, const char *topology_path)
 		hoso_buf_release(&opts);
 	}
 	if (topology_path) {
-		struct topology t;
-		const struct topology_shard *s;
+		struct hoso_topology t;
+		const struct hoso_topology_shard *s;
 
 		if (!p->province) {
 			hoso_error("--topology: the pipeline names no province (key \"province\")");
@@ -275,17 +76,17 @@ runner_national_target(struct hoso_pipeline *p, const char *topology_path)
 				   "in a national warehouse the topology says where a province goes");
 			return false;
 		}
-		if (!runner_topology_load(topology_path, &t))
+		if (!hoso_topology_load(topology_path, &t))
 			return false;
-		s = runner_topology_shard_of(&t, p->province);
+		s = hoso_topology_shard_of(&t, p->province);
 		if (!s) {
 			hoso_error("%s: no shard holds province %s", topology_path, p->province);
-			runner_topology_release(&t);
+			hoso_topology_release(&t);
 			return false;
 		}
 		hoso_info("province %s: shard \"%s\"", p->province, s->name);
 		p->target.conninfo = hoso_xstrdup(s->conninfo);
-		runner_topology_release(&t);
+		hoso_topology_release(&t);
 	}
 	return true;
 }
@@ -323,7 +124,7 @@ read_text_file(const char *path, struct hoso_buf *out)
 
 /* The shard's server options ({keyword, value}... as a text[] literal) and user. */
 static bool
-server_options(const struct topology_shard *s, struct hoso_buf *array, char **user)
+server_options(const struct hoso_topology_shard *s, struct hoso_buf *array, char **user)
 {
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(s->conninfo, &msg);
@@ -362,7 +163,7 @@ server_options(const struct topology_shard *s, struct hoso_buf *array, char **us
 }
 
 static void
-province_array(const struct topology_shard *s, struct hoso_buf *array)
+province_array(const struct hoso_topology_shard *s, struct hoso_buf *array)
 {
 	hoso_buf_addch(array, '{');
 	for (size_t j = 0; j < s->nprovinces; j++)
@@ -372,7 +173,7 @@ province_array(const struct topology_shard *s, struct hoso_buf *array)
 
 /* Migrate every shard, then the coordinator. */
 static bool
-migrate_all(const struct topology *t)
+migrate_all(const struct hoso_topology *t)
 {
 	for (size_t i = 0; i < t->nshards; i++) {
 		char what[96];
@@ -418,7 +219,7 @@ query_text(PGconn *conn, const char *sql, int nparams, const char *const *params
 
 /* A session on shard s with on-shard.sql's functions (NULL, logged, when it fails). */
 static PGconn *
-shard_session(const struct topology_shard *s, const char *on_shard_sql, const char *what)
+shard_session(const struct hoso_topology_shard *s, const char *on_shard_sql, const char *what)
 {
 	PGconn *conn = hoso_pg_connect(s->conninfo, what);
 
@@ -438,7 +239,7 @@ shard_session(const struct topology_shard *s, const char *on_shard_sql, const ch
  * of sharded tables (a text[] literal).
  */
 static bool
-shard_views(PGconn *conn, const struct topology_shard *s, const char *tables)
+shard_views(PGconn *conn, const struct hoso_topology_shard *s, const char *tables)
 {
 	struct hoso_buf arr = HOSO_BUF_INIT;
 	const char *p[3];
@@ -457,7 +258,7 @@ shard_views(PGconn *conn, const struct topology_shard *s, const char *tables)
 
 /* Every shard's views, each in a transaction of its own (see shard_views). */
 static bool
-all_shard_views(const struct topology *t, const char *tables)
+all_shard_views(const struct hoso_topology *t, const char *tables)
 {
 	struct hoso_buf on_shard = HOSO_BUF_INIT;
 	bool ok = read_coordinator_file("on-shard.sql", &on_shard);
@@ -482,7 +283,7 @@ all_shard_views(const struct topology *t, const char *tables)
  * *copied tells whether a catalogue was found.
  */
 static bool
-coordinator_apply(PGconn *conn, const struct topology *t, const char *path, const char *sql,
+coordinator_apply(PGconn *conn, const struct hoso_topology *t, const char *path, const char *sql,
 		  bool *copied)
 {
 	struct hoso_buf arr = HOSO_BUF_INIT, all = HOSO_BUF_INIT;
@@ -495,7 +296,7 @@ coordinator_apply(PGconn *conn, const struct topology *t, const char *path, cons
 		goto done;
 	hoso_buf_addch(&all, '{');
 	for (size_t i = 0; i < t->nshards; i++) {
-		const struct topology_shard *s = &t->shards[i];
+		const struct hoso_topology_shard *s = &t->shards[i];
 		char *user = NULL;
 		const char *p[3];
 		bool set;
@@ -557,7 +358,7 @@ done:
 static int
 shard_init(const char *path)
 {
-	struct topology t;
+	struct hoso_topology t;
 	struct hoso_buf sql = HOSO_BUF_INIT;
 	PGconn *conn = NULL;
 	int ret = HOSO_EXIT_FAILED;
@@ -565,7 +366,7 @@ shard_init(const char *path)
 	size_t n = 0;
 	char *tables = NULL;
 
-	if (!runner_topology_load(path, &t))
+	if (!hoso_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
 	if (!migrate_all(&t) || !read_coordinator_file("shard.sql", &sql))
 		goto cleanup;
@@ -587,14 +388,14 @@ cleanup:
 		PQfinish(conn);
 	free(tables);
 	hoso_buf_release(&sql);
-	runner_topology_release(&t);
+	hoso_topology_release(&t);
 	return ret;
 }
 
 /* ---- hoso shard status ---- */
 
 static void
-status_of(const char *what, const char *conninfo, int *down)
+status_of(const char *what, const char *conninfo, const struct hoso_topology_shard *shard, int *down)
 {
 	struct hoso_buf ci = HOSO_BUF_INIT;
 	PGconn *conn;
@@ -623,11 +424,19 @@ status_of(const char *what, const char *conninfo, int *down)
 			   " count(*) FILTER (WHERE status = 'failed')"
 			   " FROM hoso.run WHERE province <> '' GROUP BY province ORDER BY province");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		for (int i = 0; i < PQntuples(res); i++)
-			printf("%-24s       %s last load %s%s%s\n", "", PQgetvalue(res, i, 0),
+		for (int i = 0; i < PQntuples(res); i++) {
+			bool owned = !shard;
+
+			for (size_t j = 0; shard && j < shard->nprovinces; j++)
+				owned = owned || strcmp(shard->provinces[j], PQgetvalue(res, i, 0)) == 0;
+			printf("%-24s       %s last load %s%s%s%s\n", "", PQgetvalue(res, i, 0),
 			       PQgetisnull(res, i, 1) ? "never" : PQgetvalue(res, i, 1),
 			       strcmp(PQgetvalue(res, i, 2), "0") ? ", failed runs: " : "",
-			       strcmp(PQgetvalue(res, i, 2), "0") ? PQgetvalue(res, i, 2) : "");
+			       strcmp(PQgetvalue(res, i, 2), "0") ? PQgetvalue(res, i, 2) : "",
+			       /* the coordinator does not count these rows (the shard's views leave them out) */
+			       owned ? "" : "; NOT this shard's in the topology: a move stopped midway? "
+					    "run hoso shard move again");
+		}
 	PQclear(res);
 	PQfinish(conn);
 }
@@ -635,20 +444,20 @@ status_of(const char *what, const char *conninfo, int *down)
 static int
 shard_status(const char *path)
 {
-	struct topology t;
+	struct hoso_topology t;
 	int down = 0;
 
-	if (!runner_topology_load(path, &t))
+	if (!hoso_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
-	status_of("coordinator", t.coordinator, &down);
+	status_of("coordinator", t.coordinator, NULL, &down);
 	for (size_t i = 0; i < t.nshards; i++) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "shard %s (%zu provinces)", t.shards[i].name,
 			 t.shards[i].nprovinces);
-		status_of(what, t.shards[i].conninfo, &down);
+		status_of(what, t.shards[i].conninfo, &t.shards[i], &down);
 	}
-	runner_topology_release(&t);
+	hoso_topology_release(&t);
 	return down ? HOSO_EXIT_FAILED : HOSO_EXIT_OK;
 }
 
@@ -664,10 +473,10 @@ copy_rows(PGconn *from, PGconn *to, const char *t, const char *p)
 	char *out = query_text(from, "SELECT format('COPY (%s) TO STDOUT', pg_temp.move_rows($1, $2))",
 			       2, params);
 	char *in = query_text(to, "SELECT format('COPY pg_temp.%I FROM STDIN', 'move_' || $1)", 1, params);
-	PGresult *res = NULL;
+	PGresult *res;
 	char *row;
 	int n;
-	bool ok = false;
+	bool ok = false, began;
 
 	if (!cols_from || !cols_to || !out || !in)
 		goto done;
@@ -679,19 +488,19 @@ copy_rows(PGconn *from, PGconn *to, const char *t, const char *p)
 	res = PQexec(from, out);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		hoso_pg_log_error("old shard", res, from);
+		PQclear(res);
 		goto done;
 	}
 	PQclear(res);
-	res = NULL;
-	if (!hoso_pg_copy_begin(to, in))
-		goto drain;
-	ok = true;
+	began = hoso_pg_copy_begin(to, in);
+	ok = began;
+	/* every row is read, even when the new shard fails: the old one's session goes on */
 	while ((n = PQgetCopyData(from, &row, 0)) > 0) {
 		ok = ok && hoso_pg_copy_put(to, row, (size_t) n);
 		PQfreemem(row);
 	}
-	ok = hoso_pg_copy_end(to, ok && n == -1 ? NULL : "the old shard's COPY failed") && ok;
-drain:
+	if (began)
+		ok = hoso_pg_copy_end(to, ok && n == -1 ? NULL : "the old shard's COPY failed") && ok;
 	/* the old shard's COPY's own result */
 	while ((res = PQgetResult(from)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -747,7 +556,7 @@ report_difference(const char *a, const char *b)
 
 /* A shard's session for the move: on-shard.sql's functions, the warehouse lock taken. */
 static PGconn *
-move_session(const struct topology_shard *s, const char *on_shard_sql)
+move_session(const struct hoso_topology_shard *s, const char *on_shard_sql)
 {
 	PGconn *conn = shard_session(s, on_shard_sql, "hoso shard move");
 
@@ -778,8 +587,8 @@ move_session(const struct topology_shard *s, const char *on_shard_sql)
 static int
 shard_move(const char *path, const char *p, const char *from_name)
 {
-	struct topology t;
-	const struct topology_shard *to = NULL, *from = NULL;
+	struct hoso_topology t;
+	const struct hoso_topology_shard *to = NULL, *from = NULL;
 	struct hoso_buf shard_sql = HOSO_BUF_INIT, move_sql = HOSO_BUF_INIT;
 	struct hoso_buf old_digest = HOSO_BUF_INIT, new_digest = HOSO_BUF_INIT;
 	PGconn *coord = NULL, *old = NULL, *new = NULL;
@@ -788,9 +597,9 @@ shard_move(const char *path, const char *p, const char *from_name)
 	bool copied = false, catalogue;
 	char *tables = NULL;
 
-	if (!runner_topology_load(path, &t))
+	if (!hoso_topology_load(path, &t))
 		return HOSO_EXIT_USAGE;
-	to = runner_topology_shard_of(&t, p);
+	to = hoso_topology_shard_of(&t, p);
 	for (size_t i = 0; i < t.nshards; i++)
 		if (strcmp(t.shards[i].name, from_name) == 0)
 			from = &t.shards[i];
@@ -913,7 +722,7 @@ cleanup:
 	hoso_buf_release(&move_sql);
 	hoso_buf_release(&old_digest);
 	hoso_buf_release(&new_digest);
-	runner_topology_release(&t);
+	hoso_topology_release(&t);
 	return ret;
 }
 
@@ -1050,7 +859,7 @@ runner_cmd_shard(int argc, char **argv)
 	if (strcmp(sub, "move") == 0) {
 		if (!province || !old_shard)
 			return hoso_cli_usage_error(&cli, "shard move needs --province CODE and --from-shard SHARD");
-		if (!runner_province_code_ok(province))
+		if (!hoso_province_code_ok(province))
 			return hoso_cli_usage_error(&cli, "--province: \"%s\" is not a province code "
 							  "([A-Za-z0-9_-]+)", province);
 		return shard_move(cli.args[1], province, old_shard);

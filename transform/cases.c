@@ -29,6 +29,7 @@
 #define SPILL_MAGIC 0xC5
 
 enum { SPILL_TOUCHED = 1, SPILL_LISTED = 2, SPILL_VERSION = 4 };
+_Static_assert(CASE_PARTITIONS <= 256, "case_entry.part holds a partition number in a byte");
 
 void
 case_table_init(struct case_table *t, char **const *paths, size_t budget, const char *spill_dir)

@@ -112,7 +112,7 @@ transform(const struct transform_args *a)
 	struct transform tr;
 	struct hoso_buf err = HOSO_BUF_INIT, report = HOSO_BUF_INIT;
 	int ret = HOSO_EXIT_FAILED;
-	struct timespec t0, t1;
+	struct timespec t0, t1, derive_start;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&tr, 0, sizeof(tr));
@@ -159,6 +159,7 @@ transform(const struct transform_args *a)
 		goto cleanup;
 	if (a->derive_only && !mark_keys(&tr, a->derive_only))
 		goto cleanup;
+	clock_gettime(CLOCK_MONOTONIC, &derive_start);
 	transform_derive_all(&tr);
 	summary_write(&tr.summary, &tr.staging);
 	transform_report_json(&tr, &report);
@@ -168,6 +169,8 @@ transform(const struct transform_args *a)
 	{
 		double seconds = (double) (t1.tv_sec - t0.tv_sec) +
 			(double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double derive_seconds = (double) (t1.tv_sec - derive_start.tv_sec) +
+			(double) (t1.tv_nsec - derive_start.tv_nsec) / 1e9;
 
 		hoso_report(HOSO_LOG_INFO, hoso_log_event("transform_done"),
 			    hoso_log_int("files", (long long) tr.report.files),
@@ -178,6 +181,7 @@ transform(const struct transform_args *a)
 			    hoso_log_int("cases", (long long) tr.report.cases_derived),
 			    hoso_log_int("rejects", (long long) tr.report.rejects),
 			    hoso_log_real("seconds", seconds),
+			    hoso_log_real("derive_seconds", derive_seconds),
 			    hoso_log_int("spilled_bytes", (long long) tr.cases.spilled_bytes),
 			    hoso_log_int("spills", (long long) tr.cases.spills),
 			    hoso_msg("%llu files, %llu dossier and %llu progress messages (+%llu archived), "
@@ -229,8 +233,8 @@ main(int argc, char **argv)
 				"working-day calendars (YYYY.csv)"),
 		HOSO_OPT_INTEGER("memory-budget", &a.memory_budget, "MIB", 0, 1024 * 1024,
 				 "memory for the cases being gathered; beyond it\n"
-				 "they wait in a temporary file in DIR (default "
-				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) ", 0: no limit)"),
+				 "they wait in a temporary file in DIR\n(default "
+				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) "; 0: no limit)"),
 		HOSO_OPT_INTEGER("jobs", &a.jobs, "N", 1, 64,
 				 "threads that derive the cases (default: the\n"
 				 "processors, at most " HOSO_STR(MAX_DEFAULT_JOBS) ")"),

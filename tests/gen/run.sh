@@ -3,7 +3,7 @@
 #   - the same seed gives byte-identical landing files;
 #   - --reference writes exactly the committed schemas/reference files;
 #   - the procedure catalogue as of 2023-10-14 has the reference counts
-#     (reference-kontum-2023.md), counted here independently of the generator;
+#     (the Kon Tum news item's figures), counted here independently of the generator;
 #   - the calendar has every date and Vietnam's 2023 holidays and swaps;
 #   - every line of a sample of landing files is a JSON message of the
 #     portal's shape (docs/input.md §2: scalars are strings, dates 14 digits).

@@ -19,7 +19,7 @@ from=2023-06-01
 to=2023-08-31
 provinces="H01 H02 H05 H34 H55"
 
-servers="c a b n"
+servers="c a b n"	# n: the shard added later
 stop_servers() {
 	for s in $servers; do
 		"$HOSO_ROOT/scripts/pg.sh" stop "$work/$s" >/dev/null 2>&1 || true
@@ -120,11 +120,35 @@ assert_eq "$(coord -c "SELECT count(*) FROM hoso.unit_ranking('2023-06-01', '202
 plan=$(coord -c "EXPLAIN VERBOSE SELECT * FROM hoso.period_counts('2023-06-01', '2023-08-31')")
 assert_contains "$plan" "Aggregate on (hoso_shard.summary_day_b" "shard b aggregates its own summary rows"
 
-# Kon Tum moves to shard n, added later
-"$HOSO_ROOT/scripts/pg.sh" start "$work/n" >/dev/null
+# Kon Tum moves to shard n, added later.  The first move is killed once its
+# copy is in: shard b's summary table is held by a lock its delete waits on
+PGHOST=$work/b PGDATABASE=postgres q -c "BEGIN; LOCK TABLE hoso.summary_day IN SHARE MODE; SELECT pg_sleep(120)" \
+	>/dev/null 2>&1 &
+holder=$!
+"$HOSO" shard move "$work/topology3.yaml" --province H34 --from-shard b >"$work/move.log" 2>&1 &
+mover=$!
+tries=0
+until [ "$(shard b "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hoso shard move' AND wait_event_type = 'Lock'")" = 1 ] ||
+	[ $tries -ge 300 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+[ $tries -lt 300 ] || { cat "$work/move.log"; fail "the move never reached its delete"; }
+kill -9 $mover
+wait $mover || true
+shard b "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $holder || true
+assert_eq "$(shard n "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'") $(shard b "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'")" \
+	"$(single -c "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'") $(single -c "SELECT count(*) FROM hoso.case_fact WHERE province = 'H34'")" \
+	"the killed move left Kon Tum's cases on both shards"
+answers coord stopped
+same_answers before stopped "the coordinator while the move is stopped midway = before it"
+assert_contains "$("$HOSO" shard status "$work/topology3.yaml" 2>&1)" "H34 last load" "shard status lists Kon Tum"
+assert_contains "$("$HOSO" shard status "$work/topology3.yaml" 2>&1)" "NOT this shard's in the topology: a move stopped midway" \
+	"shard status says that shard b still holds Kon Tum's rows"
 "$HOSO" shard move "$work/topology3.yaml" --province H34 --from-shard b >"$work/move.log" 2>&1 ||
-	{ cat "$work/move.log"; fail "shard move"; }
-assert_contains "$(cat "$work/move.log")" "moved from shard \"b\" to shard \"n\"" "the move says what it did"
+	{ cat "$work/move.log"; fail "shard move, again"; }
+assert_contains "$(cat "$work/move.log")" "on shard \"n\" already; deleted from shard \"b\"" "the rerun finishes the move"
 answers coord moved
 same_answers before moved "the coordinator after the move = before it"
 assert_eq "$(shard b "SELECT (SELECT count(*) FROM hoso.run WHERE province = 'H34') + (SELECT count(*) FROM hoso.file_ledger WHERE province = 'H34') + (SELECT count(*) FROM hoso.case_fact WHERE province = 'H34') + (SELECT count(*) FROM hoso.summary_day WHERE province = 'H34')")" 0 \

@@ -92,6 +92,7 @@ nfiles=$(ls "$root"/schemas/warehouse/[0-9]*_*.sql | wc -l)
 expect_exit "first --migrate" 0 "$load" --migrate
 check "every file applied once" "$nfiles" "SELECT count(*) FROM hoso.schema_version"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v1"
+# "up to date" is a debug line: a rerun stays quiet unless asked
 expect_exit "second --migrate" 0 "$load" --migrate --verbose
 expect_err "second --migrate --verbose says up to date" "up to date"
 q "SELECT version, file, applied_at, sha256 FROM hoso.schema_version ORDER BY 1" >"$work/v2"
