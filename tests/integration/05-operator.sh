@@ -100,6 +100,8 @@ assert_eq "$(q -c "SELECT string_agg(case_no || '=' || unit_code, ' ' ORDER BY c
 	"000.00.00.H77-260302-0003=000.00.00.H77 000.00.15.H77-260213-0001=000.00.15.H77 000.77.01.H77-260213-0002=000.77.01.H77 000.77.02.H77-260302-0004=000.77.02.H77" \
 	"every case under the province's own units"
 assert_contains "$(cat "$work/run1.log")" "attention: nothing" "attention: nothing needs a look"
+assert_eq "$(q -c "SELECT string_agg(DISTINCT province, ' ') FROM hoso.case_fact")" H77 \
+	"the rows carry the province hoso init was given (a national warehouse's shard key)"
 assert_eq "$(q -c "SELECT coalesce(detail->>'calendar_days_missing', '?') FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
 	0 "every day the run used is in the calendar (2026 shipped)"
 assert_eq "$(q -c "SELECT string_agg(day::text, ' ' ORDER BY day) FROM hoso.calendar
