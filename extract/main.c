@@ -20,7 +20,6 @@
 #include "hoso_records.h"
 
 /* An HMAC-SHA-256 key as long as the hash: 32 bytes at least. */
-#define HMAC_KEY_MIN_BYTES 32
 
 static int
 open_reject_file(const char *path)
@@ -347,16 +346,10 @@ extract_all(const struct extract_args *x)
 	extract_init(&ex, x);
 	if (x->personal_data == 1) {
 		const char *key = getenv("HOSO_HMAC_KEY");
+		char why[200];
 
-		/* a short key makes the hashes of names and ID numbers easy to reverse */
-		if (!key || strlen(key) < HMAC_KEY_MIN_BYTES) {
-			if (!key)
-				hoso_error("--personal-data hash needs the key in the environment variable "
-					   "HOSO_HMAC_KEY, which is not set");
-			else
-				hoso_error("--personal-data hash needs a key of at least %d bytes in "
-					   "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
-					   HMAC_KEY_MIN_BYTES, strlen(key));
+		if (hoso_hmac_key_unusable(key, why, sizeof(why))) {
+			hoso_error("--personal-data hash %s", why);
 			return HOSO_EXIT_USAGE;
 		}
 		ex.hash_personal_data = true;

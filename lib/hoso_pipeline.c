@@ -477,6 +477,7 @@ record_places(struct hoso_config *cfg, yaml_node_t *root, struct hoso_pipeline *
 	p->at.procedures = where_of(cfg, root, "reference", "procedures");
 	p->at.calendar = where_of(cfg, root, "reference", "calendar");
 	p->at.profile = where_of(cfg, root, "profile", NULL);
+	p->at.personal_data = where_of(cfg, root, "personal_data", NULL);
 	p->at.target = where_of(cfg, root, "target", "conninfo");
 	if (!p->at.target.line)
 		p->at.target = where_of(cfg, root, "target", NULL);

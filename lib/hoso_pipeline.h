@@ -68,7 +68,7 @@ struct hoso_pipeline {
 	char *metrics_file;		/* Prometheus text file written after each run; NULL: none */
 	/* where the values checked against files and the warehouse were written */
 	struct {
-		struct hoso_pipeline_where units, procedures, calendar, profile, target;
+		struct hoso_pipeline_where units, procedures, calendar, profile, target, personal_data;
 	} at;
 };
 

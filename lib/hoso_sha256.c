@@ -3,6 +3,7 @@
  * digests.  HMAC is built from two digest states so that a key prepared once
  * serves every record of a run without re-fetching algorithms per call.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -91,6 +92,23 @@ hoso_hmac_init(struct hoso_hmac *h, const void *key, size_t keylen)
 	hoso_sha256_update(&(struct hoso_sha256) { h->outer }, pad, sizeof(pad));
 	memset(k, 0, sizeof(k));
 	memset(pad, 0, sizeof(pad));
+}
+
+bool
+hoso_hmac_key_unusable(const char *key, char *why, size_t len)
+{
+	enum { min_bytes = 32 };
+
+	if (!key)
+		snprintf(why, len, "needs the key in the environment variable HOSO_HMAC_KEY, "
+			 "which is not set");
+	else if (strlen(key) < min_bytes)
+		snprintf(why, len, "needs a key of at least %d bytes in "
+			 "HOSO_HMAC_KEY, which has %zu (make one with: openssl rand -hex 32)",
+			 min_bytes, strlen(key));
+	else
+		return false;
+	return true;
 }
 
 void

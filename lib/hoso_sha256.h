@@ -7,6 +7,7 @@
 #ifndef HOSO_SHA256_H
 #define HOSO_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct evp_md_ctx_st;
@@ -32,6 +33,12 @@ struct hoso_hmac {
 };
 
 void hoso_hmac_init(struct hoso_hmac *h, const void *key, size_t keylen);
+/*
+ * Why key (HOSO_HMAC_KEY's value, NULL when it is not set) cannot hash
+ * personal data, written to why ("needs ..."); false when it can.  A short key makes the
+ * hashes of names and ID numbers easy to reverse.
+ */
+bool hoso_hmac_key_unusable(const char *key, char *why, size_t len);
 void hoso_hmac_release(struct hoso_hmac *h);
 void hoso_hmac_hex(struct hoso_hmac *h, const void *msg, size_t len, char hex[65]);
 

@@ -24,6 +24,7 @@
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "hoso_reference.h"
+#include "hoso_sha256.h"
 #include "hoso_source_schema.h"
 #include "runner.h"
 
@@ -228,10 +229,28 @@ check_writable_dir(const char *path, const char *key, const char *file, FILE *ou
 	return 0;
 }
 
+/* hash needs its key in the environment of every run, not only of the nights with files */
+static int
+check_personal_data(const struct hoso_pipeline *p, const char *path, FILE *out)
+{
+	char at[PATH_MAX + 32], why[200];
+
+	if (strcmp(p->personal_data, "hash") != 0)
+		return 0;
+	place(at, sizeof(at), path, p->at.personal_data);
+	if (hoso_hmac_key_unusable(getenv("HOSO_HMAC_KEY"), why, sizeof(why))) {
+		hoso_error("%spersonal_data: hash %s", at, why);
+		return 1;
+	}
+	ok(out, "personal_data hash: the key in HOSO_HMAC_KEY is long enough");
+	return 0;
+}
+
 int
 runner_check_files(const struct hoso_pipeline *p, const char *path, hoso_date cover_to, FILE *out)
 {
-	int problems = check_reference(p, path, cover_to, out) + check_sources(p, path, out);
+	int problems = check_reference(p, path, cover_to, out) + check_sources(p, path, out) +
+		       check_personal_data(p, path, out);
 
 	if (p->metrics_file)
 		problems += check_writable_dir(path, "metrics_file", p->metrics_file, out);

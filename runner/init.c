@@ -112,6 +112,9 @@ init_province(const char *dir, const char *province)
 		province ? province : "The province", dir, dir,
 		/* named after the province: the run rows say whose load it was */
 		province ? "-" : "", province ? province : "");
+	/* rows carry it: one warehouse can then join a national one (docs/national.md) */
+	if (province)
+		hoso_buf_addf(&text, "province: %s\n", province);
 	if (ok) {
 		hoso_buf_reset(&path);
 		hoso_buf_addf(&path, "%s/nightly.yaml", dir);

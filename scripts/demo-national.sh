@@ -78,12 +78,13 @@ ls "$dir/nat/pipelines/"*.yaml | PGHOST=$dir/one PGUSER=postgres PGDATABASE=post
 echo "demo-national: one server loaded in $(($(date +%s) - t0)) s"
 "$bin/hoso" shard status "$dir/topology.yaml" | grep -v "last load" || true
 
+# "10 months of 2023" is a reporting period cut on the 15th (docs/counting.md §1)
 ranking="SELECT rank, unit_code, unit_name, round(value * 100, 2), numerator, denominator, field_size
-	   FROM hoso.unit_ranking('2023-01-01', '2023-10-31', 'TINH', 'on_time_rate')"
+	   FROM hoso.unit_ranking('2022-12-15', '2023-10-14', 'TINH', 'on_time_rate')"
 coord=$(PGHOST=$dir/c PGUSER=postgres PGDATABASE=postgres q -F ' | ' -c "$ranking")
 one=$(PGHOST=$dir/one PGUSER=postgres PGDATABASE=postgres q -F ' | ' -c "$ranking")
 echo
-echo "Provinces ranked on the on-time rate, 2023-01-01 .. 2023-10-31 (coordinator):"
+echo "Provinces ranked on the on-time rate, 10 months of 2023: 2022-12-15 .. 2023-10-14 (coordinator):"
 echo "rank | code | province | on time % | on time | resolved | ranked"
 printf '%s\n' "$coord"
 kontum=$(printf '%s\n' "$coord" | grep ' 000.00.00.H34 ' | cut -d'|' -f1,7 | tr -d ' ' | tr '|' '/')

@@ -100,6 +100,8 @@ assert_eq "$(q -c "SELECT string_agg(case_no || '=' || unit_code, ' ' ORDER BY c
 	"000.00.00.H77-260302-0003=000.00.00.H77 000.00.15.H77-260213-0001=000.00.15.H77 000.77.01.H77-260213-0002=000.77.01.H77 000.77.02.H77-260302-0004=000.77.02.H77" \
 	"every case under the province's own units"
 assert_contains "$(cat "$work/run1.log")" "attention: nothing" "attention: nothing needs a look"
+assert_eq "$(q -c "SELECT string_agg(DISTINCT province, ' ') FROM hoso.case_fact")" H77 \
+	"the rows carry the province hoso init was given (a national warehouse's shard key)"
 assert_eq "$(q -c "SELECT coalesce(detail->>'calendar_days_missing', '?') FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
 	0 "every day the run used is in the calendar (2026 shipped)"
 assert_eq "$(q -c "SELECT string_agg(day::text, ' ' ORDER BY day) FROM hoso.calendar
@@ -114,6 +116,20 @@ rc=0
 	>"$work/run2.log" 2>&1 || rc=$?
 assert_eq "$rc" 0 "rerun exits 0"
 assert_eq "$(table_digest)" "$before" "rerun changes nothing"
+
+# 5b. personal_data: hash with no usable key fails check, and a night with
+#     no file as a night with files would (not first when files arrive)
+sed 's/^personal_data: .*/personal_data: hash/' "$work/op/h77/nightly.yaml" >"$work/op/h77/hash.yaml"
+hash_line=$(grep -n '^personal_data:' "$work/op/h77/hash.yaml" | cut -d: -f1)
+rc=0
+out=$(cd "$work/cwd" && as_op env -u HOSO_HMAC_KEY "$HOSO_I" check "$work/op/h77/hash.yaml" 2>&1) || rc=$?
+assert_eq "$rc" 2 "hoso check: personal_data: hash without HOSO_HMAC_KEY is a problem"
+assert_contains "$out" "hash.yaml:$hash_line:16: personal_data: hash needs the key in the environment variable HOSO_HMAC_KEY, which is not set" \
+	"...named at its line"
+rc=0
+out=$(cd "$work/cwd" && as_op env HOSO_HMAC_KEY=short "$HOSO_I" run "$work/op/h77/hash.yaml" --date 2026-03-01 2>&1) || rc=$?
+assert_eq "$rc" 2 "a run with no file to load and a 5-byte key fails as configuration (exit 2)"
+assert_contains "$out" "needs a key of at least 32 bytes in HOSO_HMAC_KEY, which has 5" "...and says why"
 
 # 6. the same logs through a copy of the installed template (Kon Tum's
 #    catalogues): the run must say so at its end, and fail above the threshold
