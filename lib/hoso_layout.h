@@ -110,7 +110,9 @@ enum hoso_e_field { HOSO_E_TYPE_, HOSO_E_FIELDS(HOSO_ENUM_E_) HOSO_E_NFIELDS };
  * The staging files: X(ID, file name, table it loads into, columns, nkey).
  * The table is the warehouse's, or for files.tsv and reject.tsv the load's
  * temporary table.  The summary files are added to their table by key
- * (load/summary.c): their first nkey columns, the rest are counters.
+ * (load/summary.c): their first nkey columns (the table's key adds the
+ * province, which the file leaves to the column's default), the rest are
+ * counters.
  */
 #define HOSO_STAGING_FILES(X) \
 	X(FILES, "files.tsv", "load_files", HOSO_FILES_COLUMNS, 0) \

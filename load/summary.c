@@ -26,13 +26,16 @@ static const enum hoso_staging_file summary_files[] = {
 
 /*
  * Copy one file into a temporary table like its summary table and add it
- * to that table by key: the columns after the key are counters.
+ * to that table by key: the columns after the key are counters.  The key
+ * is the table's primary key, named by the migration that declares its
+ * columns (they include the province, which the file leaves to the
+ * column's default: the loading session's).
  */
 static bool
 add_file(PGconn *conn, const struct manifest *m, enum hoso_staging_file f)
 {
 	const struct hoso_staging_layout *l = &hoso_staging_layouts[f];
-	struct hoso_buf columns = HOSO_BUF_INIT, key = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
+	struct hoso_buf columns = HOSO_BUF_INIT, sql = HOSO_BUF_INIT;
 	/* the table's own name with its schema dropped: load_summary_day, ... */
 	const char *base = strchr(l->table, '.') ? strchr(l->table, '.') + 1 : l->table;
 	char temp[64];
@@ -59,14 +62,14 @@ add_file(PGconn *conn, const struct manifest *m, enum hoso_staging_file f)
 
 	snprintf(temp, sizeof(temp), "load_%s", base);
 	hoso_staging_column_list(f, -1, &columns);
-	hoso_staging_column_list(f, l->nkey, &key);
 	hoso_buf_addf(&sql, "CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA",
 		      temp, columns.data, l->table);
 	ok = hoso_pg_exec(conn, sql.data);
 	ok = ok && load_copy_staging(conn, m, f, temp, STAGING_COPY_AS_IS, NULL, NULL);
 	hoso_buf_reset(&sql);
-	hoso_buf_addf(&sql, "INSERT INTO %s AS t (%s) SELECT %s FROM %s ON CONFLICT (%s) DO UPDATE SET ",
-		      l->table, columns.data, columns.data, temp, key.data);
+	hoso_buf_addf(&sql, "INSERT INTO %s AS t (%s) SELECT %s FROM %s"
+		      " ON CONFLICT ON CONSTRAINT %s_pkey DO UPDATE SET ",
+		      l->table, columns.data, columns.data, temp, base);
 	for (int i = l->nkey; i < l->ncolumns; i++) {
 		const char *c = l->columns[i].name;
 
@@ -78,7 +81,6 @@ add_file(PGconn *conn, const struct manifest *m, enum hoso_staging_file f)
 	ok = ok && hoso_pg_exec(conn, sql.data);
 	hoso_buf_release(&sql);
 	hoso_buf_release(&columns);
-	hoso_buf_release(&key);
 	return ok;
 }
 

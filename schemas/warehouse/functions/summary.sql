@@ -48,14 +48,14 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
 	EXECUTE format($q$
 	WITH f AS (
-		SELECT c.src, c.case_no, c.unit_path, c.channel, c.digitised, c.has_fee, c.paid_online,
-		       c.vneid, c.reuse, c.end_kind, c.due_at_end, c.paper_result, c.e_result,
+		SELECT c.src, c.case_no, c.province, c.unit_path, c.channel, c.digitised, c.has_fee,
+		       c.paid_online, c.vneid, c.reuse, c.end_kind, c.due_at_end, c.paper_result, c.e_result,
 		       c.working_seconds, c.on_time_766, c.late_766_at,
 		       hoso.local_date(c.accepted_at) AS acc_day, hoso.local_date(c.end_at) AS end_day
 		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
 		 WHERE c.received
 	), intake AS (
-		SELECT acc_day AS day, unit_path,
+		SELECT acc_day AS day, province, unit_path,
 		       (channel = 2)::int AS ro, (channel = 1)::int AS rd, (channel = 3)::int AS rp,
 		       digitised::int AS dg, has_fee::int AS fee, (has_fee AND paid_online)::int AS feepaid,
 		       (channel = 2 AND vneid)::int AS vneid, reuse::int AS reuse,
@@ -63,7 +63,7 @@ BEGIN
 		       0 AS r766, 1 AS d_open, 0 AS d_overdue, 0 AS d_paused, 0 AS d_late766
 		  FROM f
 	), ending AS (
-		SELECT end_day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0,
+		SELECT end_day, province, unit_path, 0, 0, 0, 0, 0, 0, 0, 0,
 		       (end_kind = 'R' AND due_at_end IS NOT NULL AND end_day < hoso.local_date(due_at_end))::int,
 		       (end_kind = 'R' AND (due_at_end IS NULL OR end_day = hoso.local_date(due_at_end)))::int,
 		       coalesce(end_kind = 'R' AND end_day > hoso.local_date(due_at_end), false)::int,
@@ -75,64 +75,66 @@ BEGIN
 		       -1, 0, 0, 0
 		  FROM f WHERE end_day IS NOT NULL
 	), due_span AS (
-		SELECT f.unit_path, f.acc_day, f.end_day, hoso.local_date(d.due_at) AS due_day,
+		SELECT f.province, f.unit_path, f.acc_day, f.end_day, hoso.local_date(d.due_at) AS due_day,
 		       hoso.local_date(d.from_at) AS from_day,
 		       hoso.local_date(lead(d.from_at) OVER w) AS next_day
 		  FROM f JOIN hoso.case_due d ON d.src = f.src AND d.case_no = f.case_no
 		WINDOW w AS (PARTITION BY d.src, d.case_no ORDER BY d.from_at NULLS FIRST)
 	), overdue AS (
 		SELECT greatest(from_day, acc_day, due_day + 1) AS start_day,
-		       least(next_day, end_day) AS stop_day, unit_path
+		       least(next_day, end_day) AS stop_day, province, unit_path
 		  FROM due_span WHERE due_day IS NOT NULL
 	), paused AS (
 		SELECT greatest(hoso.local_date(s.from_at), f.acc_day) AS start_day,
 		       least(hoso.local_date((SELECT min(n.from_at) FROM hoso.case_status n
 					       WHERE n.src = s.src AND n.case_no = s.case_no
 						 AND (s.from_at IS NULL OR n.from_at > s.from_at))),
-			     f.end_day) AS stop_day, f.unit_path
+			     f.end_day) AS stop_day, f.province, f.unit_path
 		  FROM f JOIN hoso.case_status s ON s.src = f.src AND s.case_no = f.case_no
 		 WHERE s.status IN (5, 6)
 	), late766 AS (
 		SELECT greatest(acc_day, hoso.local_date(late_766_at)) AS start_day,
-		       end_day AS stop_day, unit_path
+		       end_day AS stop_day, province, unit_path
 		  FROM f WHERE late_766_at IS NOT NULL
 	), state_change AS (
-		SELECT start_day AS day, unit_path, 1 AS d_overdue, 0 AS d_paused, 0 AS d_late766
+		SELECT start_day AS day, province, unit_path, 1 AS d_overdue, 0 AS d_paused, 0 AS d_late766
 		  FROM overdue
 		 WHERE stop_day IS NULL OR start_day < stop_day
 		UNION ALL
-		SELECT stop_day, unit_path, -1, 0, 0 FROM overdue
+		SELECT stop_day, province, unit_path, -1, 0, 0 FROM overdue
 		 WHERE stop_day IS NOT NULL AND start_day < stop_day
 		UNION ALL
-		SELECT start_day, unit_path, 0, 1, 0 FROM paused
+		SELECT start_day, province, unit_path, 0, 1, 0 FROM paused
 		 WHERE stop_day IS NULL OR start_day < stop_day
 		UNION ALL
-		SELECT stop_day, unit_path, 0, -1, 0 FROM paused
+		SELECT stop_day, province, unit_path, 0, -1, 0 FROM paused
 		 WHERE stop_day IS NOT NULL AND start_day < stop_day
 		UNION ALL
-		SELECT start_day, unit_path, 0, 0, 1 FROM late766
+		SELECT start_day, province, unit_path, 0, 0, 1 FROM late766
 		 WHERE stop_day IS NULL OR start_day < stop_day
 		UNION ALL
-		SELECT stop_day, unit_path, 0, 0, -1 FROM late766
+		SELECT stop_day, province, unit_path, 0, 0, -1 FROM late766
 		 WHERE stop_day IS NOT NULL AND start_day < stop_day
 	), contribution AS (
 		SELECT * FROM intake
 		UNION ALL SELECT * FROM ending
 		UNION ALL
-		SELECT day, unit_path, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		SELECT day, province, unit_path, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		       d_overdue, d_paused, d_late766
 		  FROM state_change
 	)
+	-- each case counts in its own province's row (its fact's, so that taking
+	-- away finds the row adding made); province is the table's last column
 	INSERT INTO hoso.summary_day AS t
 	SELECT day, unit_path,
 	       %2$s * sum(ro), %2$s * sum(rd), %2$s * sum(rp), %2$s * sum(dg), %2$s * sum(fee),
 	       %2$s * sum(feepaid), %2$s * sum(vneid), %2$s * sum(reuse), %2$s * sum(re),
 	       %2$s * sum(rt), %2$s * sum(rl), %2$s * sum(cl), %2$s * sum(paper), %2$s * sum(paper_e),
 	       %2$s * sum(wsec), %2$s * sum(d_open), %2$s * sum(d_overdue), %2$s * sum(d_paused),
-	       %2$s * sum(r766), %2$s * sum(d_late766)
+	       %2$s * sum(r766), %2$s * sum(d_late766), province
 	  FROM contribution
-	 GROUP BY day, unit_path
-	ON CONFLICT (day, unit_path) DO UPDATE SET
+	 GROUP BY day, unit_path, province
+	ON CONFLICT ON CONSTRAINT summary_day_pkey DO UPDATE SET
 		received_online = t.received_online + excluded.received_online,
 		received_direct = t.received_direct + excluded.received_direct,
 		received_postal = t.received_postal + excluded.received_postal,
@@ -175,14 +177,15 @@ BEGIN
 		EXECUTE format($q$
 		INSERT INTO hoso.summary_procedure_%3$s AS t
 		SELECT date_trunc(%3$L, hoso.local_date(c.end_at)::timestamp)::date, c.unit_path,
-		       coalesce(c.procedure_code, ''), %2$s * count(*), %2$s * sum(c.working_seconds)
+		       coalesce(c.procedure_code, ''), %2$s * count(*), %2$s * sum(c.working_seconds),
+		       c.province
 		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
 		 WHERE c.received AND c.end_kind = 'R' AND c.working_seconds IS NOT NULL
-		 GROUP BY 1, 2, 3
-		ON CONFLICT (%3$I, unit_path, procedure_code) DO UPDATE SET
+		 GROUP BY 1, 2, 3, 6
+		ON CONFLICT ON CONSTRAINT %4$I DO UPDATE SET
 			resolved = t.resolved + excluded.resolved,
 			working_seconds = t.working_seconds + excluded.working_seconds
-		$q$, p_keys, p_sign, grain);
+		$q$, p_keys, p_sign, grain, format('summary_procedure_%s_pkey', grain));
 		-- rows that cancelled out go, so incremental equals a single load
 		IF p_sign < 0 THEN
 			EXECUTE format('DELETE FROM hoso.summary_procedure_%s WHERE resolved = 0', grain);
