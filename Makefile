@@ -9,7 +9,7 @@ CC       ?= cc
 PKGS     := libpq yaml-0.1 zlib libutf8proc libcrypto
 DEB_PKGS := build-essential pkg-config libpq-dev libyaml-dev zlib1g-dev \
             libutf8proc-dev libssl-dev postgresql-15 postgresql-client-15 clang \
-            libclang-rt-14-dev python3 ca-certificates chromium
+            libclang-rt-14-dev python3 ca-certificates chromium faketime
 # only for make bench / bench-analytics
 BENCH_PKGS := hyperfine pgloader time util-linux
 

@@ -397,48 +397,53 @@ cleanup:
 	return ret;
 }
 
+static const char *const usage[] = {
+	"hoso-extract [OPTION]... [FILE]...", "hoso-extract --check SCHEMA FILE", NULL
+};
+static const char *const personal_modes[] = { "drop", "hash", NULL };
+static char format_help[512];	/* names the built-in formats, filled in by main */
+
+/* the parsed command line */
+static struct extract_args args;
+
+static const struct hoso_option options[] = {
+	HOSO_OPT_CALLBACK("format", &args, "NAME", format_option, format_help),
+	HOSO_OPT_CALLBACK("schema", &args, "PATH", schema_option,
+			  "CSV source schema of the files that follow"),
+	HOSO_OPT_CALLBACK("landing-date", &args, "D", landing_option,
+			  "landing day (YYYY-MM-DD, or auto = from the path)\n"
+			  "of the files that follow: a CSV row's _at is its end"),
+	HOSO_OPT_CALLBACK("check", &args, "SCHEMA", schema_option,
+			  "validate one sample FILE against a source schema\n"
+			  "and print what would be loaded and rejected (no\n"
+			  "records; exit 0 only when every row would load)"),
+	HOSO_OPT_INTEGER("max-line-bytes", &args.max_line_bytes, "N", 1, 1LL << 30,
+			 "longest line accepted (default 1 MiB)"),
+	HOSO_OPT_CHOICE("personal-data", &args.personal_data, personal_modes,
+			"drop (default) or hash (HMAC-SHA-256, key from\n"
+			"the environment variable HOSO_HMAC_KEY)"),
+	HOSO_OPT_DATE("dates-from", &args.dates_from,
+		      "earliest plausible day of a timestamp\n(default 2000-01-01)"),
+	HOSO_OPT_DATE("dates-to", &args.dates_to,
+		      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
+	HOSO_OPT_STRING(0, "reject-file", &args.reject_path, "PATH",
+			"append rejected lines, personal data removed, to\nPATH (a regular file of ours, mode 0600)"),
+	HOSO_OPT_ARGUMENTS(&args, file_argument),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli extract_cli = {
+	.name = "hoso-extract", .usage = usage, .options = options,
+	.about = "Read raw case logs (gzip or plain, by content) and write hoso records on stdout.\n"
+		 "With no FILE, or when FILE is -, read standard input.",
+	.footer = "Exit status: 0 done (rejects included), 1 a file could not be read to its end,\n"
+		  "2 bad usage.",
+	.args_name = "FILE", .max_args = -1,
+};
+
 int
 main(int argc, char **argv)
 {
-	static const char *const usage[] = {
-		"hoso-extract [OPTION]... [FILE]...", "hoso-extract --check SCHEMA FILE", NULL
-	};
-	static const char *const personal_modes[] = { "drop", "hash", NULL };
-	struct extract_args x;
-	char format_help[512];
-	const struct hoso_option options[] = {
-		HOSO_OPT_CALLBACK("format", &x, "NAME", format_option, format_help),
-		HOSO_OPT_CALLBACK("schema", &x, "PATH", schema_option,
-				  "CSV source schema of the files that follow"),
-		HOSO_OPT_CALLBACK("landing-date", &x, "D", landing_option,
-				  "landing day (YYYY-MM-DD, or auto = from the path)\n"
-				  "of the files that follow: a CSV row's _at is its end"),
-		HOSO_OPT_CALLBACK("check", &x, "SCHEMA", schema_option,
-				  "validate one sample FILE against a source schema\n"
-				  "and print what would be loaded and rejected (no\n"
-				  "records; exit 0 only when every row would load)"),
-		HOSO_OPT_INTEGER("max-line-bytes", &x.max_line_bytes, "N", 1, 1LL << 30,
-				 "longest line accepted (default 1 MiB)"),
-		HOSO_OPT_CHOICE("personal-data", &x.personal_data, personal_modes,
-				"drop (default) or hash (HMAC-SHA-256, key from\n"
-				"the environment variable HOSO_HMAC_KEY)"),
-		HOSO_OPT_DATE("dates-from", &x.dates_from,
-			      "earliest plausible day of a timestamp\n(default 2000-01-01)"),
-		HOSO_OPT_DATE("dates-to", &x.dates_to,
-			      "latest plausible day of a timestamp\n(default: tomorrow, Vietnam time)"),
-		HOSO_OPT_STRING(0, "reject-file", &x.reject_path, "PATH",
-				"append rejected lines, personal data removed, to\nPATH (a regular file of ours, mode 0600)"),
-		HOSO_OPT_ARGUMENTS(&x, file_argument),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso-extract", .usage = usage, .options = options,
-		.about = "Read raw case logs (gzip or plain, by content) and write hoso records on stdout.\n"
-			 "With no FILE, or when FILE is -, read standard input.",
-		.footer = "Exit status: 0 done (rejects included), 1 a file could not be read to its end,\n"
-			  "2 bad usage.",
-		.args_name = "FILE", .max_args = -1,
-	};
 	int ret;
 
 	hoso_log_init(argv[0]);
@@ -446,12 +451,12 @@ main(int argc, char **argv)
 		 "format of the files that follow (default dvcqg-jsonl;\n"
 		 "built in: %s; any other NAME is a CSV source\n"
 		 "schema found as schemas/sources/NAME.yaml)", extract_format_names());
-	args_init(&x, argc);
-	if (!hoso_cli_parse(&cli, argc, argv))
-		ret = cli.status;	/* --help, --version or bad usage */
-	else if ((ret = check_files(&cli, &x)) == HOSO_EXIT_OK)
-		ret = extract_all(&x);
-	args_release(&x);
+	args_init(&args, argc);
+	if (!hoso_cli_parse(&extract_cli, argc, argv))
+		ret = extract_cli.status;	/* --help, --version or bad usage */
+	else if ((ret = check_files(&extract_cli, &args)) == HOSO_EXIT_OK)
+		ret = extract_all(&args);
+	args_release(&args);
 	extract_csv_release_all();
 	return ret;
 }

@@ -110,70 +110,79 @@ load(struct hoso_cli *cli, struct load_options *o, hoso_date from, hoso_date to)
 	return load_rebuild(o);
 }
 
+static const char *const usage[] = {
+	"hoso-load --migrate [--conninfo STR] [--schemas DIR]",
+	"hoso-load --run-id N [OPTION]... STAGING_DIR",
+	"hoso-load --run-id N --rebuild KEYS --from D --to D [OPTION]... STAGING_DIR",
+	NULL
+};
+
+/* the parsed command line */
+static struct load_args {
+	struct load_options o;
+	const char *schemas;
+	hoso_date from, to;
+	bool migrate_only;
+} args = {
+	.o = { .run_id = -1, .max_reject_ratio = 0.01, .max_rejects = -1 },
+	.from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE,
+};
+
+static const struct hoso_option options[] = {
+	HOSO_OPT_BOOL(0, "migrate", &args.migrate_only,
+		      "apply pending schemas/warehouse/NNN_name.sql and\n"
+		      "changed functions/*.sql, then load the scoring\n"
+		      "profiles schemas/profiles/*.yaml"),
+	HOSO_OPT_STRING(0, "schemas", &args.schemas, "DIR",
+			"where they are (default: $HOSO_SCHEMA_DIR, else\n"
+			"schemas/ of $HOSO_DATADIR or of <bin>/../share/hoso)"),
+	HOSO_OPT_INTEGER("run-id", &args.o.run_id, "N", 1, LLONG_MAX,
+			 "the run this load belongs to (required to load)"),
+	HOSO_OPT_BOOL(0, "replace", &args.o.replace, "replace ledgered files of the same path"),
+	HOSO_OPT_STRING(0, "rebuild", &args.o.rebuild_keys, "KEYS",
+			"replace only the facts of the cases in KEYS (src\n"
+			"TAB case_no), recording the range's figures\n"
+			"before and after (--from D --to D); ledger and\n"
+			"archive untouched"),
+	HOSO_OPT_DATE("from", &args.from, "first day of the rebuilt range"),
+	HOSO_OPT_DATE("to", &args.to, "last day of the rebuilt range"),
+	HOSO_OPT_NUMBER("max-reject-ratio", &args.o.max_reject_ratio, "R", 0, 1,
+			"fail when rejects / records > R (default 0.01)"),
+	HOSO_OPT_INTEGER("max-rejects", &args.o.max_rejects, "N", 0, LLONG_MAX,
+			 "fail when rejects > N (default: no limit)"),
+	HOSO_OPT_STRING(0, "reference-units", &args.o.reference_units, "FILE",
+			"unit catalogue (units.csv) -> hoso.unit"),
+	HOSO_OPT_STRING(0, "reference-procedures", &args.o.reference_procedures, "FILE",
+			"procedure catalogue -> hoso.procedure"),
+	HOSO_OPT_STRING(0, "reference-calendar", &args.o.reference_calendar, "DIR",
+			"working-day calendars (YYYY.csv) -> hoso.calendar"),
+	HOSO_OPT_STRING(0, "conninfo", &args.o.conninfo, "STR",
+			"connection string without password (default:\n"
+			"libpq environment: PGHOST, PGDATABASE, ...)"),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli cli = {
+	.name = "hoso-load", .usage = usage, .options = options,
+	.about = "Load a staging directory written by hoso-transform into the warehouse in one\n"
+		 "transaction, or apply the warehouse schema's pending migrations.",
+	.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage.",
+	.args_name = "STAGING_DIR", .max_args = 1,
+};
+
 int
 main(int argc, char **argv)
 {
-	static const char *const usage[] = {
-		"hoso-load --migrate [--conninfo STR] [--schemas DIR]",
-		"hoso-load --run-id N [OPTION]... STAGING_DIR",
-		"hoso-load --run-id N --rebuild KEYS --from D --to D [OPTION]... STAGING_DIR",
-		NULL
-	};
-	struct load_options o = { .run_id = -1, .max_reject_ratio = 0.01, .max_rejects = -1 };
-	const char *schemas = NULL;
-	hoso_date from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
-	bool migrate_only = false;
-	const struct hoso_option options[] = {
-		HOSO_OPT_BOOL(0, "migrate", &migrate_only,
-			      "apply pending schemas/warehouse/NNN_name.sql and\n"
-			      "changed functions/*.sql, then load the scoring\n"
-			      "profiles schemas/profiles/*.yaml"),
-		HOSO_OPT_STRING(0, "schemas", &schemas, "DIR",
-				"where they are (default: $HOSO_SCHEMA_DIR, else\n"
-				"schemas/ of $HOSO_DATADIR or of <bin>/../share/hoso)"),
-		HOSO_OPT_INTEGER("run-id", &o.run_id, "N", 1, LLONG_MAX,
-				 "the run this load belongs to (required to load)"),
-		HOSO_OPT_BOOL(0, "replace", &o.replace, "replace ledgered files of the same path"),
-		HOSO_OPT_STRING(0, "rebuild", &o.rebuild_keys, "KEYS",
-				"replace only the facts of the cases in KEYS (src\n"
-				"TAB case_no), recording the range's figures\n"
-				"before and after (--from D --to D); ledger and\n"
-				"archive untouched"),
-		HOSO_OPT_DATE("from", &from, "first day of the rebuilt range"),
-		HOSO_OPT_DATE("to", &to, "last day of the rebuilt range"),
-		HOSO_OPT_NUMBER("max-reject-ratio", &o.max_reject_ratio, "R", 0, 1,
-				"fail when rejects / records > R (default 0.01)"),
-		HOSO_OPT_INTEGER("max-rejects", &o.max_rejects, "N", 0, LLONG_MAX,
-				 "fail when rejects > N (default: no limit)"),
-		HOSO_OPT_STRING(0, "reference-units", &o.reference_units, "FILE",
-				"unit catalogue (units.csv) -> hoso.unit"),
-		HOSO_OPT_STRING(0, "reference-procedures", &o.reference_procedures, "FILE",
-				"procedure catalogue -> hoso.procedure"),
-		HOSO_OPT_STRING(0, "reference-calendar", &o.reference_calendar, "DIR",
-				"working-day calendars (YYYY.csv) -> hoso.calendar"),
-		HOSO_OPT_STRING(0, "conninfo", &o.conninfo, "STR",
-				"connection string without password (default:\n"
-				"libpq environment: PGHOST, PGDATABASE, ...)"),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso-load", .usage = usage, .options = options,
-		.about = "Load a staging directory written by hoso-transform into the warehouse in one\n"
-			 "transaction, or apply the warehouse schema's pending migrations.",
-		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage.",
-		.args_name = "STAGING_DIR", .max_args = 1,
-	};
-
 	hoso_log_init(argv[0]);
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
 	/* a password on the command line is a configuration error, before any work */
-	if (!hoso_pg_conninfo_check(o.conninfo))
+	if (!hoso_pg_conninfo_check(args.o.conninfo))
 		return HOSO_EXIT_USAGE;
 
-	if (!migrate_only)
-		return load(&cli, &o, from, to);
-	if (cli.nargs != 0 || o.run_id >= 0)
+	if (!args.migrate_only)
+		return load(&cli, &args.o, args.from, args.to);
+	if (cli.nargs != 0 || args.o.run_id >= 0)
 		return hoso_cli_usage_error(&cli, "--migrate takes no staging directory and no --run-id");
-	return migrate(o.conninfo, schemas);
+	return migrate(args.o.conninfo, args.schemas);
 }

@@ -54,6 +54,34 @@ ok(FILE *out, const char *fmt, ...)
 	fputc('\n', out);
 }
 
+/*
+ * The next year's holidays are announced late in the year, so its file can
+ * be added only then: warn from this many days before the calendar's end.
+ */
+#define CALENDAR_WARN_DAYS 90
+
+/* Warn when the calendar that holds the run's days ends before today or soon. */
+static void
+calendar_end_warning(const char *at, const char *calendar, hoso_date last)
+{
+	hoso_date today = hoso_time_date((hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS);
+	char last_text[11];
+	int ly, m, d;
+
+	hoso_date_to_ymd(last, &ly, &m, &d);
+	hoso_date_format_iso(last, last_text);
+	if (last < today)
+		hoso_report(HOSO_LOG_WARNING,
+			    hoso_msg("%sreference.calendar: %s ends on %s, before today", at, calendar,
+				     last_text),
+			    hoso_hint("Add %d.csv, or its days count as Monday to Friday.", ly + 1));
+	else if (last - today < CALENDAR_WARN_DAYS)
+		hoso_report(HOSO_LOG_WARNING,
+			    hoso_msg("%sreference.calendar: %s ends on %s", at, calendar, last_text),
+			    hoso_hint("Add %d.csv before the new year, or its days count as "
+				      "Monday to Friday.", ly + 1));
+}
+
 static int
 check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover_to, FILE *out)
 {
@@ -104,13 +132,11 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 		} else {
 			hoso_date first = ref.calendar_entries[0].day;
 			hoso_date last = ref.calendar_entries[ref.calendar_days - 1].day;
-			hoso_time now = (hoso_time) time(NULL) + HOSO_UTC_OFFSET_SECONDS;
-			int fy, ly, ty, m, d;
+			int fy, ly, m, d;
 			char last_text[11], to_text[11];
 
 			hoso_date_to_ymd(first, &fy, &m, &d);
 			hoso_date_to_ymd(last, &ly, &m, &d);
-			hoso_date_to_ymd(hoso_time_date(now), &ty, &m, &d);
 			hoso_date_format_iso(last, last_text);
 			hoso_date_format_iso(cover_to, to_text);
 			if (last < cover_to) {
@@ -124,19 +150,8 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 			} else {
 				ok(out, "reference.calendar %s: years %d to %d", p->reference.calendar,
 				   fy, ly);
+				calendar_end_warning(at, p->reference.calendar, last);
 			}
-			if (last >= cover_to && ly < ty)
-				hoso_report(HOSO_LOG_WARNING,
-					    hoso_msg("%sreference.calendar: %s ends on %s, before today", at,
-						     p->reference.calendar, last_text),
-					    hoso_hint("Add %d.csv, or its days count as Monday to Friday.",
-						      ly + 1));
-			else if (last >= cover_to && ly == ty)
-				hoso_report(HOSO_LOG_WARNING,
-					    hoso_msg("%sreference.calendar: %s ends on %s", at,
-						     p->reference.calendar, last_text),
-					    hoso_hint("Add %d.csv before the new year, or its days count as "
-						      "Monday to Friday.", ty + 1));
 		}
 	} else {
 		hoso_warning("%s: no reference.calendar: every Monday to Friday counts as a "

@@ -377,40 +377,44 @@ rebuild(const struct rebuild_args *args)
 	return ret;
 }
 
+static const char *const rebuild_usage[] = {
+	"hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...", NULL
+};
+
+/* the parsed command line */
+static struct rebuild_args rebuild_opts = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+
+static const struct hoso_option rebuild_options[] = {
+	HOSO_OPT_DATE("from", &rebuild_opts.from, "the first day of the range (required)"),
+	HOSO_OPT_DATE("to", &rebuild_opts.to, "its last day, included (required)"),
+	HOSO_OPT_STRING(0, "why", &rebuild_opts.why, "TEXT", "why the range is rebuilt (kept in the run's\nrow)"),
+	HOSO_OPT_BOOL(0, "dry-run", &rebuild_opts.dry_run, "list the files, cases and days; change\nnothing"),
+	HOSO_OPT_BOOL(0, "wait", &rebuild_opts.wait, "wait for another run to finish instead of\nexiting 75"),
+	HOSO_OPT_BOOL(0, "keep-staging", &rebuild_opts.keep_staging,
+		      "keep the staging directory after a successful\nrebuild"),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli rebuild_cli = {
+	.name = "hoso rebuild", .usage = rebuild_usage, .options = rebuild_options,
+	.about = "Re-derive every case with an event in the range from the ledgered files that\n"
+		 "hold its messages, with the current reference data, and swap the new facts in\n"
+		 "in one transaction.  Ledger and archive are left as they are.",
+	.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
+		  "75 another run holds the warehouse lock, 130 or 143 stopped by SIGINT or\n"
+		  "SIGTERM (nothing changed, the run's row says so).",
+	.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+};
+
 int
 runner_cmd_rebuild(int argc, char **argv)
 {
-	static const char *const usage[] = {
-		"hoso rebuild PIPELINE.yaml --from D --to D [OPTION]...", NULL
-	};
-	struct rebuild_args a = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
-	const struct hoso_option options[] = {
-		HOSO_OPT_DATE("from", &a.from, "the first day of the range (required)"),
-		HOSO_OPT_DATE("to", &a.to, "its last day, included (required)"),
-		HOSO_OPT_STRING(0, "why", &a.why, "TEXT", "why the range is rebuilt (kept in the run's\nrow)"),
-		HOSO_OPT_BOOL(0, "dry-run", &a.dry_run, "list the files, cases and days; change\nnothing"),
-		HOSO_OPT_BOOL(0, "wait", &a.wait, "wait for another run to finish instead of\nexiting 75"),
-		HOSO_OPT_BOOL(0, "keep-staging", &a.keep_staging,
-			      "keep the staging directory after a successful\nrebuild"),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso rebuild", .usage = usage, .options = options,
-		.about = "Re-derive every case with an event in the range from the ledgered files that\n"
-			 "hold its messages, with the current reference data, and swap the new facts in\n"
-			 "in one transaction.  Ledger and archive are left as they are.",
-		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage,\n"
-			  "75 another run holds the warehouse lock, 130 or 143 stopped by SIGINT or\n"
-			  "SIGTERM (nothing changed, the run's row says so).",
-		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
-	};
-
-	if (!hoso_cli_parse(&cli, argc, argv))
-		return cli.status;
-	a.pipeline_path = cli.args[0];
-	if (a.from == HOSO_DATE_NONE || a.to == HOSO_DATE_NONE)
-		return hoso_cli_usage_error(&cli, "--from and --to are required");
-	if (runner_days(&cli, HOSO_DATE_NONE, &a.from, &a.to) != HOSO_EXIT_OK)
+	if (!hoso_cli_parse(&rebuild_cli, argc, argv))
+		return rebuild_cli.status;
+	rebuild_opts.pipeline_path = rebuild_cli.args[0];
+	if (rebuild_opts.from == HOSO_DATE_NONE || rebuild_opts.to == HOSO_DATE_NONE)
+		return hoso_cli_usage_error(&rebuild_cli, "--from and --to are required");
+	if (runner_days(&rebuild_cli, HOSO_DATE_NONE, &rebuild_opts.from, &rebuild_opts.to) != HOSO_EXIT_OK)
 		return HOSO_EXIT_USAGE;
-	return rebuild(&a);
+	return rebuild(&rebuild_opts);
 }

@@ -562,45 +562,49 @@ run_pipeline(const struct run_args *a)
 	return ret;
 }
 
+static const char *const run_usage[] = {
+	"hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...", NULL
+};
+
+/* the parsed command line */
+static struct run_args run_opts = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+static hoso_date run_day = HOSO_DATE_NONE;
+
+static const struct hoso_option run_options[] = {
+	HOSO_OPT_DATE("date", &run_day, "one day (YYYY-MM-DD)"),
+	HOSO_OPT_DATE("from", &run_opts.from, "the first day of a range, with --to"),
+	HOSO_OPT_DATE("to", &run_opts.to, "the last day of the range, included"),
+	HOSO_OPT_BOOL(0, "replace", &run_opts.replace,
+		      "reload files whose content changed since they\nwere loaded"),
+	HOSO_OPT_BOOL(0, "wait", &run_opts.wait,
+		      "wait for another run to finish instead of\nexiting 75"),
+	HOSO_OPT_BOOL(0, "keep-staging", &run_opts.keep_staging,
+		      "keep the staging directory after a successful run"),
+	HOSO_OPT_BOOL('n', "dry-run", &run_opts.dry_run,
+		      "list the files it would load, skip or refuse, per\nday with sizes; change nothing"),
+	HOSO_OPT_STRING(0, "topology", &run_opts.topology_path, "FILE",
+			"national warehouse: load into the shard that\nholds the pipeline's province"),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli run_cli = {
+	.name = "hoso run", .usage = run_usage, .options = run_options,
+	.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
+	.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
+		  "configuration, 75 another run holds the warehouse lock, 130 or 143 stopped\n"
+		  "by SIGINT or SIGTERM (stages stopped, nothing loaded, the run's row says so).",
+	.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
+};
+
 int
 runner_cmd_run(int argc, char **argv)
 {
-	static const char *const usage[] = {
-		"hoso run PIPELINE.yaml [--date D | --from D --to D] [OPTION]...", NULL
-	};
-	struct run_args args = { .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
-	hoso_date day = HOSO_DATE_NONE;
-	const struct hoso_option options[] = {
-		HOSO_OPT_DATE("date", &day, "one day (YYYY-MM-DD)"),
-		HOSO_OPT_DATE("from", &args.from, "the first day of a range, with --to"),
-		HOSO_OPT_DATE("to", &args.to, "the last day of the range, included"),
-		HOSO_OPT_BOOL(0, "replace", &args.replace,
-			      "reload files whose content changed since they\nwere loaded"),
-		HOSO_OPT_BOOL(0, "wait", &args.wait,
-			      "wait for another run to finish instead of\nexiting 75"),
-		HOSO_OPT_BOOL(0, "keep-staging", &args.keep_staging,
-			      "keep the staging directory after a successful run"),
-		HOSO_OPT_BOOL('n', "dry-run", &args.dry_run,
-			      "list the files it would load, skip or refuse, per\nday with sizes; change nothing"),
-		HOSO_OPT_STRING(0, "topology", &args.topology_path, "FILE",
-				"national warehouse: load into the shard that\nholds the pipeline's province"),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso run", .usage = usage, .options = options,
-		.about = "Load the pipeline's files of the given days (default: yesterday, Vietnam time).",
-		.footer = "Exit status: 0 done, 1 failed (the warehouse is unchanged), 2 bad usage or\n"
-			  "configuration, 75 another run holds the warehouse lock, 130 or 143 stopped\n"
-			  "by SIGINT or SIGTERM (stages stopped, nothing loaded, the run's row says so).",
-		.args_name = "PIPELINE.yaml", .min_args = 1, .max_args = 1,
-	};
-
-	if (!hoso_cli_parse(&cli, argc, argv))
-		return cli.status;
-	args.pipeline_path = cli.args[0];
+	if (!hoso_cli_parse(&run_cli, argc, argv))
+		return run_cli.status;
+	run_opts.pipeline_path = run_cli.args[0];
 	/* -v lists every file of the plan */
-	args.verbose = hoso_log_enabled(HOSO_LOG_DEBUG);
-	if (runner_days(&cli, day, &args.from, &args.to) != HOSO_EXIT_OK)
+	run_opts.verbose = hoso_log_enabled(HOSO_LOG_DEBUG);
+	if (runner_days(&run_cli, run_day, &run_opts.from, &run_opts.to) != HOSO_EXIT_OK)
 		return HOSO_EXIT_USAGE;
-	return run_pipeline(&args);
+	return run_pipeline(&run_opts);
 }

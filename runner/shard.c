@@ -800,86 +800,113 @@ shard_run(const char *topology, int jobs, char **dates, int ndates, char **pipel
 	return worst;
 }
 
+static const char *const shard_usage[] = {
+	"hoso shard init TOPOLOGY.yaml",
+	"hoso shard status TOPOLOGY.yaml",
+	"hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...",
+	"hoso shard move TOPOLOGY.yaml --province CODE --from-shard SHARD",
+	NULL
+};
+
+/* the parsed command line */
+static struct shard_args {
+	long long jobs;
+	hoso_date day, from, to;
+	const char *province, *old_shard;
+} args = { .jobs = 2, .day = HOSO_DATE_NONE, .from = HOSO_DATE_NONE, .to = HOSO_DATE_NONE };
+
+static const struct hoso_option shard_options[] = {
+	HOSO_OPT_STRING(0, "province", &args.province, "CODE",
+			"move: the province whose rows move to the shard the topology gives it"),
+	HOSO_OPT_INTEGER("jobs", &args.jobs, "N", 1, 64,
+			 "run: load up to N pipelines at a time (default 2)"),
+	HOSO_OPT_DATE("date", &args.day, "run: one day (YYYY-MM-DD)"),
+	HOSO_OPT_DATE("from", &args.from, "run: a range of days, both included, with --to"),
+	HOSO_OPT_DATE("to", &args.to, "run: the range's last day"),
+	HOSO_OPT_STRING(0, "from-shard", &args.old_shard, "SHARD",
+			"move: the shard that holds the province's rows now"),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli cli = {
+	.name = "hoso shard", .usage = shard_usage, .options = shard_options,
+	.about = "A national warehouse sharded by province (postgres_fdw foreign partitions).\n"
+		 "  init    migrate every shard and the coordinator; make the coordinator's\n"
+		 "          partitioned tables over the shards, user mappings and analyst role;\n"
+		 "          copy the catalogues from a shard; idempotent\n"
+		 "  status  each server's reachability, schema version and last load per province\n"
+		 "  run     load each pipeline (which names its province) on its shard\n"
+		 "  move    move a province's rows to the shard the topology now gives it\n"
+		 "          (from --from-shard), then point the coordinator at it",
+	.footer = "Exit status: 0 done, 1 failed (a shard down, a load failed), 2 bad usage.",
+	.args_name = "SUBCOMMAND TOPOLOGY.yaml [PIPELINE...]", .min_args = 2, .max_args = -1,
+};
+
+static int
+sub_init(void)
+{
+	return shard_init(cli.args[1]);
+}
+
+static int
+sub_status(void)
+{
+	return shard_status(cli.args[1]);
+}
+
+static int
+sub_move(void)
+{
+	if (!args.province || !args.old_shard)
+		return hoso_cli_usage_error(&cli, "shard move needs --province CODE and --from-shard SHARD");
+	if (!hoso_province_code_ok(args.province))
+		return hoso_cli_usage_error(&cli, "--province: \"%s\" is not a province code "
+						  "([A-Za-z0-9_-]+)", args.province);
+	return shard_move(cli.args[1], args.province, args.old_shard);
+}
+
+static int
+sub_run(void)
+{
+	/* the days go to each province's hoso run as it would take them */
+	char iso[2][11];
+	char *dates[4] = { "--from", iso[0], "--to", iso[1] };
+
+	if (cli.nargs < 3)
+		return hoso_cli_usage_error(&cli, "shard run: name at least one pipeline");
+	if (runner_days(&cli, args.day, &args.from, &args.to) != HOSO_EXIT_OK)
+		return HOSO_EXIT_USAGE;
+	hoso_date_format_iso(args.from, iso[0]);
+	hoso_date_format_iso(args.to, iso[1]);
+	return shard_run(cli.args[1], (int) args.jobs, dates, 4, cli.args + 2, cli.nargs - 2);
+}
+
+static const struct shard_subcommand {
+	const char *name;
+	int (*fn)(void);
+} subcommands[] = {
+	{ "init", sub_init }, { "status", sub_status }, { "run", sub_run }, { "move", sub_move },
+};
+
 int
 runner_cmd_shard(int argc, char **argv)
 {
-	static const char *const usage[] = {
-		"hoso shard init TOPOLOGY.yaml",
-		"hoso shard status TOPOLOGY.yaml",
-		"hoso shard run TOPOLOGY.yaml [--jobs N] [--date D | --from D --to D] PIPELINE...",
-		"hoso shard move TOPOLOGY.yaml --province CODE --from-shard SHARD",
-		NULL
-	};
-	long long jobs = 2;
-	hoso_date day = HOSO_DATE_NONE, from = HOSO_DATE_NONE, to = HOSO_DATE_NONE;
-	const char *province = NULL, *old_shard = NULL;
-	const struct hoso_option options[] = {
-		HOSO_OPT_STRING(0, "province", &province, "CODE",
-				"move: the province whose rows move to the shard the topology gives it"),
-		HOSO_OPT_INTEGER("jobs", &jobs, "N", 1, 64,
-				 "run: load up to N pipelines at a time (default 2)"),
-		HOSO_OPT_DATE("date", &day, "run: one day (YYYY-MM-DD)"),
-		HOSO_OPT_DATE("from", &from, "run: a range of days, both included, with --to"),
-		HOSO_OPT_DATE("to", &to, "run: the range's last day"),
-		HOSO_OPT_STRING(0, "from-shard", &old_shard, "SHARD",
-				"move: the shard that holds the province's rows now"),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso shard", .usage = usage, .options = options,
-		.about = "A national warehouse sharded by province (postgres_fdw foreign partitions).\n"
-			 "  init    migrate every shard and the coordinator; make the coordinator's\n"
-			 "          partitioned tables over the shards, user mappings and analyst role;\n"
-			 "          copy the catalogues from a shard; idempotent\n"
-			 "  status  each server's reachability, schema version and last load per province\n"
-			 "  run     load each pipeline (which names its province) on its shard\n"
-			 "  move    move a province's rows to the shard the topology now gives it\n"
-			 "          (from --from-shard), then point the coordinator at it",
-		.footer = "Exit status: 0 done, 1 failed (a shard down, a load failed), 2 bad usage.",
-		.args_name = "SUBCOMMAND TOPOLOGY.yaml [PIPELINE...]", .min_args = 2, .max_args = -1,
-	};
+	const struct shard_subcommand *sc = NULL;
 	const char *sub;
-	bool run;
 
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
 	sub = cli.args[0];
-	run = strcmp(sub, "run") == 0;
-	if (!run && strcmp(sub, "init") != 0 && strcmp(sub, "status") != 0 && strcmp(sub, "move") != 0)
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(sub, subcommands[i].name) == 0)
+			sc = &subcommands[i];
+	if (!sc)
 		return hoso_cli_usage_error(&cli, "unknown subcommand \"%s\" (init, status, run or move)", sub);
-	if (!run && (cli.nargs != 2 || day != HOSO_DATE_NONE || from != HOSO_DATE_NONE ||
-		     to != HOSO_DATE_NONE))
+	/* only run takes pipelines and days */
+	if (sc->fn != sub_run && (cli.nargs != 2 || args.day != HOSO_DATE_NONE ||
+				  args.from != HOSO_DATE_NONE || args.to != HOSO_DATE_NONE))
 		return hoso_cli_usage_error(&cli, "shard %s takes only TOPOLOGY.yaml", sub);
-	if ((province || old_shard) && strcmp(sub, "move") != 0)
+	if ((args.province || args.old_shard) && sc->fn != sub_move)
 		return hoso_cli_usage_error(&cli, "--province and --from-shard are options of shard move");
-	if (strcmp(sub, "init") == 0)
-		return shard_init(cli.args[1]);
-	if (strcmp(sub, "status") == 0)
-		return shard_status(cli.args[1]);
-	if (strcmp(sub, "move") == 0) {
-		if (!province || !old_shard)
-			return hoso_cli_usage_error(&cli, "shard move needs --province CODE and --from-shard SHARD");
-		if (!hoso_province_code_ok(province))
-			return hoso_cli_usage_error(&cli, "--province: \"%s\" is not a province code "
-							  "([A-Za-z0-9_-]+)", province);
-		return shard_move(cli.args[1], province, old_shard);
-	}
-	if (cli.nargs < 3)
-		return hoso_cli_usage_error(&cli, "shard run: name at least one pipeline");
-	{
-		/* the days go to each province's hoso run as it would take them */
-		char iso[2][11];
-		char *dates[4];
-		int ndates = 0;
-
-		if (runner_days(&cli, day, &from, &to) != HOSO_EXIT_OK)
-			return HOSO_EXIT_USAGE;
-		hoso_date_format_iso(from, iso[0]);
-		hoso_date_format_iso(to, iso[1]);
-		dates[ndates++] = "--from";
-		dates[ndates++] = iso[0];
-		dates[ndates++] = "--to";
-		dates[ndates++] = iso[1];
-		return shard_run(cli.args[1], (int) jobs, dates, ndates, cli.args + 2, cli.nargs - 2);
-	}
+	return sc->fn();
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # demo.sh (make demo): the Kon Tum 2023 sample end to end.
-# demo.sh stop (make demo-stop): stop the demo's private server.
+# demo.sh stop (make demo-stop): stop the demo's private server and remove its files.
 # demo.sh server: only start the private server; print its libpq environment.
 #
 # Uses the server libpq's environment names (PGHOST, PGSERVICE or
@@ -36,7 +36,14 @@ recorded_pgdir() {
 if [ "${1:-}" = stop ]; then
 	if d=$(recorded_pgdir); then
 		"$root/scripts/pg.sh" stop "$d"
-		echo "demo: stopped the private server in $d (remove it with: rm -rf '$d')"
+		# the next demo makes a new warehouse anyway; keep the files of a server still up
+		if [ -f "$d/data/postmaster.pid" ]; then
+			echo "demo: the private server in $d did not stop; its files are kept" >&2
+			exit 1
+		fi
+		rm -rf "$d"
+		rm -f "$pointer"
+		echo "demo: stopped the private server and removed $d"
 	else
 		echo "demo: no private server recorded in $pointer"
 	fi

@@ -213,44 +213,48 @@ cleanup:
 	return ret;
 }
 
+static const char *const usage[] = { "hoso-transform [OPTION]... --out DIR [RECORDS]...", NULL };
+
+/* the parsed command line; main sets jobs' default, which depends on the machine */
+static struct transform_args args = { .memory_budget = DEFAULT_MEMORY_BUDGET_MIB };
+
+static const struct hoso_option options[] = {
+	HOSO_OPT_STRING('o', "out", &args.out, "DIR", "staging directory to write (required)"),
+	HOSO_OPT_BOOL(0, "prior", &args.prior, "merge the archived messages of the same cases\n"
+		      "from the warehouse (libpq environment)"),
+	HOSO_OPT_STRING(0, "conninfo", &args.conninfo, "STR", "connection string for --prior (no password)"),
+	HOSO_OPT_STRING(0, "derive-only", &args.derive_only, "KEYS",
+			"derive only the cases listed in KEYS (src TAB\n"
+			"case_no, COPY text) from the streams alone,\narchiving nothing"),
+	HOSO_OPT_STRING(0, "reference-units", &args.units, "FILE", "unit catalogue (units.csv)"),
+	HOSO_OPT_STRING(0, "reference-procedures", &args.procedures, "FILE",
+			"procedure catalogue (procedures.csv)"),
+	HOSO_OPT_STRING(0, "reference-calendar", &args.calendar, "DIR",
+			"working-day calendars (YYYY.csv)"),
+	HOSO_OPT_INTEGER("memory-budget", &args.memory_budget, "MIB", 0, 1024 * 1024,
+			 "memory for the cases being gathered; beyond it\n"
+			 "they wait in a temporary file in DIR\n(default "
+			 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) "; 0: no limit)"),
+	HOSO_OPT_INTEGER("jobs", &args.jobs, "N", 1, 64,
+			 "threads that derive the cases (default: the\n"
+			 "processors, at most " HOSO_STR(MAX_DEFAULT_JOBS) ")"),
+	HOSO_OPT_STRING(0, "prefer", &args.prefer, "FORMAT",
+			"dossier versions from files of FORMAT win over\n"
+			"other formats' for the same case, whatever the _at"),
+	HOSO_OPT_END(),
+};
+
+static struct hoso_cli cli = {
+	.name = "hoso-transform", .usage = usage, .options = options,
+	.about = "Turn hoso-extract's record streams (standard input when none is given)\n"
+		 "into a staging directory for hoso-load.",
+	.footer = "Exit status: 0 done, 1 failed, 2 bad usage or reference data.",
+	.args_name = "RECORDS", .max_args = -1,
+};
+
 int
 main(int argc, char **argv)
 {
-	static const char *const usage[] = { "hoso-transform [OPTION]... --out DIR [RECORDS]...", NULL };
-	struct transform_args a = { .memory_budget = DEFAULT_MEMORY_BUDGET_MIB, .jobs = default_jobs() };
-	const struct hoso_option options[] = {
-		HOSO_OPT_STRING('o', "out", &a.out, "DIR", "staging directory to write (required)"),
-		HOSO_OPT_BOOL(0, "prior", &a.prior, "merge the archived messages of the same cases\n"
-			      "from the warehouse (libpq environment)"),
-		HOSO_OPT_STRING(0, "conninfo", &a.conninfo, "STR", "connection string for --prior (no password)"),
-		HOSO_OPT_STRING(0, "derive-only", &a.derive_only, "KEYS",
-				"derive only the cases listed in KEYS (src TAB\n"
-				"case_no, COPY text) from the streams alone,\narchiving nothing"),
-		HOSO_OPT_STRING(0, "reference-units", &a.units, "FILE", "unit catalogue (units.csv)"),
-		HOSO_OPT_STRING(0, "reference-procedures", &a.procedures, "FILE",
-				"procedure catalogue (procedures.csv)"),
-		HOSO_OPT_STRING(0, "reference-calendar", &a.calendar, "DIR",
-				"working-day calendars (YYYY.csv)"),
-		HOSO_OPT_INTEGER("memory-budget", &a.memory_budget, "MIB", 0, 1024 * 1024,
-				 "memory for the cases being gathered; beyond it\n"
-				 "they wait in a temporary file in DIR\n(default "
-				 HOSO_STR(DEFAULT_MEMORY_BUDGET_MIB) "; 0: no limit)"),
-		HOSO_OPT_INTEGER("jobs", &a.jobs, "N", 1, 64,
-				 "threads that derive the cases (default: the\n"
-				 "processors, at most " HOSO_STR(MAX_DEFAULT_JOBS) ")"),
-		HOSO_OPT_STRING(0, "prefer", &a.prefer, "FORMAT",
-				"dossier versions from files of FORMAT win over\n"
-				"other formats' for the same case, whatever the _at"),
-		HOSO_OPT_END(),
-	};
-	struct hoso_cli cli = {
-		.name = "hoso-transform", .usage = usage, .options = options,
-		.about = "Turn hoso-extract's record streams (standard input when none is given)\n"
-			 "into a staging directory for hoso-load.",
-		.footer = "Exit status: 0 done, 1 failed, 2 bad usage or reference data.",
-		.args_name = "RECORDS", .max_args = -1,
-	};
-
 	hoso_log_init(argv[0]);
 	/*
 	 * Large blocks straight from and back to the system: a fixed threshold
@@ -258,13 +262,14 @@ main(int argc, char **argv)
 	 * spilled partitions from staying in the heap.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	args.jobs = default_jobs();
 	if (!hoso_cli_parse(&cli, argc, argv))
 		return cli.status;
-	if (!a.out)
+	if (!args.out)
 		return hoso_cli_usage_error(&cli, "--out DIR is required");
-	if (a.derive_only && a.prior)
+	if (args.derive_only && args.prior)
 		return hoso_cli_usage_error(&cli, "--derive-only reads every message from its streams: no --prior");
-	a.inputs = cli.args;
-	a.ninputs = cli.nargs;
-	return transform(&a);
+	args.inputs = cli.args;
+	args.ninputs = cli.nargs;
+	return transform(&args);
 }

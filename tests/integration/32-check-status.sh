@@ -67,6 +67,32 @@ rc=0; out=$("$HOSO" run "$work/calendar.yaml" --date 2023-06-01 --dry-run 2>&1) 
 assert_eq "$rc" 0 "run inside an old calendar: exit 0 ($out)"
 assert_contains "$out" "ends on 2023-12-31, before today" "run inside an old calendar: warning"
 assert_contains "$out" "hoso: hint: Add 2024.csv, or its days count as Monday to Friday." "run inside an old calendar: the advice is a hint"
+# A calendar that holds the run's days warns of its end only in its last 90
+# days: the next year's holidays are announced late in the year.  "Today" is
+# set with faketime; the calendars are the shipped years up to 2026 or 2027.
+mkdir -p "$work/cal-2026" "$work/cal-2027"
+for y in 2023 2024 2025 2026; do cp "$ref/calendar/$y.csv" "$work/cal-2026/"; done
+cp "$work"/cal-2026/*.csv "$ref/calendar/2027.csv" "$work/cal-2027/"
+sed "s|calendar: .*|calendar: $work/cal-2026|" "$work/p.yaml" >"$work/cal-2026.yaml"
+sed "s|calendar: .*|calendar: $work/cal-2027|" "$work/p.yaml" >"$work/cal-2027.yaml"
+# calendar_check TODAY PIPELINE: hoso check's output on that day (exit 0 asserted)
+calendar_check() {
+	rc=0; out=$(faketime "$1 12:00:00" "$HOSO" check "$work/$2.yaml" 2>&1) || rc=$?
+	assert_eq "$rc" 0 "check $2 on $1: exit 0 ($out)"
+}
+calendar_check 2026-12-03 cal-2026
+assert_contains "$out" "reference.calendar: $work/cal-2026 ends on 2026-12-31" "28 days before the calendar's end: warning"
+assert_contains "$out" "hoso: hint: Add 2027.csv before the new year" "28 days before the calendar's end: the advice"
+calendar_check 2026-09-15 cal-2026
+assert_not_contains "$out" "ends on" "107 days before the calendar's end: no warning"
+calendar_check 2026-12-03 cal-2027
+assert_not_contains "$out" "ends on" "a calendar ending next year: no warning"
+calendar_check 2027-10-03 cal-2027
+assert_contains "$out" "cal-2027 ends on 2027-12-31" "89 days before the end: warning"
+# the run checks the same way
+rc=0; out=$(faketime "2026-12-03 12:00:00" "$HOSO" run "$work/cal-2026.yaml" --date 2023-06-01 --dry-run 2>&1) || rc=$?
+assert_eq "$rc" 0 "run near the calendar's end: exit 0 ($out)"
+assert_contains "$out" "cal-2026 ends on 2026-12-31" "run near the calendar's end: warning"
 check_bad format 's/format: dvcqg-jsonl/format: dvcqg-json/' "format.yaml:4:11: format \"dvcqg-json\" is neither a built-in format"
 mkdir -p "$work/schemas"
 printf 'name: brokenschema\nbogus: 1\n' >"$work/schemas/brokenschema.yaml"

@@ -30,6 +30,13 @@ assert_contains() {
 	*) fail "$3: [$2] not in [$1]" ;;
 	esac
 }
+# assert_not_contains HAYSTACK NEEDLE WHAT
+assert_not_contains() {
+	case $1 in
+	*"$2"*) fail "$3: [$2] in [$1]" ;;
+	*) say "ok: $3" ;;
+	esac
+}
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		say "$failures failure(s)"
