@@ -428,7 +428,9 @@ parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	v->len = jp->stack_len - mark;
 	if (object) {
 		v->u.members = arena_alloc(jp, v->len * sizeof(*v->u.members));
-		memcpy(v->u.members, jp->stack + mark, v->len * sizeof(*v->u.members));
+		/* "{}" before any member was pushed: the stack may still be NULL */
+		if (v->len)
+			memcpy(v->u.members, jp->stack + mark, v->len * sizeof(*v->u.members));
 	} else {
 		v->u.items = arena_alloc(jp, v->len * sizeof(*v->u.items));
 		for (size_t i = 0; i < v->len; i++)
