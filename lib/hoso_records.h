@@ -6,6 +6,7 @@
 #ifndef HOSO_RECORDS_H
 #define HOSO_RECORDS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -76,6 +77,50 @@ void hoso_records_reader_init(struct hoso_records_reader *r, FILE *in);
 /* 1 = a record in fields, 0 = end of stream, -1 = error (logged with hoso_error) */
 int hoso_records_next(struct hoso_records_reader *r);
 void hoso_records_reader_release(struct hoso_records_reader *r);
+
+/*
+ * Read-ahead reader: a thread reads the stream from a file descriptor,
+ * splits and unescapes its records in batches of about
+ * HOSO_RECORDS_AHEAD_BYTES of input, and hands each to hook (on that
+ * thread, in stream order; hook may be NULL) before the caller takes it
+ * with hoso_records_ahead_next, which works as hoso_records_next does
+ * (errors are logged by the caller's thread, when it reaches them).
+ * Memory: HOSO_RECORDS_AHEAD_BATCHES batches, each grown only to hold a
+ * record longer than a batch.
+ */
+#define HOSO_RECORDS_AHEAD_BATCHES 4
+#define HOSO_RECORDS_AHEAD_BYTES (256 * 1024)
+
+struct records_batch;
+
+struct hoso_records_ahead {
+	char **fields;
+	int nfields;
+	long lineno;
+	/* private */
+	struct records_batch *batches;	/* a ring of HOSO_RECORDS_AHEAD_BATCHES */
+	size_t head;			/* the batch the caller reads */
+	size_t ready;			/* batches filled and not yet given back */
+	size_t next_record;		/* in the batch at head */
+	bool holding;			/* the caller reads the batch at head */
+	bool stopping;			/* the caller wants no more batches */
+	int fd;				/* not owned */
+	int stop_fd;			/* an eventfd that wakes the thread to stop */
+	void (*hook)(void *arg, char *const *fields, int nfields);
+	void *hook_arg;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+};
+
+/* Start reading fd; false (logged) when the thread cannot be started. */
+bool hoso_records_ahead_start(struct hoso_records_ahead *a, int fd,
+			      void (*hook)(void *arg, char *const *fields, int nfields),
+			      void *hook_arg);
+/* 1 = a record in fields, 0 = end of stream, -1 = error (logged) */
+int hoso_records_ahead_next(struct hoso_records_ahead *a);
+/* Stop the thread (at once, wherever it is) and free everything. */
+void hoso_records_ahead_stop(struct hoso_records_ahead *a);
 
 /*
  * Unescape one COPY-text field in place (s, len bytes); returns the new

@@ -56,13 +56,13 @@ register_file(struct transform *tr, long file_no, const char *path, const char *
 	tr->formats[file_no] = format ? hoso_xstrdup(format) : NULL;
 }
 
-/* Copy a D or P record to its archive file: times to timestamptz, text to NFC. */
+/* Copy a D or P record to its archive file: times to timestamptz, text to NFC (in nfc). */
 static void
-archive_message(struct transform *tr, char type, char **fields, int nfields)
+archive_message(struct staging *staging, struct hoso_buf *nfc, char type, char *const *fields,
+		int nfields)
 {
 	enum hoso_staging_file t = type == 'D' ? HOSO_STAGING_DOSSIER_MSG : HOSO_STAGING_PROGRESS_MSG;
-	struct hoso_buf *row = staging_row(&tr->staging, t);
-	struct hoso_buf *nfc = &tr->scratch;
+	struct hoso_buf *row = staging_row(staging, t);
 	int nlayout;
 	const struct hoso_column *layout = hoso_record_layout(type, &nlayout);
 
@@ -87,7 +87,67 @@ archive_message(struct transform *tr, char type, char **fields, int nfields)
 		}
 		staging_field(row, v);
 	}
-	staging_row_end(&tr->staging, t);
+	staging_row_end(staging, t);
+}
+
+/* The number of fields a record of type has, -1 for an unknown type. */
+static int
+record_nfields(char type)
+{
+	return type == 'H' ? 3 : type == 'F' ? HOSO_F_NFIELDS : type == 'D' ? HOSO_D_NFIELDS :
+		type == 'P' ? HOSO_P_NFIELDS : type == 'X' ? HOSO_X_NFIELDS : type == 'E' ? HOSO_E_NFIELDS : -1;
+}
+
+static char
+record_type(char *const *f)
+{
+	return f[0] && f[0][0] && !f[0][1] ? f[0][0] : '?';
+}
+
+/*
+ * The run's own records copied to the staging files (archive, files,
+ * rejects), on the reading thread as the records are read: these files
+ * depend on nothing the case table holds.  A record the transform refuses
+ * fails the whole run, so what is copied before it is seen is never used.
+ */
+struct archive_copier {
+	struct staging *staging;	/* its archive, files and reject files are ours while reading */
+	struct hoso_buf nfc;		/* NFC of one field at a time */
+};
+
+static void
+copy_record(void *arg, char *const *f, int nfields)
+{
+	struct archive_copier *ac = arg;
+	char type = record_type(f);
+	struct hoso_buf *row;
+
+	if (nfields != record_nfields(type))
+		return;
+	switch (type) {
+	case 'F':
+		/* files.tsv: the F fields now, the E counts when the file ends */
+		row = staging_row(ac->staging, HOSO_STAGING_FILES);
+		for (int i = HOSO_F_file_no; i < HOSO_F_NFIELDS; i++)
+			staging_field(row, f[i]);
+		break;
+	case 'E':
+		row = staging_row(ac->staging, HOSO_STAGING_FILES);
+		for (int i = HOSO_E_lines; i < HOSO_E_NFIELDS; i++)
+			staging_field(row, f[i]);
+		staging_row_end(ac->staging, HOSO_STAGING_FILES);
+		break;
+	case 'D':
+	case 'P':
+		archive_message(ac->staging, &ac->nfc, type, f, nfields);
+		break;
+	case 'X':
+		row = staging_row(ac->staging, HOSO_STAGING_REJECT);
+		for (int i = HOSO_X_file_no; i < HOSO_X_NFIELDS; i++)
+			staging_field(row, f[i]);
+		staging_row_end(ac->staging, HOSO_STAGING_REJECT);
+		break;
+	}
 }
 
 static int
@@ -279,22 +339,28 @@ read_progress(struct transform *tr, char **f, const char *name, long lineno, boo
 	return true;
 }
 
+/*
+ * Records are read, split and copied to the staging files by a thread
+ * ahead of this one (hoso_records_ahead), which only gathers the cases:
+ * the two halves take about the same time.
+ */
 bool
 transform_read_stream(struct transform *tr, FILE *in, const char *name, bool prior)
 {
-	struct hoso_records_reader r;
+	struct hoso_records_ahead r;
+	struct archive_copier copier = { &tr->staging, HOSO_BUF_INIT };
 	/* F records are held until their E record completes the files.tsv row */
 	struct hoso_map pending_files;
 	bool ok = true;
 	int rc;
 
+	if (!hoso_records_ahead_start(&r, fileno(in), prior ? NULL : copy_record, &copier))
+		return false;
 	hoso_map_init(&pending_files);
-	hoso_records_reader_init(&r, in);
-	while ((rc = hoso_records_next(&r)) == 1) {
+	while ((rc = hoso_records_ahead_next(&r)) == 1) {
 		char **f = r.fields;
-		char type = f[0] && f[0][0] && !f[0][1] ? f[0][0] : '?';
-		int want = type == 'H' ? 3 : type == 'F' ? HOSO_F_NFIELDS : type == 'D' ? HOSO_D_NFIELDS :
-			type == 'P' ? HOSO_P_NFIELDS : type == 'X' ? HOSO_X_NFIELDS : type == 'E' ? HOSO_E_NFIELDS : -1;
+		char type = record_type(f);
+		int want = record_nfields(type);
 
 		if (want < 0 || r.nfields != want) {
 			hoso_error("%s:%ld: malformed record (type \"%s\", %d fields)", name,
@@ -311,7 +377,6 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 			break;
 		case 'F': {
 			long file_no = f[HOSO_F_file_no] ? atol(f[HOSO_F_file_no]) : -1;
-			struct hoso_buf *row;
 
 			/* progress rows keep file numbers in 28 bits (cases.h) */
 			if (file_no < 0 || file_no >= (1L << 28) || !f[HOSO_F_path]) {
@@ -323,53 +388,31 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 			if (prior)
 				break;
 			tr->report.files++;
-			/* files.tsv: the F fields now, the E counts when the file ends */
-			row = staging_row(&tr->staging, HOSO_STAGING_FILES);
-			for (int i = HOSO_F_file_no; i < HOSO_F_NFIELDS; i++)
-				staging_field(row, f[i]);
 			*hoso_map_slot(&pending_files, f[HOSO_F_file_no], strlen(f[HOSO_F_file_no])) = (void *) 1;
 			break;
 		}
 		case 'D':
 			ok = read_dossier(tr, f, name, r.lineno, prior);
-			if (ok && !prior) {
-				archive_message(tr, 'D', f, r.nfields);
+			if (ok && !prior)
 				tr->report.dossiers++;
-			} else if (ok) {
+			else if (ok)
 				tr->report.prior_dossiers++;
-			}
 			break;
 		case 'P':
 			ok = read_progress(tr, f, name, r.lineno, prior);
-			if (ok && !prior) {
-				archive_message(tr, 'P', f, r.nfields);
+			if (ok && !prior)
 				tr->report.progress++;
-			} else if (ok) {
+			else if (ok)
 				tr->report.prior_progress++;
-			}
 			break;
 		case 'X':
-			if (!prior) {
-				struct hoso_buf *row = staging_row(&tr->staging, HOSO_STAGING_REJECT);
-
-				for (int i = HOSO_X_file_no; i < HOSO_X_NFIELDS; i++)
-					staging_field(row, f[i]);
-				staging_row_end(&tr->staging, HOSO_STAGING_REJECT);
-				tr->report.rejects++;
-			}
+			tr->report.rejects += !prior;
 			break;
 		case 'E':
-			if (!prior) {
-				struct hoso_buf *row = staging_row(&tr->staging, HOSO_STAGING_FILES);
-
-				if (!f[HOSO_E_file_no] || !hoso_map_get(&pending_files, f[HOSO_E_file_no], strlen(f[HOSO_E_file_no]))) {
-					hoso_error("%s:%ld: end of a file that never began", name, r.lineno);
-					ok = false;
-					break;
-				}
-				for (int i = HOSO_E_lines; i < HOSO_E_NFIELDS; i++)
-					staging_field(row, f[i]);
-				staging_row_end(&tr->staging, HOSO_STAGING_FILES);
+			if (!prior && (!f[HOSO_E_file_no] ||
+				       !hoso_map_get(&pending_files, f[HOSO_E_file_no], strlen(f[HOSO_E_file_no])))) {
+				hoso_error("%s:%ld: end of a file that never began", name, r.lineno);
+				ok = false;
 			}
 			break;
 		}
@@ -378,7 +421,8 @@ transform_read_stream(struct transform *tr, FILE *in, const char *name, bool pri
 	}
 	if (rc < 0)
 		ok = false;
-	hoso_records_reader_release(&r);
+	hoso_records_ahead_stop(&r);
+	hoso_buf_release(&copier.nfc);
 	hoso_map_release(&pending_files);
 	return ok;
 }
