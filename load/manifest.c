@@ -293,6 +293,10 @@ encode_row(const char *path, long long line, enum hoso_staging_file f, const cha
 					   path, line, l->columns[0].name, (int) (n > 20 ? 20 : n), s);
 				return false;
 			}
+			if (plan->cols[i].type_oid == HOSO_PG_INT8) {
+				hoso_pgbin_int8(out, map->ids[no]);
+				continue;
+			}
 			n = (size_t) snprintf(id, sizeof(id), "%lld", map->ids[no]);
 			s = id;
 		}
