@@ -2,8 +2,8 @@
  * staging.c: writing the staging directory.  Rows are gathered in a buffer
  * and written in large blocks; the SHA-256 of each file is computed as it is
  * written, so the MANIFEST costs no second read.  Hashing and writing take
- * a fifth of the transform's time, so a writer thread does them: the
- * caller hands a full block over and fills the next meanwhile.
+ * a fifth of the transform's time, so writer threads do them: the caller
+ * hands a full block over and fills the next meanwhile.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,53 +19,68 @@
 
 #define STAGING_FLUSH_BYTES (256 * 1024)	/* one write per ~256 KiB */
 
-/* The writer thread: hash and write blocks in the order they were handed over. */
+/* The writer of a file (STAGING_WRITERS). */
+static struct staging_writer *
+writer_of(struct staging *s, enum hoso_staging_file t)
+{
+	return &s->writers[t == HOSO_STAGING_DOSSIER_MSG || t == HOSO_STAGING_CASE_FACT ? 0 : 1];
+}
+
+/* A writer thread: hash and write blocks in the order they were handed over. */
 static void *
 writer_main(void *arg)
 {
-	struct staging *s = arg;
+	struct staging_writer *w = arg;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct staging_block *b;
 		struct staging_file *sf;
 
-		while (s->count == 0 && !s->closing)
-			pthread_cond_wait(&s->changed, &s->lock);
-		if (s->count == 0)
+		while (w->count == 0 && !w->closing)
+			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->count == 0)
 			break;
-		b = &s->queue[s->head];
-		sf = &s->files[b->table];
+		b = &w->queue[w->head];
+		sf = &w->staging->files[b->table];
 		/* the block at head is the writer's until count drops */
-		pthread_mutex_unlock(&s->lock);
-		if (!s->failed && fwrite(b->data.data, 1, b->data.len, sf->f) != b->data.len) {
-			s->write_errno = errno;
-			s->failed = true;
+		pthread_mutex_unlock(&w->lock);
+		if (!w->failed && fwrite(b->data.data, 1, b->data.len, sf->f) != b->data.len) {
+			w->write_errno = errno;
+			w->failed = true;
 		}
 		hoso_sha256_update(&sf->sha, b->data.data, b->data.len);
 		sf->bytes += b->data.len;
 		hoso_buf_reset(&b->data);
-		pthread_mutex_lock(&s->lock);
-		s->head = (s->head + 1) % STAGING_QUEUE;
-		s->count--;
-		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_lock(&w->lock);
+		w->head = (w->head + 1) % STAGING_QUEUE;
+		w->count--;
+		pthread_cond_broadcast(&w->changed);
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-/* Wait for the writer to drain the ring and end; its results are ours after. */
+/* Wait for the writers to drain their rings and end; their results are ours after. */
 static void
-writer_stop(struct staging *s)
+writers_stop(struct staging *s)
 {
-	if (!s->writer_running)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->closing = true;
-	pthread_cond_broadcast(&s->changed);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->writer, NULL);
-	s->writer_running = false;
+	for (int i = 0; i < STAGING_WRITERS; i++) {
+		struct staging_writer *w = &s->writers[i];
+
+		if (!w->running)
+			continue;
+		pthread_mutex_lock(&w->lock);
+		w->closing = true;
+		pthread_cond_broadcast(&w->changed);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+		w->running = false;
+		if (w->failed && !s->failed) {
+			s->failed = true;
+			s->write_errno = w->write_errno;
+		}
+	}
 }
 
 bool
@@ -75,8 +90,16 @@ staging_open(struct staging *s, const char *dir)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < STAGING_QUEUE; i++)
-		hoso_buf_init(&s->queue[i].data);
+	/* a writer's staging pointer says its lock is made (staging_release) */
+	for (int i = 0; i < STAGING_WRITERS; i++) {
+		struct staging_writer *w = &s->writers[i];
+
+		w->staging = s;
+		pthread_mutex_init(&w->lock, NULL);
+		pthread_cond_init(&w->changed, NULL);
+		for (int k = 0; k < STAGING_QUEUE; k++)
+			hoso_buf_init(&w->queue[k].data);
+	}
 	s->dir = hoso_xstrdup(dir);
 	if (!hoso_make_dirs(dir))
 		return false;
@@ -101,14 +124,16 @@ staging_open(struct staging *s, const char *dir)
 		hoso_buf_init(&s->files[t].row);
 		hoso_sha256_init(&s->files[t].sha);
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->changed, NULL);
-	rc = pthread_create(&s->writer, NULL, writer_main, s);
-	if (rc != 0) {
-		hoso_error("cannot start the staging writer thread: %s", strerror(rc));
-		return false;
+	for (int i = 0; i < STAGING_WRITERS; i++) {
+		struct staging_writer *w = &s->writers[i];
+
+		rc = pthread_create(&w->thread, NULL, writer_main, w);
+		if (rc != 0) {
+			hoso_error("cannot start a staging writer thread: %s", strerror(rc));
+			return false;
+		}
+		w->running = true;
 	}
-	s->writer_running = true;
 	return true;
 }
 
@@ -117,23 +142,24 @@ static void
 flush_table(struct staging *s, enum hoso_staging_file t)
 {
 	struct staging_file *sf = &s->files[t];
+	struct staging_writer *w = writer_of(s, t);
 	struct staging_block *b;
 	struct hoso_buf written;
 
 	if (sf->row.len == 0)
 		return;
-	pthread_mutex_lock(&s->lock);
-	while (s->count == STAGING_QUEUE)
-		pthread_cond_wait(&s->changed, &s->lock);
-	b = &s->queue[(s->head + s->count) % STAGING_QUEUE];
+	pthread_mutex_lock(&w->lock);
+	while (w->count == STAGING_QUEUE)
+		pthread_cond_wait(&w->changed, &w->lock);
+	b = &w->queue[(w->head + w->count) % STAGING_QUEUE];
 	/* swap: the block takes the rows, the table reuses a written block's storage */
 	written = b->data;
 	b->data = sf->row;
 	b->table = t;
 	sf->row = written;
-	s->count++;
-	pthread_cond_broadcast(&s->changed);
-	pthread_mutex_unlock(&s->lock);
+	w->count++;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
 }
 
 struct hoso_buf *
@@ -179,7 +205,7 @@ staging_finish(struct staging *s, const struct hoso_buf *report)
 
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++)
 		flush_table(s, (enum hoso_staging_file) t);
-	writer_stop(s);
+	writers_stop(s);
 	if (s->failed)
 		errno = s->write_errno;
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
@@ -227,9 +253,7 @@ cleanup:
 void
 staging_release(struct staging *s)
 {
-	bool threads = s->writer_running || s->closing;
-
-	writer_stop(s);
+	writers_stop(s);
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
 		char unused[65];
 
@@ -240,39 +264,69 @@ staging_release(struct staging *s)
 		}
 		hoso_buf_release(&s->files[t].row);
 	}
-	for (int i = 0; i < STAGING_QUEUE; i++)
-		hoso_buf_release(&s->queue[i].data);
-	if (threads) {
-		pthread_mutex_destroy(&s->lock);
-		pthread_cond_destroy(&s->changed);
+	for (int i = 0; i < STAGING_WRITERS; i++) {
+		struct staging_writer *w = &s->writers[i];
+
+		for (int k = 0; k < STAGING_QUEUE; k++)
+			hoso_buf_release(&w->queue[k].data);
+		if (w->staging) {
+			pthread_mutex_destroy(&w->lock);
+			pthread_cond_destroy(&w->changed);
+		}
 	}
 	free(s->dir);
 	memset(s, 0, sizeof(*s));
 }
 
-static void
-sep(struct hoso_buf *row)
+/*
+ * The formatters below run for every field of every staged row: each
+ * makes room for its worst case once and writes in place, rather than
+ * appending byte by byte.
+ */
+#define PG_TIME_LEN (sizeof("2023-10-20 08:15:00+07") - 1)
+#define INT_MAX_DIGITS 20		/* with the sign of a long long */
+
+/* Room for extra more bytes (and the NUL); the staging buffers have no cap. */
+static char *
+reserve(struct hoso_buf *row, size_t extra)
 {
-	if (row->len > 0 && row->data[row->len - 1] != '\n')
-		hoso_buf_addch(row, '\t');
+	hoso_buf_grow(row, extra);
+	return row->data + row->len;
 }
 
 static void
-put_time(struct hoso_buf *row, long long t)
+commit(struct hoso_buf *row, char *end)
+{
+	row->len = (size_t) (end - row->data);
+	row->data[row->len] = '\0';
+}
+
+/* A tab unless at the start of a row. */
+static char *
+sep(const struct hoso_buf *row, char *o)
+{
+	if (row->len > 0 && row->data[row->len - 1] != '\n')
+		*o++ = '\t';
+	return o;
+}
+
+static char *
+put_time(char *o, long long t)
 {
 	char buf[32];
 
 	if (t == HOSO_TIME_NONE) {
-		hoso_buf_add(row, "\\N", 2);
-		return;
+		memcpy(o, "\\N", 2);
+		return o + 2;
 	}
 	hoso_time_format_pg(t, buf);
-	hoso_buf_add(row, buf, sizeof("2023-10-20 08:15:00+07") - 1);
+	memcpy(o, buf, PG_TIME_LEN);
+	return o + PG_TIME_LEN;
 }
 
 /* Hot (several per row): digits by hand rather than through printf. */
-static void
-put_int(struct hoso_buf *row, long long v)
+static char *
+put_int(char *o, long long v)
 {
 	char tmp[24];
 	size_t n = sizeof(tmp);
@@ -284,67 +338,83 @@ put_int(struct hoso_buf *row, long long v)
 	} while (u);
 	if (v < 0)
 		tmp[--n] = '-';
-	hoso_buf_add(row, tmp + n, sizeof(tmp) - n);
+	memcpy(o, tmp + n, sizeof(tmp) - n);
+	return o + (sizeof(tmp) - n);
 }
 
 void
 staging_field(struct hoso_buf *row, const char *v)
 {
-	sep(row);
-	if (v)
-		hoso_buf_add_copy_field(row, v, strlen(v));
-	else
-		hoso_buf_add(row, "\\N", 2);
+	size_t len = v ? strlen(v) : 0;
+	char *o = sep(row, reserve(row, 1 + (v ? 2 * len : 2)));
+
+	if (v) {
+		o = hoso_copy_escape(o, v, len);
+	} else {
+		memcpy(o, "\\N", 2);
+		o += 2;
+	}
+	commit(row, o);
 }
 
 void
 staging_field_time(struct hoso_buf *row, long long t)
 {
-	sep(row);
-	put_time(row, t);
+	commit(row, put_time(sep(row, reserve(row, 1 + PG_TIME_LEN)), t));
 }
 
 void
 staging_field_int(struct hoso_buf *row, long long v)
 {
-	sep(row);
-	put_int(row, v);
+	commit(row, put_int(sep(row, reserve(row, 1 + INT_MAX_DIGITS)), v));
 }
 
 void
 staging_field_bool(struct hoso_buf *row, bool v)
 {
-	sep(row);
-	hoso_buf_addch(row, v ? 't' : 'f');
+	char *o = sep(row, reserve(row, 2));
+
+	*o++ = v ? 't' : 'f';
+	commit(row, o);
 }
 
 void
 staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const struct hoso_value *values)
 {
-	for (int i = 0; i < hoso_staging_layouts[t].ncolumns; i++) {
+	int ncolumns = hoso_staging_layouts[t].ncolumns;
+	size_t room = (size_t) ncolumns;	/* the tabs and the newline */
+	char *o;
+
+	for (int i = 0; i < ncolumns; i++)
+		room += values[i].type == HOSO_VALUE_TEXT ? 2 * values[i].len :
+			values[i].type == HOSO_VALUE_TIME ? PG_TIME_LEN : INT_MAX_DIGITS;
+	o = reserve(row, room);
+	for (int i = 0; i < ncolumns; i++) {
 		const struct hoso_value *v = &values[i];
 
 		if (i)
-			hoso_buf_addch(row, '\t');
+			*o++ = '\t';
 		switch (v->type) {
 		case HOSO_VALUE_NULL:
-			hoso_buf_add(row, "\\N", 2);
+			memcpy(o, "\\N", 2);
+			o += 2;
 			break;
 		case HOSO_VALUE_TEXT:
-			hoso_buf_add_copy_field(row, v->s, v->len);
+			o = hoso_copy_escape(o, v->s, v->len);
 			break;
 		case HOSO_VALUE_INT:
-			put_int(row, v->i);
+			o = put_int(o, v->i);
 			break;
 		case HOSO_VALUE_BOOL:
-			hoso_buf_addch(row, v->i ? 't' : 'f');
+			*o++ = v->i ? 't' : 'f';
 			break;
 		case HOSO_VALUE_TIME:
-			put_time(row, v->i);
+			o = put_time(o, v->i);
 			break;
 		}
 	}
-	hoso_buf_addch(row, '\n');
+	*o++ = '\n';
+	commit(row, o);
 }
 
 void

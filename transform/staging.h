@@ -4,9 +4,10 @@
  * SHA-256 sums, written last so that a directory without one is known to be
  * incomplete.
  *
- * Rows are gathered by the caller's thread; a writer thread hashes and
- * writes the full blocks, so that the transform's reading and deriving go
- * on while the previous blocks reach the disk.
+ * Rows are gathered by the caller's threads (each file's by one thread at
+ * a time); writer threads hash and write the full blocks, so that the
+ * transform's reading and deriving go on while the previous blocks reach
+ * the disk.
  */
 #ifndef TRANSFORM_STAGING_H
 #define TRANSFORM_STAGING_H
@@ -28,27 +29,40 @@ struct staging_file {
 	unsigned long long bytes;
 };
 
-/* Blocks in flight: bounds the memory the writer can fall behind by. */
+/* Blocks in flight a writer: bounds the memory a writer can fall behind by. */
 #define STAGING_QUEUE 8
+/*
+ * Writer threads: the largest file of the reading (dossier_msg) and of the
+ * deriving (case_fact) has one to itself, the other files share the other,
+ * so that neither phase waits on one thread's hashing and writing.
+ */
+#define STAGING_WRITERS 2
 
 struct staging_block {
 	enum hoso_staging_file table;
 	struct hoso_buf data;		/* kept for reuse once written */
 };
 
-struct staging {
-	char *dir;
-	struct staging_file files[HOSO_STAGING_NFILES];
-	bool failed;			/* sticky: a write failed (the writer's, until joined) */
-	int write_errno;		/* of the failed write */
-	/* hand-over to the writer thread: a ring of blocks under lock */
-	pthread_t writer;
-	bool writer_running;
+/* One writer thread and the ring of blocks handed over to it, under lock. */
+struct staging_writer {
+	struct staging *staging;
+	pthread_t thread;
+	bool running;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct staging_block queue[STAGING_QUEUE];
 	size_t head, count;
 	bool closing;			/* no more blocks: the writer ends when the ring is empty */
+	bool failed;			/* sticky: a write failed (the thread's, until joined) */
+	int write_errno;		/* of the failed write */
+};
+
+struct staging {
+	char *dir;
+	struct staging_file files[HOSO_STAGING_NFILES];
+	bool failed;			/* a write failed (known once the writers are joined) */
+	int write_errno;		/* of the failed write */
+	struct staging_writer writers[STAGING_WRITERS];
 };
 
 bool staging_open(struct staging *s, const char *dir);

@@ -177,29 +177,29 @@ day_least(hoso_date a, hoso_date b)
 	return b == HOSO_DATE_NONE || a <= b ? a : b;
 }
 
-/* The row of (day, unit path), created with zeros when new. */
+/* The row of (day, unit path id), created with zeros when new. */
 static struct summary_day_row *
-day_row(struct summary *s, hoso_date day, const char *unit_path)
+day_row(struct summary *s, hoso_date day, uint32_t unit_path)
 {
 	struct summary_day_key key;
 
 	memset(&key, 0, sizeof(key));
 	key.day = day;
-	key.unit_path = string_id(s, unit_path);
+	key.unit_path = unit_path;
 	return table_row(&s->day, &key);
 }
 
 static void
-add_procedure(struct summary *s, struct summary_table *t, hoso_date day, const char *unit_path,
-	      const char *code, long long working_seconds)
+add_procedure(struct summary_table *t, hoso_date day, uint32_t unit_path, uint32_t code,
+	      long long working_seconds)
 {
 	struct summary_procedure_key key;
 	struct summary_procedure_row *r;
 
 	memset(&key, 0, sizeof(key));
 	key.day = day;
-	key.unit_path = string_id(s, unit_path);
-	key.procedure_code = string_id(s, code);
+	key.unit_path = unit_path;
+	key.procedure_code = code;
 	r = table_row(t, &key);
 	r->resolved++;
 	r->working_seconds += working_seconds;
@@ -211,7 +211,7 @@ add_procedure(struct summary *s, struct summary_table *t, hoso_date day, const c
  * row without a day, which the summary table refuses: none is derived.
  */
 static void
-add_state(struct summary *s, const char *unit_path, enum hoso_summary_day_counter col,
+add_state(struct summary *s, uint32_t unit_path, enum hoso_summary_day_counter col,
 	  hoso_date start, hoso_date stop)
 {
 	if (start == HOSO_DATE_NONE)
@@ -252,11 +252,12 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 {
 	hoso_date acc_day = day_of(c->accepted_at), end_day = day_of(c->end_at);
 	bool resolved = c->end_kind == HOSO_END_RESOLVED;
+	uint32_t unit_path = string_id(s, c->unit_path);	/* looked up once a case */
 	struct summary_day_row *r;
 
 	/* intake, on the day of accepted_at */
 	if (acc_day != HOSO_DATE_NONE) {
-		r = day_row(s, acc_day, c->unit_path);
+		r = day_row(s, acc_day, unit_path);
 		r->v[HOSO_SUMMARY_DAY_received_online] += c->channel == 2;
 		r->v[HOSO_SUMMARY_DAY_received_direct] += c->channel == 1;
 		r->v[HOSO_SUMMARY_DAY_received_postal] += c->channel == 3;
@@ -272,7 +273,7 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 	if (end_day != HOSO_DATE_NONE) {
 		hoso_date due_day = day_of(c->due_at_end);
 
-		r = day_row(s, end_day, c->unit_path);
+		r = day_row(s, end_day, unit_path);
 		r->v[HOSO_SUMMARY_DAY_resolved_early] += resolved && due_day != HOSO_DATE_NONE && end_day < due_day;
 		r->v[HOSO_SUMMARY_DAY_resolved_on_time] += resolved && (due_day == HOSO_DATE_NONE || end_day == due_day);
 		r->v[HOSO_SUMMARY_DAY_resolved_late] += resolved && due_day != HOSO_DATE_NONE && end_day > due_day;
@@ -292,7 +293,7 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 		if (due_day == HOSO_DATE_NONE)
 			continue;
 		start = day_greatest(day_greatest(day_of(c->due[i].from_at), acc_day), due_day + 1);
-		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_overdue, start,
+		add_state(s, unit_path, HOSO_SUMMARY_DAY_d_overdue, start,
 			  day_least(next_step_day(c->due, c->ndue, i), end_day));
 	}
 
@@ -300,24 +301,24 @@ summary_add_case(struct summary *s, const struct summary_case *c)
 	for (size_t i = 0; i < c->nstatus; i++) {
 		if (c->status[i].status != 5 && c->status[i].status != 6)
 			continue;
-		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_paused,
+		add_state(s, unit_path, HOSO_SUMMARY_DAY_d_paused,
 			  day_greatest(day_of(c->status[i].from_at), acc_day),
 			  day_least(next_step_day(c->status, c->nstatus, i), end_day));
 	}
 
 	/* late under 766 from the day of late_766_at until the end */
 	if (c->late_766_at != HOSO_TIME_NONE)
-		add_state(s, c->unit_path, HOSO_SUMMARY_DAY_d_late_766,
+		add_state(s, unit_path, HOSO_SUMMARY_DAY_d_late_766,
 			  day_greatest(acc_day, day_of(c->late_766_at)), end_day);
 
 	/* the procedure rows: resolved with a working time */
 	if (resolved && c->working_seconds >= 0 && end_day != HOSO_DATE_NONE) {
-		const char *code = c->procedure_code ? c->procedure_code : "";
+		uint32_t code = string_id(s, c->procedure_code ? c->procedure_code : "");
 		int y, m, d;
 
-		add_procedure(s, &s->procedure_day, end_day, c->unit_path, code, c->working_seconds);
+		add_procedure(&s->procedure_day, end_day, unit_path, code, c->working_seconds);
 		hoso_date_to_ymd(end_day, &y, &m, &d);
-		add_procedure(s, &s->procedure_month, hoso_date_from_ymd(y, m, 1), c->unit_path, code,
+		add_procedure(&s->procedure_month, hoso_date_from_ymd(y, m, 1), unit_path, code,
 			      c->working_seconds);
 	}
 }
