@@ -399,11 +399,17 @@ case_table_spill_rest(struct case_table *t)
 {
 	bool any = false;
 
-	for (int p = 0; p < CASE_PARTITIONS; p++) {
-		if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0) {
-			spill_part(t, &t->parts[p]);
-			any = true;
-		}
+	while (t->budget && t->bytes > t->budget / 2) {
+		struct case_part *largest = NULL;
+
+		for (int p = 0; p < CASE_PARTITIONS; p++)
+			if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0 &&
+			    (!largest || t->parts[p].bytes > largest->bytes))
+				largest = &t->parts[p];
+		if (!largest)
+			break;
+		spill_part(t, largest);
+		any = true;
 	}
 	t->last = NULL;
 	/* the freed blocks are small ones in the heap: give their pages back */
@@ -675,7 +681,7 @@ absorb_held(const struct case_table *t, const struct case_part *from, const stru
 }
 
 void
-case_part_load(struct case_table *t, int p, struct case_part *out)
+case_part_load(struct case_table *t, int p, struct case_part *out, bool last)
 {
 	const struct case_part *held = &t->parts[p];
 	struct hoso_buf scratch = HOSO_BUF_INIT;
@@ -688,7 +694,7 @@ case_part_load(struct case_table *t, int p, struct case_part *out)
 		struct spill_reader r;
 
 		spill_reader_init(&r, t->spill_fd, held->spills[s].offset, held->spills[s].length,
-				  SPILL_READ_BYTES);
+				  SPILL_READ_BYTES, last);
 		while (!spill_reader_done(&r))
 			absorb_spilled(t, &r, out, p, &scratch);
 		spill_reader_release(&r);
@@ -708,7 +714,7 @@ case_table_each(struct case_table *t, bool (*fn)(const struct case_entry *, void
 		bool ok = true;
 
 		if (part->nspills) {
-			case_part_load(t, p, &loaded);
+			case_part_load(t, p, &loaded, false);
 			part = &loaded;
 		}
 		for (size_t i = 0; ok && i < part->ncases; i++)

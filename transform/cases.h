@@ -138,9 +138,10 @@ void case_table_mark(struct case_table *t, const char *src, const char *case_no)
 /* Free the indexes once every message has been read: deriving visits entries. */
 void case_table_drop_index(struct case_table *t);
 /*
- * Spill what the already spilled partitions hold since: each is read back
- * whole anyway, and deriving then holds little more than one partition a
- * thread beside the summary rows it adds up.
+ * Before deriving: spill what the largest already spilled partitions hold
+ * since (each is read back whole anyway) until the table holds at most
+ * half its budget, the other half being for the summary rows deriving adds
+ * up and the partitions it loads.  Spilling more would only cost writes.
  */
 void case_table_spill_rest(struct case_table *t);
 /* A copy of s owned by the table, the same pointer for the same text. */
@@ -159,8 +160,10 @@ bool case_table_each(struct case_table *t, bool (*fn)(const struct case_entry *,
  * with what it holds in memory (whose storage is then freed).  The table
  * is only read, except partition p: threads may load different partitions
  * at once.  A spill file that does not read back as written is fatal.
+ * last: p is never loaded again, so its spilled segments' space is given
+ * back as they are read.
  */
-void case_part_load(struct case_table *t, int p, struct case_part *out);
+void case_part_load(struct case_table *t, int p, struct case_part *out, bool last);
 void case_part_release(struct case_part *part);
 struct case_entry *case_part_at(const struct case_part *part, size_t i);
 

@@ -418,7 +418,7 @@ derive_partition(struct derive_worker *w, int p)
 
 	w->report = &w->plan->reports[p];
 	if (part->nspills) {
-		case_part_load(t, p, &loaded);
+		case_part_load(t, p, &loaded, true);
 		case_part_release(part);
 		part = &loaded;
 	}
@@ -534,7 +534,7 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 		if (plan->runs[p].extent.length == 0)
 			continue;
 		spill_reader_init(&cur->r, plan->runs[p].fd, plan->runs[p].extent.offset,
-				  plan->runs[p].extent.length, RUN_READ_BYTES);
+				  plan->runs[p].extent.length, RUN_READ_BYTES, true);
 		ncursors++;
 		if (cursor_next(cur))
 			heap[n++] = cur;

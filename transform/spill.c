@@ -2,6 +2,7 @@
  * spill.c: the transform's temporary files (spill.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +47,19 @@ spill_write(int fd, unsigned long long offset, const void *data, size_t len)
 	}
 }
 
+/* Whole pages only: the ends of an extent share theirs with its neighbours. */
+#define DISCARD_PAGE 4096ULL
+
 void
 spill_reader_init(struct spill_reader *r, int fd, unsigned long long offset,
-		  unsigned long long length, size_t bufsize)
+		  unsigned long long length, size_t bufsize, bool discard)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->pos = offset;
 	r->end = offset + length;
+	r->discard = discard;
+	r->discarded = (offset + DISCARD_PAGE - 1) / DISCARD_PAGE * DISCARD_PAGE;
 	r->cap = bufsize;
 	r->buf = hoso_xmalloc(bufsize);
 }
@@ -69,6 +75,19 @@ int
 spill_reader_done(const struct spill_reader *r)
 {
 	return r->start == r->len && r->pos == r->end;
+}
+
+/* Give back the whole pages read so far; best effort (a file system may not punch holes). */
+static void
+discard_read(struct spill_reader *r)
+{
+	unsigned long long upto = r->pos / DISCARD_PAGE * DISCARD_PAGE;
+
+	if (!r->discard || upto <= r->discarded)
+		return;
+	(void) fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t) r->discarded,
+			 (off_t) (upto - r->discarded));
+	r->discarded = upto;
 }
 
 const void *
@@ -101,6 +120,7 @@ spill_take(struct spill_reader *r, size_t n)
 					 got < 0 ? strerror(errno) : "it is shorter than written");
 			r->len += (size_t) got;
 			r->pos += (unsigned long long) got;
+			discard_read(r);
 		}
 	}
 	p = r->buf + r->start;

@@ -11,6 +11,7 @@
 #ifndef TRANSFORM_SPILL_H
 #define TRANSFORM_SPILL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,16 +22,23 @@ int spill_open(const char *dir);
 /* Write data at offset (the file's end as the caller keeps it); fatal on error. */
 void spill_write(int fd, unsigned long long offset, const void *data, size_t len);
 
-/* Reads [pos, end) of a spill file through a buffer that grows as needed. */
+/*
+ * Reads [pos, end) of a spill file through a buffer that grows as needed.
+ * A reader that discards gives the file's space back (punches a hole) as
+ * it reads, for data read only once: the pages it frees are the ones the
+ * next writes reuse, and the dirty data never goes to the disk.
+ */
 struct spill_reader {
 	int fd;
 	unsigned long long pos, end;	/* what is left to read from the file */
+	unsigned long long discarded;	/* given back up to here (when discarding) */
+	bool discard;
 	char *buf;
 	size_t start, len, cap;		/* unread bytes: buf[start, len) */
 };
 
 void spill_reader_init(struct spill_reader *r, int fd, unsigned long long offset,
-		       unsigned long long length, size_t bufsize);
+		       unsigned long long length, size_t bufsize, bool discard);
 void spill_reader_release(struct spill_reader *r);
 /* Whether every byte of the extent has been taken. */
 int spill_reader_done(const struct spill_reader *r);
