@@ -56,6 +56,36 @@ register_file(struct transform *tr, long file_no, const char *path, const char *
 	tr->formats[file_no] = format ? hoso_xstrdup(format) : NULL;
 }
 
+/*
+ * A record's time as a timestamptz field: the digits of a valid 14-digit
+ * time rearranged, which is what formatting the parsed time writes (local
+ * time at +07), without the calendar arithmetic; \N when not valid.
+ */
+static void
+archive_time(struct hoso_buf *row, const char *v)
+{
+	hoso_time t;
+	char pg[sizeof("2023-10-20 08:15:00+07")];
+
+	if (!hoso_time_parse_compact(v, strlen(v), &t)) {
+		staging_field_time(row, HOSO_TIME_NONE);
+		return;
+	}
+	memcpy(pg, v, 4);
+	pg[4] = '-';
+	memcpy(pg + 5, v + 4, 2);
+	pg[7] = '-';
+	memcpy(pg + 8, v + 6, 2);
+	pg[10] = ' ';
+	memcpy(pg + 11, v + 8, 2);
+	pg[13] = ':';
+	memcpy(pg + 14, v + 10, 2);
+	pg[16] = ':';
+	memcpy(pg + 17, v + 12, 2);
+	memcpy(pg + 19, "+07", 4);
+	staging_field(row, pg);
+}
+
 /* Copy a D or P record to its archive file: times to timestamptz, text to NFC (in nfc). */
 static void
 archive_message(struct staging *staging, struct hoso_buf *nfc, char type, char *const *fields,
@@ -72,7 +102,7 @@ archive_message(struct staging *staging, struct hoso_buf *nfc, char type, char *
 		enum hoso_kind kind = layout[i - 1].kind;
 
 		if (v && kind == HOSO_KIND_TIME) {
-			staging_field_time(row, parse_time(v));
+			archive_time(row, v);
 			continue;
 		}
 		if (v && kind == HOSO_KIND_TEXT) {
