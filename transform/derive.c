@@ -171,13 +171,26 @@ struct derive_plan {
  * in key order, and are merged in key order afterwards, so the staging
  * files do not depend on which thread derived what.  A chunk: the lengths
  * of src, case_no, its case_fact row, case_due rows, case_status rows,
- * the counts of the last two (7 u32), then those bytes.
+ * the counts of the last two (7 u32), then those bytes; the rows without
+ * their first two columns, src and case_no, which the merge puts back (a
+ * quarter of the bytes the run files would write and read again).
  */
+/* The key columns the case files begin with, left out of the runs. */
+#define RUN_KEY_COLUMNS 2
+_Static_assert(HOSO_CASE_FACT_src == 0 && HOSO_CASE_FACT_case_no == 1 &&
+	       HOSO_CASE_DUE_src == 0 && HOSO_CASE_DUE_case_no == 1 &&
+	       HOSO_CASE_STATUS_src == 0 && HOSO_CASE_STATUS_case_no == 1,
+	       "the case files begin with src and case_no");
+
 struct derive_worker {
 	struct transform *tr;
 	struct derive_plan *plan;
 	struct transform_report *report;	/* the partition being derived's */
 	struct hoso_buf fact, due, status;	/* the case's rows */
+	/* the unit path literal of path_unit: cases in key order mostly share their unit */
+	struct hoso_buf path;
+	const struct hoso_unit *path_unit;
+	bool path_valid;
 	uint32_t ndue, nstatus;
 	int run_fd;
 	unsigned long long run_end;
@@ -272,8 +285,12 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 	hoso_value_str(&cf[HOSO_CASE_FACT_src], c->src);
 	hoso_value_str(&cf[HOSO_CASE_FACT_case_no], c->case_no);
 	hoso_value_str(&cf[HOSO_CASE_FACT_unit_code], unit ? unit->code : HOSO_UNRESOLVED_UNIT);
-	unit_path_literal(unit, scratch);
-	hoso_value_text(&cf[HOSO_CASE_FACT_unit_path], scratch->data, scratch->len);
+	if (!ds->path_valid || ds->path_unit != unit) {
+		unit_path_literal(unit, &ds->path);
+		ds->path_unit = unit;
+		ds->path_valid = true;
+	}
+	hoso_value_text(&cf[HOSO_CASE_FACT_unit_path], ds->path.data, ds->path.len);
 	hoso_value_str(&cf[HOSO_CASE_FACT_procedure_code], v->procedure_code);
 	hoso_value_bool(&cf[HOSO_CASE_FACT_procedure_known], proc != NULL);
 	hoso_value_str(&cf[HOSO_CASE_FACT_field_code],
@@ -307,7 +324,7 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 	if (m.end_kind == HOSO_END_RESOLVED)
 		hoso_value_bool(&cf[HOSO_CASE_FACT_on_time_766], j766.resolved_on_time);
 	hoso_value_time(&cf[HOSO_CASE_FACT_late_766_at], j766.late_from);
-	staging_format_row(&ds->fact, HOSO_STAGING_CASE_FACT, cf);
+	staging_format_row_from(&ds->fact, HOSO_STAGING_CASE_FACT, cf, RUN_KEY_COLUMNS);
 
 	ds->ndue = (uint32_t) (nspans = hoso_due_spans(&view, *spans));
 	for (size_t i = 0; i < nspans; i++) {
@@ -317,7 +334,7 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 		hoso_value_str(&due[HOSO_CASE_DUE_case_no], c->case_no);
 		hoso_value_time(&due[HOSO_CASE_DUE_from_at], (*spans)[i].from_at);
 		hoso_value_time(&due[HOSO_CASE_DUE_due_at], (*spans)[i].due_at);
-		staging_format_row(&ds->due, HOSO_STAGING_CASE_DUE, due);
+		staging_format_row_from(&ds->due, HOSO_STAGING_CASE_DUE, due, RUN_KEY_COLUMNS);
 	}
 	ds->nstatus = (uint32_t) (nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans));
 	for (size_t i = 0; i < nstatus; i++) {
@@ -327,16 +344,15 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 		hoso_value_str(&st[HOSO_CASE_STATUS_case_no], c->case_no);
 		hoso_value_time(&st[HOSO_CASE_STATUS_from_at], ds->status_spans[i].from_at);
 		hoso_value_int(&st[HOSO_CASE_STATUS_status], ds->status_spans[i].status);
-		staging_format_row(&ds->status, HOSO_STAGING_CASE_STATUS, st);
+		staging_format_row_from(&ds->status, HOSO_STAGING_CASE_STATUS, st, RUN_KEY_COLUMNS);
 	}
 
 	/* the summary rows count received cases only, from the rows just written */
 	if (m.received) {
-		unit_path_literal(unit, scratch);
 		/* one summary for all threads: a copy each would double its memory */
 		pthread_mutex_lock(&ds->plan->summary_lock);
 		summary_add_case(&tr->summary, &(struct summary_case) {
-			.unit_path = scratch->data, .procedure_code = v->procedure_code,
+			.unit_path = ds->path.data, .procedure_code = v->procedure_code,
 			.channel = v->channel, .digitised = v->digitised, .has_fee = v->has_fee,
 			.paid_online = v->paid_online, .vneid = v->vneid, .reuse = v->reuse,
 			.e_result = v->e_result, .paper_result = proc ? proc->paper_result : false,
@@ -526,6 +542,7 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 {
 	struct run_cursor *cursors = hoso_xcalloc(CASE_PARTITIONS, sizeof(*cursors));
 	struct run_cursor **heap = hoso_xcalloc(CASE_PARTITIONS, sizeof(*heap));
+	struct hoso_buf key = HOSO_BUF_INIT;
 	size_t n = 0, ncursors = 0;
 
 	for (int p = 0; p < CASE_PARTITIONS; p++) {
@@ -545,18 +562,27 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 		struct run_cursor *cur = heap[0];
 		const char *rows = cur->body + cur->header[0] + cur->header[1];
 
-		staging_append(&tr->staging, HOSO_STAGING_CASE_FACT, rows, cur->header[2], 1);
+		/* the key columns the rows lack: src TAB case_no TAB */
+		hoso_buf_reset(&key);
+		hoso_buf_add_copy_field(&key, cur->body, cur->header[0]);
+		hoso_buf_addch(&key, '\t');
+		hoso_buf_add_copy_field(&key, cur->body + cur->header[0], cur->header[1]);
+		hoso_buf_addch(&key, '\t');
+		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_FACT, key.data, key.len, rows,
+					cur->header[2]);
 		rows += cur->header[2];
-		staging_append(&tr->staging, HOSO_STAGING_CASE_DUE, rows, cur->header[3], cur->header[5]);
+		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_DUE, key.data, key.len, rows,
+					cur->header[3]);
 		rows += cur->header[3];
-		staging_append(&tr->staging, HOSO_STAGING_CASE_STATUS, rows, cur->header[4],
-			       cur->header[6]);
+		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_STATUS, key.data, key.len, rows,
+					cur->header[4]);
 		if (!cursor_next(cur))
 			heap[0] = heap[--n];
 		heap_down(heap, n, 0);
 	}
 	for (size_t i = 0; i < ncursors; i++)
 		spill_reader_release(&cursors[i].r);
+	hoso_buf_release(&key);
 	free(cursors);
 	free(heap);
 }
@@ -647,6 +673,7 @@ transform_derive_all(struct transform *tr)
 		hoso_buf_release(&w->fact);
 		hoso_buf_release(&w->due);
 		hoso_buf_release(&w->status);
+		hoso_buf_release(&w->path);
 		free(w->rows);
 		free(w->steps);
 		free(w->spans);

@@ -381,18 +381,25 @@ staging_field_bool(struct hoso_buf *row, bool v)
 void
 staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const struct hoso_value *values)
 {
+	staging_format_row_from(row, t, values, 0);
+}
+
+void
+staging_format_row_from(struct hoso_buf *row, enum hoso_staging_file t,
+			const struct hoso_value *values, int first)
+{
 	int ncolumns = hoso_staging_layouts[t].ncolumns;
 	size_t room = (size_t) ncolumns;	/* the tabs and the newline */
 	char *o;
 
-	for (int i = 0; i < ncolumns; i++)
+	for (int i = first; i < ncolumns; i++)
 		room += values[i].type == HOSO_VALUE_TEXT ? 2 * values[i].len :
 			values[i].type == HOSO_VALUE_TIME ? PG_TIME_LEN : INT_MAX_DIGITS;
 	o = reserve(row, room);
-	for (int i = 0; i < ncolumns; i++) {
+	for (int i = first; i < ncolumns; i++) {
 		const struct hoso_value *v = &values[i];
 
-		if (i)
+		if (i > first)
 			*o++ = '\t';
 		switch (v->type) {
 		case HOSO_VALUE_NULL:
@@ -425,6 +432,28 @@ staging_append(struct staging *s, enum hoso_staging_file t, const char *rows, si
 
 	hoso_buf_add(&sf->row, rows, len);
 	sf->rows += nrows;
+	if (sf->row.len >= STAGING_FLUSH_BYTES)
+		flush_table(s, t);
+}
+
+void
+staging_append_prefixed(struct staging *s, enum hoso_staging_file t, const char *prefix,
+			size_t prefix_len, const char *rows, size_t len)
+{
+	struct staging_file *sf = &s->files[t];
+	const char *p = rows, *end = rows + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		size_t n = nl ? (size_t) (nl - p) + 1 : (size_t) (end - p);
+		char *o = reserve(&sf->row, prefix_len + n);
+
+		memcpy(o, prefix, prefix_len);
+		memcpy(o + prefix_len, p, n);
+		commit(&sf->row, o + prefix_len + n);
+		sf->rows++;
+		p += n;
+	}
 	if (sf->row.len >= STAGING_FLUSH_BYTES)
 		flush_table(s, t);
 }

@@ -76,9 +76,19 @@ void staging_row_end(struct staging *s, enum hoso_staging_file t);
  * INT digits, BOOL t/f, TIME as timestamptz, NULL \N.
  */
 void staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const struct hoso_value *values);
+/* The same from column first on: the row without its first columns (and their tab). */
+void staging_format_row_from(struct hoso_buf *row, enum hoso_staging_file t,
+			     const struct hoso_value *values, int first);
 /* Whole rows formatted before (nrows of them, each ending in a newline). */
 void staging_append(struct staging *s, enum hoso_staging_file t, const char *rows, size_t len,
 		    unsigned long long nrows);
+/*
+ * Whole rows formatted before without their first columns (len bytes,
+ * each row ending in a newline), each appended after prefix, which holds
+ * those columns and a tab.
+ */
+void staging_append_prefixed(struct staging *s, enum hoso_staging_file t, const char *prefix,
+			     size_t prefix_len, const char *rows, size_t len);
 /* Write report.json (text given), flush everything, write the MANIFEST. */
 bool staging_finish(struct staging *s, const struct hoso_buf *report);
 void staging_release(struct staging *s);
