@@ -11,6 +11,7 @@
 # spilling runs must have spilled, and the temporary files must be gone.
 # The same holds for --derive-only (hoso rebuild's mode), whose listed
 # cases are looked up in spilled partitions too.
+# The records may also come through a pipe, or as several named streams.
 # Exit status: 0 when every check passes.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +80,21 @@ done
 same ref spill1
 same ref spill2
 same ref default
+
+# the records through a pipe (read as they come), and as two streams given
+# by name, split after a file's E record: the same staging files
+cat "$work/records" | "$bin/hoso-transform" --log-format json --out "$work/piped" --memory-budget 2 "$@" \
+	2>"$work/piped.log" || fail "piped: hoso-transform failed: $(tail -3 "$work/piped.log")"
+same ref piped
+half=$(awk -F '\t' '$1 == "E" { n = NR } NR * 2 > total && n { print n; exit }' total="$(wc -l <"$work/records")" "$work/records")
+head -n "$half" "$work/records" >"$work/records.1"
+{ printf 'H\thoso-records\t1\n'; tail -n "+$((half + 1))" "$work/records"; } >"$work/records.2"
+"$bin/hoso-transform" --log-format json --out "$work/two" --memory-budget 2 --jobs 2 "$@" \
+	"$work/records.1" "$work/records.2" </dev/null 2>"$work/two.log" ||
+	fail "two streams: hoso-transform failed: $(tail -3 "$work/two.log")"
+[ "$half" -gt 1 ] && [ -s "$work/records.2" ] && pass "two streams: split after line $half" ||
+	fail "two streams: no E record to split after"
+same ref two
 # the temporary files are unlinked as soon as they are made
 [ -z "$(find "$work" -name '.hoso-transform-*')" ] && pass "no temporary file left" ||
 	fail "temporary files left: $(find "$work" -name '.hoso-transform-*')"
