@@ -399,17 +399,11 @@ case_table_spill_rest(struct case_table *t)
 {
 	bool any = false;
 
-	while (t->budget && t->bytes > t->budget / 2) {
-		struct case_part *largest = NULL;
-
-		for (int p = 0; p < CASE_PARTITIONS; p++)
-			if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0 &&
-			    (!largest || t->parts[p].bytes > largest->bytes))
-				largest = &t->parts[p];
-		if (!largest)
-			break;
-		spill_part(t, largest);
-		any = true;
+	for (int p = 0; p < CASE_PARTITIONS; p++) {
+		if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0) {
+			spill_part(t, &t->parts[p]);
+			any = true;
+		}
 	}
 	t->last = NULL;
 	/* the freed blocks are small ones in the heap: give their pages back */

@@ -138,10 +138,10 @@ void case_table_mark(struct case_table *t, const char *src, const char *case_no)
 /* Free the indexes once every message has been read: deriving visits entries. */
 void case_table_drop_index(struct case_table *t);
 /*
- * Before deriving: spill what the largest already spilled partitions hold
- * since (each is read back whole anyway) until the table holds at most
- * half its budget, the other half being for the summary rows deriving adds
- * up and the partitions it loads.  Spilling more would only cost writes.
+ * Spill what the already spilled partitions hold since: each is read back
+ * whole anyway, and deriving then holds little more than one partition a
+ * thread beside the summary rows it adds up (which fill up early, while
+ * few partitions have been derived and freed).
  */
 void case_table_spill_rest(struct case_table *t);
 /* A copy of s owned by the table, the same pointer for the same text. */

@@ -29,8 +29,8 @@ struct staging_file {
 	unsigned long long bytes;
 };
 
-/* Blocks in flight a writer: bounds the memory a writer can fall behind by. */
-#define STAGING_QUEUE 8
+/* Blocks in flight a writer: bounds the memory the writers can fall behind by. */
+#define STAGING_QUEUE 4
 /*
  * Writer threads: the largest file of the reading (dossier_msg) and of the
  * deriving (case_fact) has one to itself, the other files share the other,
