@@ -245,6 +245,26 @@ ahead_errors(void)
 	}
 }
 
+/* Stopping after one record of many batches' worth: the thread waits for a free batch. */
+static void
+ahead_stops_early(void)
+{
+	struct hoso_records_ahead a;
+	FILE *f = tmpfile();
+	size_t written = 0;
+
+	while (written < 8 * HOSO_RECORDS_AHEAD_BYTES)
+		written += (size_t) fprintf(f, "P\t%zu\tsome text to fill the batches\n", written);
+	fflush(f);
+	rewind(f);
+	CHECK(hoso_records_ahead_start(&a, fileno(f), NULL, NULL), "stop early: started");
+	CHECK_EQ_LL(hoso_records_ahead_next(&a), 1, "stop early: a record");
+	CHECK_EQ_STR(a.fields[1], "0", "stop early: the first record");
+	hoso_records_ahead_stop(&a);
+	CHECK(a.batches == NULL, "stop early: stopped and freed");
+	fclose(f);
+}
+
 /* Stopping does not wait for input that may never come. */
 static void
 ahead_stops_waiting(void)
@@ -331,6 +351,7 @@ main(void)
 	layout_round_trip();
 	ahead_matches_plain();
 	ahead_errors();
+	ahead_stops_early();
 	ahead_stops_waiting();
 	return unit_summary("test_records");
 }
