@@ -374,18 +374,46 @@ sep(const struct hoso_buf *row, char *o)
 	return o;
 }
 
+/* The date part of the last time this thread formatted: a case's times share few days. */
+static _Thread_local hoso_date last_day;
+static _Thread_local char last_day_iso[16];
+static _Thread_local bool last_day_valid;
+
+static char *
+two_digits(char *o, int v)
+{
+	o[0] = (char) ('0' + v / 10);
+	o[1] = (char) ('0' + v % 10);
+	return o + 2;
+}
+
+/* What hoso_time_format_pg writes, its date part reused from the last call. */
 static char *
 put_time(char *o, long long t)
 {
-	char buf[32];
+	hoso_date day;
+	long long sec;
 
 	if (t == HOSO_TIME_NONE) {
 		memcpy(o, "\\N", 2);
 		return o + 2;
 	}
-	hoso_time_format_pg(t, buf);
-	memcpy(o, buf, PG_TIME_LEN);
-	return o + PG_TIME_LEN;
+	day = hoso_time_date(t);
+	if (!last_day_valid || day != last_day) {
+		hoso_date_format_iso(day, last_day_iso);
+		last_day = day;
+		last_day_valid = true;
+	}
+	sec = t - hoso_date_start(day);
+	memcpy(o, last_day_iso, 10);
+	o[10] = ' ';
+	o = two_digits(o + 11, (int) (sec / 3600));
+	*o++ = ':';
+	o = two_digits(o, (int) (sec / 60 % 60));
+	*o++ = ':';
+	o = two_digits(o, (int) (sec % 60));
+	memcpy(o, "+07", 3);
+	return o + 3;
 }
 
 /* Hot (several per row): digits by hand rather than through printf. */
