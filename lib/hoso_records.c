@@ -210,9 +210,14 @@ hoso_records_reader_release(struct hoso_records_reader *r)
 long
 hoso_records_unescape(char *s, size_t len)
 {
-	char *o = s;
+	/* most fields hold no escape: nothing moves before the first one */
+	char *first = memchr(s, '\\', len);
+	char *o;
 
-	for (size_t i = 0; i < len; i++) {
+	if (!first)
+		return (long) len;
+	o = first;
+	for (size_t i = (size_t) (first - s); i < len; i++) {
 		char c = s[i];
 
 		if (c != '\\') {
