@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_bytes.h"
 #include "hoso_json.h"
 #include "hoso_log.h"
 
@@ -188,31 +189,43 @@ put_utf8(char *o, unsigned cp)
 	return o;
 }
 
+/* The first '"', '\\' or control byte (< 0x20) in [p, end), or end. */
+static inline const char *
+string_run_end(const char *p, const char *end)
+{
+	while (HOSO_BYTES_WORDS && end - p >= 8) {
+		uint64_t w = hoso_bytes_load(p);
+		uint64_t stops = hoso_bytes_equal(w, '"') | hoso_bytes_equal(w, '\\') |
+			hoso_bytes_below(w, 0x20);
+
+		if (stops)
+			return p + hoso_bytes_first(stops);
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char) *p >= 0x20)
+		p++;
+	return p;
+}
+
 /* jp->p is at the opening quote. */
 static bool
 parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 {
-	const char *start = jp->p + 1, *p = start, *end = jp->end;
+	const char *start = jp->p + 1, *p, *end = jp->end;
 	char *buf, *o;
 
 	/* fast path: no escapes, the string stays in the input */
-	while (p < end) {
-		unsigned char c = (unsigned char) *p;
-
-		if (c == '"') {
-			*out = start;
-			*outlen = (size_t) (p - start);
-			jp->p = p + 1;
-			return true;
-		}
-		if (c == '\\')
-			break;
-		if (c < 0x20)
-			return fail(jp, p, "control character 0x%02x in string", c);
-		p++;
+	p = string_run_end(start, end);
+	if (p < end && *p == '"') {
+		*out = start;
+		*outlen = (size_t) (p - start);
+		jp->p = p + 1;
+		return true;
 	}
 	if (p >= end)
 		return fail(jp, p, "unterminated string");
+	if (*p != '\\')
+		return fail(jp, p, "control character 0x%02x in string", (unsigned char) *p);
 	/*
 	 * Size the copy by the string's own extent, not the rest of the line;
 	 * escapes never lengthen the text (\uXXXX is 6 bytes for <= 3 of UTF-8).
@@ -227,8 +240,15 @@ parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 	memcpy(buf, start, (size_t) (p - start));
 	o = buf + (p - start);
 	while (p < end) {
-		unsigned char c = (unsigned char) *p;
+		const char *run_end = string_run_end(p, end);
+		unsigned char c;
 
+		memcpy(o, p, (size_t) (run_end - p));
+		o += run_end - p;
+		p = run_end;
+		if (p >= end)
+			break;
+		c = (unsigned char) *p;
 		if (c == '"') {
 			*out = buf;
 			*outlen = (size_t) (o - buf);
@@ -237,11 +257,7 @@ parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 		}
 		if (c < 0x20)
 			return fail(jp, p, "control character 0x%02x in string", c);
-		if (c != '\\') {
-			*o++ = (char) c;
-			p++;
-			continue;
-		}
+		/* c is a backslash */
 		if (p + 1 >= end)
 			return fail(jp, p, "unterminated string");
 		switch (p[1]) {
