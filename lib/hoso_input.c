@@ -21,6 +21,7 @@
 
 #include <zlib.h>
 
+#include "hoso_bytes.h"
 #include "hoso_input.h"
 #include "hoso_log.h"
 #include "hoso_sha256.h"
@@ -621,6 +622,35 @@ hoso_input_close(struct hoso_input *in)
 	in->src = NULL;
 }
 
+/* The length of the valid UTF-8 sequence at s[0..avail) (s[0] >= 0x80), or 0. */
+static inline size_t
+utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (avail < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+
+		if (avail < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+
+		if (avail < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
 size_t
 hoso_utf8_check(const char *str, size_t len)
 {
@@ -628,53 +658,41 @@ hoso_utf8_check(const char *str, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = s[i];
+		size_t n;
 
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			if (i + 1 >= len || (s[i + 1] & 0xc0) != 0x80)
-				return i;
-			i += 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-
-			if (i + 2 >= len || s[i + 1] < lo || s[i + 1] > hi ||
-			    (s[i + 2] & 0xc0) != 0x80)
-				return i;
-			i += 3;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-
-			if (i + 3 >= len || s[i + 1] < lo || s[i + 1] > hi ||
-			    (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80)
-				return i;
-			i += 4;
-		} else {
+		n = utf8_sequence(s + i, len - i);
+		if (!n)
 			return i;
-		}
+		i += n;
 	}
 	return len;
 }
 
-/* NUL bytes and UTF-8 in one pass; plain ASCII goes eight bytes at a time. */
+/*
+ * NUL bytes and UTF-8 in one pass: plain ASCII goes eight bytes at a time,
+ * the scan jumping to the first byte that is a NUL or not ASCII.
+ */
 static void
 check_line(struct hoso_input_line *line)
 {
 	const unsigned char *s = (const unsigned char *) line->data;
 	size_t len = line->len, i = 0;
 
-	for (;;) {
-		while (i + 8 <= len) {
-			uint64_t w;
+	while (i < len) {
+		size_t n;
 
-			memcpy(&w, s + i, 8);
-			/* any byte >= 0x80, or any zero byte */
-			if ((w & 0x8080808080808080ULL) ||
-			    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+		while (HOSO_BYTES_WORDS && i + 8 <= len) {
+			uint64_t w = hoso_bytes_load(s + i);
+			uint64_t flags = hoso_bytes_high(w) | hoso_bytes_equal(w, 0);
+
+			if (flags) {
+				i += hoso_bytes_first(flags);
 				break;
+			}
 			i += 8;
 		}
 		while (i < len && s[i] && s[i] < 0x80)
@@ -686,18 +704,13 @@ check_line(struct hoso_input_line *line)
 			line->flaw_column = i + 1;
 			return;
 		}
-		/* a non-ASCII sequence: validate it, then continue */
-		{
-			size_t seqlen = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			size_t k = seqlen < len - i ? seqlen : len - i;
-
-			if (hoso_utf8_check((const char *) s + i, k) != k || k < seqlen) {
-				line->flaw = HOSO_LINE_BAD_UTF8;
-				line->flaw_column = i + 1;
-				return;
-			}
-			i += seqlen;
+		n = utf8_sequence(s + i, len - i);
+		if (!n) {
+			line->flaw = HOSO_LINE_BAD_UTF8;
+			line->flaw_column = i + 1;
+			return;
 		}
+		i += n;
 	}
 }
 
