@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +447,13 @@ main(int argc, char **argv)
 {
 	int ret;
 
+	/*
+	 * Each file's input buffers (a few MiB) are freed when the file ends:
+	 * keep that memory for the next file rather than hand it back to the
+	 * kernel and fault it in again (a tenth of extract's time otherwise).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	hoso_log_init(argv[0]);
 	snprintf(format_help, sizeof(format_help),
 		 "format of the files that follow (default dvcqg-jsonl;\n"
