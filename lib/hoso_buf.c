@@ -147,7 +147,27 @@ hoso_copy_escape(char *o, const char *s, size_t len)
 		return o;	/* s may be NULL */
 	end = s + len;
 	for (;;) {
-		/* copy the run before the next byte to escape, eight bytes at a time */
+		/* copy the run before the next byte to escape, many bytes at a time */
+#if HOSO_BYTES16
+		while (end - s >= 16) {
+			hoso_bytes16 v = hoso_bytes16_load(s);
+			unsigned stops = hoso_bytes16_mask(_mm_or_si128(
+				_mm_or_si128(hoso_bytes16_equal(v, '\\'), hoso_bytes16_equal(v, '\t')),
+				_mm_or_si128(hoso_bytes16_equal(v, '\n'), hoso_bytes16_equal(v, '\r'))));
+
+			if (stops) {
+				unsigned k = (unsigned) __builtin_ctz(stops);
+
+				memcpy(o, s, k);
+				o += k;
+				s += k;
+				goto escape;
+			}
+			_mm_storeu_si128((__m128i *) o, v);
+			o += 16;
+			s += 16;
+		}
+#endif
 		while (HOSO_BYTES_WORDS && end - s >= 8) {
 			uint64_t w = hoso_bytes_load(s);
 			uint64_t stops = hoso_bytes_equal(w, '\\') | hoso_bytes_equal(w, '\t') |
@@ -168,6 +188,9 @@ hoso_copy_escape(char *o, const char *s, size_t len)
 		}
 		if (s >= end)
 			return o;
+#if HOSO_BYTES16
+escape:
+#endif
 		if (copy_escape[(unsigned char) *s]) {
 			*o++ = '\\';
 			*o++ = copy_escape[(unsigned char) *s];

@@ -6,6 +6,10 @@
  * lowest flag is to be used: on a little-endian machine the first matching
  * byte in memory is hoso_bytes_first(flags).  Elsewhere HOSO_BYTES_WORDS is 0
  * and callers go byte by byte.
+ *
+ * With SSE2 (every x86-64) callers first go sixteen bytes at a time with the
+ * hoso_bytes16_ functions, which return a bit mask of the matching bytes
+ * (bit i for byte i, exact).
  */
 #ifndef HOSO_BYTES_H
 #define HOSO_BYTES_H
@@ -60,5 +64,49 @@ hoso_bytes_first(uint64_t flags)
 {
 	return (unsigned) __builtin_ctzll(flags) >> 3;
 }
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+#define HOSO_BYTES16 1
+
+typedef __m128i hoso_bytes16;
+
+static inline hoso_bytes16
+hoso_bytes16_load(const void *p)
+{
+	return _mm_loadu_si128((const __m128i *) p);
+}
+
+static inline hoso_bytes16
+hoso_bytes16_equal(hoso_bytes16 v, unsigned char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8((char) c));
+}
+
+/* Bytes below c, for 1 <= c. */
+static inline hoso_bytes16
+hoso_bytes16_below(hoso_bytes16 v, unsigned char c)
+{
+	__m128i top = _mm_set1_epi8((char) (c - 1));
+
+	return _mm_cmpeq_epi8(_mm_max_epu8(v, top), top);
+}
+
+static inline unsigned
+hoso_bytes16_mask(hoso_bytes16 flags)
+{
+	return (unsigned) _mm_movemask_epi8(flags);
+}
+
+/* The mask of bytes >= 0x80. */
+static inline unsigned
+hoso_bytes16_high_mask(hoso_bytes16 v)
+{
+	return (unsigned) _mm_movemask_epi8(v);
+}
+#else
+#define HOSO_BYTES16 0
+#endif
 
 #endif

@@ -777,6 +777,19 @@ check_line(struct hoso_input_line *line)
 	while (i < len) {
 		size_t n;
 
+#if HOSO_BYTES16
+		while (i + 16 <= len) {
+			hoso_bytes16 v = hoso_bytes16_load(s + i);
+			unsigned flags = hoso_bytes16_high_mask(v) |
+				hoso_bytes16_mask(hoso_bytes16_equal(v, 0));
+
+			if (flags) {
+				i += (size_t) __builtin_ctz(flags);
+				goto found;
+			}
+			i += 16;
+		}
+#endif
 		while (HOSO_BYTES_WORDS && i + 8 <= len) {
 			uint64_t w = hoso_bytes_load(s + i);
 			uint64_t flags = hoso_bytes_high(w) | hoso_bytes_equal(w, 0);
@@ -791,6 +804,9 @@ check_line(struct hoso_input_line *line)
 			i++;
 		if (i >= len)
 			return;
+#if HOSO_BYTES16
+found:
+#endif
 		if (s[i] == 0) {
 			line->flaw = HOSO_LINE_NUL;
 			line->flaw_column = i + 1;

@@ -193,6 +193,18 @@ put_utf8(char *o, unsigned cp)
 static inline const char *
 string_run_end(const char *p, const char *end)
 {
+#if HOSO_BYTES16
+	while (end - p >= 16) {
+		hoso_bytes16 v = hoso_bytes16_load(p);
+		unsigned stops = hoso_bytes16_mask(_mm_or_si128(
+			_mm_or_si128(hoso_bytes16_equal(v, '"'), hoso_bytes16_equal(v, '\\')),
+			hoso_bytes16_below(v, 0x20)));
+
+		if (stops)
+			return p + __builtin_ctz(stops);
+		p += 16;
+	}
+#endif
 	while (HOSO_BYTES_WORDS && end - p >= 8) {
 		uint64_t w = hoso_bytes_load(p);
 		uint64_t stops = hoso_bytes_equal(w, '"') | hoso_bytes_equal(w, '\\') |
@@ -370,17 +382,38 @@ parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	return true;
 }
 
-static void
-push(struct hoso_json_parser *jp, const struct hoso_json_member *m)
+/* A new slot on the stack for the next item; its index (the stack may move). */
+static size_t
+push(struct hoso_json_parser *jp)
 {
 	if (jp->stack_len == jp->stack_cap) {
 		jp->stack_cap = jp->stack_cap ? 2 * jp->stack_cap : 256;
 		jp->stack = hoso_xrealloc(jp->stack, jp->stack_cap * sizeof(*jp->stack));
 	}
-	jp->stack[jp->stack_len++] = *m;
+	return jp->stack_len++;
 }
 
 static bool parse_value(struct hoso_json_parser *jp, struct hoso_json_value *v);
+
+/*
+ * An item's value straight into its stack slot.  Only a container pushes
+ * more (moving the stack), so only it is parsed aside and copied in; a
+ * scalar written in place also spares the copy, whose wide loads of
+ * narrow stores just made stall.
+ */
+static bool
+parse_item_value(struct hoso_json_parser *jp, size_t slot)
+{
+	struct hoso_json_value v;
+
+	if (jp->p < jp->end && (*jp->p == '{' || *jp->p == '[')) {
+		if (!parse_value(jp, &v))
+			return false;
+		jp->stack[slot].value = v;
+		return true;
+	}
+	return parse_value(jp, &jp->stack[slot].value);
+}
 
 /* An object member's key and the ':' after it, leaving jp->p at the value. */
 static bool
@@ -412,7 +445,6 @@ parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	bool object = *jp->p == '{';
 	char close = object ? '}' : ']';
 	size_t mark = jp->stack_len;
-	struct hoso_json_member m = { NULL, 0, { HOSO_JSON_NULL, 0, { NULL } } };
 	char what[16];
 
 	jp->p++;
@@ -421,11 +453,12 @@ parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
 		jp->p++;
 	} else {
 		for (;;) {
-			if (object && !parse_key(jp, &m))
+			size_t slot = push(jp);
+
+			if (object && !parse_key(jp, &jp->stack[slot]))
 				return false;
-			if (!parse_value(jp, &m.value))
+			if (!parse_item_value(jp, slot))
 				return false;
-			push(jp, &m);
 			skip_ws(jp);
 			if (jp->p < jp->end && *jp->p == ',') {
 				jp->p++;
