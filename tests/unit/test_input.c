@@ -1,7 +1,8 @@
 /*
  * test_input.c: the line reader: plain and multi-member gzip, BOM per
  * member, CRLF, byte offsets, truncated and corrupt gzip, NUL, invalid
- * UTF-8, over-long lines, lines across chunks (threaded and not).
+ * UTF-8 (at every offset of a block), over-long lines, lines across chunks
+ * (threaded and not), gzip members inflated whole and streamed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,179 @@ expect_end(int rc, const char *error, const char *what)
 	if (error)
 		CHECK_EQ_STR(in.error, error, what);
 	hoso_input_close(&in);
+}
+
+/*
+ * The line check goes 16 and 8 bytes at a time: a NUL, bad UTF-8 and valid
+ * sequences are tried at every offset of lines up to 40 bytes, so that they
+ * fall at the start, middle and end of a block and in the byte-by-byte tail.
+ */
+static void
+check_line_offsets(void)
+{
+	static const struct {
+		const char *seq;
+		size_t len;
+		enum hoso_line_flaw flaw;	/* at the sequence's first byte */
+	} cases[] = {
+		{ "\0", 1, HOSO_LINE_NUL },
+		{ "\x80", 1, HOSO_LINE_BAD_UTF8 },		/* a lone continuation byte */
+		{ "\xc3", 1, HOSO_LINE_BAD_UTF8 },		/* a lead byte without its tail */
+		{ "\xed\xa0\x80", 3, HOSO_LINE_BAD_UTF8 },	/* a surrogate */
+		{ "\xf5\x80\x80\x80", 4, HOSO_LINE_BAD_UTF8 },	/* past U+10FFFF */
+		{ "\xc3\xa9", 2, HOSO_LINE_OK },
+		{ "\xe1\xbb\x87", 3, HOSO_LINE_OK },
+		{ "\xf0\x9f\x98\x80", 4, HOSO_LINE_OK },
+	};
+	size_t bad = 0;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+				char text[128] = "z";	/* a NUL first would make it binary */
+				size_t n = 1;
+				int rc;
+
+				for (size_t i = 0; i < at; i++)
+					text[n++] = (char) ('a' + i % 26);
+				memcpy(text + n, cases[c].seq, cases[c].len);
+				n += cases[c].len;
+				for (size_t i = at; i < len; i++)
+					text[n++] = (char) ('a' + i % 26);
+				text[n++] = '\n';
+				/* and a second line: one NUL in fewer than 32 bytes is text */
+				memset(text + n, 'y', 40);
+				open_mem(text, n + 40, 0);
+				rc = hoso_input_next(&in, &line);
+				if (rc != 1 || line.flaw != cases[c].flaw ||
+				    line.flaw_column != (cases[c].flaw ? at + 2 : 0) ||
+				    line.len != n - 1)
+					bad++;
+				hoso_input_close(&in);
+			}
+			/* a valid sequence first, then a NUL at the end of the line */
+			{
+				char text[128] = "";
+				size_t n = 0;
+
+				for (size_t i = 0; i < at; i++)
+					text[n++] = 'q';
+				memcpy(text + n, "\xe1\xbb\x87", 3);
+				n += 3;
+				for (size_t i = at; i < len; i++)
+					text[n++] = 'q';
+				text[n++] = '\0';
+				text[n++] = '\n';
+				memset(text + n, 'y', 40);
+				open_mem(text, n + 40, 0);
+				if (hoso_input_next(&in, &line) != 1 || line.flaw != HOSO_LINE_NUL ||
+				    line.flaw_column != len + 4)
+					bad++;
+				hoso_input_close(&in);
+			}
+		}
+	}
+	CHECK_EQ_LL(bad, 0, "NUL, bad and good UTF-8 at each offset of lines up to 40 bytes");
+}
+
+/* Lines "<i> <pseudo-random letters>" while text is under size bytes. */
+static void
+numbered_lines(struct hoso_buf *text, size_t size)
+{
+	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long long r = 12345;
+
+	for (long i = 0; text->len < size; i++) {
+		hoso_buf_addf(text, "%ld ", i);
+		for (int k = 0; k < 60; k++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			hoso_buf_addch(text, letters[(r >> 33) % 64]);
+		}
+		hoso_buf_addch(text, '\n');
+	}
+}
+
+/* Every line of in equals text's, in order; 0 when all match. */
+static long
+lines_differ(const struct hoso_buf *text)
+{
+	const char *p = text->data, *end = text->data + text->len;
+	long bad = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+
+		if (hoso_input_next(&in, &line) != 1 || line.len != (size_t) (nl - p) ||
+		    memcmp(line.data, p, line.len) != 0 || line.offset != (size_t) (p - text->data))
+			bad++;
+		p = nl + 1;
+	}
+	if (hoso_input_next(&in, &line) != 0)
+		bad++;
+	return bad;
+}
+
+/*
+ * Gzip members take one of two ways: inflated whole (libdeflate) when all
+ * of the file is read and the member is small, else streamed (zlib).  Both
+ * ways must give the same lines; a header CRC is only checked by zlib.
+ */
+static void
+check_gzip_ways(void)
+{
+	struct hoso_buf text = HOSO_BUF_INIT, gz = HOSO_BUF_INIT, hc = HOSO_BUF_INIT;
+	uLong crc;
+
+	/* the first member far larger than the last, whose size is in the trailer */
+	numbered_lines(&text, 200000);
+	gzip_member(&gz, text.data, text.len - 20);
+	gzip_member(&gz, text.data + text.len - 20, 20);
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a large member before a small one");
+	hoso_input_close(&in);
+
+	/* compressed larger than one read (1 MiB): streamed */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	numbered_lines(&text, 2 * 1024 * 1024);
+	gzip_member(&gz, text.data, text.len);
+	CHECK(gz.len > 1024 * 1024, "over 1 MiB compressed");
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member larger than one read");
+	hoso_input_close(&in);
+
+	/* inflating to more than 8 MiB: streamed */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	while (text.len < 9 * 1024 * 1024)
+		hoso_buf_addstr(&text, "{\"a\":\"the same line again\"}\n");
+	gzip_member(&gz, text.data, text.len);
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member inflating to over 8 MiB");
+	hoso_input_close(&in);
+
+	/* a header CRC (FHCRC): right, then wrong */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	hoso_buf_addstr(&text, "one\ntwo\n");
+	gzip_member(&gz, text.data, text.len);
+	gz.data[3] |= 0x02;
+	crc = crc32(0, (const Bytef *) gz.data, 10);
+	hoso_buf_add(&hc, gz.data, 10);
+	hoso_buf_addch(&hc, (char) (crc & 0xff));
+	hoso_buf_addch(&hc, (char) ((crc >> 8) & 0xff));
+	hoso_buf_add(&hc, gz.data + 10, gz.len - 10);
+	open_mem(hc.data, hc.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member with a header CRC");
+	hoso_input_close(&in);
+	hc.data[10] ^= 0x01;
+	open_mem(hc.data, hc.len, 0);
+	expect_end(-1, "t:1: byte offset 0: corrupt gzip stream (header crc mismatch)",
+		   "a wrong header CRC is refused");
+
+	hoso_buf_release(&text);
+	hoso_buf_release(&gz);
+	hoso_buf_release(&hc);
 }
 
 int
@@ -208,5 +382,7 @@ main(void)
 		hoso_buf_release(&text);
 	}
 	hoso_buf_release(&gz);
+	check_line_offsets();
+	check_gzip_ways();
 	return unit_summary("test_input");
 }
