@@ -30,9 +30,18 @@ const struct hoso_staging_layout hoso_staging_layouts[HOSO_STAGING_NFILES] = {
 const char *const hoso_staging_all_names[] = {
 	HOSO_STAGING_FILES(STAGING_NAME_)
 	HOSO_STAGING_REPORT, HOSO_STAGING_MANIFEST, HOSO_STAGING_MANIFEST ".tmp",
+	HOSO_STAGING_READ_MANIFEST, HOSO_STAGING_READ_MANIFEST ".tmp",
 	HOSO_STAGING_PRIOR_RECORDS,
 	HOSO_STAGING_REBUILD_KEYS, HOSO_STAGING_OWNER, NULL
 };
+
+bool
+hoso_staging_is_read_file(enum hoso_staging_file f)
+{
+#define READ_FILE_(id) f == HOSO_STAGING_##id ||
+	return HOSO_STAGING_READ_FILES(READ_FILE_) false;
+#undef READ_FILE_
+}
 
 const struct hoso_column *
 hoso_record_layout(char type, int *nfields)

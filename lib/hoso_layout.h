@@ -145,8 +145,18 @@ enum hoso_summary_day_counter {
 	HOSO_SUMMARY_DAY_COUNTERS(HOSO_ENUM_SUMMARY_DAY_) HOSO_SUMMARY_DAY_NCOUNTERS
 };
 
+/*
+ * The files the record streams alone make: complete once the streams are
+ * read, before the cases are derived.  The transform then lists them in
+ * HOSO_STAGING_READ_MANIFEST, so that a load following it (hoso-load
+ * --follow) copies them while the cases are still being derived.
+ */
+#define HOSO_STAGING_READ_FILES(X) X(FILES) X(DOSSIER_MSG) X(PROGRESS_MSG) X(REJECT)
+bool hoso_staging_is_read_file(enum hoso_staging_file f);
+
 /* The other files a staging directory may hold, outside the MANIFEST's list. */
 #define HOSO_STAGING_MANIFEST "MANIFEST"
+#define HOSO_STAGING_READ_MANIFEST "MANIFEST.read"	/* the MANIFEST's form, of those alone */
 #define HOSO_STAGING_REPORT "report.json"
 #define HOSO_STAGING_REBUILD_KEYS "rebuild-keys.tsv"
 #define HOSO_STAGING_OWNER "OWNER"		/* which warehouse and run (hoso_owner.h) */

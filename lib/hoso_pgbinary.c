@@ -78,6 +78,12 @@ hoso_pgbin_null(struct hoso_buf *out)
 }
 
 void
+hoso_pgbin_int8(struct hoso_buf *out, int64_t v)
+{
+	add_fixed(out, (uint64_t) v, 8);
+}
+
+void
 hoso_pgbin_text(struct hoso_buf *out, const char *s, size_t len)
 {
 	add_be(out, len, 4);
@@ -242,8 +248,9 @@ parse_bool(const char *s, size_t len, bool *b)
 		{ "on", 2, true }, { "off", 2, false }, { "1", 1, true }, { "0", 1, false },
 	};
 
-	if (len == 1 && (*s == 't' || *s == 'f')) {	/* what the staging writers write */
-		*b = *s == 't';
+	if (len == 1 && (*s == 't' || *s == 'f' || *s == '1' || *s == '0')) {
+		/* what the staging writers write */
+		*b = *s == 't' || *s == '1';
 		return true;
 	}
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -373,7 +380,15 @@ add_text_array(struct hoso_buf *out, unsigned elem_oid, const char *s, size_t le
 			if (p < end && *p == '"') {
 				quoted = true;
 				for (p++; p < end && *p != '"'; p++) {
-					if (*p == '\\' && ++p == end)
+					const char *run = p;
+
+					/* runs without quote or backslash are copied whole */
+					while (p < end && *p != '"' && *p != '\\')
+						p++;
+					hoso_buf_add(out, run, (size_t) (p - run));
+					if (p == end || *p == '"')
+						break;
+					if (++p == end)
 						break;
 					hoso_buf_addch(out, *p);
 				}
@@ -517,6 +532,15 @@ hoso_pgbin_field(struct hoso_buf *out, const struct hoso_pgbin_column *c,
 	case HOSO_KIND_CODE:
 	case HOSO_KIND_TEXT:
 	case HOSO_KIND_JSON:
+		if (c->type_oid != HOSO_PG_JSONB && c->type_oid != HOSO_PG_CHAR &&
+		    !memchr(s, '\\', len)) {
+			/* most text has no escape: its bytes are the value */
+			unsigned char *p = room(out, 4 + len);
+
+			put_be(p, len, 4);
+			memcpy(p + 4, s, len);
+			break;
+		}
 		room(out, 4);
 		if (c->type_oid == HOSO_PG_JSONB)
 			hoso_buf_addch(out, 1);		/* jsonb's version */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hoso_buf.h"
 #include "hoso_layout.h"
@@ -52,8 +53,9 @@ void hoso_pgbin_trailer(struct hoso_buf *out);
 /* A row of nfields fields begins. */
 void hoso_pgbin_row(struct hoso_buf *out, int nfields);
 
-/* A NULL; a text value of len bytes as it is (no COPY escapes). */
+/* A NULL; a bigint; a text value of len bytes as it is (no COPY escapes). */
 void hoso_pgbin_null(struct hoso_buf *out);
+void hoso_pgbin_int8(struct hoso_buf *out, int64_t v);
 void hoso_pgbin_text(struct hoso_buf *out, const char *s, size_t len);
 
 /*

@@ -36,6 +36,7 @@ struct load_options {
 	/* --rebuild: replace the facts of the cases listed in this file */
 	const char *rebuild_keys;
 	const char *rebuild_from, *rebuild_to;	/* the range, YYYY-MM-DD */
+	bool follow;			/* --follow: load while the transform writes (follow.c) */
 };
 
 /* migrate.c: returns an exit status (0 or 1). */
@@ -61,8 +62,8 @@ struct manifest {
 	size_t n;
 };
 
-/* Reads DIR/MANIFEST and checks that every listed file has its size. */
-bool manifest_read(struct manifest *m, const char *dir);
+/* Reads DIR/NAME (a MANIFEST) and checks that every listed file has its size. */
+bool manifest_read(struct manifest *m, const char *dir, const char *name);
 /*
  * Inside the load's transaction: the directory's OWNER must name the
  * warehouse conn is connected to and run_id, and the run's row must be
@@ -102,6 +103,26 @@ bool load_reference(PGconn *conn, const struct load_options *o);
 
 /* staging.c: returns an exit status (0 or 1). */
 int load_staging(const struct load_options *o);
+
+/*
+ * follow.c: a load beside the transform writing its staging directory
+ * (--follow).  The load copies the files the streams make as soon as the
+ * transform lists them in MANIFEST.read, the rest once the MANIFEST is
+ * written, and commits only when the runner says so on standard input: a
+ * line "commit".  Standard input ending without it (the transform failed,
+ * the runner stopped or died) cancels the load.
+ */
+void load_follow_begin(void);
+/* MANIFEST.read, once written, into m (checked to list the streams' files). */
+bool load_follow_read_files(const char *dir, struct manifest *m);
+/*
+ * The MANIFEST, once written, in place of m (MANIFEST.read): it must list
+ * every file, and those of m as m does; report.json as load_open_staging.
+ */
+bool load_follow_complete(struct manifest *m, struct hoso_buf *report, bool *have_report);
+/* Whether the load may commit: always, unless following and cancelled. */
+bool load_follow_may_commit(void);
+bool load_follow_cancelled(void);
 /*
  * staging.c: DIR's MANIFEST read and checked to list every staging file, and
  * its report.json read into report (capped at LOAD_REPORT_MAX; *have_report

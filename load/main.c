@@ -97,6 +97,8 @@ load(struct hoso_cli *cli, struct load_options *o, hoso_date from, hoso_date to)
 	    (!o->rebuild_keys || from == HOSO_DATE_NONE || to == HOSO_DATE_NONE || o->replace))
 		return hoso_cli_usage_error(cli, "--rebuild KEYS, --from D and --to D go together, "
 					    "without --replace");
+	if (o->follow && o->rebuild_keys)
+		return hoso_cli_usage_error(cli, "--follow is for a run's load, not --rebuild");
 	if (!is_dir(o->staging_dir)) {
 		hoso_error("\"%s\": not a staging directory", o->staging_dir);
 		return HOSO_EXIT_FAILED;
@@ -139,6 +141,11 @@ static const struct hoso_option options[] = {
 	HOSO_OPT_INTEGER("run-id", &args.o.run_id, "N", 1, LLONG_MAX,
 			 "the run this load belongs to (required to load)"),
 	HOSO_OPT_BOOL(0, "replace", &args.o.replace, "replace ledgered files of the same path"),
+	HOSO_OPT_BOOL(0, "follow", &args.o.follow,
+		      "load while hoso-transform still writes STAGING_DIR:\n"
+		      "each file once a manifest lists it; commit\n"
+		      "when standard input says \"commit\", cancel\n"
+		      "when it ends without"),
 	HOSO_OPT_STRING(0, "rebuild", &args.o.rebuild_keys, "KEYS",
 			"replace only the facts of the cases in KEYS (src\n"
 			"TAB case_no), recording the range's figures\n"

@@ -40,9 +40,9 @@ is_hex64(const char *s)
 }
 
 bool
-manifest_read(struct manifest *m, const char *dir)
+manifest_read(struct manifest *m, const char *dir, const char *manifest_name)
 {
-	char *path = hoso_path_join(dir, "MANIFEST");
+	char *path = hoso_path_join(dir, manifest_name);
 	FILE *f;
 	char line[1024];
 	long lineno = 0;
@@ -52,8 +52,8 @@ manifest_read(struct manifest *m, const char *dir)
 	m->dir = hoso_xstrdup(dir);
 	f = fopen(path, "r");
 	if (!f) {
-		hoso_error("%s: cannot read the staging MANIFEST: %s; the staging directory is "
-			   "incomplete or not one", path, strerror(errno));
+		hoso_error("%s: cannot read the staging %s: %s; the staging directory is "
+			   "incomplete or not one", path, manifest_name, strerror(errno));
 		free(path);
 		return false;
 	}
@@ -292,6 +292,10 @@ encode_row(const char *path, long long line, enum hoso_staging_file f, const cha
 				hoso_error("%s:%lld: column %s: file number \"%.*s\" is not in files.tsv",
 					   path, line, l->columns[0].name, (int) (n > 20 ? 20 : n), s);
 				return false;
+			}
+			if (plan->cols[i].type_oid == HOSO_PG_INT8) {
+				hoso_pgbin_int8(out, map->ids[no]);
+				continue;
 			}
 			n = (size_t) snprintf(id, sizeof(id), "%lld", map->ids[no]);
 			s = id;

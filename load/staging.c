@@ -132,7 +132,7 @@ bool
 load_open_staging(const char *dir, struct manifest *m, struct hoso_buf *report, bool *have_report)
 {
 	hoso_buf_init_max(report, LOAD_REPORT_MAX);
-	return manifest_read(m, dir) && manifest_complete(m, dir) &&
+	return manifest_read(m, dir, HOSO_STAGING_MANIFEST) && manifest_complete(m, dir) &&
 		read_small_file(dir, HOSO_STAGING_REPORT, report, have_report);
 }
 
@@ -233,6 +233,7 @@ fail_with_rejects(PGconn *conn, const struct manifest *m, const char *run_id,
 				 " rows_loaded = 0, rows_rejected = $4, files_loaded = 0,"
 				 " cases_derived = 0"
 				 " WHERE run_id = $1", 4, p) ||
+	    !load_follow_may_commit() ||
 	    !hoso_pg_exec(conn, "COMMIT")) {
 		rollback(conn);
 		hoso_error("recording the rejects of the failed run failed too");
@@ -511,10 +512,18 @@ load_staging(const struct load_options *o)
 	bool created = false, have_report = false;
 	int ret = HOSO_EXIT_FAILED;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	snprintf(run_id, sizeof(run_id), "%lld", o->run_id);
-	if (!load_open_staging(o->staging_dir, &m, &report, &have_report))
+	if (o->follow) {
+		/* report.json comes with the MANIFEST (load_follow_complete) */
+		hoso_buf_init_max(&report, LOAD_REPORT_MAX);
+		load_follow_begin();
+		if (!load_follow_read_files(o->staging_dir, &m))
+			goto cleanup;
+	} else if (!load_open_staging(o->staging_dir, &m, &report, &have_report)) {
 		goto cleanup;
+	}
+	/* the load's time, not the transform's that a following load waited for */
+	clock_gettime(CLOCK_MONOTONIC, &start);
 
 	conn = hoso_pg_connect(o->conninfo, "hoso-load");
 	if (!conn)
@@ -538,6 +547,7 @@ load_staging(const struct load_options *o)
 	    !load_copy_staging(conn, &m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
 			       &map, &progress) ||
 	    !load_bulk_end(conn, bulk, 2) ||
+	    (o->follow && !load_follow_complete(&m, &report, &have_report)) ||
 	    !replace_facts(conn, &m, o->replace, &cases) ||
 	    !copy_rejects(conn, &m, run_id))
 		goto cleanup;
@@ -569,7 +579,7 @@ load_staging(const struct load_options *o)
 					 2, (const char *const[]) { run_id, ms }))
 			goto cleanup;
 	}
-	if (!hoso_pg_exec(conn, "COMMIT"))
+	if (!load_follow_may_commit() || !hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
 	hoso_report(HOSO_LOG_INFO, hoso_log_event("load_done"), hoso_log_int("files", t.files),
 		    hoso_log_int("dossiers", dossiers), hoso_log_int("progress", progress),
@@ -583,8 +593,9 @@ cleanup:
 	if (conn) {
 		if (ret != HOSO_EXIT_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
 			rollback(conn);
-			hoso_error("the load of \"%s\" was rolled back; the warehouse is unchanged",
-				   o->staging_dir);
+			if (!load_follow_cancelled())
+				hoso_error("the load of \"%s\" was rolled back; the warehouse is unchanged",
+					   o->staging_dir);
 		}
 		PQfinish(conn);
 	}

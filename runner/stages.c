@@ -616,6 +616,8 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 		runner_argv_opt(ld, "--from", from);
 		runner_argv_opt(ld, "--to", to);
 	} else {
+		/* a run's load copies the archive while the transform derives */
+		runner_argv_push(ld, "--follow");
 		if (rq->replace)
 			runner_argv_push(ld, "--replace");
 		snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
@@ -629,32 +631,94 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	runner_argv_push(ld, rq->staging);
 }
 
+/*
+ * Tell a following load (hoso-load --follow) that it may commit.  A load
+ * that has already ended has closed the pipe: its exit status says why, and
+ * the SIGPIPE of this write must not end the runner.
+ */
+static void
+tell_load_to_commit(int go_fd)
+{
+	static const char go[] = "commit\n";
+	sigset_t pipe_only, old;
+	const struct timespec now = { 0, 0 };
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_only, &old);
+	if (write(go_fd, go, sizeof(go) - 1) < 0 && errno == EPIPE)
+		sigtimedwait(&pipe_only, NULL, &now);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * A run's load starts with extract and transform, and follows the staging
+ * directory as the transform writes it (docs/design.md §2); its standard
+ * input is go_fd's pipe.  A rebuild's load starts after them.
+ */
+static pid_t
+start_following_load(const struct stage_request *rq, char *const argv[], int *go_fd)
+{
+	int go[2];
+	pid_t pid;
+
+	*go_fd = -1;
+	if (pipe2(go, O_CLOEXEC) != 0) {
+		hoso_error("cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	runner_export_conninfo(rq->p);
+	pid = runner_spawn(argv, go[0], -1);
+	close(go[0]);
+	if (pid < 0)
+		close(go[1]);
+	else
+		*go_fd = go[1];
+	return pid;
+}
+
 int
 runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 {
 	struct runner_argv ex = { 0 }, tr = { 0 }, ld = { 0 };
 	struct runner_progress rp = { .staging = rq->staging, .conn = rq->progress_conn };
 	struct hoso_buf attention = HOSO_BUF_INIT, why = HOSO_BUF_INIT;
-	int ret;
+	bool follow = !rq->rebuild_keys;
+	pid_t pid = -1;
+	int ret = HOSO_EXIT_OK, go_fd = -1;
 	struct timespec t0, t1, t2;
 
 	rp.input_bytes = input_bytes(rq->files);
 	build_argvs(rq, &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = run_extract_transform(ex.v, tr.v, rq->rebuild_keys ? "nothing was changed"
-				    : "nothing was loaded", &rp, rq->files->n);
+	if (follow && (pid = start_following_load(rq, ld.v, &go_fd)) < 0)
+		ret = HOSO_EXIT_FAILED;
+	if (ret == HOSO_EXIT_OK)
+		ret = run_extract_transform(ex.v, tr.v, rq->rebuild_keys ? "nothing was changed"
+					    : "nothing was loaded", &rp, rq->files->n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* the two run side by side: each is given the time of both */
 	ms[STAGE_EXTRACT] = ms[STAGE_TRANSFORM] = elapsed_ms(&t0, &t1);
 	/* what the operator must look at; too many unknown units or procedures stop here */
 	if (ret == HOSO_EXIT_OK)
 		ret = runner_attention(rq->p, rq->staging, &attention, rq->why ? rq->why : &why);
+	if (follow && pid > 0 && (ret != HOSO_EXIT_OK || stop_signal)) {
+		struct runner_stage_end cancelled;
+
+		/* the end of its input without "commit" cancels it */
+		close(go_fd);
+		runner_wait_stage(pid, &cancelled);
+	}
 	if (ret == HOSO_EXIT_OK && !stop_signal) {
 		struct runner_stage_end end;
-		pid_t pid;
 
-		runner_export_conninfo(rq->p);
-		pid = runner_spawn(ld.v, -1, -1);
+		if (follow) {
+			tell_load_to_commit(go_fd);
+			close(go_fd);
+		} else {
+			runner_export_conninfo(rq->p);
+			pid = runner_spawn(ld.v, -1, -1);
+		}
 		runner_progress_begin(&rp, "load");
 		if (pid < 0) {
 			ret = HOSO_EXIT_FAILED;

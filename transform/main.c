@@ -159,6 +159,9 @@ transform(const struct transform_args *a)
 		goto cleanup;
 	if (a->derive_only && !mark_keys(&tr, a->derive_only))
 		goto cleanup;
+	/* a following load may copy them while the cases are derived */
+	if (!staging_publish_read_files(&tr.staging))
+		goto cleanup;
 	clock_gettime(CLOCK_MONOTONIC, &derive_start);
 	transform_derive_all(&tr);
 	summary_write(&tr.summary, &tr.staging);

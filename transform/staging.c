@@ -81,13 +81,15 @@ staging_open(struct staging *s, const char *dir)
 	if (!hoso_make_dirs(dir))
 		return false;
 	/* an old MANIFEST would vouch for files we are about to rewrite */
-	manifest = hoso_path_join(dir, HOSO_STAGING_MANIFEST);
-	if (unlink(manifest) != 0 && errno != ENOENT) {
-		hoso_error("cannot remove \"%s\": %s", manifest, strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		manifest = hoso_path_join(dir, i == 0 ? HOSO_STAGING_MANIFEST : HOSO_STAGING_READ_MANIFEST);
+		if (unlink(manifest) != 0 && errno != ENOENT) {
+			hoso_error("cannot remove \"%s\": %s", manifest, strerror(errno));
+			free(manifest);
+			return false;
+		}
 		free(manifest);
-		return false;
 	}
-	free(manifest);
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
 		char *path = hoso_path_join(dir, hoso_staging_layouts[t].file);
 
@@ -170,55 +172,109 @@ write_file(const char *path, const char *data, size_t len)
 	return ok;
 }
 
+/* Wait until the writer has written every block handed to it so far. */
+static void
+writer_drain(struct staging *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->count > 0)
+		pthread_cond_wait(&s->changed, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Close file t, whose blocks are all written, and add its MANIFEST line
+ * ("name size sha256").  No fsync: hoso-load checks every file's size and
+ * SHA-256 against the MANIFEST as it copies, so a file a crash tore is
+ * refused anyway, and syncing half a gigabyte would cost seconds a run.
+ */
+static void
+close_file(struct staging *s, enum hoso_staging_file t, struct hoso_buf *manifest)
+{
+	struct staging_file *sf = &s->files[t];
+
+	if (!sf->published) {
+		int flushed = fflush(sf->f), closed = fclose(sf->f);
+
+		if ((flushed != 0 || closed != 0) && !s->failed) {
+			s->write_errno = errno;
+			s->failed = true;
+		}
+		sf->f = NULL;
+		hoso_sha256_final_hex(&sf->sha, sf->sha256_hex);
+	}
+	hoso_buf_addf(manifest, "%s %llu %s\n", hoso_staging_layouts[t].file, sf->bytes,
+		      sf->sha256_hex);
+}
+
+/* name appears atomically, with the given content, and only once what it lists is written. */
+static bool
+publish(const struct staging *s, const char *name, const struct hoso_buf *content)
+{
+	struct hoso_buf tmp = HOSO_BUF_INIT;
+	char *path = hoso_path_join(s->dir, name);
+	bool ok;
+
+	hoso_buf_addf(&tmp, "%s.tmp", path);
+	ok = write_file(tmp.data, content->data, content->len);
+	if (ok && rename(tmp.data, path) != 0) {
+		hoso_error("cannot rename \"%s\": %s", tmp.data, strerror(errno));
+		ok = false;
+	}
+	hoso_buf_release(&tmp);
+	free(path);
+	return ok;
+}
+
+static bool
+write_failed(const struct staging *s)
+{
+	if (!s->failed)
+		return false;
+	hoso_error("writing the staging directory \"%s\" failed: %s", s->dir,
+		   strerror(s->write_errno ? s->write_errno : EIO));
+	return true;
+}
+
+bool
+staging_publish_read_files(struct staging *s)
+{
+	struct hoso_buf manifest = HOSO_BUF_INIT;
+	bool ok;
+
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++)
+		if (hoso_staging_is_read_file((enum hoso_staging_file) t))
+			flush_table(s, (enum hoso_staging_file) t);
+	writer_drain(s);
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
+		if (!hoso_staging_is_read_file((enum hoso_staging_file) t))
+			continue;
+		close_file(s, (enum hoso_staging_file) t, &manifest);
+		s->files[t].published = true;
+	}
+	ok = !write_failed(s) && publish(s, HOSO_STAGING_READ_MANIFEST, &manifest);
+	hoso_buf_release(&manifest);
+	return ok;
+}
+
 bool
 staging_finish(struct staging *s, const struct hoso_buf *report)
 {
 	struct hoso_buf manifest = HOSO_BUF_INIT;
-	char *path, *tmp;
-	bool ok = true;
+	char *path;
+	bool ok = false;
 
 	for (int t = 0; t < HOSO_STAGING_NFILES; t++)
 		flush_table(s, (enum hoso_staging_file) t);
 	writer_stop(s);
-	if (s->failed)
-		errno = s->write_errno;
-	for (int t = 0; t < HOSO_STAGING_NFILES; t++) {
-		struct staging_file *sf = &s->files[t];
-		char hex[65];
-
-		/*
-		 * No fsync: hoso-load checks every file's size and SHA-256 against
-		 * the MANIFEST as it copies, so a file a crash tore is refused
-		 * anyway, and syncing half a gigabyte would cost seconds a run.
-		 */
-		if (fflush(sf->f) != 0)
-			s->failed = true;
-		if (fclose(sf->f) != 0)
-			s->failed = true;
-		sf->f = NULL;
-		hoso_sha256_final_hex(&sf->sha, hex);
-		hoso_buf_addf(&manifest, "%s %llu %s\n", hoso_staging_layouts[t].file, sf->bytes, hex);
-	}
-	if (s->failed) {
-		hoso_error("writing the staging directory \"%s\" failed: %s", s->dir, strerror(errno));
-		ok = false;
+	for (int t = 0; t < HOSO_STAGING_NFILES; t++)
+		close_file(s, (enum hoso_staging_file) t, &manifest);
+	if (write_failed(s))
 		goto cleanup;
-	}
 	path = hoso_path_join(s->dir, HOSO_STAGING_REPORT);
 	ok = write_file(path, report->data, report->len);
 	free(path);
-	if (!ok)
-		goto cleanup;
-	/* MANIFEST appears atomically, and only once everything it lists is written */
-	tmp = hoso_path_join(s->dir, HOSO_STAGING_MANIFEST ".tmp");
-	path = hoso_path_join(s->dir, HOSO_STAGING_MANIFEST);
-	ok = write_file(tmp, manifest.data, manifest.len);
-	if (ok && rename(tmp, path) != 0) {
-		hoso_error("cannot rename \"%s\": %s", tmp, strerror(errno));
-		ok = false;
-	}
-	free(tmp);
-	free(path);
+	ok = ok && publish(s, HOSO_STAGING_MANIFEST, &manifest);
 cleanup:
 	hoso_buf_release(&manifest);
 	return ok;

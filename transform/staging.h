@@ -26,6 +26,9 @@ struct staging_file {
 	/* the writer thread's, until it has been joined */
 	struct hoso_sha256 sha;
 	unsigned long long bytes;
+	/* closed early by staging_publish_read_files, with its digest */
+	bool published;
+	char sha256_hex[65];
 };
 
 /* Blocks in flight: bounds the memory the writer can fall behind by. */
@@ -65,6 +68,12 @@ void staging_format_row(struct hoso_buf *row, enum hoso_staging_file t, const st
 /* Whole rows formatted before (nrows of them, each ending in a newline). */
 void staging_append(struct staging *s, enum hoso_staging_file t, const char *rows, size_t len,
 		    unsigned long long nrows);
+/*
+ * The streams are read (and the prior messages fetched): write and close
+ * the files the streams alone make (HOSO_STAGING_READ_FILES) and list them
+ * in HOSO_STAGING_READ_MANIFEST.  Rows for them after this are a bug.
+ */
+bool staging_publish_read_files(struct staging *s);
 /* Write report.json (text given), flush everything, write the MANIFEST. */
 bool staging_finish(struct staging *s, const struct hoso_buf *report);
 void staging_release(struct staging *s);

@@ -132,6 +132,7 @@ main(void)
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "t", (struct expect) BYTES("\0\0\0\x01" "\x01"), "t");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "f", (struct expect) BYTES("\0\0\0\x01" "\x00"), "f");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "0", (struct expect) BYTES("\0\0\0\x01" "\x00"), "0");
+	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "1", (struct expect) BYTES("\0\0\0\x01" "\x01"), "1");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "TRUE", (struct expect) BYTES("\0\0\0\x01" "\x01"), "TRUE");
 	encodes(HOSO_KIND_BOOL, HOSO_PG_BOOL, "off", (struct expect) BYTES("\0\0\0\x01" "\x00"), "off");
 	/* a unit path: a one-dimensional text[] */
@@ -168,6 +169,9 @@ main(void)
 	refuses(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{a,{b}}", "array", "a nested array");
 	refuses(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "KT", "array", "no braces");
 	refuses(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{a,}", "array", "an empty element");
+	refuses(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{\"ab}", "array", "a quote never closed");
+	refuses(HOSO_KIND_PATH, HOSO_PG_TEXT_ARRAY, "{\"ab\\\\", "array",
+		"a quoted element ending in its escape");
 	refuses(HOSO_KIND_TEXT, HOSO_PG_TEXT, "ab\\", "backslash", "a backslash ending the field");
 	refuses(HOSO_KIND_CODE, HOSO_PG_CHAR, "RC", "one character", "two characters for \"char\"");
 
