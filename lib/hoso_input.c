@@ -412,6 +412,9 @@ decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
 static void
 fill_chunk(struct hoso_input_source *s, struct chunk *c)
 {
+	/* the first member's head, in the decoder's thread: it may inflate the member */
+	if (s->state == DEC_HEAD)
+		read_head(s);
 	c->len = 0;
 	c->offset = s->offset;
 	c->last = false;
@@ -538,7 +541,7 @@ source_new(const char *path, size_t max_line)
 	return s;
 }
 
-/* Look at the first bytes, choose the decoder, drop a leading BOM. */
+/* Look at the first bytes and choose the decoder (which drops a leading BOM). */
 static bool
 source_start(struct hoso_input *in, bool threaded)
 {
@@ -567,7 +570,6 @@ source_start(struct hoso_input *in, bool threaded)
 			 s->path, looks);
 		return false;
 	}
-	read_head(s);
 	s->nchunks = threaded ? NCHUNKS : 1;
 	for (size_t i = 0; i < s->nchunks; i++)
 		s->chunks[i].data = hoso_xmalloc(CHUNK_SIZE);
