@@ -587,7 +587,8 @@ source_start(struct hoso_input *in, bool threaded)
 /*
  * The checksum pass: the F record carries the file's SHA-256 and precedes
  * its other records, so the file is hashed before it is decoded.  Standard
- * input (a pipe) is copied to an unlinked temporary file on the way.
+ * input (a pipe) is copied to an unlinked temporary file on the way.  A
+ * file that fits in raw stays there, and is decoded without a second read.
  */
 static bool
 checksum_pass(struct hoso_input *in)
@@ -596,6 +597,8 @@ checksum_pass(struct hoso_input *in)
 	struct hoso_sha256 sha;
 	struct stat st;
 	bool seekable = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	bool fits = seekable;
+	size_t kept = 0;
 	ssize_t n;
 
 	if (!seekable) {
@@ -608,14 +611,22 @@ checksum_pass(struct hoso_input *in)
 	}
 	hoso_sha256_init(&sha);
 	for (;;) {
+		unsigned char *buf = s->raw + kept;
+
+		if (kept == RAW_SIZE) {
+			fits = false;
+			buf = s->raw;
+		}
 		do
-			n = read(s->fd, s->raw, RAW_SIZE);
+			n = read(s->fd, buf, RAW_SIZE - (size_t) (buf - s->raw));
 		while (n < 0 && errno == EINTR);
 		if (n <= 0)
 			break;
-		hoso_sha256_update(&sha, s->raw, (size_t) n);
+		hoso_sha256_update(&sha, buf, (size_t) n);
 		s->disk_size += (uint64_t) n;
-		if (s->spool && fwrite(s->raw, 1, (size_t) n, s->spool) != (size_t) n) {
+		if (fits)
+			kept += (size_t) n;
+		if (s->spool && fwrite(buf, 1, (size_t) n, s->spool) != (size_t) n) {
 			n = -1;
 			break;
 		}
@@ -636,6 +647,12 @@ checksum_pass(struct hoso_input *in)
 			close(s->fd);
 		s->close_fd = false;
 		s->fd = fileno(s->spool);
+	}
+	if (fits) {
+		s->raw_len = kept;
+		s->size = kept;
+		s->src_eof = true;
+		return true;
 	}
 	if (lseek(s->fd, 0, SEEK_SET) != 0) {
 		snprintf(in->error, sizeof(in->error), "%s: cannot rewind: %s", s->path, strerror(errno));

@@ -13,6 +13,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_input.h"
+#include "hoso_sha256.h"
 #include "unit.h"
 
 /* Append one gzip member holding s[0..len) to out. */
@@ -249,6 +250,55 @@ check_gzip_ways(void)
 	hoso_buf_release(&hc);
 }
 
+/*
+ * Files read from disk: one that fits in a read is hashed and decoded from
+ * that one read, a larger one is read again; sizes around the read size
+ * (1 MiB) on both sides, plain and gzip, threaded and not.
+ */
+static void
+check_files_on_disk(void)
+{
+	static const size_t sizes[] = { 105, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (int gzip = 0; gzip < 2; gzip++) {
+			struct hoso_buf text = HOSO_BUF_INIT, bytes = HOSO_BUF_INIT;
+			struct hoso_sha256 sha;
+			char path[] = "/tmp/test_input_XXXXXX", want_sha[65];
+			int fd = mkstemp(path);
+
+			/* lines of 10 bytes, the last one cut (never empty) to make the size exact */
+			for (size_t i = 0; text.len < sizes[k]; i++)
+				hoso_buf_addf(&text, "%09zu\n", i);
+			text.len = sizes[k];
+			if (gzip)
+				gzip_member(&bytes, text.data, text.len);
+			else
+				hoso_buf_add(&bytes, text.data, text.len);
+			CHECK(fd >= 0 && write(fd, bytes.data, bytes.len) == (ssize_t) bytes.len,
+			      "temp file");
+			if (fd >= 0)
+				close(fd);
+			hoso_sha256_init(&sha);
+			hoso_sha256_update(&sha, bytes.data, bytes.len);
+			hoso_sha256_final_hex(&sha, want_sha);
+			for (int threaded = 0; threaded < 2; threaded++) {
+				CHECK(hoso_input_open(&in, path, 0, threaded), "open from disk");
+				CHECK_EQ_LL(in.size, bytes.len, "size on disk");
+				CHECK_EQ_STR(in.sha256, want_sha, "hash of the bytes on disk");
+				/* lines_differ wants whole lines: the cut last line is read too */
+				hoso_buf_addch(&text, '\n');
+				CHECK_EQ_LL(lines_differ(&text), 0, "lines from disk");
+				text.len--;
+				hoso_input_close(&in);
+			}
+			unlink(path);
+			hoso_buf_release(&text);
+			hoso_buf_release(&bytes);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -384,5 +434,6 @@ main(void)
 	hoso_buf_release(&gz);
 	check_line_offsets();
 	check_gzip_ways();
+	check_files_on_disk();
 	return unit_summary("test_input");
 }
