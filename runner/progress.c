@@ -112,13 +112,21 @@ directory_bytes(const char *dir)
 	return n;
 }
 
+static void load_status(struct runner_progress *rp, struct hoso_buf *now);
+
 void
 runner_progress_transform_tick(void *arg)
 {
 	struct runner_progress *rp = arg;
+	struct hoso_buf load = HOSO_BUF_INIT;
 
-	hoso_progress_text(&rp->line, "merging and deriving the cases, %.1f MB of staging written",
-			   megabytes(directory_bytes(rp->staging)));
+	/* a run's load follows the transform: what it copies meanwhile */
+	if (rp->load_follows && rp->conn)
+		load_status(rp, &load);
+	hoso_progress_text(&rp->line, "merging and deriving the cases, %.1f MB of staging written%s%s",
+			   megabytes(directory_bytes(rp->staging)), load.len ? "; load: " : "",
+			   load.len ? load.data : "");
+	hoso_buf_release(&load);
 }
 
 void
@@ -170,6 +178,19 @@ runner_progress_load_tick(void *arg)
 	struct runner_progress *rp = arg;
 	struct hoso_buf now = HOSO_BUF_INIT;
 	unsigned long long total = 0;
+
+	load_status(rp, &now);
+	for (size_t i = 0; i < rp->ntables; i++)
+		total += rp->tables[i].rows;
+	hoso_progress_text(&rp->line, "%s%s%llu rows so far", now.len ? now.data : "",
+			   now.len ? "; " : "", total);
+	hoso_buf_release(&now);
+}
+
+/* What the load's sessions do now ("copying T (N rows), indexing U"), into now; rows kept per table. */
+static void
+load_status(struct runner_progress *rp, struct hoso_buf *now)
+{
 	PGresult *res;
 
 	/* planning the views' joins costs twenty times their reading: once, then reused */
@@ -186,18 +207,13 @@ runner_progress_load_tick(void *arg)
 		bool copy = strcmp(PQgetvalue(res, i, 0), "copy") == 0;
 		struct load_table *t = copy ? load_table(rp, PQgetvalue(res, i, 3)) : NULL;
 
-		hoso_buf_addf(&now, "%s%s %s", now.len ? ", " : "", copy ? "copying" : "indexing", table);
+		hoso_buf_addf(now, "%s%s %s", now->len ? ", " : "", copy ? "copying" : "indexing", table);
 		if (t) {
 			t->rows = strtoull(PQgetvalue(res, i, 2), NULL, 10);
-			hoso_buf_addf(&now, " (%llu rows)", t->rows);
+			hoso_buf_addf(now, " (%llu rows)", t->rows);
 		}
 	}
 	PQclear(res);
-	for (size_t i = 0; i < rp->ntables; i++)
-		total += rp->tables[i].rows;
-	hoso_progress_text(&rp->line, "%s%s%llu rows so far", now.len ? now.data : "",
-			   now.len ? "; " : "", total);
-	hoso_buf_release(&now);
 }
 
 void

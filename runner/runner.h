@@ -128,6 +128,7 @@ struct runner_progress {
 	unsigned long long input_bytes;	/* of the files extract reads */
 	const char *staging;
 	PGconn *conn;			/* NULL: no load progress */
+	bool load_follows;		/* the load runs beside the transform */
 	bool prepared;			/* the load's query is prepared on conn */
 	struct load_table {
 		char relid[16];		/* its oid: a work table has no name we can see */

@@ -3,8 +3,11 @@
  *
  * extract and transform run concurrently, connected by a pipe, so that
  * decompression and parsing overlap with case accumulation on the second
- * core; load runs after them on the finished staging directory, which is
- * checksummed (MANIFEST) so that a half-written one is never loaded.
+ * core.  A run's load runs beside them too (hoso-load --follow): it copies
+ * the archive's files once transform lists them complete (MANIFEST.read),
+ * the rest once the MANIFEST is written, and commits only when the runner
+ * says so; a rebuild's load runs after them.  Every file is checked
+ * against its manifest, so a half-written one is never loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -689,6 +692,7 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	struct timespec t0, t1, t2;
 
 	rp.input_bytes = input_bytes(rq->files);
+	rp.load_follows = follow;
 	build_argvs(rq, &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (follow && (pid = start_following_load(rq, ld.v, &go_fd)) < 0)

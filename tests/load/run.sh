@@ -546,6 +546,101 @@ else
 fi
 export PGDATABASE=hoso_load_test
 
+echo "== following the transform (--follow)"
+# MANIFEST.read: what the transform writes once the streams are read (by a rename, as it does)
+mkread() {
+	(cd "$1" && for f in files.tsv dossier_msg.tsv progress_msg.tsv reject.tsv; do
+		echo "$f $(stat -c %s "$f") $(sha256sum <"$f" | cut -c1-64)"
+	done >MANIFEST.read.tmp && mv MANIFEST.read.tmp MANIFEST.read)
+}
+# every table a load writes, as text, to compare two warehouses
+fingerprint() {
+	PGDATABASE=$1 q "SELECT (SELECT string_agg(path || ':' || rows, ',' ORDER BY path) FROM hoso.file_ledger),
+		(SELECT md5(string_agg(d::text, ',' ORDER BY d::text)) FROM (SELECT line, pos, src, at, case_no, status FROM hoso.dossier_msg) d),
+		(SELECT md5(string_agg(p::text, ',' ORDER BY p::text)) FROM (SELECT line, pos, src, case_no, event_at FROM hoso.progress_msg) p),
+		(SELECT md5(string_agg(c::text, ',' ORDER BY c::text)) FROM hoso.case_fact c),
+		(SELECT md5(string_agg(c::text, ',' ORDER BY c::text)) FROM hoso.case_status c),
+		(SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM hoso.summary_day s),
+		(SELECT count(*) FROM hoso.reject), (SELECT string_agg(status, ',') FROM hoso.run)"
+}
+for db in hoso_plain hoso_follow; do
+	psql -X -q -d postgres -c "CREATE DATABASE $db" || fail "createdb $db"
+	PGDATABASE=$db "$load" --migrate 2>/dev/null || fail "migrate $db"
+done
+mkstaging "$here/staging" "$work/f-plain"
+PGDATABASE=hoso_plain owned 1 "$work/f-plain"
+PGDATABASE=hoso_plain expect_exit "follow: the load without it" 0 \
+	"$load" --run-id 1 --max-reject-ratio 0.5 $ref "$work/f-plain"
+export PGDATABASE=hoso_follow
+# the directory as the transform starts it: no manifest yet
+mkstaging "$here/staging" "$work/f"
+mv "$work/f/MANIFEST" "$work/f-manifest"
+owned 1 "$work/f"
+mkfifo "$work/go"
+"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f" <"$work/go" >"$work/out" 2>"$work/err" &
+follower=$!
+exec 7>"$work/go"
+sleep 0.3
+kill -0 $follower 2>/dev/null && pass "follow: waits for MANIFEST.read" || fail "follow: ended before MANIFEST.read"
+check "follow: nothing written while it waits" "0" "SELECT count(*) FROM hoso.file_ledger"
+mkread "$work/f"
+sleep 0.5
+kill -0 $follower 2>/dev/null && pass "follow: waits for the MANIFEST" || fail "follow: ended before the MANIFEST"
+mv "$work/f-manifest" "$work/f/MANIFEST"
+sleep 0.5
+kill -0 $follower 2>/dev/null && pass "follow: waits to be told to commit" || fail "follow: ended before told to commit"
+check "follow: nothing visible before the commit" "0" "SELECT count(*) FROM hoso.file_ledger"
+trap '' PIPE	# a load that ended early must fail the checks below, not end the script
+echo commit >&7
+exec 7>&-
+trap - PIPE
+wait $follower
+rc=$?
+[ "$rc" -eq 0 ] && pass "follow: committed when told (exit 0)" || { fail "follow: exit $rc"; sed 's/^/    /' "$work/err"; }
+got=$(fingerprint hoso_follow) want=$(fingerprint hoso_plain)
+[ -n "$want" ] && [ "$got" = "$want" ] && pass "follow: the warehouse a load without --follow makes" ||
+	fail "follow: warehouse [$got], without --follow [$want]"
+
+# told nothing: its input ends (the transform failed, the runner stopped)
+psql -X -q -d postgres -c "DROP DATABASE hoso_follow" -c "CREATE DATABASE hoso_follow" || fail "recreate hoso_follow"
+"$load" --migrate 2>/dev/null || fail "migrate hoso_follow"
+mkstaging "$here/staging" "$work/f2"
+mv "$work/f2/MANIFEST" "$work/f2-manifest"
+owned 1 "$work/f2"
+expect_exit "follow: cancelled before MANIFEST.read" 1 \
+	"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f2" </dev/null
+grep -q error "$work/err" && fail "follow: a cancel is no error of the load's: $(cat "$work/err")" ||
+	pass "follow: a cancel prints no error (the runner says why)"
+mkread "$work/f2"
+mv "$work/f2-manifest" "$work/f2/MANIFEST"
+expect_exit "follow: cancelled after every copy, before the commit" 1 \
+	"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f2" </dev/null
+nothing_loaded "follow: cancelled"
+check "follow: cancelled: no run row" "0" "SELECT count(*) FROM hoso.run"
+# the MANIFEST must say of the files already copied what MANIFEST.read said
+mkstaging "$here/staging" "$work/f3"
+mkread "$work/f3"
+awk '$1 == "dossier_msg.tsv" { $3 = sprintf("%064d", 0) } { print }' "$work/f3/MANIFEST" >"$work/f3/m" &&
+	mv "$work/f3/m" "$work/f3/MANIFEST"
+owned 1 "$work/f3"
+echo commit >"$work/go-f3"
+expect_exit "follow: MANIFEST and MANIFEST.read disagree" 1 \
+	"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f3" <"$work/go-f3"
+expect_err "follow: the disagreement named" "MANIFEST: differs from MANIFEST.read on dossier_msg.tsv"
+nothing_loaded "follow: manifests disagree"
+# told to commit, but the MANIFEST never comes
+mkstaging "$here/staging" "$work/f4"
+rm "$work/f4/MANIFEST"
+mkread "$work/f4"
+owned 1 "$work/f4"
+expect_exit "follow: told to commit without a MANIFEST" 1 \
+	"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f4" <"$work/go-f3"
+expect_err "follow: the missing MANIFEST named" "f4/MANIFEST: missing, though the run said to commit"
+nothing_loaded "follow: no MANIFEST"
+expect_exit "follow: not with --rebuild" 2 \
+	"$load" --follow --run-id 1 --rebuild "$work/keys" --from 2023-03-01 --to 2023-03-02 "$work/f4"
+export PGDATABASE=hoso_load_test
+
 echo
 if [ "$failures" -ne 0 ]; then
 	echo "$failures checks FAILED"

@@ -1,0 +1,78 @@
+#!/bin/sh
+# A run's load copies the archive beside the transform (hoso-load
+# --follow).  A transform killed once that has begun (MANIFEST.read
+# written, the cases being derived) must leave the warehouse as it was:
+# the load is cancelled, the run's row names the transform, no process is
+# left, and a rerun loads every file once.
+. "$HOSO_ROOT/tests/integration/lib.sh"
+
+# two landing days of 30 000 dossiers each: deriving them lasts long enough
+# for the kill to land after MANIFEST.read
+for d in 20230301 20230302; do
+	mkdir -p "$work/landing/$d"
+	awk -v d=$d 'BEGIN { for (l = 0; l < 300; l++) {
+		printf "{\"_at\":\"%s170000\",\"_src\":\"FLW\",\"service\":\"DongBoHoSoMC\",\"data\":[", d
+		for (k = 0; k < 100; k++)
+			printf "%s{\"MaHoSo\":\"000.00.15.H34-%s-%06d\",\"MaTTHC\":\"1.000001\",\"KenhThucHien\":\"2\",\"NgayTiepNhan\":\"%s080000\",\"NgayHenTra\":\"%s170000\",\"TrangThaiHoSo\":\"4\"}", \
+				(k ? "," : ""), d, l * 100 + k, d, d
+		print "]}" } }' | gzip >"$work/landing/$d/log.jsonl.gz"
+done
+cat >"$work/p.yaml" <<YAML
+name: flw
+source:
+  paths: ["$work/landing/{date:%Y%m%d}/*.jsonl.gz"]
+  format: dvcqg-jsonl
+$(kontum_reference)
+staging: $work/staging
+YAML
+
+# the reference: both days by runs that nothing interrupts
+fresh_db follow_clean
+for day in 2023-03-01 2023-03-02; do
+	"$HOSO" run "$work/p.yaml" --date $day >/dev/null 2>&1 || fail "clean run of $day failed"
+done
+table_digest >"$work/clean"
+
+first_day() {
+	fresh_db follow_crash
+	"$HOSO" run "$work/p.yaml" --date 2023-03-01 >/dev/null 2>&1 || fail "first day failed"
+	rm -rf "$work"/staging/*/run-*
+}
+first_day
+table_digest >"$work/before"
+landed=no
+for attempt in 1 2 3 4 5; do
+	"$HOSO" run "$work/p.yaml" --date 2023-03-02 >"$work/run.log" 2>&1 &
+	runner=$!
+	transform= load=
+	while kill -0 $runner 2>/dev/null && [ -z "$transform" ]; do
+		transform=$(pgrep -P $runner -x hoso-transform) || sleep 0.01
+	done
+	load=$(pgrep -P $runner -x hoso-load) || true
+	# the shell's own test and glob: no process to start while the transform goes on
+	while kill -0 $runner 2>/dev/null; do
+		set -- "$work"/staging/*/run-*/MANIFEST.read
+		[ -e "$1" ] && break
+	done
+	kill -KILL $transform 2>/dev/null || transform=
+	rc=0; wait $runner || rc=$?
+	if [ -n "$transform" ] && [ "$rc" -ne 0 ]; then
+		landed=yes
+		break
+	fi
+	say "attempt $attempt: the transform had ended (exit $rc); again"
+	first_day
+done
+assert_eq "$landed" yes "a transform killed after MANIFEST.read, in $attempt attempts"
+assert_eq "$rc" 1 "the run fails"
+table_digest >"$work/now"
+assert_eq "$(cmp -s "$work/before" "$work/now" && echo same)" same "the warehouse is as before the run"
+assert_contains "$(q -c "SELECT status || ': ' || message FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
+	"failed: hoso-transform was killed by SIGKILL" "the run's row names the transform"
+assert_eq "$( [ -n "$load" ] && kill -0 $load 2>/dev/null && echo alive || echo gone)" gone \
+	"the load beside it is gone"
+assert_eq "$(grep -c 'hoso-load' "$work/run.log")" 0 "the cancelled load says nothing ($(grep hoso-load "$work/run.log"))"
+"$HOSO" run "$work/p.yaml" --date 2023-03-02 >"$work/rerun.log" 2>&1 || fail "rerun failed: $(tail -3 "$work/rerun.log")"
+table_digest >"$work/now"
+assert_eq "$(cmp -s "$work/clean" "$work/now" && echo same)" same "the rerun gives what runs nothing interrupted give"
+finish
