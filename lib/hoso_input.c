@@ -783,6 +783,85 @@ hoso_utf8_check(const char *str, size_t len)
 	return len;
 }
 
+#if HOSO_BYTES16
+/* The mask of the bytes of v in lo..hi. */
+static inline unsigned
+bytes16_in(hoso_bytes16 v, unsigned char lo, unsigned char hi)
+{
+	__m128i at_least = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8((char) lo)), v);
+	__m128i at_most = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8((char) hi)), v);
+
+	return hoso_bytes16_mask(_mm_and_si128(at_least, at_most));
+}
+
+/*
+ * Sixteen bytes at a time, as bit masks (bit i for byte i): every lead byte
+ * marks the positions its continuation bytes must take, those marks must not
+ * overlap and must be exactly the continuation bytes; marks past the block
+ * carry into the next one.  The second byte after E0, ED, F0 and F4 is
+ * checked by range (no overlong forms, surrogates or code points past
+ * U+10FFFF).  Any error only sets bits in err: no branch depends on the text.
+ */
+bool
+hoso_utf8_no_nul(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) str;
+	unsigned err = 0, c1 = 0, c2 = 0, c3 = 0, c_e0 = 0, c_ed = 0, c_f0 = 0, c_f4 = 0;
+	unsigned char tail[16];
+
+	for (size_t i = 0; i < len; i += 16) {
+		hoso_bytes16 v;
+		unsigned high, cont, lead2, lead3, lead4, e1, e2, e3, e0, ed, f0, f4, lo9f, lo8f;
+
+		if (len - i >= 16) {
+			v = hoso_bytes16_load(s + i);
+		} else {
+			/* the last bytes, padded with spaces (plain ASCII) */
+			memset(tail, ' ', sizeof(tail));
+			memcpy(tail, s + i, len - i);
+			v = hoso_bytes16_load(tail);
+		}
+		high = hoso_bytes16_high_mask(v);
+		err |= hoso_bytes16_mask(hoso_bytes16_equal(v, 0));
+		if (!(high | c1 | c2 | c3))
+			continue;
+		cont = bytes16_in(v, 0x80, 0xbf);
+		lead2 = bytes16_in(v, 0xc2, 0xdf);
+		lead3 = bytes16_in(v, 0xe0, 0xef);
+		lead4 = bytes16_in(v, 0xf0, 0xf4);
+		e1 = (lead2 | lead3 | lead4) << 1 | c1;
+		e2 = (lead3 | lead4) << 2 | c2;
+		e3 = lead4 << 3 | c3;
+		err |= (e1 & e2) | (e1 & e3) | (e2 & e3);
+		err |= ((e1 | e2 | e3) & 0xffff) ^ cont;
+		err |= high & ~(cont | lead2 | lead3 | lead4);	/* C0, C1, F5..FF */
+		e0 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xe0));
+		ed = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xed));
+		f0 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xf0));
+		f4 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xf4));
+		lo9f = hoso_bytes16_mask(hoso_bytes16_below(v, 0xa0));
+		lo8f = hoso_bytes16_mask(hoso_bytes16_below(v, 0x90));
+		err |= (((e0 << 1 | c_e0) & lo9f) | ((ed << 1 | c_ed) & ~lo9f) |
+			((f0 << 1 | c_f0) & lo8f) | ((f4 << 1 | c_f4) & ~lo8f)) & 0xffff;
+		c1 = e1 >> 16;
+		c2 = e2 >> 16;
+		c3 = e3 >> 16;
+		c_e0 = e0 >> 15;
+		c_ed = ed >> 15;
+		c_f0 = f0 >> 15;
+		c_f4 = f4 >> 15;
+	}
+	/* a sequence cut by the end */
+	return !(err | c1 | c2 | c3);
+}
+#else
+bool
+hoso_utf8_no_nul(const char *s, size_t len)
+{
+	return hoso_utf8_check(s, len) == len && !memchr(s, 0, len);
+}
+#endif
+
 /*
  * NUL bytes and UTF-8 in one pass: plain ASCII goes eight bytes at a time,
  * the scan jumping to the first byte that is a NUL or not ASCII.
@@ -793,6 +872,9 @@ check_line(struct hoso_input_line *line)
 	const unsigned char *s = (const unsigned char *) line->data;
 	size_t len = line->len, i = 0;
 
+	/* the usual verdict, quickly; the flaw's place is looked for only when there is one */
+	if (hoso_utf8_no_nul(line->data, len))
+		return;
 	while (i < len) {
 		size_t n;
 

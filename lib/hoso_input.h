@@ -90,4 +90,7 @@ const char *hoso_input_sniff(const unsigned char *data, size_t len);
 /* Offset of the first invalid UTF-8 sequence in s, or len when valid. */
 size_t hoso_utf8_check(const char *s, size_t len);
 
+/* Whether s is valid UTF-8 without a NUL byte: the quick verdict on each line. */
+bool hoso_utf8_no_nul(const char *s, size_t len);
+
 #endif

@@ -4,6 +4,7 @@
  * UTF-8 (at every offset of a block), over-long lines, lines across chunks
  * (threaded and not), gzip members inflated whole and streamed.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,130 @@ check_line_offsets(void)
 		}
 	}
 	CHECK_EQ_LL(bad, 0, "NUL, bad and good UTF-8 at each offset of lines up to 40 bytes");
+}
+
+/* Valid UTF-8 without NUL, by decoding each code point (RFC 3629). */
+static bool
+reference_no_nul(const unsigned char *s, size_t len)
+{
+	static const unsigned least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i], cp, n;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc0 && c < 0xe0) {
+			n = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c < 0xf0) {
+			n = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c < 0xf8) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (len - i < n)
+			return false;
+		for (unsigned k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* seq[0..n) after `at` ASCII bytes and before `after` more: both verdicts agree. */
+static bool
+no_nul_agrees(const unsigned char *seq, size_t n, size_t at, size_t after)
+{
+	unsigned char buf[64];
+	size_t len = at + n + after;
+
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf + at, seq, n);
+	return hoso_utf8_no_nul((const char *) buf, len) == reference_no_nul(buf, len);
+}
+
+/*
+ * The quick verdict (16 bytes at a time) against decoding: every 1- and
+ * 2-byte string at every offset of a block and at the end, every 3-byte
+ * string across a block boundary and at the end, 4-byte strings of every
+ * lead from F0 with boundary bytes after it, and random text.
+ */
+static void
+check_utf8_verdict(void)
+{
+	static const unsigned char edges[] = {
+		0x00, 0x20, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed,
+		0xef, 0xf0, 0xf4, 0xf5, 0xff,
+	};
+	unsigned char seq[4];
+	long bad = 0;
+	unsigned long long r = 99;
+
+	for (unsigned a = 0; a < 256; a++) {
+		seq[0] = (unsigned char) a;
+		for (size_t at = 0; at < 18; at++)
+			bad += !no_nul_agrees(seq, 1, at, 0) + !no_nul_agrees(seq, 1, at, 3);
+		for (unsigned b = 0; b < 256; b++) {
+			seq[1] = (unsigned char) b;
+			for (size_t at = 0; at < 18; at++)
+				bad += !no_nul_agrees(seq, 2, at, 0) + !no_nul_agrees(seq, 2, at, 2);
+			for (unsigned c = 0; c < 256; c++) {
+				seq[2] = (unsigned char) c;
+				bad += !no_nul_agrees(seq, 3, 13, 0) + !no_nul_agrees(seq, 3, 14, 2);
+			}
+		}
+	}
+	CHECK_EQ_LL(bad, 0, "every string of 1 to 3 bytes, at block edges");
+	bad = 0;
+	for (unsigned a = 0xf0; a < 0x100; a++) {
+		seq[0] = (unsigned char) a;
+		for (size_t i = 0; i < sizeof(edges); i++)
+			for (size_t j = 0; j < sizeof(edges); j++)
+				for (size_t k = 0; k < sizeof(edges); k++) {
+					seq[1] = edges[i];
+					seq[2] = edges[j];
+					seq[3] = edges[k];
+					for (size_t at = 11; at < 17; at++)
+						bad += !no_nul_agrees(seq, 4, at, 0) +
+							!no_nul_agrees(seq, 4, at, 5);
+				}
+	}
+	CHECK_EQ_LL(bad, 0, "4-byte strings from F0 to FF with boundary bytes, at block edges");
+	bad = 0;
+	for (long t = 0; t < 300000; t++) {
+		unsigned char buf[48];
+		size_t len;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = (size_t) (r >> 58) % 48;
+		for (size_t i = 0; i < len; i++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly ASCII and the bytes of Vietnamese: E1 BA/BB xx, C3/C4/C6 xx */
+			switch ((r >> 60) % 8) {
+			case 0: buf[i] = edges[(r >> 40) % sizeof(edges)]; break;
+			case 1: buf[i] = (unsigned char) (0x80 + (r >> 40) % 0x40); break;
+			case 2: buf[i] = 0xe1; break;
+			case 3: buf[i] = (unsigned char) (0xba + (r >> 40) % 2); break;
+			case 4: buf[i] = (unsigned char) (0xc3 + (r >> 40) % 4); break;
+			default: buf[i] = (unsigned char) ('a' + (r >> 40) % 26); break;
+			}
+		}
+		bad += hoso_utf8_no_nul((const char *) buf, len) != reference_no_nul(buf, len);
+	}
+	CHECK_EQ_LL(bad, 0, "random text of ASCII and Vietnamese bytes");
 }
 
 /* Lines "<i> <pseudo-random letters>" while text is under size bytes. */
@@ -433,6 +558,7 @@ main(void)
 	}
 	hoso_buf_release(&gz);
 	check_line_offsets();
+	check_utf8_verdict();
 	check_gzip_ways();
 	check_files_on_disk();
 	return unit_summary("test_input");
