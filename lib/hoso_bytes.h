@@ -51,13 +51,6 @@ hoso_bytes_below(uint64_t w, unsigned char c)
 	return (w - HOSO_BYTES_1 * c) & ~w & HOSO_BYTES_80;
 }
 
-/* Bytes >= 0x80. */
-static inline uint64_t
-hoso_bytes_high(uint64_t w)
-{
-	return w & HOSO_BYTES_80;
-}
-
 /* The index (0..7) of the byte whose flag is the lowest; flags != 0. */
 static inline unsigned
 hoso_bytes_first(uint64_t flags)

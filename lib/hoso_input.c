@@ -862,59 +862,25 @@ hoso_utf8_no_nul(const char *s, size_t len)
 }
 #endif
 
-/*
- * NUL bytes and UTF-8 in one pass: plain ASCII goes eight bytes at a time,
- * the scan jumping to the first byte that is a NUL or not ASCII.
- */
+/* A line's NUL or invalid UTF-8: the first one, if any, is its flaw. */
 static void
 check_line(struct hoso_input_line *line)
 {
 	const unsigned char *s = (const unsigned char *) line->data;
 	size_t len = line->len, i = 0;
 
-	/* the usual verdict, quickly; the flaw's place is looked for only when there is one */
+	/* the usual verdict, quickly; the flaw is looked for only when there is one */
 	if (hoso_utf8_no_nul(line->data, len))
 		return;
 	while (i < len) {
-		size_t n;
+		size_t n = 1;
 
-#if HOSO_BYTES16
-		while (i + 16 <= len) {
-			hoso_bytes16 v = hoso_bytes16_load(s + i);
-			unsigned flags = hoso_bytes16_high_mask(v) |
-				hoso_bytes16_mask(hoso_bytes16_equal(v, 0));
-
-			if (flags) {
-				i += (size_t) __builtin_ctz(flags);
-				goto found;
-			}
-			i += 16;
-		}
-#endif
-		while (HOSO_BYTES_WORDS && i + 8 <= len) {
-			uint64_t w = hoso_bytes_load(s + i);
-			uint64_t flags = hoso_bytes_high(w) | hoso_bytes_equal(w, 0);
-
-			if (flags) {
-				i += hoso_bytes_first(flags);
-				break;
-			}
-			i += 8;
-		}
-		while (i < len && s[i] && s[i] < 0x80)
-			i++;
-		if (i >= len)
-			return;
-#if HOSO_BYTES16
-found:
-#endif
 		if (s[i] == 0) {
 			line->flaw = HOSO_LINE_NUL;
 			line->flaw_column = i + 1;
 			return;
 		}
-		n = utf8_sequence(s + i, len - i);
-		if (!n) {
+		if (s[i] >= 0x80 && !(n = utf8_sequence(s + i, len - i))) {
 			line->flaw = HOSO_LINE_BAD_UTF8;
 			line->flaw_column = i + 1;
 			return;
