@@ -931,6 +931,8 @@ hoso_input_next(struct hoso_input *in, struct hoso_input_line *line)
 
 	if (!s || s->finished)
 		return s && s->failed ? -1 : 0;
+	if (!s->nchunks)
+		return -1;	/* the open failed (in->error says why): nothing to read */
 	for (;;) {
 		struct chunk *c = s->cur;
 		const unsigned char *p, *nl;

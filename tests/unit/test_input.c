@@ -505,6 +505,7 @@ main(void)
 	/* not gzip, not text */
 	CHECK(!hoso_input_open_memory(&in, "z", "PK\x03\x04rest", 8, 0), "zip refused");
 	CHECK_EQ_STR(in.error, "z: looks like a zip archive, not gzip or UTF-8 text", "zip message");
+	CHECK_EQ_LL(hoso_input_next(&in, &line), -1, "no lines from an input that failed to open");
 	hoso_input_close(&in);
 	CHECK(hoso_input_sniff((const unsigned char *) "{\"a\":1}\n", 8) == NULL, "JSON is text");
 	CHECK_EQ_STR(hoso_input_sniff((const unsigned char *) "\0\0\0\0", 4), "binary data (NUL bytes)",
