@@ -24,8 +24,18 @@
 #define FOLLOW_POLL_MS 20
 #define FOLLOW_GO "commit\n"
 
+/* A file copied while the transform wrote it, checked once MANIFEST.read lists it. */
+struct tailed_file {
+	const char *name;	/* the layout's */
+	long long size;
+	char sha256[65];
+};
+
 static struct {
 	bool on;
+	bool tail;		/* --tail: the streams' files as they are written */
+	struct tailed_file tailed[HOSO_STAGING_NFILES];
+	int ntailed;
 	bool input_ended;	/* standard input is at its end */
 	bool go;		/* it said FOLLOW_GO first */
 	char said[sizeof(FOLLOW_GO)];
@@ -33,9 +43,16 @@ static struct {
 } follow;
 
 void
-load_follow_begin(void)
+load_follow_begin(bool tail)
 {
 	follow.on = true;
+	follow.tail = tail;
+}
+
+bool
+load_follow_tails(void)
+{
+	return follow.tail;
 }
 
 /* Read what standard input has, waiting at most FOLLOW_POLL_MS for it. */
@@ -76,8 +93,8 @@ cancelled(void)
 }
 
 /* Wait for DIR/NAME to exist; false when the load is cancelled first. */
-static bool
-wait_for(const char *dir, const char *name)
+bool
+load_follow_wait_for(const char *dir, const char *name)
 {
 	char *path = hoso_path_join(dir, name);
 	bool ok = false;
@@ -104,7 +121,8 @@ bool
 load_follow_read_files(const char *dir, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
-	if (!wait_for(dir, HOSO_STAGING_READ_MANIFEST) ||
+	manifest_release(m);
+	if (!load_follow_wait_for(dir, HOSO_STAGING_READ_MANIFEST) ||
 	    !manifest_read(m, dir, HOSO_STAGING_READ_MANIFEST))
 		return false;
 	for (int f = 0; f < HOSO_STAGING_NFILES; f++) {
@@ -119,12 +137,53 @@ load_follow_read_files(const char *dir, struct manifest *m)
 }
 
 bool
+load_follow_wait_more(const char *dir, bool *complete)
+{
+	char *path = hoso_path_join(dir, HOSO_STAGING_READ_MANIFEST);
+
+	/* listed: the file was whole before MANIFEST.read was written, so one more read ends it */
+	*complete = access(path, F_OK) == 0;
+	free(path);
+	if (*complete)
+		return true;
+	read_input();
+	return !cancelled();
+}
+
+void
+load_follow_tailed(const char *name, long long size, const char *sha256_hex)
+{
+	struct tailed_file *t = &follow.tailed[follow.ntailed++];
+
+	t->name = name;
+	t->size = size;
+	memcpy(t->sha256, sha256_hex, sizeof(t->sha256));
+}
+
+bool
+load_follow_check_tailed(const struct manifest *m)
+{
+	for (int i = 0; i < follow.ntailed; i++) {
+		const struct tailed_file *t = &follow.tailed[i];
+		const struct manifest_entry *e = manifest_find(m, t->name);
+
+		if (!e || e->size != t->size || strcmp(e->sha256, t->sha256) != 0) {
+			hoso_error("%s/%s: content does not match %s (size %lld, sha256 %s); refusing "
+				   "the staging directory", m->dir, t->name, HOSO_STAGING_READ_MANIFEST,
+				   t->size, t->sha256);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
 load_follow_complete(struct manifest *m, struct hoso_buf *report, bool *have_report)
 {
 	struct manifest full;
 	bool ok;
 
-	if (!wait_for(m->dir, HOSO_STAGING_MANIFEST))
+	if (!load_follow_wait_for(m->dir, HOSO_STAGING_MANIFEST))
 		return false;
 	ok = load_open_staging(m->dir, &full, report, have_report);
 	/* the files already copied were checked against MANIFEST.read: it must say what the MANIFEST says */

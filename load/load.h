@@ -37,6 +37,7 @@ struct load_options {
 	const char *rebuild_keys;
 	const char *rebuild_from, *rebuild_to;	/* the range, YYYY-MM-DD */
 	bool follow;			/* --follow: load while the transform writes (follow.c) */
+	bool tail;			/* --tail: the streams' files as they are written */
 };
 
 /* migrate.c: returns an exit status (0 or 1). */
@@ -112,7 +113,25 @@ int load_staging(const struct load_options *o);
  * line "commit".  Standard input ending without it (the transform failed,
  * the runner stopped or died) cancels the load.
  */
-void load_follow_begin(void);
+void load_follow_begin(bool tail);
+/*
+ * --tail as well: the streams' files are copied as the transform writes
+ * them, for a transform that reads nothing of the warehouse (whose reading
+ * would wait on the locks of the load's bulk copy).
+ */
+bool load_follow_tails(void);
+/* Wait for DIR/NAME to exist; false when cancelled first. */
+bool load_follow_wait_for(const char *dir, const char *name);
+/*
+ * At the end of a file being written, for now: wait a little for more.
+ * *complete once MANIFEST.read is written (one more read then finds the
+ * rest); false when cancelled.
+ */
+bool load_follow_wait_more(const char *dir, bool *complete);
+/* What a tailed file held (name: the layout's), for load_follow_check_tailed. */
+void load_follow_tailed(const char *name, long long size, const char *sha256_hex);
+/* The tailed files against MANIFEST.read (in m), logged when they differ. */
+bool load_follow_check_tailed(const struct manifest *m);
 /* MANIFEST.read, once written, into m (checked to list the streams' files). */
 bool load_follow_read_files(const char *dir, struct manifest *m);
 /*

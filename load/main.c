@@ -97,6 +97,8 @@ load(struct hoso_cli *cli, struct load_options *o, hoso_date from, hoso_date to)
 	    (!o->rebuild_keys || from == HOSO_DATE_NONE || to == HOSO_DATE_NONE || o->replace))
 		return hoso_cli_usage_error(cli, "--rebuild KEYS, --from D and --to D go together, "
 					    "without --replace");
+	if (o->tail && (!o->follow || o->replace))
+		return hoso_cli_usage_error(cli, "--tail goes with --follow, without --replace");
 	if (o->follow && o->rebuild_keys)
 		return hoso_cli_usage_error(cli, "--follow is for a run's load, not --rebuild");
 	if (!is_dir(o->staging_dir)) {
@@ -146,6 +148,10 @@ static const struct hoso_option options[] = {
 		      "each file once a manifest lists it; commit\n"
 		      "when standard input says \"commit\", cancel\n"
 		      "when it ends without"),
+	HOSO_OPT_BOOL(0, "tail", &args.o.tail,
+		      "with --follow, into an empty archive: copy the\n"
+		      "archive's files as they are written (for a\n"
+		      "transform without --prior)"),
 	HOSO_OPT_STRING(0, "rebuild", &args.o.rebuild_keys, "KEYS",
 			"replace only the facts of the cases in KEYS (src\n"
 			"TAB case_no), recording the range's figures\n"

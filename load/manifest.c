@@ -328,13 +328,17 @@ load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file
 	FILE *fp = NULL;
 	size_t n;
 	bool ok = false;
+	/* a following load copies a file no manifest lists yet as the transform writes it */
+	bool tail = !e && load_follow_tails(), complete = false;
 
 	if (!table)
 		table = l->table;
-	if (!e) {
+	if (!e && !tail) {
 		hoso_error("%s: not listed in the MANIFEST; refusing the staging directory", path);
 		goto cleanup;
 	}
+	if (tail && !load_follow_wait_for(m->dir, l->file))
+		goto cleanup;
 	fp = fopen(path, "rb");
 	if (!fp) {
 		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
@@ -355,8 +359,21 @@ load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file
 	hoso_pgbin_header(&out);
 	hoso_sha256_init(&sha);
 	/* after a bad row the rest is still hashed: a file that differs from the MANIFEST says so */
-	while ((!abort_message || bad_row) && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		const char *p = buf, *end = buf + n, *nl;
+	while (!abort_message || (bad_row && !tail)) {
+		const char *p = buf, *end, *nl;
+
+		n = fread(buf, 1, sizeof(buf), fp);
+		if (n == 0) {
+			if (!tail || complete || ferror(fp))
+				break;
+			if (!load_follow_wait_more(m->dir, &complete)) {
+				abort_message = "the load was cancelled";
+				break;
+			}
+			clearerr(fp);
+			continue;
+		}
+		end = buf + n;
 
 		hoso_sha256_update(&sha, buf, n);
 		size += (long long) n;
@@ -405,7 +422,9 @@ load_copy_staging(PGconn *conn, const struct manifest *m, enum hoso_staging_file
 	if (!abort_message && !hoso_pg_copy_put(conn, out.data, out.len))
 		abort_message = "sending the data failed";
 	hoso_sha256_final_hex(&sha, hex);
-	if ((!abort_message || bad_row) && (size != e->size || strcmp(hex, e->sha256) != 0)) {
+	if (tail && !abort_message)
+		load_follow_tailed(l->file, size, hex);
+	else if (!tail && (!abort_message || bad_row) && (size != e->size || strcmp(hex, e->sha256) != 0)) {
 		hoso_error("%s: content does not match the MANIFEST (size %lld, sha256 %s; MANIFEST "
 			   "says %lld, %s); refusing the staging directory", path, size, hex, e->size,
 			   e->sha256);

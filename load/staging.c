@@ -21,6 +21,7 @@
  * can be read in the warehouse (README.md, exit status 1).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,30 +300,12 @@ check_ledger(PGconn *conn, const struct load_options *o)
 	return n == 0;
 }
 
+/* Appends the file_no -> file_id rows of res (file_no, file_id) to map. */
 static bool
-insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
+map_file_ids(PGresult *res, struct file_map *map)
 {
-	const char *p[1] = { run_id };
-	PGresult *res;
-	int n;
+	int n = PQntuples(res);
 
-	res = hoso_pg_query(conn,
-			    "WITH ins AS ("
-			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
-			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
-			    "    landing_day)"
-			    "  SELECT f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1, f.lines,"
-			    "    f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
-			    "    f.unknown_fields, rf.landing_day"
-			    /* the day the runner planned; none when hoso-load runs alone */
-			    "  FROM load_files f LEFT JOIN hoso.run_file rf"
-			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
-			    "  ORDER BY f.file_no"
-			    "  RETURNING file_id, path)"
-			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
-	if (!res)
-		return false;
-	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
 		long long no = atoll(PQgetvalue(res, i, 0));
 
@@ -340,8 +323,101 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map)
 		}
 		map->ids[no] = atoll(PQgetvalue(res, i, 1));
 	}
-	PQclear(res);
 	return true;
+}
+
+/*
+ * The ledger's rows of the run's files.  With reserved ids (load_file_id,
+ * reserve_file_ids) each file takes its own; otherwise the identity gives
+ * them.  map gets file_no -> file_id.
+ */
+static bool
+insert_ledger(PGconn *conn, const char *run_id, struct file_map *map, bool reserved,
+	      long long files)
+{
+	const char *p[1] = { run_id };
+	PGresult *res;
+	bool ok;
+
+	res = hoso_pg_query(conn, reserved ?
+			    "WITH ins AS ("
+			    "  INSERT INTO hoso.file_ledger (file_id, path, size, sha256, format, rows, run_id,"
+			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
+			    "    landing_day) OVERRIDING SYSTEM VALUE"
+			    "  SELECT i.file_id, f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1,"
+			    "    f.lines, f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
+			    "    f.unknown_fields, rf.landing_day"
+			    "  FROM load_files f JOIN load_file_id i USING (file_no) LEFT JOIN hoso.run_file rf"
+			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
+			    "  ORDER BY f.file_no"
+			    "  RETURNING file_id, path)"
+			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)"
+			    :
+			    "WITH ins AS ("
+			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
+			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
+			    "    landing_day)"
+			    "  SELECT f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1, f.lines,"
+			    "    f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
+			    "    f.unknown_fields, rf.landing_day"
+			    /* the day the runner planned; none when hoso-load runs alone */
+			    "  FROM load_files f LEFT JOIN hoso.run_file rf"
+			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
+			    "  ORDER BY f.file_no"
+			    "  RETURNING file_id, path)"
+			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
+	if (!res)
+		return false;
+	ok = map_file_ids(res, map);
+	if (ok && PQntuples(res) != files) {
+		hoso_error("files.tsv: %lld files, but ids for %d of them (the run planned fewer)",
+			   files, PQntuples(res));
+		ok = false;
+	}
+	PQclear(res);
+	return ok;
+}
+
+/*
+ * Before the archive is copied as the transform writes it (--tail), when
+ * files.tsv is not complete yet: an id for each of the run's planned files
+ * (extract numbers them 1..N in that order), kept in load_file_id for
+ * insert_ledger.  The identity's sequence gives them, so no later load
+ * takes them again.
+ */
+static bool
+reserve_file_ids(PGconn *conn, const char *run_id, struct file_map *map)
+{
+	const char *p[1] = { run_id };
+	PGresult *res;
+	bool ok;
+
+	if (!hoso_pg_exec_params(conn,
+				 "CREATE TEMP TABLE load_file_id ON COMMIT DROP AS"
+				 " SELECT g AS file_no,"
+				 "   nextval(pg_get_serial_sequence('hoso.file_ledger', 'file_id')) AS file_id"
+				 " FROM generate_series(1, (SELECT count(*) FROM hoso.run_file"
+				 "                          WHERE run_id = $1::bigint)) g", 1, p))
+		return false;
+	res = hoso_pg_query(conn, "SELECT file_no, file_id FROM load_file_id", 0, NULL);
+	if (!res)
+		return false;
+	ok = map_file_ids(res, map);
+	PQclear(res);
+	return ok;
+}
+
+/* dossier_msg.tsv and progress_msg.tsv into the archive, bulk-loaded when large (bulk[2]). */
+static bool
+copy_archive(PGconn *conn, const struct manifest *m, bool bulk[2], const struct file_map *map,
+	     long long *dossiers, long long *progress)
+{
+	return load_bulk_begin(conn, m, HOSO_STAGING_DOSSIER_MSG, &bulk[0]) &&
+		load_copy_staging(conn, m, HOSO_STAGING_DOSSIER_MSG, NULL, STAGING_COPY_FILE_ID,
+				  map, dossiers) &&
+		load_bulk_begin(conn, m, HOSO_STAGING_PROGRESS_MSG, &bulk[1]) &&
+		load_copy_staging(conn, m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
+				  map, progress);
 }
 
 /*
@@ -372,11 +448,19 @@ load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f
 	const char *p[3] = { table, bytes, NULL };
 	PGresult *res;
 
+	/*
+	 * A file copied as the transform writes it (--tail, into an empty
+	 * archive) has no size yet: it is bulk-loaded, whatever its size, which
+	 * also drops the foreign key its rows meet before their files' ledger
+	 * rows exist.
+	 */
+	long long size = e ? e->size : load_follow_tails() ? LLONG_MAX : -1;
+
 	*bulk = false;
-	if (!e || e->size < LOAD_BULK_EMPTY_MIN_BYTES)
+	if (size < LOAD_BULK_EMPTY_MIN_BYTES)
 		return true;
-	snprintf(bytes, sizeof(bytes), "%lld", e->size);
-	p[2] = e->size >= LOAD_BULK_MIN_BYTES ? "true" : "false";
+	snprintf(bytes, sizeof(bytes), "%lld", size);
+	p[2] = size >= LOAD_BULK_MIN_BYTES ? "true" : "false";
 	res = hoso_pg_query(conn,
 			    "SELECT CASE WHEN pg_relation_size($1::regclass) < $2::bigint"
 			    " AND ($3::boolean OR pg_relation_size($1::regclass) = 0)"
@@ -500,7 +584,7 @@ elapsed_ms(const struct timespec *a)
 int
 load_staging(const struct load_options *o)
 {
-	struct manifest m;
+	struct manifest m = { 0 };
 	bool bulk[2] = { false, false };
 	struct file_map map = { NULL, 0 };
 	struct file_totals t = { 0 };
@@ -516,8 +600,10 @@ load_staging(const struct load_options *o)
 	if (o->follow) {
 		/* report.json comes with the MANIFEST (load_follow_complete) */
 		hoso_buf_init_max(&report, LOAD_REPORT_MAX);
-		load_follow_begin();
-		if (!load_follow_read_files(o->staging_dir, &m))
+		load_follow_begin(o->tail);
+		if (o->tail)
+			m.dir = hoso_xstrdup(o->staging_dir);
+		else if (!load_follow_read_files(o->staging_dir, &m))
 			goto cleanup;
 	} else if (!load_open_staging(o->staging_dir, &m, &report, &have_report)) {
 		goto cleanup;
@@ -531,21 +617,24 @@ load_staging(const struct load_options *o)
 	if (!hoso_pg_exec(conn, "BEGIN") ||
 	    !ensure_run_row(conn, run_id, &created) ||
 	    !manifest_claim(conn, &m, o->run_id) ||
-	    !load_reference(conn, o) ||
-	    !copy_files_tsv(conn, &m, &t))
+	    !load_reference(conn, o))
+		goto cleanup;
+	/* --tail: the archive as the transform writes it, then what MANIFEST.read says of it */
+	if (o->tail &&
+	    (!reserve_file_ids(conn, run_id, &map) ||
+	     !copy_archive(conn, &m, bulk, &map, &dossiers, &progress) ||
+	     !load_follow_read_files(o->staging_dir, &m) ||
+	     !load_follow_check_tailed(&m)))
+		goto cleanup;
+	if (!copy_files_tsv(conn, &m, &t))
 		goto cleanup;
 	if (over_threshold(o, &t, msg, sizeof(msg))) {
 		ret = fail_with_rejects(conn, &m, run_id, &t, msg);
 		goto cleanup;
 	}
 	if (!check_ledger(conn, o) ||
-	    !insert_ledger(conn, run_id, &map) ||
-	    !load_bulk_begin(conn, &m, HOSO_STAGING_DOSSIER_MSG, &bulk[0]) ||
-	    !load_copy_staging(conn, &m, HOSO_STAGING_DOSSIER_MSG, NULL, STAGING_COPY_FILE_ID,
-			       &map, &dossiers) ||
-	    !load_bulk_begin(conn, &m, HOSO_STAGING_PROGRESS_MSG, &bulk[1]) ||
-	    !load_copy_staging(conn, &m, HOSO_STAGING_PROGRESS_MSG, NULL, STAGING_COPY_FILE_ID,
-			       &map, &progress) ||
+	    !insert_ledger(conn, run_id, &map, o->tail, t.files) ||
+	    (!o->tail && !copy_archive(conn, &m, bulk, &map, &dossiers, &progress)) ||
 	    !load_bulk_end(conn, bulk, 2) ||
 	    (o->follow && !load_follow_complete(&m, &report, &have_report)) ||
 	    !replace_facts(conn, &m, o->replace, &cases) ||

@@ -575,8 +575,8 @@ const char *const runner_stage_names[NSTAGES] = { "extract", "transform", "load"
  * warehouse's prior state and appending to the ledger.
  */
 static void
-build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runner_argv *tr,
-	    struct runner_argv *ld)
+build_argvs(const struct stage_request *rq, bool tail, struct runner_argv *ex,
+	    struct runner_argv *tr, struct runner_argv *ld)
 {
 	const struct hoso_pipeline *p = rq->p;
 	char num[64];
@@ -594,11 +594,10 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	argv_files(ex, rq->files);
 
 	runner_argv_push(tr, runner_stage_path("hoso-transform"));
-	if (rq->rebuild_keys) {
+	if (rq->rebuild_keys)
 		runner_argv_opt(tr, "--derive-only", rq->rebuild_keys);
-	} else {
+	else if (!tail)
 		runner_argv_push(tr, "--prior");
-	}
 	runner_argv_opt(tr, "--out", rq->staging);
 	runner_argv_opt(tr, "--prefer", p->prefer);
 	if (p->transform_memory_mib >= 0) {
@@ -619,8 +618,10 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 		runner_argv_opt(ld, "--from", from);
 		runner_argv_opt(ld, "--to", to);
 	} else {
-		/* a run's load copies the archive while the transform derives */
+		/* a run's load copies the archive while the transform derives, or reads */
 		runner_argv_push(ld, "--follow");
+		if (tail)
+			runner_argv_push(ld, "--tail");
 		if (rq->replace)
 			runner_argv_push(ld, "--replace");
 		snprintf(num, sizeof(num), "%.17g", p->rejects.max_ratio);
@@ -632,6 +633,33 @@ build_argvs(const struct stage_request *rq, struct runner_argv *ex, struct runne
 	}
 	argv_reference(ld, p);
 	runner_argv_push(ld, rq->staging);
+}
+
+/*
+ * Whether a run's load may copy the archive as the transform writes it
+ * (hoso-load --tail): only into an empty archive, where the transform has
+ * no prior messages to read (that reading would wait on the locks of the
+ * load's bulk copy, which waits on the transform), when the run replaces
+ * nothing, and when the loading role may take the ledger's ids itself.
+ */
+static bool
+load_may_tail(const struct stage_request *rq)
+{
+	PGresult *res;
+	bool tail;
+
+	if (rq->rebuild_keys || rq->replace || !rq->progress_conn)
+		return false;
+	res = hoso_pg_query(rq->progress_conn,
+			    "SELECT NOT EXISTS (SELECT FROM hoso.dossier_msg)"
+			    " AND NOT EXISTS (SELECT FROM hoso.progress_msg)"
+			    " AND has_sequence_privilege(pg_get_serial_sequence('hoso.file_ledger', 'file_id'),"
+			    "                            'USAGE')", 0, NULL);
+	if (!res)
+		return false;
+	tail = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return tail;
 }
 
 /*
@@ -693,7 +721,7 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 
 	rp.input_bytes = input_bytes(rq->files);
 	rp.load_follows = follow;
-	build_argvs(rq, &ex, &tr, &ld);
+	build_argvs(rq, follow && load_may_tail(rq), &ex, &tr, &ld);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (follow && (pid = start_following_load(rq, ld.v, &go_fd)) < 0)
 		ret = HOSO_EXIT_FAILED;

@@ -1,9 +1,10 @@
 #!/bin/sh
 # A run's load copies the archive beside the transform (hoso-load
-# --follow).  A transform killed once that has begun (MANIFEST.read
-# written, the cases being derived) must leave the warehouse as it was:
-# the load is cancelled, the run's row names the transform, no process is
-# left, and a rerun loads every file once.
+# --follow; into an empty archive --tail, as the transform writes it).  A
+# transform killed once that has begun (MANIFEST.read written, the cases
+# being derived; or, tailing, while it still reads) must leave the
+# warehouse as it was: the load is cancelled, the run's row names the
+# transform, no process is left, and a rerun loads every file once.
 . "$HOSO_ROOT/tests/integration/lib.sh"
 
 # two landing days of 30 000 dossiers each: deriving them lasts long enough
@@ -75,4 +76,47 @@ assert_eq "$(grep -c 'hoso-load' "$work/run.log")" 0 "the cancelled load says no
 "$HOSO" run "$work/p.yaml" --date 2023-03-02 >"$work/rerun.log" 2>&1 || fail "rerun failed: $(tail -3 "$work/rerun.log")"
 table_digest >"$work/now"
 assert_eq "$(cmp -s "$work/clean" "$work/now" && echo same)" same "the rerun gives what runs nothing interrupted give"
+
+# Into an empty archive the load copies the archive's files as the
+# transform writes them (--tail, and no --prior): a transform killed while
+# it still reads its streams leaves the warehouse empty.
+fresh_db follow_tail
+"$HOSO_BIN/hoso-load" --migrate >/dev/null 2>&1 || fail "migrate follow_tail"
+table_digest >"$work/empty"
+landed=no
+for attempt in 1 2 3 4 5; do
+	rm -rf "$work"/staging/*/run-*
+	"$HOSO" run "$work/p.yaml" --date 2023-03-01 >"$work/run.log" 2>&1 &
+	runner=$!
+	transform= load=
+	while kill -0 $runner 2>/dev/null && [ -z "$transform" ]; do
+		transform=$(pgrep -P $runner -x hoso-transform) || sleep 0.01
+	done
+	load=$(pgrep -P $runner -x hoso-load) || true
+	tailing=$(tr '\0' ' ' <"/proc/$load/cmdline" 2>/dev/null | grep -c -- '--tail') || true
+	while kill -0 $runner 2>/dev/null; do
+		set -- "$work"/staging/*/run-*/dossier_msg.tsv
+		[ -s "$1" ] && [ ! -e "${1%/*}/MANIFEST.read" ] && break
+	done
+	kill -KILL $transform 2>/dev/null || transform=
+	rc=0; wait $runner || rc=$?
+	if [ -n "$transform" ] && [ "$rc" -ne 0 ]; then
+		landed=yes
+		break
+	fi
+	say "attempt $attempt: the transform had read its streams (exit $rc); again"
+	fresh_db follow_tail
+	"$HOSO_BIN/hoso-load" --migrate >/dev/null 2>&1 || fail "migrate follow_tail"
+done
+assert_eq "$tailing" 1 "into an empty archive the load tails the transform"
+assert_eq "$landed" yes "a transform killed while it reads, in $attempt attempts"
+table_digest >"$work/now"
+assert_eq "$(cmp -s "$work/empty" "$work/now" && echo same)" same "the warehouse is still empty"
+assert_contains "$(q -c "SELECT status || ': ' || message FROM hoso.run ORDER BY run_id DESC LIMIT 1")" \
+	"failed: hoso-transform was killed by SIGKILL" "the tailed run's row names the transform"
+assert_eq "$( [ -n "$load" ] && kill -0 $load 2>/dev/null && echo alive || echo gone)" gone \
+	"the tailing load is gone"
+"$HOSO" run "$work/p.yaml" --date 2023-03-01 >"$work/rerun.log" 2>&1 || fail "rerun failed: $(tail -3 "$work/rerun.log")"
+table_digest >"$work/now"
+assert_eq "$(cmp -s "$work/before" "$work/now" && echo same)" same "the rerun gives the first day's warehouse"
 finish

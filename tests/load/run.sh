@@ -637,6 +637,50 @@ expect_exit "follow: told to commit without a MANIFEST" 1 \
 	"$load" --follow --run-id 1 --max-reject-ratio 0.5 $ref "$work/f4" <"$work/go-f3"
 expect_err "follow: the missing MANIFEST named" "f4/MANIFEST: missing, though the run said to commit"
 nothing_loaded "follow: no MANIFEST"
+# --tail: the archive's files copied as the transform writes them, cut
+# anywhere (inside a row too), before any manifest lists them
+psql -X -q -d postgres -c "DROP DATABASE hoso_follow" -c "CREATE DATABASE hoso_follow" || fail "recreate hoso_follow"
+"$load" --migrate 2>/dev/null || fail "migrate hoso_follow"
+q "INSERT INTO hoso.run (run_id, kind, status) VALUES (1, 'run', 'running');
+   INSERT INTO hoso.run_file (run_id, path, format)
+   SELECT 1, '/landing/2023/03/0' || d || '/' || f || '.jsonl.gz', 'dvcqg-jsonl'
+   FROM (VALUES (1, 'a'), (2, 'b')) v (d, f)" || fail "plan of the tailed run"
+mkstaging "$here/staging" "$work/t"
+mv "$work/t" "$work/t-whole"
+mkdir "$work/t"
+owned 1 "$work/t"
+mkfifo "$work/go-t"
+"$load" --follow --tail --run-id 1 --max-reject-ratio 0.5 $ref "$work/t" <"$work/go-t" >"$work/out" 2>"$work/err" &
+follower=$!
+exec 7>"$work/go-t"
+for f in dossier_msg progress_msg; do
+	size=$(stat -c %s "$work/t-whole/$f.tsv")
+	head -c $((size / 2 + 7)) "$work/t-whole/$f.tsv" >"$work/t/$f.tsv"
+done
+sleep 0.4
+kill -0 $follower 2>/dev/null && pass "tail: copies half-written files, waiting for the rest" ||
+	fail "tail: ended on half-written files"
+for f in dossier_msg progress_msg; do
+	size=$(stat -c %s "$work/t-whole/$f.tsv")
+	tail -c +$((size / 2 + 8)) "$work/t-whole/$f.tsv" >>"$work/t/$f.tsv"
+done
+for f in "$work/t-whole"/*.tsv; do
+	case $f in */dossier_msg.tsv | */progress_msg.tsv) ;; *) cp "$f" "$work/t/" ;; esac
+done
+mkread "$work/t"
+cp "$work/t-whole/MANIFEST" "$work/t/MANIFEST"
+trap '' PIPE
+echo commit >&7
+exec 7>&-
+trap - PIPE
+wait $follower
+rc=$?
+[ "$rc" -eq 0 ] && pass "tail: committed when told (exit 0)" || { fail "tail: exit $rc"; sed 's/^/    /' "$work/err"; }
+got=$(fingerprint hoso_follow) want=$(fingerprint hoso_plain)
+[ -n "$want" ] && [ "$got" = "$want" ] && pass "tail: the warehouse a load without --follow makes" ||
+	fail "tail: warehouse [$got], without --follow [$want]"
+expect_exit "tail: only with --follow" 2 "$load" --tail --run-id 1 "$work/t"
+
 expect_exit "follow: not with --rebuild" 2 \
 	"$load" --follow --run-id 1 --rebuild "$work/keys" --from 2023-03-01 --to 2023-03-02 "$work/f4"
 export PGDATABASE=hoso_load_test
