@@ -339,33 +339,26 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map, bool reser
 	PGresult *res;
 	bool ok;
 
+	/* the day the runner planned; none when hoso-load runs alone */
+#define LEDGER_ROWS(id_column, overriding, id_value, id_join) \
+	"WITH ins AS (" \
+	"  INSERT INTO hoso.file_ledger (" id_column "path, size, sha256, format, rows, run_id," \
+	"    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields," \
+	"    landing_day)" overriding \
+	"  SELECT " id_value "f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1," \
+	"    f.lines, f.messages, f.dossiers, f.progress, f.other_messages, f.rejects," \
+	"    f.unknown_fields, rf.landing_day" \
+	"  FROM load_files f " id_join "LEFT JOIN hoso.run_file rf" \
+	"    ON rf.run_id = $1::bigint AND rf.path = f.path" \
+	"  ORDER BY f.file_no" \
+	"  RETURNING file_id, path)" \
+	" SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)"
 	res = hoso_pg_query(conn, reserved ?
-			    "WITH ins AS ("
-			    "  INSERT INTO hoso.file_ledger (file_id, path, size, sha256, format, rows, run_id,"
-			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
-			    "    landing_day) OVERRIDING SYSTEM VALUE"
-			    "  SELECT i.file_id, f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1,"
-			    "    f.lines, f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
-			    "    f.unknown_fields, rf.landing_day"
-			    "  FROM load_files f JOIN load_file_id i USING (file_no) LEFT JOIN hoso.run_file rf"
-			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
-			    "  ORDER BY f.file_no"
-			    "  RETURNING file_id, path)"
-			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)"
-			    :
-			    "WITH ins AS ("
-			    "  INSERT INTO hoso.file_ledger (path, size, sha256, format, rows, run_id,"
-			    "    lines, messages, dossiers, progress, other_messages, rejects, unknown_fields,"
-			    "    landing_day)"
-			    "  SELECT f.path, f.size, f.sha256, f.format, f.dossiers + f.progress, $1, f.lines,"
-			    "    f.messages, f.dossiers, f.progress, f.other_messages, f.rejects,"
-			    "    f.unknown_fields, rf.landing_day"
-			    /* the day the runner planned; none when hoso-load runs alone */
-			    "  FROM load_files f LEFT JOIN hoso.run_file rf"
-			    "    ON rf.run_id = $1::bigint AND rf.path = f.path"
-			    "  ORDER BY f.file_no"
-			    "  RETURNING file_id, path)"
-			    " SELECT f.file_no, ins.file_id FROM ins JOIN load_files f USING (path)", 1, p);
+			    /* an identity GENERATED ALWAYS takes given ids only when told */
+			    LEDGER_ROWS("file_id, ", " OVERRIDING SYSTEM VALUE", "i.file_id, ",
+					 "JOIN load_file_id i USING (file_no) ")
+			    : LEDGER_ROWS("", "", "", ""), 1, p);
+#undef LEDGER_ROWS
 	if (!res)
 		return false;
 	ok = map_file_ids(res, map);
