@@ -6,8 +6,9 @@
 
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := libpq yaml-0.1 zlib libutf8proc libcrypto
-DEB_PKGS := build-essential pkg-config libpq-dev libyaml-dev zlib1g-dev \
+# libdeflate: extract inflates whole gzip members with it (README, Libraries and why)
+PKGS     := libpq yaml-0.1 zlib libdeflate libutf8proc libcrypto
+DEB_PKGS := build-essential pkg-config libpq-dev libyaml-dev zlib1g-dev libdeflate-dev \
             libutf8proc-dev libssl-dev postgresql-15 postgresql-client-15 clang \
             libclang-rt-14-dev python3 ca-certificates chromium faketime
 # only for make bench / bench-analytics

@@ -22,8 +22,11 @@ enum field_kind {
 
 struct field_def {
 	const char *name;
+	size_t len;		/* of name, measured once */
 	enum field_kind kind;
 };
+
+#define FIELD(name, kind) { name, sizeof(name) - 1, kind }
 
 /* Dossier object fields (docs/input.md §2.1); positions index struct values below. */
 enum {
@@ -36,37 +39,37 @@ enum {
 };
 
 static const struct field_def dossier_fields[DO_NFIELDS] = {
-	[DO_MAHOSO] = { "MaHoSo", K_TEXT },
-	[DO_MATTHC] = { "MaTTHC", K_TEXT },
-	[DO_TENTTHC] = { "TenTTHC", K_TEXT },
-	[DO_MALINHVUC] = { "MaLinhVuc", K_TEXT },
-	[DO_TENLINHVUC] = { "TenLinhVuc", K_TEXT },
-	[DO_KENH] = { "KenhThucHien", K_TEXT },
-	[DO_LOAIDOITUONG] = { "LoaiDoiTuong", K_TEXT },
-	[DO_NGAYNOP] = { "NgayNopHoSo", K_DATE },
-	[DO_NGAYTIEPNHAN] = { "NgayTiepNhan", K_DATE },
-	[DO_NGAYHENTRA] = { "NgayHenTra", K_DATE },
-	[DO_TRANGTHAI] = { "TrangThaiHoSo", K_TEXT },
-	[DO_NGAYKETTHUC] = { "NgayKetThucXuLy", K_DATE },
-	[DO_NGAYTRA] = { "NgayTra", K_DATE },
-	[DO_NGAYTUCHOI] = { "NgayTuChoi", K_DATE },
-	[DO_DONVI] = { "DonViXuLy", K_TEXT },
-	[DO_HINHTHUC] = { "HinhThuc", K_TEXT },
-	[DO_SOHOA] = { "HoSoCoThanhPhanSoHoa", K_TEXT },
-	[DO_THANHTOAN] = { "DuocThanhToanTrucTuyen", K_TEXT },
-	[DO_VNEID] = { "TaiKhoanDuocXacThucVoiVNeID", K_TEXT },
-	[DO_TAILIEUNOP] = { "TaiLieuNop", K_LIST },
-	[DO_LEPHI] = { "DanhSachLePhi", K_LIST },
-	[DO_BOSUNG] = { "DanhSachHoSoBoSung", K_LIST },
-	[DO_KETQUA] = { "DanhSachGiayToKetQua", K_LIST },
-	[DO_CHUHOSO] = { "ChuHoSo", K_PERSONAL },
-	[DO_SOGIAYTO] = { "SoGiayToChuHoSo", K_PERSONAL },
-	[DO_DINHDANH] = { "DinhDanhCHS", K_IGNORED },
-	[DO_EMAIL] = { "Email", K_IGNORED },
-	[DO_FAX] = { "Fax", K_IGNORED },
-	[DO_SDT] = { "SoDienThoai", K_IGNORED },
-	[DO_THONGTINKHAC] = { "ThongTinKhac", K_IGNORED },
-	[DO_TRICHYEU] = { "TrichYeuHoSo", K_IGNORED },
+	[DO_MAHOSO] = FIELD("MaHoSo", K_TEXT),
+	[DO_MATTHC] = FIELD("MaTTHC", K_TEXT),
+	[DO_TENTTHC] = FIELD("TenTTHC", K_TEXT),
+	[DO_MALINHVUC] = FIELD("MaLinhVuc", K_TEXT),
+	[DO_TENLINHVUC] = FIELD("TenLinhVuc", K_TEXT),
+	[DO_KENH] = FIELD("KenhThucHien", K_TEXT),
+	[DO_LOAIDOITUONG] = FIELD("LoaiDoiTuong", K_TEXT),
+	[DO_NGAYNOP] = FIELD("NgayNopHoSo", K_DATE),
+	[DO_NGAYTIEPNHAN] = FIELD("NgayTiepNhan", K_DATE),
+	[DO_NGAYHENTRA] = FIELD("NgayHenTra", K_DATE),
+	[DO_TRANGTHAI] = FIELD("TrangThaiHoSo", K_TEXT),
+	[DO_NGAYKETTHUC] = FIELD("NgayKetThucXuLy", K_DATE),
+	[DO_NGAYTRA] = FIELD("NgayTra", K_DATE),
+	[DO_NGAYTUCHOI] = FIELD("NgayTuChoi", K_DATE),
+	[DO_DONVI] = FIELD("DonViXuLy", K_TEXT),
+	[DO_HINHTHUC] = FIELD("HinhThuc", K_TEXT),
+	[DO_SOHOA] = FIELD("HoSoCoThanhPhanSoHoa", K_TEXT),
+	[DO_THANHTOAN] = FIELD("DuocThanhToanTrucTuyen", K_TEXT),
+	[DO_VNEID] = FIELD("TaiKhoanDuocXacThucVoiVNeID", K_TEXT),
+	[DO_TAILIEUNOP] = FIELD("TaiLieuNop", K_LIST),
+	[DO_LEPHI] = FIELD("DanhSachLePhi", K_LIST),
+	[DO_BOSUNG] = FIELD("DanhSachHoSoBoSung", K_LIST),
+	[DO_KETQUA] = FIELD("DanhSachGiayToKetQua", K_LIST),
+	[DO_CHUHOSO] = FIELD("ChuHoSo", K_PERSONAL),
+	[DO_SOGIAYTO] = FIELD("SoGiayToChuHoSo", K_PERSONAL),
+	[DO_DINHDANH] = FIELD("DinhDanhCHS", K_IGNORED),
+	[DO_EMAIL] = FIELD("Email", K_IGNORED),
+	[DO_FAX] = FIELD("Fax", K_IGNORED),
+	[DO_SDT] = FIELD("SoDienThoai", K_IGNORED),
+	[DO_THONGTINKHAC] = FIELD("ThongTinKhac", K_IGNORED),
+	[DO_TRICHYEU] = FIELD("TrichYeuHoSo", K_IGNORED),
 };
 
 /* Progress row fields (docs/input.md §2.2). */
@@ -76,26 +79,26 @@ enum {
 };
 
 static const struct field_def progress_fields[PR_NFIELDS] = {
-	[PR_MAHOSO] = { "MaHoSo", K_TEXT },
-	[PR_THOIDIEM] = { "ThoiDiemXuLy", K_DATE },
-	[PR_TRANGTHAI] = { "TrangThai", K_TEXT },
-	[PR_NOIDUNG] = { "NoiDungXuLy", K_TEXT },
-	[PR_PHONGBAN] = { "PhongBanXuLy", K_TEXT },
-	[PR_NGUOIXULY] = { "NguoiXuLy", K_PERSONAL },
-	[PR_CHUCDANH] = { "ChucDanh", K_PERSONAL },
-	[PR_NGAYBATDAU] = { "NgayBatDau", K_DATE },
-	[PR_NGAYKETTHUC] = { "NgayKetThucTheoQuyDinh", K_DATE },
+	[PR_MAHOSO] = FIELD("MaHoSo", K_TEXT),
+	[PR_THOIDIEM] = FIELD("ThoiDiemXuLy", K_DATE),
+	[PR_TRANGTHAI] = FIELD("TrangThai", K_TEXT),
+	[PR_NOIDUNG] = FIELD("NoiDungXuLy", K_TEXT),
+	[PR_PHONGBAN] = FIELD("PhongBanXuLy", K_TEXT),
+	[PR_NGUOIXULY] = FIELD("NguoiXuLy", K_PERSONAL),
+	[PR_CHUCDANH] = FIELD("ChucDanh", K_PERSONAL),
+	[PR_NGAYBATDAU] = FIELD("NgayBatDau", K_DATE),
+	[PR_NGAYKETTHUC] = FIELD("NgayKetThucTheoQuyDinh", K_DATE),
 };
 
 /* Message envelope fields. */
 enum { EN_AT, EN_SRC, EN_SERVICE, EN_ISUPDATING, EN_DATA, EN_NFIELDS };
 
 static const struct field_def envelope_fields[EN_NFIELDS] = {
-	[EN_AT] = { "_at", K_DATE },
-	[EN_SRC] = { "_src", K_TEXT },
-	[EN_SERVICE] = { "service", K_TEXT },
-	[EN_ISUPDATING] = { "isUpdating", K_IGNORED },
-	[EN_DATA] = { "data", K_IGNORED },
+	[EN_AT] = FIELD("_at", K_DATE),
+	[EN_SRC] = FIELD("_src", K_TEXT),
+	[EN_SERVICE] = FIELD("service", K_TEXT),
+	[EN_ISUPDATING] = FIELD("isUpdating", K_IGNORED),
+	[EN_DATA] = FIELD("data", K_IGNORED),
 };
 
 #define MAX_FIELDS DO_NFIELDS
@@ -180,15 +183,11 @@ collect(struct extract_file *f, const struct hoso_json_value *obj, const struct 
 
 		/*
 		 * Hot: senders keep their field order, so the search starts after
-		 * the previous match, and a name is measured only when its first
-		 * byte matches.
+		 * the previous match.
 		 */
 		for (j = 0; j < ndefs; j++) {
-			const char *name;
-
 			k = hint + j < ndefs ? hint + j : hint + j - ndefs;
-			name = defs[k].name;
-			if (m->keylen && name[0] == m->key[0] && hoso_json_key_is(m, name, strlen(name)))
+			if (hoso_json_key_is(m, defs[k].name, defs[k].len))
 				break;
 		}
 		if (j == ndefs) {

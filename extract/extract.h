@@ -90,9 +90,24 @@ const struct extract_format *extract_format_find(const char *name);
 const char *extract_format_names(void);
 
 /* file.c */
-/* Process one file; false when it cannot be read to its end (already logged). */
+/*
+ * A file's input, opened before its turn: its decoder thread inflates while
+ * the file before it is parsed.  Whether it could be opened is told (and
+ * logged) only when its turn comes.
+ */
+struct extract_input {
+	struct hoso_input in;
+	bool opened;		/* else in.error says why */
+};
+void extract_input_open(const struct extract *ex, struct extract_input *xi, const char *path);
+/* Close an input whose turn never came. */
+void extract_input_close(struct extract_input *xi);
+/*
+ * Process one file from its input (opened by extract_input_open on the same
+ * path, closed here); false when it cannot be read to its end (already logged).
+ */
 bool extract_file_run(struct extract *ex, const struct extract_format *format,
-		      const char *path, int file_no);
+		      const char *path, int file_no, struct extract_input *xi);
 /*
  * Reject (part of) the current line: an X record, a warning (capped), and a
  * line in the reject file.  field is the JSON field or "-" for the line.

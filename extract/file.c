@@ -298,12 +298,24 @@ finish_progress(void)
 	hoso_progress_finish(&progress);
 }
 
+void
+extract_input_open(const struct extract *ex, struct extract_input *xi, const char *path)
+{
+	xi->opened = hoso_input_open(&xi->in, path, ex->max_line_bytes, ex->threaded);
+}
+
+void
+extract_input_close(struct extract_input *xi)
+{
+	hoso_input_close(&xi->in);
+}
+
 bool
 extract_file_run(struct extract *ex, const struct extract_format *format, const char *path,
-		 int file_no)
+		 int file_no, struct extract_input *xi)
 {
 	struct extract_file f;
-	struct hoso_input in;
+	struct hoso_input *in = &xi->in;
 	struct hoso_input_line line;
 	struct hoso_records_writer *w = &ex->out;
 	struct hoso_value frec[HOSO_F_NFIELDS], erec[HOSO_E_NFIELDS];
@@ -320,16 +332,16 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	f.path = path;
 	f.file_no = file_no;
 	hoso_map_init(&f.unknown_fields);
-	if (!hoso_input_open(&in, path, ex->max_line_bytes, ex->threaded)) {
-		hoso_error("%s", in.error);
+	if (!xi->opened) {
+		hoso_error("%s", in->error);
 		goto cleanup;
 	}
 	/* the input's first pass has hashed the file: F can lead its records */
 	memset(frec, 0, sizeof(frec));
 	hoso_value_int(&frec[HOSO_F_file_no], file_no);
 	hoso_value_str(&frec[HOSO_F_path], path);
-	hoso_value_int(&frec[HOSO_F_size], (long long) in.size);
-	hoso_value_str(&frec[HOSO_F_sha256], in.sha256);
+	hoso_value_int(&frec[HOSO_F_size], (long long) in->size);
+	hoso_value_str(&frec[HOSO_F_sha256], in->sha256);
 	hoso_value_str(&frec[HOSO_F_format], format->name);
 	hoso_records_write(w, 'F', frec, HOSO_F_NFIELDS);
 	state = format->begin ? format->begin(&f) : NULL;
@@ -340,7 +352,7 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 		if (progress.enabled)
 			atexit(finish_progress);
 	}
-	while ((rc = hoso_input_next(&in, &line)) == 1) {
+	while ((rc = hoso_input_next(in, &line)) == 1) {
 		hoso_progress_update(&progress, progress_files, progress_bytes + line.offset,
 				     progress_lines + (unsigned long long) line.lineno);
 		f.line = &line;
@@ -354,7 +366,7 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 			goto cleanup;
 	}
 	if (rc < 0) {
-		hoso_error("%s", in.error);
+		hoso_error("%s", in->error);
 		goto cleanup;
 	}
 	if (format->finish) {
@@ -367,7 +379,7 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 	unknown_fields_json(&f, &f.scratch);
 	memset(erec, 0, sizeof(erec));
 	hoso_value_int(&erec[HOSO_E_file_no], file_no);
-	hoso_value_int(&erec[HOSO_E_lines], in.lines);
+	hoso_value_int(&erec[HOSO_E_lines], in->lines);
 	hoso_value_int(&erec[HOSO_E_messages], f.messages);
 	hoso_value_int(&erec[HOSO_E_dossiers], f.dossiers);
 	hoso_value_int(&erec[HOSO_E_progress], f.progress);
@@ -380,13 +392,13 @@ extract_file_run(struct extract *ex, const struct extract_format *format, const 
 			    hoso_log_str("file", path), hoso_log_int("rejects", f.rejects - f.warnings),
 			    hoso_msg("%s: %ld more rejects not shown", path, f.rejects - f.warnings));
 	progress_files++;
-	progress_lines += (unsigned long long) in.lines;
+	progress_lines += (unsigned long long) in->lines;
 	progress_bytes += f.line ? f.line->offset + f.line->len : 0;
 	ok = true;
 cleanup:
 	if (format->end)
 		format->end(state, &f);
-	hoso_input_close(&in);
+	extract_input_close(xi);
 	hoso_map_release(&f.unknown_fields);
 	hoso_buf_release(&f.raw);
 	hoso_buf_release(&f.scratch);

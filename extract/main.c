@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,7 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 {
 	FILE *tmp = tmpfile();
 	struct hoso_records_reader r;
+	struct extract_input input;
 	long rows = 0, loaded = 0, rejects = 0, shown_rejects = 0, shown = 0;
 	bool ok;
 	int rc;
@@ -146,7 +148,8 @@ check(struct extract *ex, const struct extract_format *format, const char *path)
 			    hoso_hint("Give the landing day with --landing-date."));
 	}
 	hoso_records_writer_init(&ex->out, tmp);
-	ok = extract_file_run(ex, format, path, 1);
+	extract_input_open(ex, &input, path);
+	ok = extract_file_run(ex, format, path, 1, &input);
 	if (!hoso_records_writer_flush(&ex->out))
 		ok = false;
 	hoso_records_writer_release(&ex->out);
@@ -340,6 +343,7 @@ static int
 extract_all(const struct extract_args *x)
 {
 	struct extract ex;
+	struct extract_input inputs[2];	/* this file's and the next one's */
 	const char *reject_path = x->reject_path;
 	int ret = HOSO_EXIT_OK;
 
@@ -375,12 +379,25 @@ extract_all(const struct extract_args *x)
 	}
 	hoso_records_writer_init(&ex.out, stdout);
 	hoso_records_header(&ex.out);
+	if (x->npaths > 0)
+		extract_input_open(&ex, &inputs[0], x->paths[0]);
 	for (int i = 0; i < x->npaths; i++) {
+		struct extract_input *next = &inputs[(i + 1) % 2];
+		/* standard input is not read before its turn: it may be a terminal */
+		bool ahead = ex.threaded && i + 1 < x->npaths && strcmp(x->paths[i + 1], "-") != 0;
+
+		/* the next file inflates in its own thread while this one is parsed */
+		if (ahead)
+			extract_input_open(&ex, next, x->paths[i + 1]);
 		ex.landing_date = x->days[i];
-		if (!extract_file_run(&ex, x->formats[i], x->paths[i], i + 1)) {
+		if (!extract_file_run(&ex, x->formats[i], x->paths[i], i + 1, &inputs[i % 2])) {
+			if (ahead)
+				extract_input_close(next);
 			ret = HOSO_EXIT_FAILED;
 			break;
 		}
+		if (!ahead && i + 1 < x->npaths)
+			extract_input_open(&ex, next, x->paths[i + 1]);
 	}
 	if (!hoso_records_writer_flush(&ex.out)) {
 		hoso_error("cannot write the records to standard output: %s", strerror(errno));
@@ -446,6 +463,13 @@ main(int argc, char **argv)
 {
 	int ret;
 
+	/*
+	 * Each file's input buffers (a few MiB) are freed when the file ends:
+	 * keep that memory for the next file rather than hand it back to the
+	 * kernel and fault it in again (a tenth of extract's time otherwise).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	hoso_log_init(argv[0]);
 	snprintf(format_help, sizeof(format_help),
 		 "format of the files that follow (default dvcqg-jsonl;\n"

@@ -33,6 +33,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 			if (line.flaw == HOSO_LINE_OK && memchr(line.data, '\0', line.len))
 				__builtin_trap();
+			/* the quick verdict (16 bytes at a time) agrees with the byte-by-byte one */
+			if (line.flaw != HOSO_LINE_TOO_LONG &&
+			    hoso_utf8_no_nul(line.data, line.len) != (line.flaw == HOSO_LINE_OK))
+				__builtin_trap();
+			/* a flaw found is a flaw: NUL there, or invalid UTF-8 from there */
+			if (line.flaw == HOSO_LINE_NUL && line.data[line.flaw_column - 1] != '\0')
+				__builtin_trap();
+			if (line.flaw == HOSO_LINE_BAD_UTF8 &&
+			    hoso_utf8_check(line.data + line.flaw_column - 1,
+					    line.len - line.flaw_column + 1) != 0)
+				__builtin_trap();
 			last_lineno = line.lineno;
 			last_offset = line.offset;
 		}

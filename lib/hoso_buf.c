@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hoso_buf.h"
+#include "hoso_bytes.h"
 #include "hoso_log.h"
 
 char hoso_buf_empty[1];
@@ -140,17 +141,64 @@ static const char copy_escape[256] = {
 char *
 hoso_copy_escape(char *o, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char) s[i];
+	const char *end;
 
-		if (copy_escape[c]) {
-			*o++ = '\\';
-			*o++ = copy_escape[c];
-		} else {
-			*o++ = (char) c;
+	if (len == 0)
+		return o;	/* s may be NULL */
+	end = s + len;
+	for (;;) {
+		/* copy the run before the next byte to escape, many bytes at a time */
+#if HOSO_BYTES16
+		while (end - s >= 16) {
+			hoso_bytes16 v = hoso_bytes16_load(s);
+			unsigned stops = hoso_bytes16_mask(_mm_or_si128(
+				_mm_or_si128(hoso_bytes16_equal(v, '\\'), hoso_bytes16_equal(v, '\t')),
+				_mm_or_si128(hoso_bytes16_equal(v, '\n'), hoso_bytes16_equal(v, '\r'))));
+
+			if (stops) {
+				unsigned k = (unsigned) __builtin_ctz(stops);
+
+				memcpy(o, s, k);
+				o += k;
+				s += k;
+				goto escape;
+			}
+			_mm_storeu_si128((__m128i *) o, v);
+			o += 16;
+			s += 16;
 		}
+#endif
+		while (HOSO_BYTES_WORDS && end - s >= 8) {
+			uint64_t w = hoso_bytes_load(s);
+			uint64_t stops = hoso_bytes_equal(w, '\\') | hoso_bytes_equal(w, '\t') |
+				hoso_bytes_equal(w, '\n') | hoso_bytes_equal(w, '\r');
+			unsigned k;
+
+			if (!stops) {
+				memcpy(o, &w, 8);
+				o += 8;
+				s += 8;
+				continue;
+			}
+			k = hoso_bytes_first(stops);
+			memcpy(o, s, k);
+			o += k;
+			s += k;
+			break;
+		}
+		if (s >= end)
+			return o;
+#if HOSO_BYTES16
+escape:
+#endif
+		if (copy_escape[(unsigned char) *s]) {
+			*o++ = '\\';
+			*o++ = copy_escape[(unsigned char) *s];
+		} else {
+			*o++ = *s;
+		}
+		s++;
 	}
-	return o;
 }
 
 /*

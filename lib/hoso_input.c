@@ -19,18 +19,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
+#include "hoso_bytes.h"
 #include "hoso_input.h"
 #include "hoso_log.h"
 #include "hoso_sha256.h"
 
 /*
- * Reads of 256 KiB keep system calls rare; chunks of 1 MiB amortise the
- * hand-over between threads; four of them let the decoder run ahead
- * without holding much memory (5.25 MiB per open file, plus one line).
+ * Reads of 1 MiB keep system calls rare and hold a whole landing file of
+ * the usual size; chunks of 1 MiB amortise the hand-over between threads;
+ * four of them let the decoder run ahead without holding much memory
+ * (5 MiB per open file, plus one line, plus one whole member below).
  */
-#define RAW_SIZE (256 * 1024)
+#define RAW_SIZE (1024 * 1024)
+/*
+ * A gzip member whose compressed bytes are all in raw and that inflates to
+ * at most this much is inflated in one call by libdeflate (about twice as
+ * fast as zlib's streaming inflate, CRC included); larger ones, and any
+ * libdeflate refuses, stream through zlib, whose errors are the ones
+ * reported.
+ */
+#define WHOLE_MEMBER_MAX (8 * 1024 * 1024)
 #define CHUNK_SIZE (1024 * 1024)
 #define NCHUNKS 4
 /* How much of the content is examined to tell text from binary. */
@@ -59,6 +70,10 @@ struct hoso_input_source {
 	size_t raw_pos, raw_len;	/* plain: pending bytes of raw */
 	z_stream z;
 	bool z_ready;
+	struct libdeflate_decompressor *whole_dec;	/* owned, made on first use */
+	unsigned char *whole;	/* owned: the current member inflated, when whole_active */
+	size_t whole_cap, whole_len, whole_pos;
+	bool whole_active;
 	enum decoder_state state;
 	unsigned char head[3];
 	size_t head_len, head_pos;
@@ -203,6 +218,81 @@ inflate_into(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *
 	return cap - s->z.avail_out;
 }
 
+/* Read until the source ends or raw is full: whether all input is in raw. */
+static bool
+fill_all(struct hoso_input_source *s)
+{
+	return fill_z(s, RAW_SIZE) && s->src_eof;
+}
+
+/*
+ * At the start of a gzip member: inflate all of it into whole with
+ * libdeflate if it can, leaving z.next_in after the member.  Otherwise
+ * (too large, not all read, or refused) nothing is consumed and the member
+ * streams through zlib.
+ */
+static void
+try_whole_member(struct hoso_input_source *s)
+{
+	const unsigned char *in;
+	size_t in_len, in_used = 0, out_len = 0, cap;
+	enum libdeflate_result rc;
+
+	s->whole_active = false;
+	if (!fill_all(s))
+		return;
+	in = s->z.next_in;
+	in_len = s->z.avail_in;
+	/* a header CRC is checked by zlib only: such members go to zlib */
+	if (in_len < 18 || (in[3] & 0x02))
+		return;
+	/* the size of the file's last member, which is this one when it is alone */
+	cap = (size_t) in[in_len - 4] | (size_t) in[in_len - 3] << 8 |
+		(size_t) in[in_len - 2] << 16 | (size_t) in[in_len - 1] << 24;
+	if (cap > WHOLE_MEMBER_MAX)
+		return;
+	if (cap < 4096)
+		cap = 4096;
+	if (!s->whole_dec && !(s->whole_dec = libdeflate_alloc_decompressor()))
+		return;
+	for (;;) {
+		if (s->whole_cap < cap) {
+			free(s->whole);
+			s->whole = hoso_xmalloc(cap);
+			s->whole_cap = cap;
+		}
+		rc = libdeflate_gzip_decompress_ex(s->whole_dec, in, in_len, s->whole, s->whole_cap,
+						   &in_used, &out_len);
+		if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || s->whole_cap >= WHOLE_MEMBER_MAX)
+			break;
+		cap = s->whole_cap * 2 < WHOLE_MEMBER_MAX ? s->whole_cap * 2 : WHOLE_MEMBER_MAX;
+	}
+	if (rc != LIBDEFLATE_SUCCESS)
+		return;
+	s->whole_active = true;
+	s->whole_len = out_len;
+	s->whole_pos = 0;
+	s->z.next_in += in_used;
+	s->z.avail_in -= (uInt) in_used;
+}
+
+/* The current member's next bytes, from whole or through zlib (inflate_into). */
+static size_t
+member_read(struct hoso_input_source *s, unsigned char *out, size_t cap, bool *member_end)
+{
+	size_t k;
+
+	if (!s->whole_active)
+		return inflate_into(s, out, cap, member_end);
+	k = s->whole_len - s->whole_pos < cap ? s->whole_len - s->whole_pos : cap;
+	memcpy(out, s->whole + s->whole_pos, k);
+	s->whole_pos += k;
+	*member_end = s->whole_pos == s->whole_len;
+	if (*member_end)
+		s->whole_active = false;
+	return k;
+}
+
 /*
  * At the start of a member (or of a plain file): take its first three
  * bytes aside and drop them if they are a BOM.
@@ -213,10 +303,11 @@ read_head(struct hoso_input_source *s)
 	s->head_len = s->head_pos = 0;
 	s->head_member_end = false;
 	if (s->z_ready) {
+		try_whole_member(s);
 		while (s->head_len < 3 && !s->head_member_end) {
 			bool end;
 
-			s->head_len += inflate_into(s, s->head + s->head_len, 3 - s->head_len, &end);
+			s->head_len += member_read(s, s->head + s->head_len, 3 - s->head_len, &end);
 			s->head_member_end = end;
 			if (s->state == DEC_ERROR)
 				return;	/* the head bytes so far still go out */
@@ -292,7 +383,7 @@ decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
 		if (s->z_ready) {
 			bool end;
 
-			n += inflate_into(s, out + n, cap - n, &end);
+			n += member_read(s, out + n, cap - n, &end);
 			if (end && s->state != DEC_ERROR)
 				s->state = DEC_NEXT_MEMBER;
 		} else if (s->raw_pos < s->raw_len) {
@@ -321,6 +412,9 @@ decoder_read(struct hoso_input_source *s, unsigned char *out, size_t cap)
 static void
 fill_chunk(struct hoso_input_source *s, struct chunk *c)
 {
+	/* the first member's head, in the decoder's thread: it may inflate the member */
+	if (s->state == DEC_HEAD)
+		read_head(s);
 	c->len = 0;
 	c->offset = s->offset;
 	c->last = false;
@@ -447,7 +541,7 @@ source_new(const char *path, size_t max_line)
 	return s;
 }
 
-/* Look at the first bytes, choose the decoder, drop a leading BOM. */
+/* Look at the first bytes and choose the decoder (which drops a leading BOM). */
 static bool
 source_start(struct hoso_input *in, bool threaded)
 {
@@ -476,7 +570,6 @@ source_start(struct hoso_input *in, bool threaded)
 			 s->path, looks);
 		return false;
 	}
-	read_head(s);
 	s->nchunks = threaded ? NCHUNKS : 1;
 	for (size_t i = 0; i < s->nchunks; i++)
 		s->chunks[i].data = hoso_xmalloc(CHUNK_SIZE);
@@ -494,7 +587,8 @@ source_start(struct hoso_input *in, bool threaded)
 /*
  * The checksum pass: the F record carries the file's SHA-256 and precedes
  * its other records, so the file is hashed before it is decoded.  Standard
- * input (a pipe) is copied to an unlinked temporary file on the way.
+ * input (a pipe) is copied to an unlinked temporary file on the way.  A
+ * file that fits in raw stays there, and is decoded without a second read.
  */
 static bool
 checksum_pass(struct hoso_input *in)
@@ -503,6 +597,8 @@ checksum_pass(struct hoso_input *in)
 	struct hoso_sha256 sha;
 	struct stat st;
 	bool seekable = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	bool fits = seekable;
+	size_t kept = 0;
 	ssize_t n;
 
 	if (!seekable) {
@@ -515,14 +611,22 @@ checksum_pass(struct hoso_input *in)
 	}
 	hoso_sha256_init(&sha);
 	for (;;) {
+		unsigned char *buf = s->raw + kept;
+
+		if (kept == RAW_SIZE) {
+			fits = false;
+			buf = s->raw;
+		}
 		do
-			n = read(s->fd, s->raw, RAW_SIZE);
+			n = read(s->fd, buf, RAW_SIZE - (size_t) (buf - s->raw));
 		while (n < 0 && errno == EINTR);
 		if (n <= 0)
 			break;
-		hoso_sha256_update(&sha, s->raw, (size_t) n);
+		hoso_sha256_update(&sha, buf, (size_t) n);
 		s->disk_size += (uint64_t) n;
-		if (s->spool && fwrite(s->raw, 1, (size_t) n, s->spool) != (size_t) n) {
+		if (fits)
+			kept += (size_t) n;
+		if (s->spool && fwrite(buf, 1, (size_t) n, s->spool) != (size_t) n) {
 			n = -1;
 			break;
 		}
@@ -543,6 +647,12 @@ checksum_pass(struct hoso_input *in)
 			close(s->fd);
 		s->close_fd = false;
 		s->fd = fileno(s->spool);
+	}
+	if (fits) {
+		s->raw_len = kept;
+		s->size = kept;
+		s->src_eof = true;
+		return true;
 	}
 	if (lseek(s->fd, 0, SEEK_SET) != 0) {
 		snprintf(in->error, sizeof(in->error), "%s: cannot rewind: %s", s->path, strerror(errno));
@@ -609,6 +719,8 @@ hoso_input_close(struct hoso_input *in)
 	}
 	if (s->z_ready)
 		inflateEnd(&s->z);
+	libdeflate_free_decompressor(s->whole_dec);
+	free(s->whole);
 	if (s->spool)
 		fclose(s->spool);
 	else if (s->close_fd)
@@ -621,6 +733,35 @@ hoso_input_close(struct hoso_input *in)
 	in->src = NULL;
 }
 
+/* The length of the valid UTF-8 sequence at s[0..avail) (s[0] >= 0x80), or 0. */
+static inline size_t
+utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (avail < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+
+		if (avail < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+
+		if (avail < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
 size_t
 hoso_utf8_check(const char *str, size_t len)
 {
@@ -628,76 +769,123 @@ hoso_utf8_check(const char *str, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = s[i];
+		size_t n;
 
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			if (i + 1 >= len || (s[i + 1] & 0xc0) != 0x80)
-				return i;
-			i += 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-
-			if (i + 2 >= len || s[i + 1] < lo || s[i + 1] > hi ||
-			    (s[i + 2] & 0xc0) != 0x80)
-				return i;
-			i += 3;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-
-			if (i + 3 >= len || s[i + 1] < lo || s[i + 1] > hi ||
-			    (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80)
-				return i;
-			i += 4;
-		} else {
+		n = utf8_sequence(s + i, len - i);
+		if (!n)
 			return i;
-		}
+		i += n;
 	}
 	return len;
 }
 
-/* NUL bytes and UTF-8 in one pass; plain ASCII goes eight bytes at a time. */
+#if HOSO_BYTES16
+/* The mask of the bytes of v in lo..hi. */
+static inline unsigned
+bytes16_in(hoso_bytes16 v, unsigned char lo, unsigned char hi)
+{
+	__m128i at_least = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8((char) lo)), v);
+	__m128i at_most = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8((char) hi)), v);
+
+	return hoso_bytes16_mask(_mm_and_si128(at_least, at_most));
+}
+
+/*
+ * Sixteen bytes at a time, as bit masks (bit i for byte i): every lead byte
+ * marks the positions its continuation bytes must take, those marks must not
+ * overlap and must be exactly the continuation bytes; marks past the block
+ * carry into the next one.  The second byte after E0, ED, F0 and F4 is
+ * checked by range (no overlong forms, surrogates or code points past
+ * U+10FFFF).  Any error only sets bits in err: no branch depends on the text.
+ */
+bool
+hoso_utf8_no_nul(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) str;
+	unsigned err = 0, c1 = 0, c2 = 0, c3 = 0, c_e0 = 0, c_ed = 0, c_f0 = 0, c_f4 = 0;
+	unsigned char tail[16];
+
+	for (size_t i = 0; i < len; i += 16) {
+		hoso_bytes16 v;
+		unsigned high, cont, lead2, lead3, lead4, e1, e2, e3, e0, ed, f0, f4, lo9f, lo8f;
+
+		if (len - i >= 16) {
+			v = hoso_bytes16_load(s + i);
+		} else {
+			/* the last bytes, padded with spaces (plain ASCII) */
+			memset(tail, ' ', sizeof(tail));
+			memcpy(tail, s + i, len - i);
+			v = hoso_bytes16_load(tail);
+		}
+		high = hoso_bytes16_high_mask(v);
+		err |= hoso_bytes16_mask(hoso_bytes16_equal(v, 0));
+		if (!(high | c1 | c2 | c3))
+			continue;
+		cont = bytes16_in(v, 0x80, 0xbf);
+		lead2 = bytes16_in(v, 0xc2, 0xdf);
+		lead3 = bytes16_in(v, 0xe0, 0xef);
+		lead4 = bytes16_in(v, 0xf0, 0xf4);
+		e1 = (lead2 | lead3 | lead4) << 1 | c1;
+		e2 = (lead3 | lead4) << 2 | c2;
+		e3 = lead4 << 3 | c3;
+		err |= (e1 & e2) | (e1 & e3) | (e2 & e3);
+		err |= ((e1 | e2 | e3) & 0xffff) ^ cont;
+		err |= high & ~(cont | lead2 | lead3 | lead4);	/* C0, C1, F5..FF */
+		e0 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xe0));
+		ed = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xed));
+		f0 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xf0));
+		f4 = hoso_bytes16_mask(hoso_bytes16_equal(v, 0xf4));
+		lo9f = hoso_bytes16_mask(hoso_bytes16_below(v, 0xa0));
+		lo8f = hoso_bytes16_mask(hoso_bytes16_below(v, 0x90));
+		err |= (((e0 << 1 | c_e0) & lo9f) | ((ed << 1 | c_ed) & ~lo9f) |
+			((f0 << 1 | c_f0) & lo8f) | ((f4 << 1 | c_f4) & ~lo8f)) & 0xffff;
+		c1 = e1 >> 16;
+		c2 = e2 >> 16;
+		c3 = e3 >> 16;
+		c_e0 = e0 >> 15;
+		c_ed = ed >> 15;
+		c_f0 = f0 >> 15;
+		c_f4 = f4 >> 15;
+	}
+	/* a sequence cut by the end */
+	return !(err | c1 | c2 | c3);
+}
+#else
+bool
+hoso_utf8_no_nul(const char *s, size_t len)
+{
+	return hoso_utf8_check(s, len) == len && !memchr(s, 0, len);
+}
+#endif
+
+/* A line's NUL or invalid UTF-8: the first one, if any, is its flaw. */
 static void
 check_line(struct hoso_input_line *line)
 {
 	const unsigned char *s = (const unsigned char *) line->data;
 	size_t len = line->len, i = 0;
 
-	for (;;) {
-		while (i + 8 <= len) {
-			uint64_t w;
+	/* the usual verdict, quickly; the flaw is looked for only when there is one */
+	if (hoso_utf8_no_nul(line->data, len))
+		return;
+	while (i < len) {
+		size_t n = 1;
 
-			memcpy(&w, s + i, 8);
-			/* any byte >= 0x80, or any zero byte */
-			if ((w & 0x8080808080808080ULL) ||
-			    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
-				break;
-			i += 8;
-		}
-		while (i < len && s[i] && s[i] < 0x80)
-			i++;
-		if (i >= len)
-			return;
 		if (s[i] == 0) {
 			line->flaw = HOSO_LINE_NUL;
 			line->flaw_column = i + 1;
 			return;
 		}
-		/* a non-ASCII sequence: validate it, then continue */
-		{
-			size_t seqlen = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			size_t k = seqlen < len - i ? seqlen : len - i;
-
-			if (hoso_utf8_check((const char *) s + i, k) != k || k < seqlen) {
-				line->flaw = HOSO_LINE_BAD_UTF8;
-				line->flaw_column = i + 1;
-				return;
-			}
-			i += seqlen;
+		if (s[i] >= 0x80 && !(n = utf8_sequence(s + i, len - i))) {
+			line->flaw = HOSO_LINE_BAD_UTF8;
+			line->flaw_column = i + 1;
+			return;
 		}
+		i += n;
 	}
 }
 
@@ -743,6 +931,8 @@ hoso_input_next(struct hoso_input *in, struct hoso_input_line *line)
 
 	if (!s || s->finished)
 		return s && s->failed ? -1 : 0;
+	if (!s->nchunks)
+		return -1;	/* the open failed (in->error says why): nothing to read */
 	for (;;) {
 		struct chunk *c = s->cur;
 		const unsigned char *p, *nl;

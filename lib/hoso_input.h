@@ -8,10 +8,14 @@
  * line); empty lines are skipped but counted.  Byte offsets count bytes of
  * the decompressed stream (BOMs included) from 0.
  *
- * With threads, one thread reads, hashes and inflates the file into a ring
- * of large chunks while the caller splits and parses lines, so inflating and
- * parsing overlap.  Memory is bounded by the ring plus one line of at most
- * max_line_bytes, whatever the file size.
+ * Opening hashes the file (kept in memory when it fits in one read of
+ * 1 MiB).  With threads, a second thread inflates it into a ring of large
+ * chunks while the caller splits and parses lines, so inflating and parsing
+ * overlap (also across files, when the caller opens the next file before
+ * parsing this one).  A gzip member held whole in memory and inflating to
+ * at most 8 MiB is inflated in one libdeflate call, others stream through
+ * zlib.  Memory is bounded by the read buffer, the ring, one such member
+ * and one line of at most max_line_bytes, whatever the file size.
  */
 #ifndef HOSO_INPUT_H
 #define HOSO_INPUT_H
@@ -85,5 +89,8 @@ const char *hoso_input_sniff(const unsigned char *data, size_t len);
 
 /* Offset of the first invalid UTF-8 sequence in s, or len when valid. */
 size_t hoso_utf8_check(const char *s, size_t len);
+
+/* Whether s is valid UTF-8 without a NUL byte: the quick verdict on each line. */
+bool hoso_utf8_no_nul(const char *s, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoso_bytes.h"
 #include "hoso_json.h"
 #include "hoso_log.h"
 
@@ -188,31 +189,55 @@ put_utf8(char *o, unsigned cp)
 	return o;
 }
 
+/* The first '"', '\\' or control byte (< 0x20) in [p, end), or end. */
+static inline const char *
+string_run_end(const char *p, const char *end)
+{
+#if HOSO_BYTES16
+	while (end - p >= 16) {
+		hoso_bytes16 v = hoso_bytes16_load(p);
+		unsigned stops = hoso_bytes16_mask(_mm_or_si128(
+			_mm_or_si128(hoso_bytes16_equal(v, '"'), hoso_bytes16_equal(v, '\\')),
+			hoso_bytes16_below(v, 0x20)));
+
+		if (stops)
+			return p + __builtin_ctz(stops);
+		p += 16;
+	}
+#endif
+	while (HOSO_BYTES_WORDS && end - p >= 8) {
+		uint64_t w = hoso_bytes_load(p);
+		uint64_t stops = hoso_bytes_equal(w, '"') | hoso_bytes_equal(w, '\\') |
+			hoso_bytes_below(w, 0x20);
+
+		if (stops)
+			return p + hoso_bytes_first(stops);
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char) *p >= 0x20)
+		p++;
+	return p;
+}
+
 /* jp->p is at the opening quote. */
 static bool
 parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 {
-	const char *start = jp->p + 1, *p = start, *end = jp->end;
+	const char *start = jp->p + 1, *p, *end = jp->end;
 	char *buf, *o;
 
 	/* fast path: no escapes, the string stays in the input */
-	while (p < end) {
-		unsigned char c = (unsigned char) *p;
-
-		if (c == '"') {
-			*out = start;
-			*outlen = (size_t) (p - start);
-			jp->p = p + 1;
-			return true;
-		}
-		if (c == '\\')
-			break;
-		if (c < 0x20)
-			return fail(jp, p, "control character 0x%02x in string", c);
-		p++;
+	p = string_run_end(start, end);
+	if (p < end && *p == '"') {
+		*out = start;
+		*outlen = (size_t) (p - start);
+		jp->p = p + 1;
+		return true;
 	}
 	if (p >= end)
 		return fail(jp, p, "unterminated string");
+	if (*p != '\\')
+		return fail(jp, p, "control character 0x%02x in string", (unsigned char) *p);
 	/*
 	 * Size the copy by the string's own extent, not the rest of the line;
 	 * escapes never lengthen the text (\uXXXX is 6 bytes for <= 3 of UTF-8).
@@ -227,8 +252,15 @@ parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 	memcpy(buf, start, (size_t) (p - start));
 	o = buf + (p - start);
 	while (p < end) {
-		unsigned char c = (unsigned char) *p;
+		const char *run_end = string_run_end(p, end);
+		unsigned char c;
 
+		memcpy(o, p, (size_t) (run_end - p));
+		o += run_end - p;
+		p = run_end;
+		if (p >= end)
+			break;
+		c = (unsigned char) *p;
 		if (c == '"') {
 			*out = buf;
 			*outlen = (size_t) (o - buf);
@@ -237,11 +269,7 @@ parse_string(struct hoso_json_parser *jp, const char **out, size_t *outlen)
 		}
 		if (c < 0x20)
 			return fail(jp, p, "control character 0x%02x in string", c);
-		if (c != '\\') {
-			*o++ = (char) c;
-			p++;
-			continue;
-		}
+		/* c is a backslash */
 		if (p + 1 >= end)
 			return fail(jp, p, "unterminated string");
 		switch (p[1]) {
@@ -354,17 +382,38 @@ parse_number(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	return true;
 }
 
-static void
-push(struct hoso_json_parser *jp, const struct hoso_json_member *m)
+/* A new slot on the stack for the next item; its index (the stack may move). */
+static size_t
+push(struct hoso_json_parser *jp)
 {
 	if (jp->stack_len == jp->stack_cap) {
 		jp->stack_cap = jp->stack_cap ? 2 * jp->stack_cap : 256;
 		jp->stack = hoso_xrealloc(jp->stack, jp->stack_cap * sizeof(*jp->stack));
 	}
-	jp->stack[jp->stack_len++] = *m;
+	return jp->stack_len++;
 }
 
 static bool parse_value(struct hoso_json_parser *jp, struct hoso_json_value *v);
+
+/*
+ * An item's value straight into its stack slot.  Only a container pushes
+ * more (moving the stack), so only it is parsed aside and copied in; a
+ * scalar written in place also spares the copy, whose wide loads of
+ * narrow stores just made stall.
+ */
+static bool
+parse_item_value(struct hoso_json_parser *jp, size_t slot)
+{
+	struct hoso_json_value v;
+
+	if (jp->p < jp->end && (*jp->p == '{' || *jp->p == '[')) {
+		if (!parse_value(jp, &v))
+			return false;
+		jp->stack[slot].value = v;
+		return true;
+	}
+	return parse_value(jp, &jp->stack[slot].value);
+}
 
 /* An object member's key and the ':' after it, leaving jp->p at the value. */
 static bool
@@ -396,7 +445,6 @@ parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
 	bool object = *jp->p == '{';
 	char close = object ? '}' : ']';
 	size_t mark = jp->stack_len;
-	struct hoso_json_member m = { NULL, 0, { HOSO_JSON_NULL, 0, { NULL } } };
 	char what[16];
 
 	jp->p++;
@@ -405,11 +453,12 @@ parse_container(struct hoso_json_parser *jp, struct hoso_json_value *v)
 		jp->p++;
 	} else {
 		for (;;) {
-			if (object && !parse_key(jp, &m))
+			size_t slot = push(jp);
+
+			if (object && !parse_key(jp, &jp->stack[slot]))
 				return false;
-			if (!parse_value(jp, &m.value))
+			if (!parse_item_value(jp, slot))
 				return false;
-			push(jp, &m);
 			skip_ws(jp);
 			if (jp->p < jp->end && *jp->p == ',') {
 				jp->p++;

@@ -71,18 +71,37 @@ bytes_read_by(pid_t pid)
 	return n;
 }
 
+static void load_status(struct runner_progress *rp, struct hoso_buf *now);
+
+/* "; load: copying T (N rows)": what a run's load does beside extract and transform, if anything. */
+static void
+load_beside(struct runner_progress *rp, struct hoso_buf *out)
+{
+	struct hoso_buf now = HOSO_BUF_INIT;
+
+	if (rp->load_follows && rp->conn)
+		load_status(rp, &now);
+	if (now.len)
+		hoso_buf_addf(out, "; load: %s", now.data);
+	hoso_buf_release(&now);
+}
+
 void
 runner_progress_extract_tick(void *arg)
 {
 	struct runner_progress *rp = arg;
 	unsigned long long done = bytes_read_by(rp->extract_pid);
+	struct hoso_buf load = HOSO_BUF_INIT;
 
 	/* a few bytes of its own files (libraries, schemas) count too: never past the end */
 	if (done > rp->input_bytes)
 		done = rp->input_bytes;
-	hoso_progress_text(&rp->line, "%.1f of %.1f MB read (%.0f%%)", megabytes(done),
+	load_beside(rp, &load);
+	hoso_progress_text(&rp->line, "%.1f of %.1f MB read (%.0f%%)%s", megabytes(done),
 			   megabytes(rp->input_bytes),
-			   rp->input_bytes ? 100.0 * (double) done / (double) rp->input_bytes : 100.0);
+			   rp->input_bytes ? 100.0 * (double) done / (double) rp->input_bytes : 100.0,
+			   load.len ? load.data : "");
+	hoso_buf_release(&load);
 }
 
 void
@@ -112,7 +131,6 @@ directory_bytes(const char *dir)
 	return n;
 }
 
-static void load_status(struct runner_progress *rp, struct hoso_buf *now);
 
 void
 runner_progress_transform_tick(void *arg)
@@ -120,12 +138,9 @@ runner_progress_transform_tick(void *arg)
 	struct runner_progress *rp = arg;
 	struct hoso_buf load = HOSO_BUF_INIT;
 
-	/* a run's load follows the transform: what it copies meanwhile */
-	if (rp->load_follows && rp->conn)
-		load_status(rp, &load);
-	hoso_progress_text(&rp->line, "merging and deriving the cases, %.1f MB of staging written%s%s",
-			   megabytes(directory_bytes(rp->staging)), load.len ? "; load: " : "",
-			   load.len ? load.data : "");
+	load_beside(rp, &load);
+	hoso_progress_text(&rp->line, "merging and deriving the cases, %.1f MB of staging written%s",
+			   megabytes(directory_bytes(rp->staging)), load.len ? load.data : "");
 	hoso_buf_release(&load);
 }
 

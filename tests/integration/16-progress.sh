@@ -1,8 +1,8 @@
 #!/bin/sh
 # The progress line: on a terminal (a pseudo-terminal made by script(1))
 # a run draws one line per phase, extract (bytes read of the files),
-# transform (staging written, and what the load beside it copies) and load
-# (rows of the table being copied),
+# transform (staging written), each with what the load beside them copies,
+# and load (rows of the table being copied),
 # each ending with its final figures; with stderr piped, with --quiet or
 # in JSON, no progress at all, only the log's lines.
 . "$HOSO_ROOT/tests/integration/lib.sh"
@@ -48,10 +48,9 @@ assert_contains "$tty" "extract: $mb MB read, 2 files" "extract's final line: th
 assert_contains "$tty" "transform: " "transform has a line"
 got=$(grep -c '^transform: .*[0-9.]* MB of staging written$' "$work/tty" || true)
 assert_eq "$([ "$got" -ge 1 ] && echo yes)" yes "transform's line gives the staging written ($got lines)"
-# the load copies the archive beside the transform: on the transform's line
-# while it derives, on its own after (a transform that ends before its first
-# redraw leaves only the load's own lines, of whichever table it copies then)
-got=$(grep -c '^load: copying hoso\.[a-z_]* ([0-9]* rows); [0-9]* rows so far$\|^transform: merging and deriving the cases, [0-9.]* MB of staging written; load: copying hoso\.dossier_msg ([0-9]* rows)$' "$work/tty" || true)
+# the load copies the archive beside extract and transform: on their lines
+# while they run, on its own after
+got=$(grep -c '^load: copying hoso\.[a-z_]* ([0-9]* rows); [0-9]* rows so far$\|^\(extract\|transform\): .*; load: copying hoso\.[a-z_]* ([0-9]* rows)$' "$work/tty" || true)
 assert_eq "$([ "$got" -ge 1 ] && echo yes)" yes "the load's progress gives the rows of the table being copied ($got lines)"
 assert_contains "$tty" "load: done in " "load's final line"
 order=$(grep -o '^extract: [0-9.]* MB read, 2 files$\|^transform: [0-9.]* MB of staging written$\|^load: done in' "$work/tty" | uniq | cut -c1-4 | tr '\n' ' ')

@@ -1,12 +1,56 @@
 /*
  * test_buf.c: struct hoso_buf: data is a string from the start and after
- * release, and a capped buffer cuts what would pass its cap.
+ * release, a capped buffer cuts what would pass its cap, COPY escaping at
+ * every offset.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hoso_buf.h"
 #include "unit.h"
+
+/*
+ * COPY escaping goes 16 and 8 bytes at a time: each byte it escapes, and
+ * bytes that differ from one only in the high bit, at every offset of
+ * fields up to 40 bytes.
+ */
+static void
+check_copy_escape_offsets(void)
+{
+	static const struct {
+		char byte;
+		const char *escaped;
+	} cases[] = {
+		{ '\\', "\\\\" }, { '\t', "\\t" }, { '\n', "\\n" }, { '\r', "\\r" },
+		{ '\xdc', "\xdc" }, { '\x89', "\x89" }, { '\x8a', "\x8a" }, { '\x8d', "\x8d" },
+	};
+	long bad = 0;
+
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+				struct hoso_buf got = HOSO_BUF_INIT;
+				char field[64], want[128];
+				size_t n = 0;
+
+				for (size_t i = 0; i < len; i++) {
+					field[i] = i == at ? cases[c].byte : (char) ('a' + i % 26);
+					if (i == at) {
+						memcpy(want + n, cases[c].escaped, strlen(cases[c].escaped));
+						n += strlen(cases[c].escaped);
+					} else {
+						want[n++] = field[i];
+					}
+				}
+				hoso_buf_add_copy_field(&got, field, len);
+				if (got.len != n || memcmp(got.data, want, n) != 0)
+					bad++;
+				hoso_buf_release(&got);
+			}
+		}
+	}
+	CHECK_EQ_LL(bad, 0, "each escaped byte at each offset of fields up to 40 bytes");
+}
 
 int
 main(void)
@@ -48,5 +92,6 @@ main(void)
 	CHECK_EQ_STR(capped.data, "a long f", "addf cut at the cap");
 	hoso_buf_release(&capped);
 	CHECK_EQ_LL(capped.max, 8, "release keeps the cap");
+	check_copy_escape_offsets();
 	return unit_summary("test_buf");
 }

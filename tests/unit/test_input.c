@@ -1,8 +1,10 @@
 /*
  * test_input.c: the line reader: plain and multi-member gzip, BOM per
  * member, CRLF, byte offsets, truncated and corrupt gzip, NUL, invalid
- * UTF-8, over-long lines, lines across chunks (threaded and not).
+ * UTF-8 (at every offset of a block), over-long lines, lines across chunks
+ * (threaded and not), gzip members inflated whole and streamed.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_input.h"
+#include "hoso_sha256.h"
 #include "unit.h"
 
 /* Append one gzip member holding s[0..len) to out. */
@@ -73,6 +76,352 @@ expect_end(int rc, const char *error, const char *what)
 	if (error)
 		CHECK_EQ_STR(in.error, error, what);
 	hoso_input_close(&in);
+}
+
+/*
+ * The line check goes 16 and 8 bytes at a time: a NUL, bad UTF-8 and valid
+ * sequences are tried at every offset of lines up to 40 bytes, so that they
+ * fall at the start, middle and end of a block and in the byte-by-byte tail.
+ */
+static void
+check_line_offsets(void)
+{
+	static const struct {
+		const char *seq;
+		size_t len;
+		enum hoso_line_flaw flaw;	/* at the sequence's first byte */
+	} cases[] = {
+		{ "\0", 1, HOSO_LINE_NUL },
+		{ "\x80", 1, HOSO_LINE_BAD_UTF8 },		/* a lone continuation byte */
+		{ "\xc3", 1, HOSO_LINE_BAD_UTF8 },		/* a lead byte without its tail */
+		{ "\xed\xa0\x80", 3, HOSO_LINE_BAD_UTF8 },	/* a surrogate */
+		{ "\xf5\x80\x80\x80", 4, HOSO_LINE_BAD_UTF8 },	/* past U+10FFFF */
+		{ "\xc3\xa9", 2, HOSO_LINE_OK },
+		{ "\xe1\xbb\x87", 3, HOSO_LINE_OK },
+		{ "\xf0\x9f\x98\x80", 4, HOSO_LINE_OK },
+	};
+	size_t bad = 0;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+				char text[128] = "z";	/* a NUL first would make it binary */
+				size_t n = 1;
+				int rc;
+
+				for (size_t i = 0; i < at; i++)
+					text[n++] = (char) ('a' + i % 26);
+				memcpy(text + n, cases[c].seq, cases[c].len);
+				n += cases[c].len;
+				for (size_t i = at; i < len; i++)
+					text[n++] = (char) ('a' + i % 26);
+				text[n++] = '\n';
+				/* and a second line: one NUL in fewer than 32 bytes is text */
+				memset(text + n, 'y', 40);
+				open_mem(text, n + 40, 0);
+				rc = hoso_input_next(&in, &line);
+				if (rc != 1 || line.flaw != cases[c].flaw ||
+				    line.flaw_column != (cases[c].flaw ? at + 2 : 0) ||
+				    line.len != n - 1)
+					bad++;
+				hoso_input_close(&in);
+			}
+			/* a valid sequence first, then a NUL at the end of the line */
+			{
+				char text[128] = "";
+				size_t n = 0;
+
+				for (size_t i = 0; i < at; i++)
+					text[n++] = 'q';
+				memcpy(text + n, "\xe1\xbb\x87", 3);
+				n += 3;
+				for (size_t i = at; i < len; i++)
+					text[n++] = 'q';
+				text[n++] = '\0';
+				text[n++] = '\n';
+				memset(text + n, 'y', 40);
+				open_mem(text, n + 40, 0);
+				if (hoso_input_next(&in, &line) != 1 || line.flaw != HOSO_LINE_NUL ||
+				    line.flaw_column != len + 4)
+					bad++;
+				hoso_input_close(&in);
+			}
+		}
+	}
+	CHECK_EQ_LL(bad, 0, "NUL, bad and good UTF-8 at each offset of lines up to 40 bytes");
+}
+
+/* Valid UTF-8 without NUL, by decoding each code point (RFC 3629). */
+static bool
+reference_no_nul(const unsigned char *s, size_t len)
+{
+	static const unsigned least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i], cp, n;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc0 && c < 0xe0) {
+			n = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c < 0xf0) {
+			n = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c < 0xf8) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (len - i < n)
+			return false;
+		for (unsigned k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* seq[0..n) after `at` ASCII bytes and before `after` more: both verdicts agree. */
+static bool
+no_nul_agrees(const unsigned char *seq, size_t n, size_t at, size_t after)
+{
+	unsigned char buf[64];
+	size_t len = at + n + after;
+
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf + at, seq, n);
+	return hoso_utf8_no_nul((const char *) buf, len) == reference_no_nul(buf, len);
+}
+
+/*
+ * The quick verdict (16 bytes at a time) against decoding: every 1- and
+ * 2-byte string at every offset of a block and at the end, every 3-byte
+ * string across a block boundary and at the end, 4-byte strings of every
+ * lead from F0 with boundary bytes after it, and random text.
+ */
+static void
+check_utf8_verdict(void)
+{
+	static const unsigned char edges[] = {
+		0x00, 0x20, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed,
+		0xef, 0xf0, 0xf4, 0xf5, 0xff,
+	};
+	unsigned char seq[4];
+	long bad = 0;
+	unsigned long long r = 99;
+
+	for (unsigned a = 0; a < 256; a++) {
+		seq[0] = (unsigned char) a;
+		for (size_t at = 0; at < 18; at++)
+			bad += !no_nul_agrees(seq, 1, at, 0) + !no_nul_agrees(seq, 1, at, 3);
+		for (unsigned b = 0; b < 256; b++) {
+			seq[1] = (unsigned char) b;
+			for (size_t at = 0; at < 18; at++)
+				bad += !no_nul_agrees(seq, 2, at, 0) + !no_nul_agrees(seq, 2, at, 2);
+			for (unsigned c = 0; c < 256; c++) {
+				seq[2] = (unsigned char) c;
+				bad += !no_nul_agrees(seq, 3, 13, 0) + !no_nul_agrees(seq, 3, 14, 2);
+			}
+		}
+	}
+	CHECK_EQ_LL(bad, 0, "every string of 1 to 3 bytes, at block edges");
+	bad = 0;
+	for (unsigned a = 0xf0; a < 0x100; a++) {
+		seq[0] = (unsigned char) a;
+		for (size_t i = 0; i < sizeof(edges); i++)
+			for (size_t j = 0; j < sizeof(edges); j++)
+				for (size_t k = 0; k < sizeof(edges); k++) {
+					seq[1] = edges[i];
+					seq[2] = edges[j];
+					seq[3] = edges[k];
+					for (size_t at = 11; at < 17; at++)
+						bad += !no_nul_agrees(seq, 4, at, 0) +
+							!no_nul_agrees(seq, 4, at, 5);
+				}
+	}
+	CHECK_EQ_LL(bad, 0, "4-byte strings from F0 to FF with boundary bytes, at block edges");
+	bad = 0;
+	for (long t = 0; t < 300000; t++) {
+		unsigned char buf[48];
+		size_t len;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = (size_t) (r >> 58) % 48;
+		for (size_t i = 0; i < len; i++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly ASCII and the bytes of Vietnamese: E1 BA/BB xx, C3/C4/C6 xx */
+			switch ((r >> 60) % 8) {
+			case 0: buf[i] = edges[(r >> 40) % sizeof(edges)]; break;
+			case 1: buf[i] = (unsigned char) (0x80 + (r >> 40) % 0x40); break;
+			case 2: buf[i] = 0xe1; break;
+			case 3: buf[i] = (unsigned char) (0xba + (r >> 40) % 2); break;
+			case 4: buf[i] = (unsigned char) (0xc3 + (r >> 40) % 4); break;
+			default: buf[i] = (unsigned char) ('a' + (r >> 40) % 26); break;
+			}
+		}
+		bad += hoso_utf8_no_nul((const char *) buf, len) != reference_no_nul(buf, len);
+	}
+	CHECK_EQ_LL(bad, 0, "random text of ASCII and Vietnamese bytes");
+}
+
+/* Lines "<i> <pseudo-random letters>" while text is under size bytes. */
+static void
+numbered_lines(struct hoso_buf *text, size_t size)
+{
+	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long long r = 12345;
+
+	for (long i = 0; text->len < size; i++) {
+		hoso_buf_addf(text, "%ld ", i);
+		for (int k = 0; k < 60; k++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			hoso_buf_addch(text, letters[(r >> 33) % 64]);
+		}
+		hoso_buf_addch(text, '\n');
+	}
+}
+
+/* Every line of in equals text's, in order; 0 when all match. */
+static long
+lines_differ(const struct hoso_buf *text)
+{
+	const char *p = text->data, *end = text->data + text->len;
+	long bad = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+
+		if (hoso_input_next(&in, &line) != 1 || line.len != (size_t) (nl - p) ||
+		    memcmp(line.data, p, line.len) != 0 || line.offset != (size_t) (p - text->data))
+			bad++;
+		p = nl + 1;
+	}
+	if (hoso_input_next(&in, &line) != 0)
+		bad++;
+	return bad;
+}
+
+/*
+ * Gzip members take one of two ways: inflated whole (libdeflate) when all
+ * of the file is read and the member is small, else streamed (zlib).  Both
+ * ways must give the same lines; a header CRC is only checked by zlib.
+ */
+static void
+check_gzip_ways(void)
+{
+	struct hoso_buf text = HOSO_BUF_INIT, gz = HOSO_BUF_INIT, hc = HOSO_BUF_INIT;
+	uLong crc;
+
+	/* the first member far larger than the last, whose size is in the trailer */
+	numbered_lines(&text, 200000);
+	gzip_member(&gz, text.data, text.len - 20);
+	gzip_member(&gz, text.data + text.len - 20, 20);
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a large member before a small one");
+	hoso_input_close(&in);
+
+	/* compressed larger than one read (1 MiB): streamed */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	numbered_lines(&text, 2 * 1024 * 1024);
+	gzip_member(&gz, text.data, text.len);
+	CHECK(gz.len > 1024 * 1024, "over 1 MiB compressed");
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member larger than one read");
+	hoso_input_close(&in);
+
+	/* inflating to more than 8 MiB: streamed */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	while (text.len < 9 * 1024 * 1024)
+		hoso_buf_addstr(&text, "{\"a\":\"the same line again\"}\n");
+	gzip_member(&gz, text.data, text.len);
+	open_mem(gz.data, gz.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member inflating to over 8 MiB");
+	hoso_input_close(&in);
+
+	/* a header CRC (FHCRC): right, then wrong */
+	hoso_buf_reset(&text);
+	hoso_buf_reset(&gz);
+	hoso_buf_addstr(&text, "one\ntwo\n");
+	gzip_member(&gz, text.data, text.len);
+	gz.data[3] |= 0x02;
+	crc = crc32(0, (const Bytef *) gz.data, 10);
+	hoso_buf_add(&hc, gz.data, 10);
+	hoso_buf_addch(&hc, (char) (crc & 0xff));
+	hoso_buf_addch(&hc, (char) ((crc >> 8) & 0xff));
+	hoso_buf_add(&hc, gz.data + 10, gz.len - 10);
+	open_mem(hc.data, hc.len, 0);
+	CHECK_EQ_LL(lines_differ(&text), 0, "a member with a header CRC");
+	hoso_input_close(&in);
+	hc.data[10] ^= 0x01;
+	open_mem(hc.data, hc.len, 0);
+	expect_end(-1, "t:1: byte offset 0: corrupt gzip stream (header crc mismatch)",
+		   "a wrong header CRC is refused");
+
+	hoso_buf_release(&text);
+	hoso_buf_release(&gz);
+	hoso_buf_release(&hc);
+}
+
+/*
+ * Files read from disk: one that fits in a read is hashed and decoded from
+ * that one read, a larger one is read again; sizes around the read size
+ * (1 MiB) on both sides, plain and gzip, threaded and not.
+ */
+static void
+check_files_on_disk(void)
+{
+	static const size_t sizes[] = { 105, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (int gzip = 0; gzip < 2; gzip++) {
+			struct hoso_buf text = HOSO_BUF_INIT, bytes = HOSO_BUF_INIT;
+			struct hoso_sha256 sha;
+			char path[] = "/tmp/test_input_XXXXXX", want_sha[65];
+			int fd = mkstemp(path);
+
+			/* lines of 10 bytes, the last one cut (never empty) to make the size exact */
+			for (size_t i = 0; text.len < sizes[k]; i++)
+				hoso_buf_addf(&text, "%09zu\n", i);
+			text.len = sizes[k];
+			if (gzip)
+				gzip_member(&bytes, text.data, text.len);
+			else
+				hoso_buf_add(&bytes, text.data, text.len);
+			CHECK(fd >= 0 && write(fd, bytes.data, bytes.len) == (ssize_t) bytes.len,
+			      "temp file");
+			if (fd >= 0)
+				close(fd);
+			hoso_sha256_init(&sha);
+			hoso_sha256_update(&sha, bytes.data, bytes.len);
+			hoso_sha256_final_hex(&sha, want_sha);
+			for (int threaded = 0; threaded < 2; threaded++) {
+				CHECK(hoso_input_open(&in, path, 0, threaded), "open from disk");
+				CHECK_EQ_LL(in.size, bytes.len, "size on disk");
+				CHECK_EQ_STR(in.sha256, want_sha, "hash of the bytes on disk");
+				/* lines_differ wants whole lines: the cut last line is read too */
+				hoso_buf_addch(&text, '\n');
+				CHECK_EQ_LL(lines_differ(&text), 0, "lines from disk");
+				text.len--;
+				hoso_input_close(&in);
+			}
+			unlink(path);
+			hoso_buf_release(&text);
+			hoso_buf_release(&bytes);
+		}
+	}
 }
 
 int
@@ -156,6 +505,7 @@ main(void)
 	/* not gzip, not text */
 	CHECK(!hoso_input_open_memory(&in, "z", "PK\x03\x04rest", 8, 0), "zip refused");
 	CHECK_EQ_STR(in.error, "z: looks like a zip archive, not gzip or UTF-8 text", "zip message");
+	CHECK_EQ_LL(hoso_input_next(&in, &line), -1, "no lines from an input that failed to open");
 	hoso_input_close(&in);
 	CHECK(hoso_input_sniff((const unsigned char *) "{\"a\":1}\n", 8) == NULL, "JSON is text");
 	CHECK_EQ_STR(hoso_input_sniff((const unsigned char *) "\0\0\0\0", 4), "binary data (NUL bytes)",
@@ -208,5 +558,9 @@ main(void)
 		hoso_buf_release(&text);
 	}
 	hoso_buf_release(&gz);
+	check_line_offsets();
+	check_utf8_verdict();
+	check_gzip_ways();
+	check_files_on_disk();
 	return unit_summary("test_input");
 }

@@ -50,6 +50,111 @@ raw_policy(const char *key, size_t len)
 	return HOSO_JSON_MASK;
 }
 
+/*
+ * The scanner goes 16 and 8 bytes at a time: every special byte is tried
+ * at every offset of strings up to 40 bytes long, so that it falls at the
+ * start, middle and end of a block and in the byte-by-byte tail.  The
+ * expected text is built beside the input, one escape at a time.
+ */
+static void
+check_string_offsets(void)
+{
+	static const struct {
+		const char *json, *text;	/* the escape as written, the bytes it means */
+	} escapes[] = {
+		{ "\\\"", "\"" }, { "\\\\", "\\" }, { "\\n", "\n" }, { "\\/", "/" },
+		{ "\\u00e9", "\xc3\xa9" }, { "\\ud83d\\ude00", "\xf0\x9f\x98\x80" },
+		/* bytes that differ from '"', '\\' and control bytes in the high bit only */
+		{ "\xa2", "\xa2" }, { "\xdc", "\xdc" }, { "\x81", "\x81" }, { "\x9f", "\x9f" },
+		{ "\xe1\xbb\x87", "\xe1\xbb\x87" },
+	};
+	size_t bad = 0, bad_errors = 0, tried = 0;
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t e = 0; e < sizeof(escapes) / sizeof(escapes[0]); e++) {
+				struct hoso_buf doc = HOSO_BUF_INIT, want = HOSO_BUF_INIT;
+				const struct hoso_json_value *v;
+
+				hoso_buf_addch(&doc, '"');
+				for (size_t i = 0; i < len; i++) {
+					if (i == at) {
+						hoso_buf_addstr(&doc, escapes[e].json);
+						hoso_buf_addstr(&want, escapes[e].text);
+					}
+					hoso_buf_addch(&doc, (char) ('a' + i % 26));
+					hoso_buf_addch(&want, (char) ('a' + i % 26));
+				}
+				if (at == len) {
+					hoso_buf_addstr(&doc, escapes[e].json);
+					hoso_buf_addstr(&want, escapes[e].text);
+				}
+				hoso_buf_addch(&doc, '"');
+				v = hoso_json_parse(&jp, doc.data, doc.len);
+				tried++;
+				if (!v || v->type != HOSO_JSON_STRING || v->len != want.len ||
+				    memcmp(v->u.s, want.data, want.len) != 0)
+					bad++;
+				hoso_buf_release(&doc);
+				hoso_buf_release(&want);
+			}
+			/* a control byte, then the string cut short, at the same offset */
+			{
+				char doc[64];
+
+				memset(doc, 'x', sizeof(doc));
+				doc[0] = '"';
+				doc[1 + at] = '\x1f';
+				doc[len + 2] = '"';
+				if (hoso_json_parse(&jp, doc, len + 3) ||
+				    strcmp(jp.error, "control character 0x1f in string") != 0 ||
+				    jp.error_column != at + 2)
+					bad_errors++;
+				doc[1 + at] = 'x';
+				if (hoso_json_parse(&jp, doc, 1 + at) ||
+				    strcmp(jp.error, "unterminated string") != 0 ||
+				    jp.error_column != at + 2)
+					bad_errors++;
+			}
+		}
+	}
+	CHECK(tried > 9000, "string offsets tried");
+	CHECK_EQ_LL(bad, 0, "each escape and high byte at each offset of strings up to 40 bytes");
+	CHECK_EQ_LL(bad_errors, 0, "a control byte and a cut string at each offset: message and column");
+}
+
+/* A string far longer than any block, escapes every 37 bytes, kept whole. */
+static void
+check_long_string(void)
+{
+	struct hoso_buf doc = HOSO_BUF_INIT, want = HOSO_BUF_INIT;
+	const struct hoso_json_value *v;
+
+	hoso_buf_addch(&doc, '"');
+	for (size_t i = 0; i < 200000; i++) {
+		if (i % 37 == 36) {
+			hoso_buf_addstr(&doc, "\\t");
+			hoso_buf_addch(&want, '\t');
+		} else {
+			hoso_buf_addch(&doc, (char) ('A' + i % 23));
+			hoso_buf_addch(&want, (char) ('A' + i % 23));
+		}
+	}
+	hoso_buf_addch(&doc, '"');
+	v = hoso_json_parse(&jp, doc.data, doc.len);
+	CHECK(v && v->type == HOSO_JSON_STRING && v->len == want.len &&
+	      memcmp(v->u.s, want.data, want.len) == 0, "200,000-byte string with escapes");
+	/* the same without escapes points into the input */
+	for (size_t i = 0; i < doc.len; i++)
+		if (doc.data[i] == '\\')
+			doc.data[i] = doc.data[i + 1] = 'z';
+	v = hoso_json_parse(&jp, doc.data, doc.len);
+	CHECK(v && v->type == HOSO_JSON_STRING && v->len == doc.len - 2 && v->u.s == doc.data + 1,
+	      "a long plain string is not copied");
+	hoso_buf_release(&doc);
+	hoso_buf_release(&want);
+}
+
 int
 main(void)
 {
@@ -58,6 +163,8 @@ main(void)
 	struct hoso_buf out = HOSO_BUF_INIT;
 
 	hoso_json_parser_init(&jp);
+	check_string_offsets();
+	check_long_string();
 
 	/* strings */
 	CHECK_EQ_STR(string_of("\"abc\"", buf, sizeof(buf)), "abc", "plain string");
