@@ -111,9 +111,13 @@ archive_message(struct staging *staging, struct hoso_buf *nfc, char type, char *
 			/* the fast check first: most text is left as it is */
 			if (!hoso_text_is_nfc_fast(v, len)) {
 				hoso_buf_reset(nfc);
-				if (hoso_text_nfc(nfc, v, len))
+				if (hoso_text_nfc(nfc, v, len)) {
 					v = nfc->data;
+					len = nfc->len;
+				}
 			}
+			staging_field_len(row, v, len);
+			continue;
 		}
 		staging_field(row, v);
 	}

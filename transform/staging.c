@@ -437,16 +437,21 @@ put_int(char *o, long long v)
 void
 staging_field(struct hoso_buf *row, const char *v)
 {
-	size_t len = v ? strlen(v) : 0;
-	char *o = sep(row, reserve(row, 1 + (v ? 2 * len : 2)));
+	char *o;
 
 	if (v) {
-		o = hoso_copy_escape(o, v, len);
-	} else {
-		memcpy(o, "\\N", 2);
-		o += 2;
+		staging_field_len(row, v, strlen(v));
+		return;
 	}
-	commit(row, o);
+	o = sep(row, reserve(row, 3));
+	memcpy(o, "\\N", 2);
+	commit(row, o + 2);
+}
+
+void
+staging_field_len(struct hoso_buf *row, const char *v, size_t len)
+{
+	commit(row, hoso_copy_escape(sep(row, reserve(row, 1 + 2 * len)), v, len));
 }
 
 void

@@ -104,6 +104,7 @@ void staging_release(struct staging *s);
 
 /* Field helpers: each appends a tab first unless at the start of a row. */
 void staging_field(struct hoso_buf *row, const char *s);	/* NULL -> \N */
+void staging_field_len(struct hoso_buf *row, const char *s, size_t len);	/* s not NULL */
 void staging_field_time(struct hoso_buf *row, long long t);	/* HOSO_TIME_NONE -> \N */
 void staging_field_int(struct hoso_buf *row, long long v);
 void staging_field_bool(struct hoso_buf *row, bool v);
