@@ -120,8 +120,7 @@ load_follow_wait_for(const char *dir, const char *name)
 bool
 load_follow_read_files(const char *dir, struct manifest *m)
 {
-	memset(m, 0, sizeof(*m));
-	manifest_release(m);
+	manifest_release(m);	/* --tail's, which named the directory alone */
 	if (!load_follow_wait_for(dir, HOSO_STAGING_READ_MANIFEST) ||
 	    !manifest_read(m, dir, HOSO_STAGING_READ_MANIFEST))
 		return false;
