@@ -10,15 +10,7 @@
 command -v script >/dev/null || { say "skip: no script(1) (util-linux)"; exit 0; }
 # two landing days of 30 000 dossiers each (300 lines of 100): enough for
 # the COPY of the archive to last several of the line's redraws
-for d in 20230301 20230302; do
-	mkdir -p "$work/landing/$d"
-	awk -v d=$d 'BEGIN { for (l = 0; l < 300; l++) {
-		printf "{\"_at\":\"%s170000\",\"_src\":\"PRG\",\"service\":\"DongBoHoSoMC\",\"data\":[", d
-		for (k = 0; k < 100; k++)
-			printf "%s{\"MaHoSo\":\"000.00.15.H34-%s-%06d\",\"MaTTHC\":\"1.000001\",\"KenhThucHien\":\"2\",\"NgayTiepNhan\":\"%s080000\",\"NgayHenTra\":\"%s170000\",\"TrangThaiHoSo\":\"4\"}", \
-				(k ? "," : ""), d, l * 100 + k, d, d
-		print "]}" } }' | gzip >"$work/landing/$d/log.jsonl.gz"
-done
+landing_days "$work/landing" PRG 20230301 20230302
 cat >"$work/p.yaml" <<YAML
 name: prg
 source:

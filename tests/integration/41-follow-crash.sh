@@ -9,15 +9,7 @@
 
 # two landing days of 30 000 dossiers each: deriving them lasts long enough
 # for the kill to land after MANIFEST.read
-for d in 20230301 20230302; do
-	mkdir -p "$work/landing/$d"
-	awk -v d=$d 'BEGIN { for (l = 0; l < 300; l++) {
-		printf "{\"_at\":\"%s170000\",\"_src\":\"FLW\",\"service\":\"DongBoHoSoMC\",\"data\":[", d
-		for (k = 0; k < 100; k++)
-			printf "%s{\"MaHoSo\":\"000.00.15.H34-%s-%06d\",\"MaTTHC\":\"1.000001\",\"KenhThucHien\":\"2\",\"NgayTiepNhan\":\"%s080000\",\"NgayHenTra\":\"%s170000\",\"TrangThaiHoSo\":\"4\"}", \
-				(k ? "," : ""), d, l * 100 + k, d, d
-		print "]}" } }' | gzip >"$work/landing/$d/log.jsonl.gz"
-done
+landing_days "$work/landing" FLW 20230301 20230302
 cat >"$work/p.yaml" <<YAML
 name: flw
 source:
@@ -34,6 +26,31 @@ for day in 2023-03-01 2023-03-02; do
 done
 table_digest >"$work/clean"
 
+# run_and_kill_transform DAY WHEN: a run of DAY in the background whose
+# transform is killed once WHEN (a test of the staging directory) holds;
+# sets rc, transform (empty when it had ended first), load, and tailing
+# (1 when the load ran with --tail)
+read_manifest_written() { [ -e "$1/MANIFEST.read" ]; }
+streams_being_read() { [ -s "$1/dossier_msg.tsv" ] && [ ! -e "$1/MANIFEST.read" ]; }
+run_and_kill_transform() {
+	when=$2
+	"$HOSO" run "$work/p.yaml" --date "$1" >"$work/run.log" 2>&1 &
+	runner=$!
+	transform= load=
+	while kill -0 $runner 2>/dev/null && [ -z "$transform" ]; do
+		transform=$(pgrep -P $runner -x hoso-transform) || sleep 0.01
+	done
+	load=$(pgrep -P $runner -x hoso-load) || true
+	tailing=$(tr '\0' ' ' <"/proc/$load/cmdline" 2>/dev/null | grep -c -- '--tail') || true
+	# the shell's own test and glob: no process to start while the transform goes on
+	while kill -0 $runner 2>/dev/null; do
+		set -- "$work"/staging/*/run-*
+		[ -d "$1" ] && $when "$1" && break
+	done
+	kill -KILL $transform 2>/dev/null || transform=
+	rc=0; wait $runner || rc=$?
+}
+
 first_day() {
 	fresh_db follow_crash
 	"$HOSO" run "$work/p.yaml" --date 2023-03-01 >/dev/null 2>&1 || fail "first day failed"
@@ -43,20 +60,7 @@ first_day
 table_digest >"$work/before"
 landed=no
 for attempt in 1 2 3 4 5; do
-	"$HOSO" run "$work/p.yaml" --date 2023-03-02 >"$work/run.log" 2>&1 &
-	runner=$!
-	transform= load=
-	while kill -0 $runner 2>/dev/null && [ -z "$transform" ]; do
-		transform=$(pgrep -P $runner -x hoso-transform) || sleep 0.01
-	done
-	load=$(pgrep -P $runner -x hoso-load) || true
-	# the shell's own test and glob: no process to start while the transform goes on
-	while kill -0 $runner 2>/dev/null; do
-		set -- "$work"/staging/*/run-*/MANIFEST.read
-		[ -e "$1" ] && break
-	done
-	kill -KILL $transform 2>/dev/null || transform=
-	rc=0; wait $runner || rc=$?
+	run_and_kill_transform 2023-03-02 read_manifest_written
 	if [ -n "$transform" ] && [ "$rc" -ne 0 ]; then
 		landed=yes
 		break
@@ -86,20 +90,7 @@ table_digest >"$work/empty"
 landed=no
 for attempt in 1 2 3 4 5; do
 	rm -rf "$work"/staging/*/run-*
-	"$HOSO" run "$work/p.yaml" --date 2023-03-01 >"$work/run.log" 2>&1 &
-	runner=$!
-	transform= load=
-	while kill -0 $runner 2>/dev/null && [ -z "$transform" ]; do
-		transform=$(pgrep -P $runner -x hoso-transform) || sleep 0.01
-	done
-	load=$(pgrep -P $runner -x hoso-load) || true
-	tailing=$(tr '\0' ' ' <"/proc/$load/cmdline" 2>/dev/null | grep -c -- '--tail') || true
-	while kill -0 $runner 2>/dev/null; do
-		set -- "$work"/staging/*/run-*/dossier_msg.tsv
-		[ -s "$1" ] && [ ! -e "${1%/*}/MANIFEST.read" ] && break
-	done
-	kill -KILL $transform 2>/dev/null || transform=
-	rc=0; wait $runner || rc=$?
+	run_and_kill_transform 2023-03-01 streams_being_read
 	if [ -n "$transform" ] && [ "$rc" -ne 0 ]; then
 		landed=yes
 		break

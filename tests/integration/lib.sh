@@ -11,6 +11,22 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*"; }
+# landing_days DIR SRC DAY...: DIR/DAY/log.jsonl.gz for each DAY (YYYYMMDD):
+# 30 000 dossiers of source SRC (300 lines of 100), received that day,
+# enough for the load's COPYs to last a while
+landing_days() {
+	_dir=$1 _src=$2
+	shift 2
+	for _d in "$@"; do
+		mkdir -p "$_dir/$_d"
+		awk -v d=$_d -v src=$_src 'BEGIN { for (l = 0; l < 300; l++) {
+			printf "{\"_at\":\"%s170000\",\"_src\":\"%s\",\"service\":\"DongBoHoSoMC\",\"data\":[", d, src
+			for (k = 0; k < 100; k++)
+				printf "%s{\"MaHoSo\":\"000.00.15.H34-%s-%06d\",\"MaTTHC\":\"1.000001\",\"KenhThucHien\":\"2\",\"NgayTiepNhan\":\"%s080000\",\"NgayHenTra\":\"%s170000\",\"TrangThaiHoSo\":\"4\"}", \
+					(k ? "," : ""), d, l * 100 + k, d, d
+			print "]}" } }' | gzip >"$_dir/$_d/log.jsonl.gz"
+	done
+}
 fail() {
 	say "FAIL: $*"
 	failures=$((failures + 1))
