@@ -157,6 +157,8 @@ bool hoso_staging_is_read_file(enum hoso_staging_file f);
 /* The other files a staging directory may hold, outside the MANIFEST's list. */
 #define HOSO_STAGING_MANIFEST "MANIFEST"
 #define HOSO_STAGING_READ_MANIFEST "MANIFEST.read"	/* the MANIFEST's form, of those alone */
+/* What the runner writes to a following load's standard input to let it commit. */
+#define HOSO_STAGING_COMMIT_WORD "commit\n"
 #define HOSO_STAGING_REPORT "report.json"
 #define HOSO_STAGING_REBUILD_KEYS "rebuild-keys.tsv"
 #define HOSO_STAGING_OWNER "OWNER"		/* which warehouse and run (hoso_owner.h) */

@@ -22,7 +22,7 @@
 
 /* How often a waiting load looks for the file it waits for. */
 #define FOLLOW_POLL_MS 20
-#define FOLLOW_GO "commit\n"
+#define FOLLOW_GO HOSO_STAGING_COMMIT_WORD
 
 /* A file copied while the transform wrote it, checked once MANIFEST.read lists it. */
 struct tailed_file {
@@ -47,6 +47,13 @@ load_follow_begin(bool tail)
 {
 	follow.on = true;
 	follow.tail = tail;
+}
+
+/* Whether e (NULL: not listed) says other than size and sha256_hex. */
+static bool
+differs(const struct manifest_entry *e, long long size, const char *sha256_hex)
+{
+	return !e || e->size != size || strcmp(e->sha256, sha256_hex) != 0;
 }
 
 bool
@@ -164,9 +171,7 @@ load_follow_check_tailed(const struct manifest *m)
 {
 	for (int i = 0; i < follow.ntailed; i++) {
 		const struct tailed_file *t = &follow.tailed[i];
-		const struct manifest_entry *e = manifest_find(m, t->name);
-
-		if (!e || e->size != t->size || strcmp(e->sha256, t->sha256) != 0) {
+		if (differs(manifest_find(m, t->name), t->size, t->sha256)) {
 			hoso_error("%s/%s: content does not match %s (size %lld, sha256 %s); refusing "
 				   "the staging directory", m->dir, t->name, HOSO_STAGING_READ_MANIFEST,
 				   t->size, t->sha256);
@@ -188,9 +193,8 @@ load_follow_complete(struct manifest *m, struct hoso_buf *report, bool *have_rep
 	/* the files already copied were checked against MANIFEST.read: it must say what the MANIFEST says */
 	for (size_t i = 0; ok && i < m->n; i++) {
 		const struct manifest_entry *was = &m->entries[i];
-		const struct manifest_entry *is = manifest_find(&full, was->name);
 
-		if (!is || is->size != was->size || strcmp(is->sha256, was->sha256) != 0) {
+		if (differs(manifest_find(&full, was->name), was->size, was->sha256)) {
 			hoso_error("%s/%s: differs from %s on %s; refusing the staging directory",
 				   m->dir, HOSO_STAGING_MANIFEST, HOSO_STAGING_READ_MANIFEST, was->name);
 			ok = false;

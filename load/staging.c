@@ -362,9 +362,10 @@ insert_ledger(PGconn *conn, const char *run_id, struct file_map *map, bool reser
 	if (!res)
 		return false;
 	ok = map_file_ids(res, map);
-	if (ok && PQntuples(res) != files) {
-		hoso_error("files.tsv: %lld files, but ids for %d of them (the run planned fewer)",
-			   files, PQntuples(res));
+	/* a file numbered past the run's plan has no reserved id, and no ledger row */
+	if (ok && reserved && PQntuples(res) != files) {
+		hoso_error("files.tsv: %lld files, but the run planned %d of them; refusing the "
+			   "staging directory", files, PQntuples(res));
 		ok = false;
 	}
 	PQclear(res);

@@ -131,7 +131,6 @@ directory_bytes(const char *dir)
 	return n;
 }
 
-
 void
 runner_progress_transform_tick(void *arg)
 {

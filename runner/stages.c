@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "hoso_format.h"
+#include "hoso_layout.h"
 #include "hoso_log.h"
 #include "hoso_owner.h"
 #include "hoso_paths.h"
@@ -670,7 +671,7 @@ load_may_tail(const struct stage_request *rq)
 static void
 tell_load_to_commit(int go_fd)
 {
-	static const char go[] = "commit\n";
+	static const char go[] = HOSO_STAGING_COMMIT_WORD;
 	sigset_t pipe_only, old;
 	const struct timespec now = { 0, 0 };
 
