@@ -152,6 +152,21 @@ case_unit(const struct transform *tr, struct transform_report *report, const str
 	return NULL;
 }
 
+/*
+ * The deriving threads' rows wait in run files of two kinds, each merged
+ * into its staging files by a thread of its own: the case_fact rows, and
+ * the case_due and case_status rows (about as many bytes).
+ */
+enum run_kind { RUN_FACT, RUN_STEPS, RUN_KINDS };
+#define RUN_MAX_TABLES 2
+static const struct {
+	int ntables;
+	enum hoso_staging_file tables[RUN_MAX_TABLES];	/* a chunk's rows, in this order */
+} run_kinds[RUN_KINDS] = {
+	[RUN_FACT] = { 1, { HOSO_STAGING_CASE_FACT } },
+	[RUN_STEPS] = { 2, { HOSO_STAGING_CASE_DUE, HOSO_STAGING_CASE_STATUS } },
+};
+
 /* What the threads share: which partition comes next, where each one's rows went. */
 struct derive_plan {
 	struct transform *tr;
@@ -162,18 +177,26 @@ struct derive_plan {
 	struct {
 		int fd;
 		struct case_extent extent;
-	} runs[CASE_PARTITIONS];
+	} runs[CASE_PARTITIONS][RUN_KINDS];
+};
+
+/* A deriving thread's run file of one kind. */
+struct run_out {
+	int fd;				/* -1 until the first write */
+	unsigned long long end;
+	struct hoso_buf buf;		/* chunks before a write */
 };
 
 /*
  * One deriving thread.  The partitions are shared out between the threads;
- * each partition's rows go to the thread's run file, as one chunk a case
+ * each partition's rows go to the thread's run files, as one chunk a case
  * in key order, and are merged in key order afterwards, so the staging
  * files do not depend on which thread derived what.  A chunk: the lengths
- * of src, case_no, its case_fact row, case_due rows, case_status rows,
- * the counts of the last two (7 u32), then those bytes; the rows without
- * their first two columns, src and case_no, which the merge puts back (a
- * quarter of the bytes the run files would write and read again).
+ * of src, case_no and of the case's rows of each of the kind's files (u32
+ * each), then those bytes; the rows without their first two columns, src
+ * and case_no, which the merge puts back (a quarter of the bytes the run
+ * files would write and read again).  A case without rows of a kind has no
+ * chunk in its runs.
  */
 /* The key columns the case files begin with, left out of the runs. */
 #define RUN_KEY_COLUMNS 2
@@ -191,10 +214,7 @@ struct derive_worker {
 	struct hoso_buf path;
 	const struct hoso_unit *path_unit;
 	bool path_valid;
-	uint32_t ndue, nstatus;
-	int run_fd;
-	unsigned long long run_end;
-	struct hoso_buf run;		/* chunks before a write */
+	struct run_out runs[RUN_KINDS];
 	/* reused from one case to the next */
 	struct hoso_buf text;
 	struct progress_row *rows;
@@ -326,7 +346,7 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 	hoso_value_time(&cf[HOSO_CASE_FACT_late_766_at], j766.late_from);
 	staging_format_row_from(&ds->fact, HOSO_STAGING_CASE_FACT, cf, RUN_KEY_COLUMNS);
 
-	ds->ndue = (uint32_t) (nspans = hoso_due_spans(&view, *spans));
+	nspans = hoso_due_spans(&view, *spans);
 	for (size_t i = 0; i < nspans; i++) {
 		struct hoso_value due[HOSO_CASE_DUE_NCOLUMNS] = { 0 };
 
@@ -336,7 +356,7 @@ derive_case(struct derive_worker *ds, const struct case_part *part, const struct
 		hoso_value_time(&due[HOSO_CASE_DUE_due_at], (*spans)[i].due_at);
 		staging_format_row_from(&ds->due, HOSO_STAGING_CASE_DUE, due, RUN_KEY_COLUMNS);
 	}
-	ds->nstatus = (uint32_t) (nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans));
+	nstatus = hoso_status_spans(&view, &m, *steps, nrows, ds->status_spans);
 	for (size_t i = 0; i < nstatus; i++) {
 		struct hoso_value st[HOSO_CASE_STATUS_NCOLUMNS] = { 0 };
 
@@ -379,40 +399,51 @@ compare_case_key(const void *pa, const void *pb)
 
 #define RUN_FLUSH_BYTES (1024 * 1024)
 #define RUN_READ_BYTES (16 * 1024)
-#define RUN_HEADER_WORDS 7
+#define RUN_HEADER_WORDS (RUN_KEY_COLUMNS + RUN_MAX_TABLES)
 
 static void
-run_flush(struct derive_worker *w)
+run_flush(struct derive_worker *w, struct run_out *run)
 {
-	if (w->run.len == 0)
+	if (run->buf.len == 0)
 		return;
-	if (w->run_fd < 0)
-		w->run_fd = spill_open(w->tr->staging.dir);
-	spill_write(w->run_fd, w->run_end, w->run.data, w->run.len);
-	w->run_end += w->run.len;
-	hoso_buf_reset(&w->run);
+	if (run->fd < 0)
+		run->fd = spill_open(w->tr->staging.dir);
+	spill_write(run->fd, run->end, run->buf.data, run->buf.len);
+	run->end += run->buf.len;
+	hoso_buf_reset(&run->buf);
 }
 
-/* Append the case's chunk to the run (derive_worker's comment). */
+/* Append the case's chunk of a kind to its run (derive_worker's comment). */
+static void
+run_add_chunk(struct derive_worker *w, struct run_out *run, const struct case_entry *c,
+	      const struct hoso_buf *const *rows, int nrows)
+{
+	uint32_t header[RUN_HEADER_WORDS] = { (uint32_t) strlen(c->src), (uint32_t) strlen(c->case_no) };
+	size_t len = 0;
+
+	for (int k = 0; k < nrows; k++)
+		len += header[RUN_KEY_COLUMNS + k] = (uint32_t) rows[k]->len;
+	if (len == 0)
+		return;
+	hoso_buf_add(&run->buf, header, (RUN_KEY_COLUMNS + (size_t) nrows) * sizeof(*header));
+	hoso_buf_add(&run->buf, c->src, header[0]);
+	hoso_buf_add(&run->buf, c->case_no, header[1]);
+	for (int k = 0; k < nrows; k++)
+		hoso_buf_add(&run->buf, rows[k]->data, rows[k]->len);
+	if (run->buf.len >= RUN_FLUSH_BYTES)
+		run_flush(w, run);
+}
+
 static void
 run_add_case(struct derive_worker *w, const struct case_entry *c)
 {
-	uint32_t header[RUN_HEADER_WORDS] = {
-		(uint32_t) strlen(c->src), (uint32_t) strlen(c->case_no), (uint32_t) w->fact.len,
-		(uint32_t) w->due.len, (uint32_t) w->status.len, w->ndue, w->nstatus,
-	};
+	const struct hoso_buf *fact[] = { &w->fact }, *steps[] = { &w->due, &w->status };
 
-	hoso_buf_add(&w->run, header, sizeof(header));
-	hoso_buf_add(&w->run, c->src, header[0]);
-	hoso_buf_add(&w->run, c->case_no, header[1]);
-	hoso_buf_add(&w->run, w->fact.data, w->fact.len);
-	hoso_buf_add(&w->run, w->due.data, w->due.len);
-	hoso_buf_add(&w->run, w->status.data, w->status.len);
+	run_add_chunk(w, &w->runs[RUN_FACT], c, fact, 1);
+	run_add_chunk(w, &w->runs[RUN_STEPS], c, steps, 2);
 	hoso_buf_reset(&w->fact);
 	hoso_buf_reset(&w->due);
 	hoso_buf_reset(&w->status);
-	if (w->run.len >= RUN_FLUSH_BYTES)
-		run_flush(w);
 }
 
 /* Whether the case is to be derived: the run brought it, or --derive-only lists it. */
@@ -429,7 +460,7 @@ derive_partition(struct derive_worker *w, int p)
 	struct case_table *t = &w->tr->cases;
 	struct case_part loaded, *part = &t->parts[p];
 	const struct case_entry **order;	/* the entries are the partition's */
-	unsigned long long start;
+	unsigned long long start[RUN_KINDS];
 	size_t n = 0;
 
 	w->report = &w->plan->reports[p];
@@ -452,15 +483,19 @@ derive_partition(struct derive_worker *w, int p)
 		order[n++] = c;
 	}
 	qsort(order, n, sizeof(*order), compare_case_key);
-	run_flush(w);
-	start = w->run_end;
+	for (int k = 0; k < RUN_KINDS; k++) {
+		run_flush(w, &w->runs[k]);
+		start[k] = w->runs[k].end;
+	}
 	for (size_t i = 0; i < n; i++) {
 		derive_case(w, part, order[i]);
 		run_add_case(w, order[i]);
 	}
-	run_flush(w);
-	w->plan->runs[p].fd = w->run_fd;
-	w->plan->runs[p].extent = (struct case_extent) { start, w->run_end - start };
+	for (int k = 0; k < RUN_KINDS; k++) {
+		run_flush(w, &w->runs[k]);
+		w->plan->runs[p][k].fd = w->runs[k].fd;
+		w->plan->runs[p][k].extent = (struct case_extent) { start[k], w->runs[k].end - start[k] };
+	}
 	free(order);
 	case_part_release(part);
 }
@@ -479,6 +514,7 @@ worker_main(void *arg)
 /* One partition's run being merged: its current case's chunk. */
 struct run_cursor {
 	struct spill_reader r;
+	int nwords;			/* in the kind's header */
 	uint32_t header[RUN_HEADER_WORDS];
 	const char *body;		/* src, case_no, then the rows */
 };
@@ -490,9 +526,10 @@ cursor_next(struct run_cursor *cur)
 
 	if (spill_reader_done(&cur->r))
 		return false;
-	memcpy(cur->header, spill_take(&cur->r, sizeof(cur->header)), sizeof(cur->header));
-	/* five 32-bit lengths: their sum cannot overflow a size_t */
-	for (int k = 0; k < 5; k++)
+	memcpy(cur->header, spill_take(&cur->r, (size_t) cur->nwords * sizeof(*cur->header)),
+	       (size_t) cur->nwords * sizeof(*cur->header));
+	/* a few 32-bit lengths: their sum cannot overflow a size_t */
+	for (int k = 0; k < cur->nwords; k++)
 		len += cur->header[k];
 	cur->body = spill_take(&cur->r, len);
 	return true;
@@ -536,10 +573,21 @@ heap_down(struct run_cursor **heap, size_t n, size_t i)
 	}
 }
 
-/* Every partition's run into the staging files, in key order. */
-static void
-merge_runs(struct transform *tr, struct derive_plan *plan)
+/* One kind's merge, on a thread of its own. */
+struct run_merge {
+	struct transform *tr;
+	const struct derive_plan *plan;
+	enum run_kind kind;
+	pthread_t thread;
+};
+
+/* Every partition's run of a kind into the kind's staging files, in key order. */
+static void *
+merge_runs(void *arg)
 {
+	const struct run_merge *m = arg;
+	const struct derive_plan *plan = m->plan;
+	int ntables = run_kinds[m->kind].ntables;
 	struct run_cursor *cursors = hoso_xcalloc(CASE_PARTITIONS, sizeof(*cursors));
 	struct run_cursor **heap = hoso_xcalloc(CASE_PARTITIONS, sizeof(*heap));
 	struct hoso_buf key = HOSO_BUF_INIT;
@@ -548,10 +596,12 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 	for (int p = 0; p < CASE_PARTITIONS; p++) {
 		struct run_cursor *cur = &cursors[ncursors];
 
-		if (plan->runs[p].extent.length == 0)
+		if (plan->runs[p][m->kind].extent.length == 0)
 			continue;
-		spill_reader_init(&cur->r, plan->runs[p].fd, plan->runs[p].extent.offset,
-				  plan->runs[p].extent.length, RUN_READ_BYTES, true);
+		spill_reader_init(&cur->r, plan->runs[p][m->kind].fd,
+				  plan->runs[p][m->kind].extent.offset,
+				  plan->runs[p][m->kind].extent.length, RUN_READ_BYTES, true);
+		cur->nwords = RUN_KEY_COLUMNS + ntables;
 		ncursors++;
 		if (cursor_next(cur))
 			heap[n++] = cur;
@@ -568,14 +618,13 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 		hoso_buf_addch(&key, '\t');
 		hoso_buf_add_copy_field(&key, cur->body + cur->header[0], cur->header[1]);
 		hoso_buf_addch(&key, '\t');
-		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_FACT, key.data, key.len, rows,
-					cur->header[2]);
-		rows += cur->header[2];
-		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_DUE, key.data, key.len, rows,
-					cur->header[3]);
-		rows += cur->header[3];
-		staging_append_prefixed(&tr->staging, HOSO_STAGING_CASE_STATUS, key.data, key.len, rows,
-					cur->header[4]);
+		for (int k = 0; k < ntables; k++) {
+			uint32_t len = cur->header[RUN_KEY_COLUMNS + k];
+
+			staging_append_prefixed(&m->tr->staging, run_kinds[m->kind].tables[k], key.data,
+						key.len, rows, len);
+			rows += len;
+		}
 		if (!cursor_next(cur))
 			heap[0] = heap[--n];
 		heap_down(heap, n, 0);
@@ -585,6 +634,7 @@ merge_runs(struct transform *tr, struct derive_plan *plan)
 	hoso_buf_release(&key);
 	free(cursors);
 	free(heap);
+	return NULL;
 }
 
 static void
@@ -625,8 +675,10 @@ report_merge(struct transform_report *into, struct transform_report *from)
  * The case rows go out sorted by key: the warehouse's (src, case_no, ...)
  * indexes then take them as appends rather than random inserts, which
  * makes their COPY several times cheaper (BENCHMARKS.md).  The partitions
- * are derived by tr->jobs threads, each case's rows kept in a run file,
- * then merged in key order; the reports are added up in partition order.
+ * are derived by tr->jobs threads, each case's rows kept in run files,
+ * then merged in key order, each kind of run by a thread of its own while
+ * this one adds up the reports (in partition order) and writes the
+ * summary rows.
  */
 void
 transform_derive_all(struct transform *tr)
@@ -634,6 +686,7 @@ transform_derive_all(struct transform *tr)
 	struct derive_plan *plan = hoso_xcalloc(1, sizeof(*plan));
 	int nworkers = tr->jobs > 0 ? tr->jobs : 1, n = 0;
 	struct derive_worker *workers;
+	struct run_merge merges[RUN_KINDS];
 
 	plan->tr = tr;
 	pthread_mutex_init(&plan->summary_lock, NULL);
@@ -650,7 +703,8 @@ transform_derive_all(struct transform *tr)
 	for (int i = 0; i < nworkers; i++) {
 		workers[i].tr = tr;
 		workers[i].plan = plan;
-		workers[i].run_fd = -1;
+		for (int k = 0; k < RUN_KINDS; k++)
+			workers[i].runs[k].fd = -1;
 	}
 	for (int i = 1; i < nworkers; i++) {
 		int rc = pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
@@ -661,15 +715,28 @@ transform_derive_all(struct transform *tr)
 	worker_main(&workers[0]);
 	for (int i = 1; i < nworkers; i++)
 		pthread_join(workers[i].thread, NULL);
-	merge_runs(tr, plan);
+	/* the summary files and each kind's files are written by one thread each */
+	for (int k = 0; k < RUN_KINDS; k++) {
+		int rc;
+
+		merges[k] = (struct run_merge) { .tr = tr, .plan = plan, .kind = (enum run_kind) k };
+		rc = pthread_create(&merges[k].thread, NULL, merge_runs, &merges[k]);
+		if (rc != 0)
+			hoso_die("cannot start a merging thread: %s", strerror(rc));
+	}
 	for (int p = 0; p < CASE_PARTITIONS; p++)
 		report_merge(&tr->report, &plan->reports[p]);
+	summary_write(&tr->summary, &tr->staging);
+	for (int k = 0; k < RUN_KINDS; k++)
+		pthread_join(merges[k].thread, NULL);
 	for (int i = 0; i < nworkers; i++) {
 		struct derive_worker *w = &workers[i];
 
-		if (w->run_fd >= 0)
-			close(w->run_fd);
-		hoso_buf_release(&w->run);
+		for (int k = 0; k < RUN_KINDS; k++) {
+			if (w->runs[k].fd >= 0)
+				close(w->runs[k].fd);
+			hoso_buf_release(&w->runs[k].buf);
+		}
 		hoso_buf_release(&w->fact);
 		hoso_buf_release(&w->due);
 		hoso_buf_release(&w->status);

@@ -164,7 +164,6 @@ transform(const struct transform_args *a)
 		goto cleanup;
 	clock_gettime(CLOCK_MONOTONIC, &derive_start);
 	transform_derive_all(&tr);
-	summary_write(&tr.summary, &tr.staging);
 	transform_report_json(&tr, &report);
 	if (!staging_finish(&tr.staging, &report))
 		goto cleanup;

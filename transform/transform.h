@@ -47,7 +47,7 @@ struct transform {
 bool transform_read_stream(struct transform *tr, FILE *in, const char *name, bool prior);
 /* Fetch the archived messages of the run's cases from the warehouse. */
 bool transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tmpdir);
-/* Derive and write the facts of every touched case. */
+/* Derive and write the facts of every touched case, and the summary rows. */
 void transform_derive_all(struct transform *tr);
 void transform_report_json(const struct transform *tr, struct hoso_buf *out);
 void transform_release_shared_names(struct transform_report *report);
