@@ -9,7 +9,6 @@
  * per case (spill_case), freed, and filled again by later messages; its
  * segments are merged back in the order they were written.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +39,8 @@ case_table_init(struct case_table *t, char **const *paths, size_t budget, const 
 	t->budget = budget;
 	t->spill_dir = spill_dir;
 	t->spill_fd = -1;
+	pthread_mutex_init(&t->spill_lock, NULL);
+	hoso_buf_init(&t->spill_buf);
 }
 
 struct case_entry *
@@ -90,6 +91,9 @@ case_table_release(struct case_table *t)
 	hoso_map_release(&t->strings);
 	if (t->spill_fd >= 0)
 		close(t->spill_fd);
+	hoso_buf_release(&t->spill_buf);
+	free(t->spill_rows);
+	pthread_mutex_destroy(&t->spill_lock);
 	memset(t, 0, sizeof(*t));
 	t->spill_fd = -1;
 }
@@ -346,35 +350,52 @@ spill_case(struct hoso_buf *b, const struct case_part *p, const struct case_entr
 	}
 }
 
-/* Write every case of partition p to the spill file as one segment, and free it. */
+/*
+ * Write b's whole records of partition p to the spill file as a segment of
+ * p's.  The file's end is taken under the lock, so that threads may spill
+ * different partitions at once.
+ */
 static void
-spill_part(struct case_table *t, struct case_part *p)
+spill_segment(struct case_table *t, struct case_part *p, struct hoso_buf *b)
 {
-	struct hoso_buf b = HOSO_BUF_INIT;
-	struct progress_row *rows = NULL;
-	size_t cap = 0;
-	unsigned long long start = t->spill_end;
+	unsigned long long start;
 
-	if (t->spill_fd < 0)
-		t->spill_fd = spill_open(t->spill_dir);
+	pthread_mutex_lock(&t->spill_lock);
+	start = t->spill_end;
+	t->spill_end += b->len;
+	t->spilled_bytes += b->len;
+	pthread_mutex_unlock(&t->spill_lock);
+	spill_write(t->spill_fd, start, b->data, b->len);
+	p->spills = hoso_xrealloc(p->spills, (p->nspills + 1) * sizeof(*p->spills));
+	p->spills[p->nspills++] = (struct case_extent) { start, b->len };
+	hoso_buf_reset(b);
+}
+
+/*
+ * Write every case of partition p to the spill file, in segments of about
+ * SPILL_FLUSH_BYTES gathered in b, and free it.
+ */
+static void
+spill_part(struct case_table *t, struct case_part *p, struct hoso_buf *b,
+	   struct progress_row **rows, size_t *cap)
+{
+	unsigned long long bytes = 0;
+	size_t held = p->bytes;
+
+	hoso_buf_reset(b);
 	for (size_t i = 0; i < p->ncases; i++) {
-		spill_case(&b, p, case_part_at(p, i), &rows, &cap);
-		if (b.len >= SPILL_FLUSH_BYTES || i + 1 == p->ncases) {
-			spill_write(t->spill_fd, t->spill_end, b.data, b.len);
-			t->spill_end += b.len;
-			hoso_buf_reset(&b);
+		spill_case(b, p, case_part_at(p, i), rows, cap);
+		if (b->len >= SPILL_FLUSH_BYTES || i + 1 == p->ncases) {
+			bytes += b->len;
+			spill_segment(t, p, b);
 		}
 	}
-	hoso_buf_release(&b);
-	free(rows);
-	p->spills = hoso_xrealloc(p->spills, (p->nspills + 1) * sizeof(*p->spills));
-	p->spills[p->nspills++] = (struct case_extent) { start, t->spill_end - start };
-	t->spilled_bytes += t->spill_end - start;
-	t->spills++;
-	hoso_debug("spilled %zu cases (%zu bytes in memory) to %llu bytes", p->ncases, p->bytes,
-		   t->spill_end - start);
-	t->bytes -= p->bytes;
+	hoso_debug("spilled %zu cases (%zu bytes in memory) to %llu bytes", p->ncases, held, bytes);
 	part_free_storage(p);
+	pthread_mutex_lock(&t->spill_lock);
+	t->spills++;
+	t->bytes -= held;
+	pthread_mutex_unlock(&t->spill_lock);
 }
 
 /* Spill the largest partitions until the table holds half its budget. */
@@ -390,25 +411,26 @@ spill_down(struct case_table *t)
 				largest = &t->parts[p];
 		if (largest->bytes < SPILL_MIN_BYTES)
 			break;
-		spill_part(t, largest);
+		if (t->spill_fd < 0)
+			t->spill_fd = spill_open(t->spill_dir);
+		spill_part(t, largest, &t->spill_buf, &t->spill_rows, &t->spill_caprows);
 	}
 }
 
-void
-case_table_spill_rest(struct case_table *t)
+bool
+case_part_has_rest(const struct case_table *t, int p)
 {
-	bool any = false;
+	return t->parts[p].nspills > 0 && t->parts[p].ncases > 0;
+}
 
-	for (int p = 0; p < CASE_PARTITIONS; p++) {
-		if (t->parts[p].nspills > 0 && t->parts[p].ncases > 0) {
-			spill_part(t, &t->parts[p]);
-			any = true;
-		}
-	}
-	t->last = NULL;
-	/* the freed blocks are small ones in the heap: give their pages back */
-	if (any)
-		malloc_trim(0);
+void
+case_part_spill_rest(struct case_table *t, int p, struct hoso_buf *buf)
+{
+	struct progress_row *rows = NULL;
+	size_t cap = 0;
+
+	spill_part(t, &t->parts[p], buf, &rows, &cap);
+	free(rows);
 }
 
 struct case_entry *

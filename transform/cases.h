@@ -15,10 +15,12 @@
 #ifndef TRANSFORM_CASES_H
 #define TRANSFORM_CASES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hoso_buf.h"
 #include "hoso_map.h"
 #include "hoso_milestones.h"
 #include "hoso_time.h"
@@ -118,9 +120,15 @@ struct case_table {
 	size_t bytes;			/* what they hold */
 	const char *spill_dir;		/* where the spill file is made (and unlinked) */
 	int spill_fd;			/* -1 until the first spill */
+	/* the file's end and the counters, taken under the lock once threads spill */
+	pthread_mutex_t spill_lock;
 	unsigned long long spill_end;
 	unsigned long long spilled_bytes;
 	unsigned long spills;
+	/* the reading thread's records before a write, kept from one spill to the next */
+	struct hoso_buf spill_buf;
+	struct progress_row *spill_rows;
+	size_t spill_caprows;
 };
 
 /*
@@ -138,12 +146,19 @@ void case_table_mark(struct case_table *t, const char *src, const char *case_no)
 /* Free the indexes once every message has been read: deriving visits entries. */
 void case_table_drop_index(struct case_table *t);
 /*
- * Spill what the already spilled partitions hold since: each is read back
- * whole anyway, and deriving then holds little more than one partition a
- * thread beside the summary rows it adds up (which fill up early, while
- * few partitions have been derived and freed).
+ * Whether partition p was spilled and holds cases since: its rest is best
+ * spilled before deriving begins, since each is read back whole anyway,
+ * and deriving then holds little more than one partition a thread beside
+ * the summary rows it adds up (which fill up early, while few partitions
+ * have been derived and freed).
  */
-void case_table_spill_rest(struct case_table *t);
+bool case_part_has_rest(const struct case_table *t, int p);
+/*
+ * Spill what partition p holds (case_part_has_rest), its records gathered
+ * in buf.  Threads may spill different partitions at once, once the
+ * messages are all read.
+ */
+void case_part_spill_rest(struct case_table *t, int p, struct hoso_buf *buf);
 /* A copy of s owned by the table, the same pointer for the same text. */
 const char *case_table_intern(struct case_table *t, const char *s);
 int msg_order_compare(const struct case_table *t, const struct msg_order *a,

@@ -167,11 +167,23 @@ static const struct {
 	[RUN_STEPS] = { 2, { HOSO_STAGING_CASE_DUE, HOSO_STAGING_CASE_STATUS } },
 };
 
-/* What the threads share: which partition comes next, where each one's rows went. */
+/*
+ * What the threads share: which partition comes next, where each one's
+ * rows went.  The threads first spill the rests of the spilled partitions
+ * (case_part_has_rest), then derive the partitions; one that was spilled
+ * only once no thread spills any more.
+ */
 struct derive_plan {
 	struct transform *tr;
 	pthread_mutex_t summary_lock;
+	int rests[CASE_PARTITIONS];	/* the partitions with a rest to spill */
+	int nrests;
+	int next_rest;			/* into rests, taken atomically */
+	pthread_mutex_t lock;
+	pthread_cond_t spilled;		/* spilling dropped to 0 */
+	int spilling;			/* threads not done spilling rests */
 	int order[CASE_PARTITIONS];	/* the partitions, held ones first */
+	int nheld;
 	int next;			/* into order, taken atomically */
 	struct transform_report reports[CASE_PARTITIONS];
 	struct {
@@ -504,10 +516,25 @@ static void *
 worker_main(void *arg)
 {
 	struct derive_worker *w = arg;
+	struct derive_plan *plan = w->plan;
 	int i;
 
-	while ((i = __atomic_fetch_add(&w->plan->next, 1, __ATOMIC_RELAXED)) < CASE_PARTITIONS)
-		derive_partition(w, w->plan->order[i]);
+	/* the run buffer is empty until deriving begins: it gathers the spill records */
+	while ((i = __atomic_fetch_add(&plan->next_rest, 1, __ATOMIC_RELAXED)) < plan->nrests)
+		case_part_spill_rest(&w->tr->cases, plan->rests[i], &w->runs[RUN_FACT].buf);
+	pthread_mutex_lock(&plan->lock);
+	if (--plan->spilling == 0)
+		pthread_cond_broadcast(&plan->spilled);
+	pthread_mutex_unlock(&plan->lock);
+	while ((i = __atomic_fetch_add(&plan->next, 1, __ATOMIC_RELAXED)) < CASE_PARTITIONS) {
+		if (i >= plan->nheld) {
+			pthread_mutex_lock(&plan->lock);
+			while (plan->spilling > 0)
+				pthread_cond_wait(&plan->spilled, &plan->lock);
+			pthread_mutex_unlock(&plan->lock);
+		}
+		derive_partition(w, plan->order[i]);
+	}
 	return NULL;
 }
 
@@ -690,15 +717,23 @@ transform_derive_all(struct transform *tr)
 
 	plan->tr = tr;
 	pthread_mutex_init(&plan->summary_lock, NULL);
+	pthread_mutex_init(&plan->lock, NULL);
+	pthread_cond_init(&plan->spilled, NULL);
 	case_table_drop_index(&tr->cases);
-	case_table_spill_rest(&tr->cases);
+	for (int p = 0; p < CASE_PARTITIONS; p++)
+		if (case_part_has_rest(&tr->cases, p))
+			plan->rests[plan->nrests++] = p;
 	/* the spilled partitions last: by then the held ones have been freed */
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 2; pass++) {
 		for (int p = 0; p < CASE_PARTITIONS; p++)
 			if ((tr->cases.parts[p].nspills > 0) == pass)
 				plan->order[n++] = p;
+		if (pass == 0)
+			plan->nheld = n;
+	}
 	if (nworkers > CASE_PARTITIONS)
 		nworkers = CASE_PARTITIONS;
+	plan->spilling = nworkers;
 	workers = hoso_xcalloc((size_t) nworkers, sizeof(*workers));
 	for (int i = 0; i < nworkers; i++) {
 		workers[i].tr = tr;
@@ -749,6 +784,8 @@ transform_derive_all(struct transform *tr)
 	}
 	free(workers);
 	pthread_mutex_destroy(&plan->summary_lock);
+	pthread_mutex_destroy(&plan->lock);
+	pthread_cond_destroy(&plan->spilled);
 	free(plan);
 }
 
