@@ -49,6 +49,8 @@ spill_write(int fd, unsigned long long offset, const void *data, size_t len)
 
 /* Whole pages only: the ends of an extent share theirs with its neighbours. */
 #define DISCARD_PAGE 4096ULL
+/* Given back this much at a time (and at the end): each hole punched costs a system call. */
+#define DISCARD_BYTES (64 * 1024ULL)
 
 void
 spill_reader_init(struct spill_reader *r, int fd, unsigned long long offset,
@@ -83,7 +85,8 @@ discard_read(struct spill_reader *r)
 {
 	unsigned long long upto = r->pos / DISCARD_PAGE * DISCARD_PAGE;
 
-	if (!r->discard || upto <= r->discarded)
+	if (!r->discard || upto <= r->discarded ||
+	    (upto - r->discarded < DISCARD_BYTES && r->pos < r->end))
 		return;
 	(void) fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t) r->discarded,
 			 (off_t) (upto - r->discarded));
