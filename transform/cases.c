@@ -475,6 +475,11 @@ case_table_drop_index(struct case_table *t)
 		p->index_cap = 0;
 	}
 	t->last = NULL;
+	/* the reading thread spills no more */
+	hoso_buf_release(&t->spill_buf);
+	free(t->spill_rows);
+	t->spill_rows = NULL;
+	t->spill_caprows = 0;
 }
 
 /* Whether v would replace c's latest version. */

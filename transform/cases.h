@@ -143,7 +143,10 @@ void case_table_release(struct case_table *t);
 struct case_entry *case_table_get(struct case_table *t, const char *src, const char *case_no);
 /* Note that (src, case_no) is to be derived if any message mentions it. */
 void case_table_mark(struct case_table *t, const char *src, const char *case_no);
-/* Free the indexes once every message has been read: deriving visits entries. */
+/*
+ * Free the indexes once every message has been read (deriving visits
+ * entries), and the reading thread's spill buffers.
+ */
 void case_table_drop_index(struct case_table *t);
 /*
  * Whether partition p was spilled and holds cases since: its rest is best
