@@ -248,8 +248,15 @@ import json, sys
 r = json.load(sys.stdin)
 print(len(r), r[0]["status"], r[0]["exit_code"], r[1]["files_skipped"])')
 assert_eq "$got" "2 failed 1 19" "runs JSON: the last two runs, latest first"
+# started: Vietnam time with its offset, from the run's instant converted here
+epoch=$(q -c "SELECT floor(extract(epoch FROM started_at))::bigint FROM hoso.run ORDER BY run_id DESC LIMIT 1")
+want=$(python3 -c 'import datetime as d, sys
+print(d.datetime.fromtimestamp(int(sys.argv[1]), d.timezone(d.timedelta(hours=7))).strftime("%Y-%m-%d %H:%M+07"))' "$epoch")
+got=$(printf '%s' "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["started"])')
+assert_eq "$got" "$want" "runs JSON: started in Vietnam time, with its offset"
 rc=0; out=$("$HOSO" runs --limit 3 2>&1) || rc=$?
 assert_eq "$(printf '%s\n' "$out" | grep -c '^  [0-9]')" 3 "runs --limit 3: three rows"
+assert_contains "$(printf '%s\n' "$out" | grep '^  [0-9]' | head -1)" "$want" "runs: the latest run's started with its offset"
 
 # 10. a rebuild hands each file the landing day the ledger keeps: a CSV
 # export under a directory named by a {date} the path itself does not give
