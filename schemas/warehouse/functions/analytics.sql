@@ -142,32 +142,44 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION hoso.check_unit(text) IS 'Returns its argument if it is NULL or a unit code of hoso.unit, else raises an error whose hint names the units whose name matches, or the nearest codes';
 
--- The unit a case counts under at a level: "as was" the unit on its path
--- (as resolved when derived); "as is" through the successor map to today's
--- units and their parents.
-CREATE OR REPLACE FUNCTION hoso.unit_at_level(p_path text[], p_level text, p_as_is boolean)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	WITH RECURSIVE succ(code, depth) AS (
-		SELECT u.code, 0 FROM hoso.unit u WHERE u.code = ANY(p_path)
+/*
+ * The unit a case counts under at a level, per unit of the catalogue: "as
+ * was" a unit of the level is its own (a path counts under the unit of the
+ * level on it, as resolved when derived); "as is" a unit goes through the
+ * successor map to today's units and up their parents.  A path counts under
+ * the least code its units give.  One pass over the catalogue for every
+ * path: a lookup per path costs more than the period's counts on a national
+ * catalogue.
+ */
+CREATE OR REPLACE FUNCTION hoso.unit_level_map(p_level text, p_as_is boolean)
+RETURNS TABLE (code text, at_level text)
+-- planned on its own, without JIT: the recursive walks' row estimates run
+-- to millions for a catalogue of thousands, and would make the caller's
+-- query compile itself for longer than it runs
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 10000 SET jit = off AS $$
+	WITH RECURSIVE succ(start, code, depth) AS (
+		SELECT u.code, u.code, 0 FROM hoso.unit u WHERE p_as_is
 		UNION
-		SELECT u.successor_code, s.depth + 1
+		SELECT s.start, u.successor_code, s.depth + 1
 		  FROM succ s JOIN hoso.unit u ON u.code = s.code
-		 WHERE p_as_is AND u.successor_code IS NOT NULL AND s.depth < 16
-	), up(code, depth) AS (
-		SELECT code, 0 FROM succ
-		 WHERE NOT p_as_is
-		    OR NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = succ.code AND u.successor_code IS NOT NULL)
+		 WHERE u.successor_code IS NOT NULL AND s.depth < 16
+	), up(start, code, depth) AS (
+		-- the ends of the successor chains (a successor missing from
+		-- the catalogue ends one too, and counts under nothing)
+		SELECT s.start, s.code, 0 FROM succ s
+		 WHERE NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = s.code AND u.successor_code IS NOT NULL)
 		UNION
-		SELECT u.parent_code, up.depth + 1
+		SELECT up.start, u.parent_code, up.depth + 1
 		  FROM up JOIN hoso.unit u ON u.code = up.code
-		 WHERE p_as_is AND u.parent_code IS NOT NULL AND up.depth < 16
+		 WHERE u.parent_code IS NOT NULL AND up.depth < 16
 	)
-	SELECT u.code FROM up JOIN hoso.unit u ON u.code = up.code
+	SELECT u.code, u.code FROM hoso.unit u WHERE NOT p_as_is AND u.level = p_level
+	UNION ALL
+	SELECT up.start, min(u.code) FROM up JOIN hoso.unit u ON u.code = up.code
 	 WHERE u.level = p_level
-	 ORDER BY u.code LIMIT 1
+	 GROUP BY up.start
 $$;
-COMMENT ON FUNCTION hoso.unit_at_level(text[], text, boolean) IS 'Internal: the unit of level p_level a case with unit path p_path counts under, as was or (p_as_is) rolled up through the successor map';
+COMMENT ON FUNCTION hoso.unit_level_map(text, boolean) IS 'Internal: per unit of the catalogue, the unit of level p_level its cases count under, as was or (p_as_is) rolled up through the successor map; a unit path counts under the least of its units'' (hoso.counts_by_unit)';
 
 CREATE OR REPLACE FUNCTION hoso.check_level(p_level text, p_from date, p_to date, p_as_is boolean) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
@@ -210,10 +222,20 @@ RETURNS TABLE (unit_code text, unit_name text,
 	po bigint, pp bigint, cl bigint, dg bigint, fee bigint, feepaid bigint, paper bigint,
 	paper_e bigint, vneid bigint, reuse bigint, wsec numeric)
 LANGUAGE sql STABLE AS $$
-	WITH per_path AS (
-		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
-			    ELSE hoso.unit_at_level(pc.unit_path, p_level, p_as_is) END AS code, pc.*
-		  FROM hoso.period_counts(p_from, p_to) pc
+	WITH pc AS (
+		SELECT * FROM hoso.period_counts(p_from, p_to)
+	), path_unit AS (
+		-- the units of each path, once, mapped through the catalogue in
+		-- one join (grouped first: a join inside the unnest would be
+		-- repeated per path)
+		SELECT pe.unit_path, min(m.at_level) AS code
+		  FROM (SELECT DISTINCT pc.unit_path, e.code
+			  FROM pc CROSS JOIN LATERAL unnest(pc.unit_path) e(code)) pe
+		  JOIN hoso.unit_level_map(p_level, p_as_is) m ON m.code = pe.code
+		 GROUP BY pe.unit_path
+	), per_path AS (
+		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED' ELSE pu.code END AS code, pc.*
+		  FROM pc LEFT JOIN path_unit pu ON pu.unit_path = pc.unit_path
 	), units AS (
 		SELECT u.code, u.name FROM hoso.unit u
 		 WHERE u.level = p_level
