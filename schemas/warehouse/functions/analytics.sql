@@ -147,19 +147,21 @@ COMMENT ON FUNCTION hoso.check_unit(text) IS 'Returns its argument if it is NULL
  * was" a unit of the level is its own (a path counts under the unit of the
  * level on it, as resolved when derived); "as is" a unit goes through the
  * successor map to today's units and up their parents.  A path counts under
- * the least code its units give.  One pass over the catalogue for every
- * path: a lookup per path costs more than the period's counts on a national
- * catalogue.
+ * the least code its units give.  One walk of the catalogue serves every
+ * path (hoso.counts_by_unit looks their units up in its result): a query
+ * per path costs more than the period's counts on a national catalogue.
  */
 CREATE OR REPLACE FUNCTION hoso.unit_level_map(p_level text, p_as_is boolean)
 RETURNS TABLE (code text, at_level text)
--- planned on its own, without JIT: the recursive walks' row estimates run
+-- Planned on its own, without JIT: the recursive walks' row estimates run
 -- to millions for a catalogue of thousands, and would make the caller's
--- query compile itself for longer than it runs
-LANGUAGE sql STABLE PARALLEL SAFE ROWS 10000 SET jit = off AS $$
+-- query compile itself for longer than it runs.  UNION ALL, not UNION: a
+-- UNION's hash table is sized by those estimates, and each walk is a chain
+-- (one successor, one parent per unit) whose depth bounds it anyway.
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000 SET jit = off AS $$
 	WITH RECURSIVE succ(start, code, depth) AS (
 		SELECT u.code, u.code, 0 FROM hoso.unit u WHERE p_as_is
-		UNION
+		UNION ALL
 		SELECT s.start, u.successor_code, s.depth + 1
 		  FROM succ s JOIN hoso.unit u ON u.code = s.code
 		 WHERE u.successor_code IS NOT NULL AND s.depth < 16
@@ -168,7 +170,7 @@ LANGUAGE sql STABLE PARALLEL SAFE ROWS 10000 SET jit = off AS $$
 		-- the catalogue ends one too, and counts under nothing)
 		SELECT s.start, s.code, 0 FROM succ s
 		 WHERE NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = s.code AND u.successor_code IS NOT NULL)
-		UNION
+		UNION ALL
 		SELECT up.start, u.parent_code, up.depth + 1
 		  FROM up JOIN hoso.unit u ON u.code = up.code
 		 WHERE u.parent_code IS NOT NULL AND up.depth < 16
@@ -222,20 +224,16 @@ RETURNS TABLE (unit_code text, unit_name text,
 	po bigint, pp bigint, cl bigint, dg bigint, fee bigint, feepaid bigint, paper bigint,
 	paper_e bigint, vneid bigint, reuse bigint, wsec numeric)
 LANGUAGE sql STABLE AS $$
-	WITH pc AS (
-		SELECT * FROM hoso.period_counts(p_from, p_to)
-	), path_unit AS (
-		-- the units of each path, once, mapped through the catalogue in
-		-- one join (grouped first: a join inside the unnest would be
-		-- repeated per path)
-		SELECT pe.unit_path, min(m.at_level) AS code
-		  FROM (SELECT DISTINCT pc.unit_path, e.code
-			  FROM pc CROSS JOIN LATERAL unnest(pc.unit_path) e(code)) pe
-		  JOIN hoso.unit_level_map(p_level, p_as_is) m ON m.code = pe.code
-		 GROUP BY pe.unit_path
+	WITH lvl AS (
+		-- the catalogue's map, once, as an object: a path's units are
+		-- looked up in it, row by row, without a join
+		SELECT coalesce(jsonb_object_agg(m.code, m.at_level), '{}') AS map
+		  FROM hoso.unit_level_map(p_level, p_as_is) m
 	), per_path AS (
-		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED' ELSE pu.code END AS code, pc.*
-		  FROM pc LEFT JOIN path_unit pu ON pu.unit_path = pc.unit_path
+		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
+			    ELSE (SELECT min(lvl.map ->> e.code) FROM unnest(pc.unit_path) e(code)) END AS code,
+		       pc.*
+		  FROM hoso.period_counts(p_from, p_to) pc CROSS JOIN lvl
 	), units AS (
 		SELECT u.code, u.name FROM hoso.unit u
 		 WHERE u.level = p_level
