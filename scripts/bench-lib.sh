@@ -19,6 +19,11 @@ hf() {
 	_prep=${2:-}
 	say "measuring $_hf ($runs runs)"
 	if [ -n "$_prep" ]; then
+		# every run starts from the same state, whatever ran before it: the
+		# server's dirty buffers written (CHECKPOINT) and the kernel's
+		# dirty pages flushed (sync), so that no run pays for the writes of
+		# the one before (with bench_pg_start's server only)
+		if [ -n "${bench_settle:-}" ]; then _prep="$_prep && $bench_settle"; fi
 		mkcmd "$_hf.prep" "$_prep"
 		set -- --prepare "sh $work/cmd/$_hf.prep.sh"
 	else
@@ -92,6 +97,7 @@ bench_pg_start() {
 	export PGHOST PGPORT PGUSER
 	unset PGDATABASE
 	pgversion=$(psql -X -At -d postgres -c "SHOW server_version")
+	bench_settle="psql -X -q -d postgres -c CHECKPOINT && sync"
 	say "private PostgreSQL $pgversion in $pgdir"
 }
 
