@@ -229,11 +229,26 @@ LANGUAGE sql STABLE AS $$
 		-- looked up in it, row by row, without a join
 		SELECT coalesce(jsonb_object_agg(m.code, m.at_level), '{}') AS map
 		  FROM hoso.unit_level_map(p_level, p_as_is) m
-	), per_path AS (
-		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
-			    ELSE (SELECT min(lvl.map ->> e.code) FROM unnest(pc.unit_path) e(code)) END AS code,
-		       pc.*
-		  FROM hoso.period_counts(p_from, p_to) pc CROSS JOIN lvl
+	), per_code AS (
+		-- summed per unit before the units are listed: 64 to 6,500 rows
+		-- to join, not one per path
+		SELECT p.code,
+		       bool_or(p.carried_over + p.received_online + p.received_direct + p.received_postal > 0) AS counted,
+		       sum(p.carried_over) AS co, sum(p.received_online) AS ro,
+		       sum(p.received_direct) AS rd, sum(p.received_postal) AS rp,
+		       sum(p.resolved_early) AS re, sum(p.resolved_on_time) AS rt,
+		       sum(p.resolved_late) AS rl, sum(p.in_progress_in_time) AS pi,
+		       sum(p.in_progress_overdue) AS po, sum(p.in_progress_paused) AS pp,
+		       sum(p.closed_other) AS cl, sum(p.digitised_at_intake) AS dg,
+		       sum(p.fee_cases) AS fee, sum(p.fee_paid_online) AS feepaid,
+		       sum(p.paper_resolved) AS paper, sum(p.paper_resolved_e_result) AS paper_e,
+		       sum(p.online_vneid) AS vneid, sum(p.reuse_cases) AS reuse,
+		       sum(p.resolved_working_seconds) AS wsec
+		  FROM (SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
+				    ELSE (SELECT min(lvl.map ->> e.code) FROM unnest(pc.unit_path) e(code)) END AS code,
+			       pc.*
+			  FROM hoso.period_counts(p_from, p_to) pc CROSS JOIN lvl) p
+		 GROUP BY p.code
 	), units AS (
 		SELECT u.code, u.name FROM hoso.unit u
 		 WHERE u.level = p_level
@@ -241,23 +256,20 @@ LANGUAGE sql STABLE AS $$
 			    ELSE (u.valid_from IS NULL OR u.valid_from <= p_to)
 				 AND (u.valid_to IS NULL OR u.valid_to >= p_from) END
 		UNION ALL
+		-- a path's counts are never negative: some path of them counted
+		-- a case when their sum has
 		SELECT 'UNRESOLVED', 'unresolved unit (see the runs'' reports)'
-		 WHERE EXISTS (SELECT 1 FROM per_path p WHERE p.code = 'UNRESOLVED'
-				 AND p.carried_over + p.received_online + p.received_direct + p.received_postal > 0)
+		 WHERE EXISTS (SELECT 1 FROM per_code p WHERE p.code = 'UNRESOLVED' AND p.counted)
 	)
 	SELECT units.code, units.name,
-	       coalesce(sum(p.carried_over), 0)::bigint, coalesce(sum(p.received_online), 0)::bigint,
-	       coalesce(sum(p.received_direct), 0)::bigint, coalesce(sum(p.received_postal), 0)::bigint,
-	       coalesce(sum(p.resolved_early), 0)::bigint, coalesce(sum(p.resolved_on_time), 0)::bigint,
-	       coalesce(sum(p.resolved_late), 0)::bigint, coalesce(sum(p.in_progress_in_time), 0)::bigint,
-	       coalesce(sum(p.in_progress_overdue), 0)::bigint, coalesce(sum(p.in_progress_paused), 0)::bigint,
-	       coalesce(sum(p.closed_other), 0)::bigint, coalesce(sum(p.digitised_at_intake), 0)::bigint,
-	       coalesce(sum(p.fee_cases), 0)::bigint, coalesce(sum(p.fee_paid_online), 0)::bigint,
-	       coalesce(sum(p.paper_resolved), 0)::bigint, coalesce(sum(p.paper_resolved_e_result), 0)::bigint,
-	       coalesce(sum(p.online_vneid), 0)::bigint, coalesce(sum(p.reuse_cases), 0)::bigint,
-	       coalesce(sum(p.resolved_working_seconds), 0)
-	  FROM units LEFT JOIN per_path p ON p.code = units.code
-	 GROUP BY units.code, units.name
+	       coalesce(p.co, 0)::bigint, coalesce(p.ro, 0)::bigint, coalesce(p.rd, 0)::bigint,
+	       coalesce(p.rp, 0)::bigint, coalesce(p.re, 0)::bigint, coalesce(p.rt, 0)::bigint,
+	       coalesce(p.rl, 0)::bigint, coalesce(p.pi, 0)::bigint, coalesce(p.po, 0)::bigint,
+	       coalesce(p.pp, 0)::bigint, coalesce(p.cl, 0)::bigint, coalesce(p.dg, 0)::bigint,
+	       coalesce(p.fee, 0)::bigint, coalesce(p.feepaid, 0)::bigint, coalesce(p.paper, 0)::bigint,
+	       coalesce(p.paper_e, 0)::bigint, coalesce(p.vneid, 0)::bigint, coalesce(p.reuse, 0)::bigint,
+	       coalesce(p.wsec, 0)
+	  FROM units LEFT JOIN per_code p ON p.code = units.code
 	 ORDER BY units.code = 'UNRESOLVED', units.code
 $$;
 COMMENT ON FUNCTION hoso.counts_by_unit(date, date, text, boolean) IS 'Internal: the period counts summed per unit of a level, as was or as is, with a last row UNRESOLVED for the cases whose unit could not be resolved';
