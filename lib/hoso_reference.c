@@ -338,8 +338,7 @@ add_name(struct hoso_reference *ref, const struct hoso_unit *unit, const char *n
 
 /* Build the maps and parent pointers once every row is in ref->units. */
 static bool
-link_units(struct hoso_reference *ref, const char *path, const unsigned long *lines,
-	   struct hoso_buf *err)
+link_units(struct hoso_reference *ref, const char *path, struct hoso_buf *err)
 {
 	for (size_t i = 0; i < ref->nunits; i++) {
 		struct hoso_unit *u = &ref->units[i];
@@ -355,7 +354,7 @@ link_units(struct hoso_reference *ref, const char *path, const unsigned long *li
 						 strlen(u->parent_code));
 			if (!u->parent) {
 				hoso_buf_addf(err, "%s:%lu: column parent_code: unknown unit \"%s\"",
-					      path, lines[i], u->parent_code);
+					      path, u->line, u->parent_code);
 				return false;
 			}
 		}
@@ -377,7 +376,7 @@ link_units(struct hoso_reference *ref, const char *path, const unsigned long *li
 			depth++;
 		if (u) {
 			hoso_buf_addf(err, "%s:%lu: column parent_code: unit \"%s\" is its own ancestor",
-				      path, lines[i], ref->units[i].code);
+				      path, ref->units[i].line, ref->units[i].code);
 			return false;
 		}
 	}
@@ -408,7 +407,6 @@ hoso_reference_load_units(struct hoso_reference *ref, const char *path, struct h
 {
 	struct table t;
 	struct hoso_map seen;
-	unsigned long *lines = NULL;
 	size_t cap = 0;
 	bool ok = false;
 	int r;
@@ -430,13 +428,12 @@ hoso_reference_load_units(struct hoso_reference *ref, const char *path, struct h
 		if (ref->nunits == cap) {
 			cap = cap ? 2 * cap : 64;
 			ref->units = hoso_xrealloc(ref->units, cap * sizeof(*ref->units));
-			lines = hoso_xrealloc(lines, cap * sizeof(*lines));
 		}
-		lines[ref->nunits] = t.csv.line;
+		u.line = t.csv.line;
 		ref->units[ref->nunits++] = u;
 	}
 	if (r == 0)
-		ok = link_units(ref, path, lines, err);
+		ok = link_units(ref, path, err);
 
 cleanup:
 	if (!ok) {
@@ -449,7 +446,6 @@ cleanup:
 		hoso_map_init(&ref->unit_by_code);
 		release_names(&ref->unit_by_name);
 	}
-	free(lines);
 	hoso_map_release(&seen);
 	table_close(&t);
 	return ok;

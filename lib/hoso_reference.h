@@ -26,6 +26,7 @@ struct hoso_unit {
 	hoso_date valid_from, valid_to;	/* HOSO_DATE_NONE = open */
 	char *successor_code;
 	const struct hoso_unit *parent;	/* resolved after loading */
+	unsigned long line;		/* of units.csv, for messages */
 };
 
 struct hoso_procedure {

@@ -82,13 +82,50 @@ calendar_end_warning(const char *at, const char *calendar, hoso_date last)
 				      "Monday to Friday.", ly + 1));
 }
 
+/*
+ * A unit cannot outlive its parent: a commune open-ended, or closing after
+ * its district closed, would have its cases counted under a district that
+ * no longer exists (docs/input.md, units.csv).  One error per such unit.
+ */
+static int
+check_unit_lives(const struct hoso_reference *ref, const char *at, const char *units)
+{
+	int problems = 0;
+
+	for (size_t i = 0; i < ref->nunits; i++) {
+		const struct hoso_unit *u = &ref->units[i];
+		const struct hoso_unit *p = u->parent;
+		char p_to[11], u_to[11], when[40];
+
+		if (!p || p->valid_to == HOSO_DATE_NONE ||
+		    (u->valid_to != HOSO_DATE_NONE && u->valid_to <= p->valid_to))
+			continue;
+		hoso_date_format_iso(p->valid_to, p_to);
+		if (u->valid_to == HOSO_DATE_NONE) {
+			snprintf(when, sizeof(when), "stays open after");
+		} else {
+			hoso_date_format_iso(u->valid_to, u_to);
+			snprintf(when, sizeof(when), "closes on %s, after", u_to);
+		}
+		hoso_report(HOSO_LOG_ERROR,
+			    hoso_msg("%sreference.units: %s:%lu: column valid_to: unit \"%s\" (%s) %s its "
+				     "parent \"%s\" (%s, line %lu) closes on %s: a unit cannot outlive its "
+				     "parent", at, units, u->line, u->code, u->level, when, p->code,
+				     p->level, p->line, p_to),
+			    hoso_hint("Close it by %s (with its successor_code), or give it the parent "
+				      "it has after that day.", p_to));
+		problems++;
+	}
+	return problems;
+}
+
 static int
 check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover_to, FILE *out)
 {
 	struct hoso_reference ref;
 	struct hoso_buf err = HOSO_BUF_INIT;
 	char at[PATH_MAX + 32];
-	int problems = 0;
+	int problems = 0, outlived;
 
 	hoso_reference_init(&ref);
 	if (p->reference.units) {
@@ -96,6 +133,8 @@ check_reference(const struct hoso_pipeline *p, const char *path, hoso_date cover
 		if (!hoso_reference_load_units(&ref, p->reference.units, &err)) {
 			hoso_error("%sreference.units: %s", at, err.data);
 			problems++;
+		} else if ((outlived = check_unit_lives(&ref, at, p->reference.units)) > 0) {
+			problems += outlived;
 		} else {
 			ok(out, "reference.units %s: %zu units", p->reference.units, ref.nunits);
 			if (ref.nunits == 0)

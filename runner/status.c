@@ -15,8 +15,12 @@
 #include "hoso_pg.h"
 #include "runner.h"
 
-/* Vietnam time, as every date of the warehouse (docs/counting.md §1). */
-#define LOCAL_TIME(x) "to_char(" x " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')"
+/*
+ * Vietnam time, as every date of the warehouse (docs/counting.md §1), with
+ * its offset as the staging files write it ("2023-10-20 08:15+07"): the
+ * logs' times are UTC, so a bare time would be read as either.
+ */
+#define LOCAL_TIME(x) "to_char(" x " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI\"+07\"')"
 
 static const char runs_sql[] =
 	"SELECT run_id, kind, coalesce(pipeline, '') AS pipeline, status, exit_code,"

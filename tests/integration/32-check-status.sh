@@ -58,6 +58,23 @@ check_bad yaml 's/^  format: dvcqg-jsonl/  fromat: dvcqg-jsonl/' "yaml.yaml:4:3:
 check_bad units "s|units: .*|units: $work/nope.csv|" "units.yaml:6:10: reference.units:"
 printf 'code;name\n' >"$work/bad-units.csv"
 check_bad units-parse "s|units: .*|units: $work/bad-units.csv|" "units-parse.yaml:6:10: reference.units: $work/bad-units.csv"
+# a unit cannot outlive its parent: commune X1 open-ended and X2 closing
+# after their district D closed on 2025-06-30 (X3 closes with it, Y1 has
+# no closed parent); each is an error naming its line
+cat >"$work/outlive-units.csv" <<'CSV'
+code,name,aliases,level,parent_code,valid_from,valid_to,successor_code
+P,Tỉnh P,,TINH,,,,
+D,Huyện D,,HUYEN,P,,2025-06-30,P
+X1,Xã Một,,XA,D,,,
+X2,Xã Hai,,XA,D,,2025-12-31,
+X3,Xã Ba,,XA,D,,2025-06-30,Y1
+Y1,Xã Mới,,XA,P,2025-07-01,,
+CSV
+check_bad outlive "s|units: .*|units: $work/outlive-units.csv|" \
+	"outlive.yaml:6:10: reference.units: $work/outlive-units.csv:4: column valid_to: unit \"X1\" (XA) stays open after its parent \"D\" (HUYEN, line 3) closes on 2025-06-30: a unit cannot outlive its parent"
+assert_contains "$out" "$work/outlive-units.csv:5: column valid_to: unit \"X2\" (XA) closes on 2025-12-31, after its parent \"D\" (HUYEN, line 3) closes on 2025-06-30: a unit cannot outlive its parent" \
+	"check outlive: the commune closing after its district too"
+assert_eq "$(printf '%s\n' "$out" | grep -c 'cannot outlive')" 2 "check outlive: X3 and Y1 pass"
 mkdir -p "$work/cal-short"
 cp "$ref/calendar/2023.csv" "$work/cal-short/"
 # a run fails when its own days are past the calendar's end ...
@@ -231,8 +248,15 @@ import json, sys
 r = json.load(sys.stdin)
 print(len(r), r[0]["status"], r[0]["exit_code"], r[1]["files_skipped"])')
 assert_eq "$got" "2 failed 1 19" "runs JSON: the last two runs, latest first"
+# started: Vietnam time with its offset, from the run's instant converted here
+epoch=$(q -c "SELECT floor(extract(epoch FROM started_at))::bigint FROM hoso.run ORDER BY run_id DESC LIMIT 1")
+want=$(python3 -c 'import datetime as d, sys
+print(d.datetime.fromtimestamp(int(sys.argv[1]), d.timezone(d.timedelta(hours=7))).strftime("%Y-%m-%d %H:%M+07"))' "$epoch")
+got=$(printf '%s' "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["started"])')
+assert_eq "$got" "$want" "runs JSON: started in Vietnam time, with its offset"
 rc=0; out=$("$HOSO" runs --limit 3 2>&1) || rc=$?
 assert_eq "$(printf '%s\n' "$out" | grep -c '^  [0-9]')" 3 "runs --limit 3: three rows"
+assert_contains "$(printf '%s\n' "$out" | grep '^  [0-9]' | head -1)" "$want" "runs: the latest run's started with its offset"
 
 # 10. a rebuild hands each file the landing day the ledger keeps: a CSV
 # export under a directory named by a {date} the path itself does not give

@@ -142,32 +142,46 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION hoso.check_unit(text) IS 'Returns its argument if it is NULL or a unit code of hoso.unit, else raises an error whose hint names the units whose name matches, or the nearest codes';
 
--- The unit a case counts under at a level: "as was" the unit on its path
--- (as resolved when derived); "as is" through the successor map to today's
--- units and their parents.
-CREATE OR REPLACE FUNCTION hoso.unit_at_level(p_path text[], p_level text, p_as_is boolean)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	WITH RECURSIVE succ(code, depth) AS (
-		SELECT u.code, 0 FROM hoso.unit u WHERE u.code = ANY(p_path)
-		UNION
-		SELECT u.successor_code, s.depth + 1
+/*
+ * The unit a case counts under at a level, per unit of the catalogue: "as
+ * was" a unit of the level is its own (a path counts under the unit of the
+ * level on it, as resolved when derived); "as is" a unit goes through the
+ * successor map to today's units and up their parents.  A path counts under
+ * the least code its units give.  One walk of the catalogue serves every
+ * path (hoso.counts_by_unit looks their units up in its result): a query
+ * per path costs more than the period's counts on a national catalogue.
+ */
+CREATE OR REPLACE FUNCTION hoso.unit_level_map(p_level text, p_as_is boolean)
+RETURNS TABLE (code text, at_level text)
+-- Planned on its own, without JIT: the recursive walks' row estimates run
+-- to millions for a catalogue of thousands, and would make the caller's
+-- query compile itself for longer than it runs.  UNION ALL, not UNION: a
+-- UNION's hash table is sized by those estimates, and each walk is a chain
+-- (one successor, one parent per unit) whose depth bounds it anyway.
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000 SET jit = off AS $$
+	WITH RECURSIVE succ(start, code, depth) AS (
+		SELECT u.code, u.code, 0 FROM hoso.unit u WHERE p_as_is
+		UNION ALL
+		SELECT s.start, u.successor_code, s.depth + 1
 		  FROM succ s JOIN hoso.unit u ON u.code = s.code
-		 WHERE p_as_is AND u.successor_code IS NOT NULL AND s.depth < 16
-	), up(code, depth) AS (
-		SELECT code, 0 FROM succ
-		 WHERE NOT p_as_is
-		    OR NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = succ.code AND u.successor_code IS NOT NULL)
-		UNION
-		SELECT u.parent_code, up.depth + 1
+		 WHERE u.successor_code IS NOT NULL AND s.depth < 16
+	), up(start, code, depth) AS (
+		-- the ends of the successor chains (a successor missing from
+		-- the catalogue ends one too, and counts under nothing)
+		SELECT s.start, s.code, 0 FROM succ s
+		 WHERE NOT EXISTS (SELECT 1 FROM hoso.unit u WHERE u.code = s.code AND u.successor_code IS NOT NULL)
+		UNION ALL
+		SELECT up.start, u.parent_code, up.depth + 1
 		  FROM up JOIN hoso.unit u ON u.code = up.code
-		 WHERE p_as_is AND u.parent_code IS NOT NULL AND up.depth < 16
+		 WHERE u.parent_code IS NOT NULL AND up.depth < 16
 	)
-	SELECT u.code FROM up JOIN hoso.unit u ON u.code = up.code
+	SELECT u.code, u.code FROM hoso.unit u WHERE NOT p_as_is AND u.level = p_level
+	UNION ALL
+	SELECT up.start, min(u.code) FROM up JOIN hoso.unit u ON u.code = up.code
 	 WHERE u.level = p_level
-	 ORDER BY u.code LIMIT 1
+	 GROUP BY up.start
 $$;
-COMMENT ON FUNCTION hoso.unit_at_level(text[], text, boolean) IS 'Internal: the unit of level p_level a case with unit path p_path counts under, as was or (p_as_is) rolled up through the successor map';
+COMMENT ON FUNCTION hoso.unit_level_map(text, boolean) IS 'Internal: per unit of the catalogue, the unit of level p_level its cases count under, as was or (p_as_is) rolled up through the successor map; a unit path counts under the least of its units'' (hoso.counts_by_unit)';
 
 CREATE OR REPLACE FUNCTION hoso.check_level(p_level text, p_from date, p_to date, p_as_is boolean) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
@@ -210,10 +224,31 @@ RETURNS TABLE (unit_code text, unit_name text,
 	po bigint, pp bigint, cl bigint, dg bigint, fee bigint, feepaid bigint, paper bigint,
 	paper_e bigint, vneid bigint, reuse bigint, wsec numeric)
 LANGUAGE sql STABLE AS $$
-	WITH per_path AS (
-		SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
-			    ELSE hoso.unit_at_level(pc.unit_path, p_level, p_as_is) END AS code, pc.*
-		  FROM hoso.period_counts(p_from, p_to) pc
+	WITH lvl AS (
+		-- the catalogue's map, once, as an object: a path's units are
+		-- looked up in it, row by row, without a join
+		SELECT coalesce(jsonb_object_agg(m.code, m.at_level), '{}') AS map
+		  FROM hoso.unit_level_map(p_level, p_as_is) m
+	), per_code AS (
+		-- summed per unit before the units are listed: 64 to 6,500 rows
+		-- to join, not one per path
+		SELECT p.code,
+		       bool_or(p.carried_over + p.received_online + p.received_direct + p.received_postal > 0) AS counted,
+		       sum(p.carried_over) AS co, sum(p.received_online) AS ro,
+		       sum(p.received_direct) AS rd, sum(p.received_postal) AS rp,
+		       sum(p.resolved_early) AS re, sum(p.resolved_on_time) AS rt,
+		       sum(p.resolved_late) AS rl, sum(p.in_progress_in_time) AS pi,
+		       sum(p.in_progress_overdue) AS po, sum(p.in_progress_paused) AS pp,
+		       sum(p.closed_other) AS cl, sum(p.digitised_at_intake) AS dg,
+		       sum(p.fee_cases) AS fee, sum(p.fee_paid_online) AS feepaid,
+		       sum(p.paper_resolved) AS paper, sum(p.paper_resolved_e_result) AS paper_e,
+		       sum(p.online_vneid) AS vneid, sum(p.reuse_cases) AS reuse,
+		       sum(p.resolved_working_seconds) AS wsec
+		  FROM (SELECT CASE WHEN pc.unit_path = ARRAY['UNRESOLVED'] THEN 'UNRESOLVED'
+				    ELSE (SELECT min(lvl.map ->> e.code) FROM unnest(pc.unit_path) e(code)) END AS code,
+			       pc.*
+			  FROM hoso.period_counts(p_from, p_to) pc CROSS JOIN lvl) p
+		 GROUP BY p.code
 	), units AS (
 		SELECT u.code, u.name FROM hoso.unit u
 		 WHERE u.level = p_level
@@ -221,23 +256,20 @@ LANGUAGE sql STABLE AS $$
 			    ELSE (u.valid_from IS NULL OR u.valid_from <= p_to)
 				 AND (u.valid_to IS NULL OR u.valid_to >= p_from) END
 		UNION ALL
+		-- a path's counts are never negative: some path of them counted
+		-- a case when their sum has
 		SELECT 'UNRESOLVED', 'unresolved unit (see the runs'' reports)'
-		 WHERE EXISTS (SELECT 1 FROM per_path p WHERE p.code = 'UNRESOLVED'
-				 AND p.carried_over + p.received_online + p.received_direct + p.received_postal > 0)
+		 WHERE EXISTS (SELECT 1 FROM per_code p WHERE p.code = 'UNRESOLVED' AND p.counted)
 	)
 	SELECT units.code, units.name,
-	       coalesce(sum(p.carried_over), 0)::bigint, coalesce(sum(p.received_online), 0)::bigint,
-	       coalesce(sum(p.received_direct), 0)::bigint, coalesce(sum(p.received_postal), 0)::bigint,
-	       coalesce(sum(p.resolved_early), 0)::bigint, coalesce(sum(p.resolved_on_time), 0)::bigint,
-	       coalesce(sum(p.resolved_late), 0)::bigint, coalesce(sum(p.in_progress_in_time), 0)::bigint,
-	       coalesce(sum(p.in_progress_overdue), 0)::bigint, coalesce(sum(p.in_progress_paused), 0)::bigint,
-	       coalesce(sum(p.closed_other), 0)::bigint, coalesce(sum(p.digitised_at_intake), 0)::bigint,
-	       coalesce(sum(p.fee_cases), 0)::bigint, coalesce(sum(p.fee_paid_online), 0)::bigint,
-	       coalesce(sum(p.paper_resolved), 0)::bigint, coalesce(sum(p.paper_resolved_e_result), 0)::bigint,
-	       coalesce(sum(p.online_vneid), 0)::bigint, coalesce(sum(p.reuse_cases), 0)::bigint,
-	       coalesce(sum(p.resolved_working_seconds), 0)
-	  FROM units LEFT JOIN per_path p ON p.code = units.code
-	 GROUP BY units.code, units.name
+	       coalesce(p.co, 0)::bigint, coalesce(p.ro, 0)::bigint, coalesce(p.rd, 0)::bigint,
+	       coalesce(p.rp, 0)::bigint, coalesce(p.re, 0)::bigint, coalesce(p.rt, 0)::bigint,
+	       coalesce(p.rl, 0)::bigint, coalesce(p.pi, 0)::bigint, coalesce(p.po, 0)::bigint,
+	       coalesce(p.pp, 0)::bigint, coalesce(p.cl, 0)::bigint, coalesce(p.dg, 0)::bigint,
+	       coalesce(p.fee, 0)::bigint, coalesce(p.feepaid, 0)::bigint, coalesce(p.paper, 0)::bigint,
+	       coalesce(p.paper_e, 0)::bigint, coalesce(p.vneid, 0)::bigint, coalesce(p.reuse, 0)::bigint,
+	       coalesce(p.wsec, 0)
+	  FROM units LEFT JOIN per_code p ON p.code = units.code
 	 ORDER BY units.code = 'UNRESOLVED', units.code
 $$;
 COMMENT ON FUNCTION hoso.counts_by_unit(date, date, text, boolean) IS 'Internal: the period counts summed per unit of a level, as was or as is, with a last row UNRESOLVED for the cases whose unit could not be resolved';
