@@ -155,9 +155,13 @@ transform_fetch_prior(struct transform *tr, const char *conninfo, const char *tm
 	 * The run's own paths: a ledgered file being replaced (--replace) must
 	 * not contribute its old messages, and every case it had a message
 	 * about is derived again, so that what it no longer says is gone too.
+	 * Both temporary tables are analyzed before they are joined: without
+	 * statistics the planner takes them for a thousand rows and reads the
+	 * whole archive, which makes a night's run grow with the archive.
 	 */
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_path (path text)") ||
 	    !copy_run_table(conn, tr, false) ||
+	    !hoso_pg_exec(conn, "ANALYZE run_path") ||
 	    !touch_replaced_cases(tr, conn))
 		goto cleanup;
 	if (!hoso_pg_exec(conn, "CREATE TEMP TABLE run_case (src text, case_no text)") ||
