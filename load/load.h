@@ -4,7 +4,8 @@
  *   main.c       arguments in, exit status out
  *   migrate.c    schemas/warehouse/NNN_name.sql -> hoso.schema_version,
  *                functions/NAME.sql -> hoso.function_file
- *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion
+ *   profiles.c   schemas/profiles/NAME.yaml -> hoso.profile, profile_criterion,
+ *                hoso.profile_file
  *   manifest.c   the staging directory's MANIFEST and checked streaming of
  *                its files into binary COPY
  *   reference.c  units.csv, procedures.csv, calendar/YYYY.csv -> dimensions
@@ -19,6 +20,7 @@
 
 #include "hoso_buf.h"
 #include "hoso_layout.h"
+#include "hoso_schema_files.h"
 
 /* Key of the transaction advisory lock that serialises migrations. */
 #define LOAD_MIGRATE_LOCK_KEY 4850303002LL
@@ -44,11 +46,15 @@ struct load_options {
 int load_migrate(const char *conninfo, const char *schema_dir);
 
 /*
- * profiles.c: the DIR/NAME.yaml files (scoring profiles: weights and thresholds) ->
- * hoso.profile and hoso.profile_criterion; returns an exit status (0, 1,
- * or 2 for a bad file).  No file: nothing to do.
+ * profiles.c: the scoring profiles (schemas/profiles/NAME.yaml: weights and
+ * thresholds) -> hoso.profile and hoso.profile_criterion.  Read: an exit
+ * status (0, or 2 for a bad file), *out to free in either case.  Store:
+ * inside the caller's transaction, under the migration lock.
  */
-int load_profiles(const char *conninfo, const char *dir);
+struct load_profiles;
+int load_profiles_read(const struct hoso_schema_list *files, struct load_profiles **out);
+bool load_profiles_store(PGconn *conn, const struct load_profiles *lp);
+void load_profiles_free(struct load_profiles *lp);
 
 /* manifest.c */
 struct manifest_entry {

@@ -30,38 +30,11 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* DIR/warehouse if it exists (DIR names the schemas root), else DIR itself. */
-static char *
-warehouse_dir(const char *dir)
-{
-	char *p = hoso_path_join(dir, "warehouse");
-
-	if (is_dir(p))
-		return p;
-	free(p);
-	return hoso_xstrdup(dir);
-}
-
-/* --schemas, $HOSO_SCHEMA_DIR, then hoso's data directory (hoso_paths.h). Caller frees. */
-static char *
-find_schema_dir(const char *option)
-{
-	const char *env = getenv("HOSO_SCHEMA_DIR");
-	const char *data;
-
-	if (option)
-		return warehouse_dir(option);
-	if (env && *env)
-		return warehouse_dir(env);
-	data = hoso_datadir();
-	return data ? hoso_path_join(data, "schemas/warehouse") : NULL;
-}
-
-/* --migrate: the schema's pending migrations, then the scoring profiles beside them. */
+/* --migrate: the schema's pending migrations and the scoring profiles beside them, at once. */
 static int
 migrate(const char *conninfo, const char *schemas)
 {
-	char *dir = find_schema_dir(schemas);
+	char *dir = hoso_schema_dir(schemas);
 	int ret;
 
 	if (!dir) {
@@ -70,13 +43,6 @@ migrate(const char *conninfo, const char *schemas)
 		return HOSO_EXIT_USAGE;
 	}
 	ret = load_migrate(conninfo, dir);
-	if (ret == HOSO_EXIT_OK) {
-		/* the scoring profiles sit beside the migrations: schemas/profiles */
-		char *profiles = hoso_path_join(dir, "../profiles");
-
-		ret = load_profiles(conninfo, profiles);
-		free(profiles);
-	}
 	free(dir);
 	return ret;
 }

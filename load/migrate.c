@@ -20,10 +20,11 @@
  * A baseline migration (one that lists "-- replaces FILE SHA256" lines)
  * stands for the migrations it lists: a warehouse that recorded exactly
  * those gets the baseline recorded as applied without running it.
- * No file may contain its own BEGIN/COMMIT.
+ *   ../profiles/NAME.yaml  the scoring profiles (profiles.c), stored
+ *                       again, and recorded, by every migration.
+ * No file may contain its own BEGIN/COMMIT.  The files are read by
+ * hoso_schema_files.c, which the runner's check shares.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,156 +32,10 @@
 #include "hoso_buf.h"
 #include "hoso_log.h"
 #include "hoso_pg.h"
-#include "hoso_sha256.h"
+#include "hoso_schema_files.h"
 #include "load.h"
 
-#define FUNCTION_DIR "functions"
 #define REPLACES_MARK "-- replaces "
-
-struct schema_file {
-	int version;		/* NNN of a migration; 0 for a function file */
-	char *name;		/* owned: name within its directory */
-	char *path;		/* owned */
-	struct hoso_buf sql;	/* the content */
-	char sha[65];		/* hex SHA-256 of the content */
-};
-
-struct schema_list {
-	struct schema_file *v;
-	size_t n;
-};
-
-/* "NNN_name.sql" -> NNN; -1 for any other name. */
-static int
-migration_version(const char *name)
-{
-	size_t len = strlen(name);
-	int v = 0, i = 0;
-
-	if (len < 6 || strcmp(name + len - 4, ".sql") != 0)
-		return -1;
-	for (; name[i] >= '0' && name[i] <= '9'; i++) {
-		if (v > 99999)
-			return -1;
-		v = v * 10 + (name[i] - '0');
-	}
-	return i > 0 && name[i] == '_' ? v : -1;
-}
-
-static int
-compare_files(const void *a, const void *b)
-{
-	const struct schema_file *x = a, *y = b;
-
-	if (x->version != y->version)
-		return (x->version > y->version) - (x->version < y->version);
-	return strcmp(x->name, y->name);
-}
-
-static bool
-read_file(struct schema_file *f)
-{
-	FILE *fp = fopen(f->path, "rb");
-	struct hoso_sha256 sha;
-	char buf[8192];
-	size_t n;
-	bool ok;
-
-	if (!fp) {
-		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
-		return false;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		hoso_buf_add(&f->sql, buf, n);
-	ok = !ferror(fp);
-	if (!ok)
-		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
-	fclose(fp);
-	hoso_buf_addch(&f->sql, '\0');	/* terminated, and never NULL */
-	f->sql.len--;
-	if (ok && memchr(f->sql.data, '\0', f->sql.len)) {
-		hoso_error("%s: contains a NUL byte", f->path);
-		ok = false;
-	}
-	hoso_sha256_init(&sha);
-	hoso_sha256_update(&sha, f->sql.data, f->sql.len);
-	hoso_sha256_final_hex(&sha, f->sha);
-	return ok;
-}
-
-static void
-free_list(struct schema_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].path);
-		hoso_buf_release(&l->v[i].sql);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-/*
- * The *.sql files of dir, read, sorted: migrations (NNN_name.sql) when
- * migrations is true, else function files (any name).  A missing function
- * directory is an empty list.
- */
-static bool
-list_files(const char *dir, bool migrations, struct schema_list *out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	bool ok = true;
-
-	out->v = NULL;
-	out->n = 0;
-	if (!d) {
-		if (!migrations && errno == ENOENT)
-			return true;
-		hoso_error("cannot read the schema directory \"%s\": %s", dir, strerror(errno));
-		return false;
-	}
-	while (ok && (de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name), plen = strlen(dir) + len + 2;
-		struct schema_file *f;
-		int v = 0;
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
-			continue;
-		if (migrations && (v = migration_version(de->d_name)) < 0) {
-			hoso_error("%s/%s: a migration is named NNN_name.sql", dir, de->d_name);
-			ok = false;
-			break;
-		}
-		out->v = hoso_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-		f = &out->v[out->n++];
-		memset(f, 0, sizeof(*f));
-		hoso_buf_init(&f->sql);
-		f->version = v;
-		f->name = hoso_xstrdup(de->d_name);
-		f->path = hoso_xmalloc(plen);
-		snprintf(f->path, plen, "%s/%s", dir, de->d_name);
-		ok = read_file(f);
-	}
-	closedir(d);
-	if (!ok)
-		return false;
-	if (out->n > 0)	/* out->v is NULL when there is none, which qsort may not take */
-		qsort(out->v, out->n, sizeof(*out->v), compare_files);
-	for (size_t i = 1; migrations && i < out->n; i++) {
-		if (out->v[i].version == out->v[i - 1].version) {
-			hoso_error("%s: %s and %s have the same version", dir, out->v[i - 1].name,
-				   out->v[i].name);
-			return false;
-		}
-	}
-	if (migrations && out->n == 0) {
-		hoso_error("the schema directory \"%s\" holds no NNN_name.sql file", dir);
-		return false;
-	}
-	return true;
-}
 
 /*
  * The "-- replaces FILE SHA256" lines of a baseline migration as text
@@ -189,21 +44,21 @@ list_files(const char *dir, bool migrations, struct schema_list *out)
  * migration.
  */
 static bool
-baseline_replaces(const struct schema_file *f, struct hoso_buf *out)
+baseline_replaces(const struct hoso_schema_file *f, struct hoso_buf *out)
 {
-	const char *p = f->sql.data;
-	struct schema_list l = { NULL, 0 };
+	const char *p = f->text.data;
+	struct hoso_schema_list l = { NULL, 0 };
 
 	for (; (p = strstr(p, REPLACES_MARK)) != NULL; p++) {
 		char name[256], sha[65];
 		int v;
 
-		if (p != f->sql.data && p[-1] != '\n')
+		if (p != f->text.data && p[-1] != '\n')
 			continue;
 		if (sscanf(p + strlen(REPLACES_MARK), "%255s %64s", name, sha) != 2 ||
-		    (v = migration_version(name)) < 0 || strlen(sha) != 64) {
+		    (v = hoso_schema_migration_version(name)) < 0 || strlen(sha) != 64) {
 			hoso_error("%s: a baseline line is \"-- replaces NNN_name.sql SHA256\"", f->path);
-			free_list(&l);
+			hoso_schema_list_release(&l);
 			return false;
 		}
 		l.v = hoso_xrealloc(l.v, (l.n + 1) * sizeof(*l.v));
@@ -212,11 +67,10 @@ baseline_replaces(const struct schema_file *f, struct hoso_buf *out)
 		l.v[l.n].name = hoso_xstrdup(name);
 		memcpy(l.v[l.n++].sha, sha, 65);
 	}
-	if (l.n > 0)	/* l.v is NULL when there is none, which qsort may not take */
-		qsort(l.v, l.n, sizeof(*l.v), compare_files);
+	hoso_schema_list_sort(&l);
 	for (size_t i = 0; i < l.n; i++)
 		hoso_buf_addf(out, "%d %s\n", l.v[i].version, l.v[i].sha);
-	free_list(&l);
+	hoso_schema_list_release(&l);
 	return true;
 }
 
@@ -227,7 +81,7 @@ baseline_replaces(const struct schema_file *f, struct hoso_buf *out)
  * to run (no history below it), -1 on error.
  */
 static int
-record_baseline(PGconn *conn, const struct schema_file *f, const char *replaces)
+record_baseline(PGconn *conn, const struct hoso_schema_file *f, const char *replaces)
 {
 	char version[16];
 	const char *p[3] = { version, f->name, f->sha };
@@ -264,7 +118,7 @@ record_baseline(PGconn *conn, const struct schema_file *f, const char *replaces)
  * if it already was, -1 on error.
  */
 static int
-apply_migration(PGconn *conn, const struct schema_file *f)
+apply_migration(PGconn *conn, const struct hoso_schema_file *f)
 {
 	char version[16];
 	const char *p[3] = { version, f->name, f->sha };
@@ -303,7 +157,7 @@ apply_migration(PGconn *conn, const struct schema_file *f)
 			ret = -1;
 		}
 	}
-	if (!hoso_pg_exec(conn, f->sql.data)) {
+	if (!hoso_pg_exec(conn, f->text.data)) {
 		hoso_error("%s: migration failed; nothing was applied", f->path);
 		goto cleanup;
 	}
@@ -326,17 +180,13 @@ cleanup:
 
 /* True when hoso.function_file records exactly the files of l. */
 static bool
-functions_recorded(PGconn *conn, const struct schema_list *l, bool *same)
+functions_recorded(PGconn *conn, const struct hoso_schema_list *l, bool *same)
 {
 	struct hoso_buf want = HOSO_BUF_INIT;
 	PGresult *res;
 
-	for (size_t i = 0; i < l->n; i++)
-		hoso_buf_addf(&want, "%s %s\n", l->v[i].name, l->v[i].sha);
-	hoso_buf_addch(&want, '\0');
-	res = hoso_pg_query(conn,
-			    "SELECT coalesce(string_agg(file || ' ' || sha256 || E'\\n', ''"
-			    " ORDER BY file COLLATE \"C\"), '') FROM hoso.function_file", 0, NULL);
+	hoso_schema_list_digests(l, &want);
+	res = hoso_pg_query(conn, HOSO_SCHEMA_RECORDED("hoso.function_file"), 0, NULL);
 	if (!res) {
 		hoso_error("the function files are recorded in hoso.function_file, which a migration "
 			   "must create");
@@ -356,7 +206,7 @@ functions_recorded(PGconn *conn, const struct schema_list *l, bool *same)
  * file may still CREATE OR REPLACE it.
  */
 static bool
-apply_functions(PGconn *conn, const struct schema_list *l)
+apply_functions(PGconn *conn, const struct hoso_schema_list *l)
 {
 	if (!hoso_pg_exec(conn,
 			  "DO $$ DECLARE routines text; BEGIN"
@@ -376,7 +226,7 @@ apply_functions(PGconn *conn, const struct schema_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const char *p[2] = { l->v[i].name, l->v[i].sha };
 
-		if (!hoso_pg_exec(conn, l->v[i].sql.data)) {
+		if (!hoso_pg_exec(conn, l->v[i].text.data)) {
 			hoso_error("%s: function file failed; nothing was applied", l->v[i].path);
 			return false;
 		}
@@ -389,10 +239,10 @@ apply_functions(PGconn *conn, const struct schema_list *l)
 
 /* A baseline stands for every migration below it: none may be in the directory. */
 static bool
-check_baseline_first(const struct schema_list *mig)
+check_baseline_first(const struct hoso_schema_list *mig)
 {
 	for (size_t i = 1; i < mig->n; i++) {
-		if (strstr(mig->v[i].sql.data, "\n" REPLACES_MARK) != NULL) {
+		if (strstr(mig->v[i].text.data, "\n" REPLACES_MARK) != NULL) {
 			hoso_error("%s: %s is numbered below the baseline %s, which stands for every "
 				   "migration below it; number it above the last migration", mig->v[0].path,
 				   mig->v[0].name, mig->v[i].name);
@@ -405,18 +255,25 @@ check_baseline_first(const struct schema_list *mig)
 int
 load_migrate(const char *conninfo, const char *schema_dir)
 {
-	struct schema_list mig = { NULL, 0 }, fn = { NULL, 0 };
-	size_t applied = 0, fdir_len = strlen(schema_dir) + sizeof("/" FUNCTION_DIR);
-	char *fdir = hoso_xmalloc(fdir_len), lock[64];
+	struct hoso_schema_files files;
+	const struct hoso_schema_list *mig = &files.mig, *fn = &files.fn;
+	struct load_profiles *profiles = NULL;
+	size_t applied = 0;
+	char lock[64];
 	bool same = true;
 	PGconn *conn = NULL;
 	int ret = HOSO_EXIT_FAILED;
 
-	snprintf(fdir, fdir_len, "%s/" FUNCTION_DIR, schema_dir);
 	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)", LOAD_MIGRATE_LOCK_KEY);
-	if (!list_files(schema_dir, true, &mig) || !list_files(fdir, false, &fn) ||
-	    !check_baseline_first(&mig))
+	if (!hoso_schema_files_read(schema_dir, &files))
+		return HOSO_EXIT_FAILED;
+	if (!check_baseline_first(mig))
 		goto cleanup;
+	/* a bad profile file is the configuration's fault, found before anything is touched */
+	ret = load_profiles_read(&files.prof, &profiles);
+	if (ret != HOSO_EXIT_OK)
+		goto cleanup;
+	ret = HOSO_EXIT_FAILED;
 	conn = hoso_pg_connect(conninfo, "hoso-load --migrate");
 	if (!conn)
 		goto cleanup;
@@ -425,24 +282,25 @@ load_migrate(const char *conninfo, const char *schema_dir)
 	/* read under the lock: another migration may have just committed */
 	if (!hoso_pg_exec(conn, "BEGIN") || !hoso_pg_exec(conn, lock))
 		goto cleanup;
-	for (size_t i = 0; i < mig.n; i++) {
-		int r = apply_migration(conn, &mig.v[i]);
+	for (size_t i = 0; i < mig->n; i++) {
+		int r = apply_migration(conn, &mig->v[i]);
 
 		if (r < 0)
 			goto cleanup;
 		applied += (size_t) r;
 	}
-	if (fn.n > 0 && !functions_recorded(conn, &fn, &same))
+	if (fn->n > 0 && !functions_recorded(conn, fn, &same))
 		goto cleanup;
-	if ((applied > 0 || !same) && fn.n > 0 && !apply_functions(conn, &fn))
+	if ((applied > 0 || !same) && fn->n > 0 && !apply_functions(conn, fn))
 		goto cleanup;
-	if (!hoso_pg_exec(conn, "COMMIT"))
+	/* the scoring profiles, in the same transaction: one connection, one outcome */
+	if (!load_profiles_store(conn, profiles) || !hoso_pg_exec(conn, "COMMIT"))
 		goto cleanup;
 	if (applied > 0 || !same)
 		hoso_info("warehouse schema migrated to version %d (%zu migrations, %zu function "
-			  "files applied)", mig.v[mig.n - 1].version, applied, fn.n);
-	else	/* every run asks: only news is worth a line */
-		hoso_debug("warehouse schema up to date (version %d)", mig.v[mig.n - 1].version);
+			  "files applied)", mig->v[mig->n - 1].version, applied, fn->n);
+	else	/* only news is worth a line */
+		hoso_debug("warehouse schema up to date (version %d)", mig->v[mig->n - 1].version);
 	ret = HOSO_EXIT_OK;
 cleanup:
 	if (conn) {
@@ -450,8 +308,7 @@ cleanup:
 			hoso_pg_exec(conn, "ROLLBACK");
 		PQfinish(conn);
 	}
-	free_list(&mig);
-	free_list(&fn);
-	free(fdir);
+	load_profiles_free(profiles);
+	hoso_schema_files_release(&files);
 	return ret;
 }

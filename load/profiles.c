@@ -1,14 +1,14 @@
 /*
  * profiles.c: schemas/profiles/NAME.yaml -> hoso.profile and
  * hoso.profile_criterion (the weights and thresholds of a scoring profile,
- * e.g. 766: docs/counting.md §5).  hoso-load --migrate calls it after the
- * migrations, so that the YAML files stay the one source of these figures:
- * each profile's criteria are replaced whole, in one transaction.
+ * e.g. 766: docs/counting.md §5).  hoso-load --migrate stores them after
+ * the migrations, in their transaction, so that the YAML files stay the one
+ * source of these figures: each profile's criteria are replaced whole, and
+ * the files' digests recorded in hoso.profile_file.
  *
  * A file is a mapping: name, description, criteria (a list of mappings with
  * criterion, name, points, threshold, computed, weight_public, note).
  */
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 
 #include "hoso_log.h"
 #include "hoso_pg.h"
+#include "hoso_schema_files.h"
 #include "load.h"
 
 #define MAX_CRITERIA 64
@@ -177,74 +178,81 @@ store_profile(PGconn *conn, const struct profile_file *pf)
 	return true;
 }
 
-int
-load_profiles(const char *conninfo, const char *dir)
-{
-	char pattern[4096];
-	glob_t g = { 0 };
-	struct profile_file *files = NULL;
-	size_t nread = 0;
-	PGconn *conn = NULL;
-	int ret = HOSO_EXIT_USAGE;
+struct load_profiles {
+	const struct hoso_schema_list *files;
+	struct profile_file *v;		/* one per file, each document loaded */
+	size_t n;
+};
 
-	snprintf(pattern, sizeof(pattern), "%s/*.yaml", dir);
-	if (glob(pattern, 0, NULL, &g) != 0) {
-		globfree(&g);
-		return HOSO_EXIT_OK;	/* no profile file: nothing to load */
-	}
-	files = hoso_xcalloc(g.gl_pathc, sizeof(*files));
-	for (; nread < g.gl_pathc; nread++) {
-		struct profile_file *pf = &files[nread];
+int
+load_profiles_read(const struct hoso_schema_list *files, struct load_profiles **out)
+{
+	struct load_profiles *lp = hoso_xcalloc(1, sizeof(*lp));
+
+	*out = lp;
+	lp->files = files;
+	lp->v = hoso_xcalloc(files->n ? files->n : 1, sizeof(*lp->v));
+	for (; lp->n < files->n; lp->n++) {
+		const struct hoso_schema_file *f = &files->v[lp->n];
+		struct profile_file *pf = &lp->v[lp->n];
 		yaml_parser_t parser;
-		FILE *f = fopen(g.gl_pathv[nread], "rb");
 		bool ok;
 
-		pf->path = g.gl_pathv[nread];
-		if (!f) {
-			hoso_error("%s: cannot open", pf->path);
-			goto cleanup;
-		}
+		pf->path = f->path;
 		yaml_parser_initialize(&parser);
-		yaml_parser_set_input_file(&parser, f);
+		/* the bytes whose digest is recorded are the bytes stored */
+		yaml_parser_set_input_string(&parser, (const unsigned char *) f->text.data, f->text.len);
 		ok = yaml_parser_load(&parser, &pf->doc);
 		if (!ok)
 			hoso_error("%s:%zu:%zu: %s", pf->path, parser.problem_mark.line + 1,
 				   parser.problem_mark.column + 1, parser.problem ? parser.problem : "bad YAML");
 		yaml_parser_delete(&parser);
-		fclose(f);
 		if (!ok)
-			goto cleanup;
+			return HOSO_EXIT_USAGE;
 		if (!read_profile(pf)) {
-			nread++;	/* its document is loaded: free it below */
-			goto cleanup;
+			lp->n++;	/* its document is loaded: free it */
+			return HOSO_EXIT_USAGE;
 		}
 	}
-	ret = HOSO_EXIT_FAILED;
-	conn = hoso_pg_connect(conninfo, "hoso-load --migrate (profiles)");
-	if (!conn || !hoso_pg_exec(conn, "SET client_min_messages = warning") ||
-	    !hoso_pg_exec(conn, "BEGIN"))
-		goto cleanup;
-	{
-		char key[32];
-		const char *p[1] = { key };
+	return HOSO_EXIT_OK;
+}
 
-		/* the same lock as the migrations: one writer of the schema at a time */
-		snprintf(key, sizeof(key), "%lld", LOAD_MIGRATE_LOCK_KEY);
-		if (!hoso_pg_exec_params(conn, "SELECT pg_advisory_xact_lock($1::bigint)", 1, p))
-			goto cleanup;
+bool
+load_profiles_store(PGconn *conn, const struct load_profiles *lp)
+{
+	PGresult *res;
+	bool recorded;
+
+	for (size_t i = 0; i < lp->n; i++)
+		if (!store_profile(conn, &lp->v[i]))
+			return false;
+	/* a warehouse migrated by files older than hoso.profile_file keeps no record */
+	res = hoso_pg_query(conn, "SELECT to_regclass('hoso.profile_file') IS NOT NULL", 0, NULL);
+	if (!res)
+		return false;
+	recorded = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!recorded)
+		return true;
+	if (!hoso_pg_exec(conn, "DELETE FROM hoso.profile_file"))
+		return false;
+	for (size_t i = 0; i < lp->files->n; i++) {
+		const char *p[2] = { lp->files->v[i].name, lp->files->v[i].sha };
+
+		if (!hoso_pg_exec_params(conn, "INSERT INTO hoso.profile_file (file, sha256)"
+					 " VALUES ($1, $2)", 2, p))
+			return false;
 	}
-	for (size_t i = 0; i < nread; i++)
-		if (!store_profile(conn, &files[i]))
-			goto cleanup;
-	if (!hoso_pg_exec(conn, "COMMIT"))
-		goto cleanup;
-	ret = HOSO_EXIT_OK;
-cleanup:
-	if (conn)
-		PQfinish(conn);	/* an open transaction rolls back */
-	for (size_t i = 0; i < nread; i++)
-		yaml_document_delete(&files[i].doc);
-	free(files);
-	globfree(&g);
-	return ret;
+	return true;
+}
+
+void
+load_profiles_free(struct load_profiles *lp)
+{
+	if (!lp)
+		return;
+	for (size_t i = 0; i < lp->n; i++)
+		yaml_document_delete(&lp->v[i].doc);
+	free(lp->v);
+	free(lp);
 }

@@ -24,6 +24,7 @@
 #include "hoso_log.h"
 #include "hoso_pg.h"
 #include "hoso_reference.h"
+#include "hoso_schema_files.h"
 #include "hoso_sha256.h"
 #include "hoso_source_schema.h"
 #include "runner.h"
@@ -311,23 +312,25 @@ runner_check_files(const struct hoso_pipeline *p, const char *path, hoso_date co
 	return problems;
 }
 
-/* The highest NNN of the programs' warehouse migrations; -1 when they are not found. */
+/*
+ * The highest NNN of the warehouse migrations hoso-load --migrate would
+ * apply (hoso_schema_dir); -1 when they are not found.
+ */
 static int
 programs_schema_version(void)
 {
-	char dir[PATH_MAX];
-	DIR *d;
+	char *dir = hoso_schema_dir(NULL);
+	DIR *d = dir ? opendir(dir) : NULL;
 	struct dirent *e;
 	int best = -1;
 
-	if (!runner_data_path("warehouse", dir, sizeof(dir)) || !(d = opendir(dir)))
+	free(dir);
+	if (!d)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
-		int v = 0, i = 0;
+		int v = hoso_schema_migration_version(e->d_name);
 
-		for (; e->d_name[i] >= '0' && e->d_name[i] <= '9' && v < 100000; i++)
-			v = v * 10 + (e->d_name[i] - '0');
-		if (i > 0 && e->d_name[i] == '_' && strstr(e->d_name, ".sql") && v > best)
+		if (v > best)
 			best = v;
 	}
 	closedir(d);

@@ -239,10 +239,10 @@ rebuild_prepare(struct rebuild_state *st)
 		return HOSO_EXIT_USAGE;
 	}
 	st->pipeline_loaded = true;
-	if (!a->dry_run && runner_migrate(&st->pipeline) != HOSO_EXIT_OK)
-		return HOSO_EXIT_FAILED;
 	st->conn = hoso_pg_connect(st->pipeline.target.conninfo, "hoso rebuild");
 	if (!st->conn)
+		return HOSO_EXIT_FAILED;
+	if (!a->dry_run && runner_migrate(st->conn, &st->pipeline) != HOSO_EXIT_OK)
 		return HOSO_EXIT_FAILED;
 	ret = a->dry_run ? HOSO_EXIT_OK : runner_take_lock(st->conn, a->wait);
 	if (ret != HOSO_EXIT_OK)

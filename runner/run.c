@@ -395,7 +395,7 @@ run_prepare(struct run_state *st)
 	/* the schema must exist before the ledger can be read; a dry run changes nothing */
 	if (a->dry_run)
 		return HOSO_EXIT_OK;
-	if (runner_migrate(&st->pipeline) != HOSO_EXIT_OK)
+	if (runner_migrate(st->conn, &st->pipeline) != HOSO_EXIT_OK)
 		return HOSO_EXIT_FAILED;
 	if (runner_check_profile(st->conn, &st->pipeline, a->pipeline_path, NULL) > 0)
 		return HOSO_EXIT_USAGE;

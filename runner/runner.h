@@ -170,8 +170,11 @@ extern const char *const runner_stage_names[NSTAGES];
  * row must explain is appended to why.  Ends with the attention block.
  */
 int runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES]);
-/* hoso-load --migrate for the pipeline's warehouse: HOSO_EXIT_OK or HOSO_EXIT_FAILED. */
-int runner_migrate(const struct hoso_pipeline *p);
+/*
+ * hoso-load --migrate for the pipeline's warehouse, unless conn (when not
+ * NULL) shows its schema current already: HOSO_EXIT_OK or HOSO_EXIT_FAILED.
+ */
+int runner_migrate(PGconn *conn, const struct hoso_pipeline *p);
 /*
  * The pipeline's connection string, for the stages, in their environment
  * ($HOSO_CONNINFO), never on their command line, which every local user

@@ -30,6 +30,7 @@
 #include "hoso_paths.h"
 #include "hoso_pg.h"
 #include "hoso_progress.h"
+#include "hoso_schema_files.h"
 #include "runner.h"
 
 static char self_dir[PATH_MAX];
@@ -781,12 +782,46 @@ runner_run_stages(const struct stage_request *rq, long long ms[NSTAGES])
 	return ret;
 }
 
+/*
+ * Whether the warehouse records every schema file as hoso-load --migrate
+ * would apply it: those of the data directory, which hoso-load beside the
+ * runner reads too (the same resolution, the same environment).
+ *
+ * Asked without the migration lock, and that is safe: the check sees, in
+ * one snapshot, a concurrent migration's transaction whole or not at all;
+ * if not, it says "not current" and the migrator waits for the lock and
+ * finds nothing to do.  Once recorded, a migration stays recorded with
+ * that content (the migrator refuses an edited one), so "current" cannot
+ * turn into "older than the files" but by a migrator of other files
+ * (another release), which could as well have run just after a migration
+ * under the lock: the lock never kept that out.
+ */
+static bool
+schema_current(PGconn *conn)
+{
+	struct hoso_schema_files files;
+	char *dir = hoso_schema_dir(NULL);
+	int current = -1;
+
+	if (dir && hoso_schema_files_read(dir, &files)) {
+		current = hoso_schema_current(conn, &files);
+		hoso_schema_files_release(&files);
+	}
+	free(dir);
+	if (current == 1)
+		hoso_report(HOSO_LOG_DEBUG, hoso_log_event("schema_current"),
+			    hoso_msg("warehouse schema up to date: no migration to run"));
+	return current == 1;
+}
+
 int
-runner_migrate(const struct hoso_pipeline *p)
+runner_migrate(PGconn *conn, const struct hoso_pipeline *p)
 {
 	struct runner_argv v = { 0 };
 	int ret;
 
+	if (conn && schema_current(conn))
+		return HOSO_EXIT_OK;
 	runner_argv_push(&v, runner_stage_path("hoso-load"));
 	runner_argv_push(&v, "--migrate");
 	runner_export_conninfo(p);
