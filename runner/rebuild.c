@@ -244,7 +244,7 @@ rebuild_prepare(struct rebuild_state *st)
 		return HOSO_EXIT_FAILED;
 	if (!a->dry_run && runner_migrate(st->conn, &st->pipeline) != HOSO_EXIT_OK)
 		return HOSO_EXIT_FAILED;
-	ret = a->dry_run ? HOSO_EXIT_OK : runner_take_lock(st->conn, a->wait);
+	ret = a->dry_run ? HOSO_EXIT_OK : runner_take_lock(&st->pipeline, st->conn, a->wait);
 	if (ret != HOSO_EXIT_OK)
 		return ret;
 	return make_plan(st->conn, &st->pipeline, a, &st->plan) ? HOSO_EXIT_OK : HOSO_EXIT_FAILED;

@@ -134,13 +134,13 @@ report_lock_holder(PGconn *conn)
 }
 
 int
-runner_take_lock(PGconn *conn, bool wait)
+runner_take_lock(const struct hoso_pipeline *p, PGconn *conn, bool wait)
 {
 	PGresult *res;
 	const char *state;
 
-	/* the stages' connection string (runner_export_conninfo), the run's warehouse */
-	lock_conn = hoso_pg_connect(NULL, "hoso lock");
+	/* the run's warehouse, as conn reaches it: whether or not a migrator ran first */
+	lock_conn = hoso_pg_connect(p->target.conninfo, "hoso lock");
 	if (!lock_conn)
 		return HOSO_EXIT_FAILED;
 	if (!hoso_pg_exec(lock_conn, "SET idle_in_transaction_session_timeout = 0") ||
@@ -519,7 +519,7 @@ run_load(struct run_state *st)
 static int
 run_locked(struct run_state *st)
 {
-	int ret = runner_take_lock(st->conn, st->args.wait);
+	int ret = runner_take_lock(&st->pipeline, st->conn, st->args.wait);
 
 	if (ret != HOSO_EXIT_OK)
 		return ret;

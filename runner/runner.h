@@ -216,10 +216,11 @@ int runner_days(const struct hoso_cli *cli, hoso_date day, hoso_date *from, hoso
 bool runner_file_digest(const char *path, char hex[65], long long *size);	/* logs */
 /*
  * The warehouse lock: the row of hoso.run_lock, held FOR UPDATE by a session
- * of the runner's own until it exits (only the loading role may lock it);
- * then interrupted runs are marked on conn.  An exit status: 0, 1 or 75.
+ * of the runner's own, on p's warehouse, until it exits (only the loading
+ * role may lock it); then interrupted runs are marked on conn.  An exit
+ * status: 0, 1 or 75.
  */
-int runner_take_lock(PGconn *conn, bool wait);
+int runner_take_lock(const struct hoso_pipeline *p, PGconn *conn, bool wait);
 /*
  * The run's row in hoso.run (kind "run" or "rebuild"), and the session's
  * application_name that names it; the run id, or -1 after a logged error.
