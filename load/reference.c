@@ -131,28 +131,6 @@ copy_csv_file(PGconn *conn, const char *copy_sql, const struct ref_file *file)
 	return true;
 }
 
-/* The whole file at path into data. */
-static bool
-read_ref_file(const char *path, struct hoso_buf *data)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[8192];
-	size_t n;
-	bool ok;
-
-	if (!f) {
-		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
-		return false;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		hoso_buf_add(data, buf, n);
-	ok = !ferror(f);
-	if (!ok)
-		hoso_error("cannot read \"%s\": %s", path, strerror(errno));
-	fclose(f);
-	return ok;
-}
-
 /*
  * The digest of a dimension: its statements, then per file its length
  * and content, preceded by its name when named (the calendar's YYYY.csv:
@@ -205,7 +183,8 @@ replace_dimension(PGconn *conn, const char *dimension, const char *const *sql, c
 	for (; nread < npaths; nread++) {
 		files[nread].path = paths[nread];
 		hoso_buf_init(&files[nread].data);
-		if (!read_ref_file(paths[nread], &files[nread].data)) {
+		if (!hoso_buf_read_file(&files[nread].data, paths[nread])) {
+			hoso_error("cannot read \"%s\": %s", paths[nread], strerror(errno));
 			hoso_error("%s: cannot load this reference file", paths[nread]);
 			nread++;
 			goto done;
