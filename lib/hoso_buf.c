@@ -2,6 +2,7 @@
  * hoso_buf.c: growable byte buffer and the two escapings hoso writes
  * (PostgreSQL COPY text fields and JSON strings).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,4 +253,22 @@ hoso_buf_add_json_string(struct hoso_buf *b, const char *s, size_t len)
 		}
 	}
 	hoso_buf_addch(b, '"');
+}
+
+bool
+hoso_buf_read_file(struct hoso_buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int err;
+
+	if (!f)
+		return false;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		hoso_buf_add(b, chunk, n);
+	err = ferror(f) ? errno : 0;
+	fclose(f);
+	errno = err;
+	return err == 0;
 }

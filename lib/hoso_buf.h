@@ -48,5 +48,10 @@ void hoso_buf_add_copy_field(struct hoso_buf *b, const char *s, size_t len);
 char *hoso_copy_escape(char *o, const char *s, size_t len);
 /* Append s escaped as a JSON string, with the quotes. */
 void hoso_buf_add_json_string(struct hoso_buf *b, const char *s, size_t len);
+/*
+ * Append the whole file at path.  False, with errno set, when it cannot be
+ * opened or read; the caller says so in its own words.
+ */
+bool hoso_buf_read_file(struct hoso_buf *b, const char *path);
 
 #endif

@@ -167,7 +167,14 @@ bool load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys
  */
 bool load_bulk_begin(PGconn *conn, const struct manifest *m, enum hoso_staging_file f, bool *bulk);
 bool load_bulk_end(PGconn *conn, const bool *bulk, size_t n);
-/* summary.c: the summary files' rows added to the summary tables, inside the caller's transaction. */
+/*
+ * summary.c, inside the caller's transaction: load_summary_take collects
+ * the contributions of the cases in keys_table (one of this program's own
+ * table names) to take away, before their facts are replaced;
+ * load_summary_add adds them up with the summary files' rows into the
+ * summary tables.
+ */
+bool load_summary_take(PGconn *conn, const char *keys_table);
 bool load_summary_add(PGconn *conn, const struct manifest *m);
 /*
  * report.json is the transform's (unresolved names and counts): a few

@@ -502,9 +502,9 @@ load_bulk_end(PGconn *conn, const bool *bulk, size_t n)
 /*
  * Replace the facts of the cases listed in the temporary table keys_table
  * (src, case_no) by the staging directory's case_*.tsv, keeping the summary
- * tables in step: the cases' old contributions are taken away before their
- * facts go, the new ones added after they come (from summary_*.tsv,
- * summary.c).  keys_table is one of this
+ * tables in step: the cases' old contributions are collected before their
+ * facts go, and added up with the new ones (from summary_*.tsv) after they
+ * come (summary.c).  keys_table is one of this
  * program's own table names, never data.  Shared by a run's load and a
  * rebuild.
  */
@@ -519,8 +519,7 @@ load_replace_facts(PGconn *conn, const struct manifest *m, const char *keys_tabl
 	bool bulk[NFACT];
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "SELECT hoso.summary_apply('%s', -1)", keys_table);
-	if (!hoso_pg_exec(conn, sql))
+	if (!load_summary_take(conn, keys_table))
 		return false;
 	for (size_t i = 0; i < NFACT; i++) {
 		snprintf(sql, sizeof(sql),

@@ -105,23 +105,6 @@ migrate(const char *conninfo, const char *what)
 	return rc;
 }
 
-static bool
-read_text_file(const char *path, struct hoso_buf *out)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (!f) {
-		hoso_error("%s: %s", path, strerror(errno));
-		return false;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		hoso_buf_add(out, chunk, n);
-	fclose(f);
-	return true;
-}
-
 /* The shard's server options ({keyword, value}... as a text[] literal) and user. */
 static bool
 server_options(const struct hoso_topology_shard *s, struct hoso_buf *array, char **user)
@@ -198,7 +181,9 @@ read_coordinator_file(const char *name, struct hoso_buf *out)
 		return false;
 	}
 	hoso_buf_addf(&path, "%s/schemas/coordinator/%s", datadir, name);
-	ok = read_text_file(path.data, out);
+	ok = hoso_buf_read_file(out, path.data);
+	if (!ok)
+		hoso_error("%s: %s", path.data, strerror(errno));
 	hoso_buf_release(&path);
 	return ok;
 }

@@ -50,4 +50,26 @@ assert_eq "$(get "$work/may3.after" in_progress_total)" 1 "May 3: case 3 in prog
 assert_eq "$(cmp -s "$work/april.before" "$work/april.after" && echo same)" same "April untouched"
 # on the late file's own landing day only case 3 is still open
 assert_eq "$(q -c "SELECT in_progress_total FROM hoso.period_summary('2023-05-10', '2023-05-10')")" 1 "May 10: only case 3 open"
+# The late load took cases 1 and 2's old contributions away and added their
+# new ones by key: its summary rows are those recomputed from the facts
+# alone (hoso.summary_rebuild, in a transaction rolled back), row for row
+rebuilt_diff() {
+	q <<'SQL'
+BEGIN;
+CREATE TEMP TABLE kept_d AS SELECT * FROM hoso.summary_day;
+CREATE TEMP TABLE kept_p AS SELECT * FROM hoso.summary_procedure_day;
+CREATE TEMP TABLE kept_m AS SELECT * FROM hoso.summary_procedure_month;
+SELECT hoso.summary_rebuild();
+SELECT (SELECT count(*) FROM (SELECT * FROM kept_d EXCEPT ALL SELECT * FROM hoso.summary_day) a)
+     + (SELECT count(*) FROM (SELECT * FROM hoso.summary_day EXCEPT ALL SELECT * FROM kept_d) b)
+     + (SELECT count(*) FROM (SELECT * FROM kept_p EXCEPT ALL SELECT * FROM hoso.summary_procedure_day) c)
+     + (SELECT count(*) FROM (SELECT * FROM hoso.summary_procedure_day EXCEPT ALL SELECT * FROM kept_p) d)
+     + (SELECT count(*) FROM (SELECT * FROM kept_m EXCEPT ALL SELECT * FROM hoso.summary_procedure_month) e)
+     + (SELECT count(*) FROM (SELECT * FROM hoso.summary_procedure_month EXCEPT ALL SELECT * FROM kept_m) f)
+     || ' ' || (SELECT count(*) FROM kept_d);
+ROLLBACK;
+SQL
+}
+assert_eq "$(rebuilt_diff | sed -n 2p)" "0 $(q -c "SELECT count(*) FROM hoso.summary_day")" \
+	"summary rows after the late load = recomputed from the facts"
 finish

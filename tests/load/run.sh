@@ -199,7 +199,7 @@ check "comments on every table and column" "0" "
 	WHERE n.nspname = 'hoso' AND c.relkind = 'r'
 	  AND c.relname IN ('schema_version', 'run', 'file_ledger', 'reject', 'unit', 'unit_alias',
 	    'procedure', 'calendar', 'dossier_msg', 'progress_msg', 'case_fact', 'case_due',
-	    'case_status', 'profile')
+	    'case_status', 'profile', 'reference_digest')
 	  AND (obj_description(c.oid, 'pg_class') IS NULL
 	       OR (a.attnum IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))"
 
@@ -683,6 +683,89 @@ expect_exit "tail: only with --follow" 2 "$load" --tail --run-id 1 "$work/t"
 
 expect_exit "follow: not with --rebuild" 2 \
 	"$load" --follow --run-id 1 --rebuild "$work/keys" --from 2023-03-01 --to 2023-03-02 "$work/f4"
+export PGDATABASE=hoso_load_test
+
+echo "== reference catalogues left alone when unchanged"
+# A load whose reference files are byte for byte those of the last load
+# leaves the dimensions as they are: not one row is written again, so
+# every row keeps the transaction id (xmin) of the load that wrote it.
+psql -X -q -d postgres -c "CREATE DATABASE hoso_reference" || fail "createdb"
+export PGDATABASE=hoso_reference
+"$load" --migrate 2>/dev/null || fail "migrate hoso_reference"
+dims="SELECT (SELECT string_agg(code || ':' || xmin, ' ' ORDER BY code) FROM hoso.unit) || '|' ||
+	(SELECT string_agg(code || '=' || alias || ':' || xmin, ' ' ORDER BY code, alias) FROM hoso.unit_alias) || '|' ||
+	(SELECT string_agg(code || ':' || xmin, ' ' ORDER BY code) FROM hoso.procedure) || '|' ||
+	(SELECT string_agg(day || ':' || xmin, ' ' ORDER BY day) FROM hoso.calendar)"
+cp -r "$here/reference" "$work/ref"
+refw="--reference-units $work/ref/units.csv --reference-procedures $work/ref/procedures.csv --reference-calendar $work/ref/calendar"
+mkstaging "$here/staging" "$work/d"
+owned 1 "$work/d"
+expect_exit "reference: first load" 0 "$load" --run-id 1 --max-reject-ratio 0.5 $refw "$work/d"
+# the files' data rows (header and blank lines aside)
+rows() { grep -c . "$@" | awk -F: '{ n += $NF - 1 } END { print n }'; }
+check "reference: every catalogue row loaded" \
+	"$(rows "$work/ref/units.csv")|$(rows "$work/ref/procedures.csv")|$(rows "$work/ref/calendar"/*.csv)" \
+	"SELECT (SELECT count(*) FROM hoso.unit) || '|' || (SELECT count(*) FROM hoso.procedure) || '|' ||
+		(SELECT count(*) FROM hoso.calendar)"
+check "reference: a digest recorded per dimension" "calendar procedure unit" \
+	"SELECT string_agg(dimension, ' ' ORDER BY dimension) FROM hoso.reference_digest"
+before=$(q "$dims")
+owned 2 "$work/d"
+expect_exit "reference: second load, same catalogues" 0 \
+	"$load" --run-id 2 --replace --max-reject-ratio 0.5 $refw "$work/d"
+check "reference: the facts were loaded again" "t" \
+	"SELECT bool_and(xmin::text::bigint > $(q "SELECT max(xmin::text::bigint) FROM hoso.unit")) FROM hoso.case_fact"
+check "reference: unchanged catalogues not written again (same rows, same xmin)" "$before" "$dims"
+
+# one name edited, one row added: the procedure catalogue alone is replaced
+sed -i 's/^P3,Thủ tục không phí,/P3,Thủ tục không thu phí,/' "$work/ref/procedures.csv"
+echo "P4,Thủ tục mới,F3,Khác,5,days,NONE,0,0,0,2023-01-01," >>"$work/ref/procedures.csv"
+owned 3 "$work/d"
+expect_exit "reference: a load with a changed procedure catalogue" 0 \
+	"$load" --run-id 3 --replace --max-reject-ratio 0.5 $refw "$work/d"
+check "reference: the edited name and the added row are there" "P1 P2 P3 P4|Thủ tục không thu phí|5 days" \
+	"SELECT (SELECT string_agg(code, ' ' ORDER BY code) FROM hoso.procedure) || '|' ||
+		(SELECT name FROM hoso.procedure WHERE code = 'P3') || '|' ||
+		(SELECT limit_value || ' ' || limit_unit FROM hoso.procedure WHERE code = 'P4')"
+check "reference: units and calendar still untouched" "$(echo "$before" | cut -d'|' -f1,2,4)" \
+	"SELECT split_part(d, '|', 1) || '|' || split_part(d, '|', 2) || '|' || split_part(d, '|', 4) FROM ($dims) x(d)"
+digest=$(q "SELECT sha256 FROM hoso.reference_digest WHERE dimension = 'procedure'")
+
+# a changed catalogue in a load that fails after the reference step (a
+# staging file the load refuses): nothing of it stays, not its digest
+# either, so the next load with that catalogue still applies it
+sed -i 's/^P1,Cấp giấy phép xây dựng,/P1,Cấp phép xây dựng,/' "$work/ref/procedures.csv"
+mkstaging "$work/s-swapped" "$work/d-bad"
+owned 4 "$work/d-bad"
+expect_exit "reference: a load failing after the reference step" 1 \
+	"$load" --run-id 4 --replace --max-reject-ratio 0.5 $refw "$work/d-bad"
+check "reference: the failed load's catalogue rolled back with its digest" "Cấp giấy phép xây dựng|true" \
+	"SELECT (SELECT name FROM hoso.procedure WHERE code = 'P1') || '|' ||
+		(SELECT sha256 = '$digest' FROM hoso.reference_digest WHERE dimension = 'procedure')"
+owned 5 "$work/d"
+expect_exit "reference: the next load with that catalogue" 0 \
+	"$load" --run-id 5 --replace --max-reject-ratio 0.5 $refw "$work/d"
+check "reference: it is applied" "Cấp phép xây dựng" "SELECT name FROM hoso.procedure WHERE code = 'P1'"
+
+# a dimension written by anything but the load is loaded again
+q "DELETE FROM hoso.calendar WHERE day = '2024-01-01'" || fail "delete a calendar day"
+check "reference: a write to a dimension forgets its digest" "procedure unit" \
+	"SELECT string_agg(dimension, ' ' ORDER BY dimension) FROM hoso.reference_digest"
+owned 6 "$work/d"
+expect_exit "reference: a load after that write" 0 \
+	"$load" --run-id 6 --replace --max-reject-ratio 0.5 $refw "$work/d"
+check "reference: the calendar is whole again" "$(rows "$work/ref/calendar"/*.csv)|1" \
+	"SELECT (SELECT count(*) FROM hoso.calendar) || '|' || (SELECT count(*) FROM hoso.calendar WHERE day = '2024-01-01')"
+
+# a changed file is still checked as it is copied: a bad one fails the
+# load, naming it, every time
+sed -i 's/^P4,Thủ tục mới,F3,Khác,5,/P4,Thủ tục mới,F3,Khác,five,/' "$work/ref/procedures.csv"
+for run in 7 8; do
+	owned $run "$work/d"
+	expect_exit "reference: a bad changed catalogue refused (run $run)" 1 \
+		"$load" --run-id $run --replace --max-reject-ratio 0.5 $refw "$work/d"
+	expect_err "reference: the bad file named (run $run)" "procedures.csv"
+done
 export PGDATABASE=hoso_load_test
 
 echo

@@ -3,7 +3,10 @@
  * release, a capped buffer cuts what would pass its cap, COPY escaping at
  * every offset.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "hoso_buf.h"
@@ -14,6 +17,36 @@
  * bytes that differ from one only in the high bit, at every offset of
  * fields up to 40 bytes.
  */
+/* A file longer than one read, with a NUL in it, appended after what the buffer holds. */
+static void
+check_read_file(void)
+{
+	char path[] = "/tmp/hoso-test-buf.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	struct hoso_buf b = HOSO_BUF_INIT;
+	size_t n = 20000;
+	bool same = true;
+
+	CHECK(f != NULL, "a temporary file");
+	if (!f)
+		return;
+	for (size_t i = 0; i < n; i++)
+		fputc((int) (i % 251), f);
+	fclose(f);
+	hoso_buf_addstr(&b, "x");
+	CHECK(hoso_buf_read_file(&b, path), "read_file reads a file");
+	CHECK_EQ_LL(b.len, n + 1, "read_file: every byte, after what was there");
+	for (size_t i = 0; i < n && same; i++)
+		same = (unsigned char) b.data[i + 1] == i % 251;
+	CHECK(b.data[0] == 'x' && same && b.data[b.len] == '\0', "read_file: the bytes in order, terminated");
+	unlink(path);
+	errno = 0;
+	CHECK(!hoso_buf_read_file(&b, path) && errno == ENOENT, "read_file: a missing file is ENOENT");
+	CHECK_EQ_LL(b.len, n + 1, "read_file: a missing file adds nothing");
+	hoso_buf_release(&b);
+}
+
 static void
 check_copy_escape_offsets(void)
 {
@@ -93,5 +126,6 @@ main(void)
 	hoso_buf_release(&capped);
 	CHECK_EQ_LL(capped.max, 8, "release keeps the cap");
 	check_copy_escape_offsets();
+	check_read_file();
 	return unit_summary("test_buf");
 }

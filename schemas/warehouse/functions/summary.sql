@@ -18,11 +18,12 @@
 --   in_progress_overdue, _paused likewise; in_time = total - overdue.
 -- (E(from - 1) is the instant before T0, E(to) is T1.)
 --
--- A load replaces the facts of the cases it touched; hoso.summary_apply
--- subtracts their old contributions before and adds the new ones after,
--- in the load's transaction, so its cost is proportional to the cases the
--- run touched, not to the warehouse.  (A transform that wrote the summary
--- rows itself has them added by upsert: load/summary.c.)  The tests check
+-- A load replaces the facts of the cases it touched; hoso.summary_collect
+-- gathers their old contributions (times -1) before, and the load adds
+-- them up with the new ones (the rows the transform wrote) after, in the
+-- load's transaction (load/summary.c), so its cost is proportional to the
+-- cases the run touched, not to the warehouse.  hoso.summary_apply adds or
+-- takes away directly (hoso.summary_rebuild, the tests).  The tests check
 -- these figures against the same ones computed case by case from the facts
 -- (tests/sql/scan.sql).
 --
@@ -43,7 +44,8 @@
  * NULL, "from the beginning": the smallest of all), looked up in
  * case_status_key rather than sorting every status step of the cases.
  */
-CREATE OR REPLACE FUNCTION hoso.summary_day_apply(p_keys regclass, p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.summary_day_apply(p_keys regclass, p_sign integer,
+	p_into regclass DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
 	EXECUTE format($q$
@@ -125,7 +127,7 @@ BEGIN
 	)
 	-- each case counts in its own province's row (its fact's, so that taking
 	-- away finds the row adding made); province is the table's last column
-	INSERT INTO hoso.summary_day AS t
+	INSERT INTO %3$s AS t
 	SELECT day, unit_path,
 	       %2$s * sum(ro), %2$s * sum(rd), %2$s * sum(rp), %2$s * sum(dg), %2$s * sum(fee),
 	       %2$s * sum(feepaid), %2$s * sum(vneid), %2$s * sum(reuse), %2$s * sum(re),
@@ -134,6 +136,9 @@ BEGIN
 	       %2$s * sum(r766), %2$s * sum(d_late766), province
 	  FROM contribution
 	 GROUP BY day, unit_path, province
+	%4$s
+	$q$, p_keys, p_sign, coalesce(p_into, 'hoso.summary_day'),
+	CASE WHEN p_into IS NULL THEN $q$
 	ON CONFLICT ON CONSTRAINT summary_day_pkey DO UPDATE SET
 		received_online = t.received_online + excluded.received_online,
 		received_direct = t.received_direct + excluded.received_direct,
@@ -155,7 +160,10 @@ BEGIN
 		d_paused = t.d_paused + excluded.d_paused,
 		resolved_on_time_766 = t.resolved_on_time_766 + excluded.resolved_on_time_766,
 		d_late_766 = t.d_late_766 + excluded.d_late_766
-	$q$, p_keys, p_sign);
+	$q$ ELSE '' END);
+	IF p_into IS NOT NULL THEN
+		RETURN;
+	END IF;
 	DELETE FROM hoso.summary_day WHERE
 	received_online = 0 AND received_direct = 0 AND received_postal = 0
 	AND digitised_at_intake = 0 AND fee_cases = 0 AND fee_paid_online = 0
@@ -166,34 +174,41 @@ BEGIN
 	AND resolved_on_time_766 = 0 AND d_late_766 = 0;
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_day_apply(regclass, integer) IS 'Internal, called by hoso.summary_apply: the hoso.summary_day part';
+COMMENT ON FUNCTION hoso.summary_day_apply(regclass, integer, regclass) IS 'Internal, called by hoso.summary_apply and summary_collect: the hoso.summary_day part (into p_into instead, when given)';
 
-CREATE OR REPLACE FUNCTION hoso.summary_procedure_apply(p_keys regclass, p_sign integer) RETURNS void
+CREATE OR REPLACE FUNCTION hoso.summary_procedure_apply(p_keys regclass, p_sign integer,
+	p_into_day regclass DEFAULT NULL, p_into_month regclass DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
 	grain text;
+	target regclass;
 BEGIN
 	FOREACH grain IN ARRAY ARRAY['day', 'month'] LOOP
+		target := CASE grain WHEN 'day' THEN p_into_day ELSE p_into_month END;
 		EXECUTE format($q$
-		INSERT INTO hoso.summary_procedure_%3$s AS t
+		INSERT INTO %5$s AS t
 		SELECT date_trunc(%3$L, hoso.local_date(c.end_at)::timestamp)::date, c.unit_path,
 		       coalesce(c.procedure_code, ''), %2$s * count(*), %2$s * sum(c.working_seconds),
 		       c.province
 		  FROM hoso.case_fact c JOIN %1$s k ON k.src = c.src AND k.case_no = c.case_no
 		 WHERE c.received AND c.end_kind = 'R' AND c.working_seconds IS NOT NULL
 		 GROUP BY 1, 2, 3, 6
-		ON CONFLICT ON CONSTRAINT %4$I DO UPDATE SET
+		%4$s
+		$q$, p_keys, p_sign, grain,
+		CASE WHEN target IS NULL THEN format($q$
+		ON CONFLICT ON CONSTRAINT %I DO UPDATE SET
 			resolved = t.resolved + excluded.resolved,
 			working_seconds = t.working_seconds + excluded.working_seconds
-		$q$, p_keys, p_sign, grain, format('summary_procedure_%s_pkey', grain));
+		$q$, format('summary_procedure_%s_pkey', grain)) ELSE '' END,
+		coalesce(target::text, format('hoso.summary_procedure_%s', grain)));
 		-- rows that cancelled out go, so incremental equals a single load
-		IF p_sign < 0 THEN
+		IF p_sign < 0 AND target IS NULL THEN
 			EXECUTE format('DELETE FROM hoso.summary_procedure_%s WHERE resolved = 0', grain);
 		END IF;
 	END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_procedure_apply(regclass, integer) IS 'Internal, called by hoso.summary_apply: the hoso.summary_procedure_day and summary_procedure_month part';
+COMMENT ON FUNCTION hoso.summary_procedure_apply(regclass, integer, regclass, regclass) IS 'Internal, called by hoso.summary_apply and summary_collect: the hoso.summary_procedure_day and summary_procedure_month part (into p_into_day and p_into_month instead, when given)';
 
 CREATE OR REPLACE FUNCTION hoso.summary_apply(p_keys regclass, p_sign integer) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -202,7 +217,25 @@ BEGIN
 	PERFORM hoso.summary_procedure_apply(p_keys, p_sign);
 END
 $fn$;
-COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day and hoso.summary_procedure_day; hoso-load calls it around replacing those cases'' facts';
+COMMENT ON FUNCTION hoso.summary_apply(regclass, integer) IS 'Adds (p_sign = 1) or takes away (-1) the contributions of the cases listed in table p_keys (src, case_no) to hoso.summary_day and hoso.summary_procedure_day; hoso.summary_rebuild uses it';
+
+/*
+ * The same contributions as rows appended to tables shaped like the
+ * summary tables (no key: a key may come again from another call), which
+ * the caller then adds to the summary tables by key.  A load collects the
+ * old facts' contributions (times -1) and the transform's new ones in the
+ * same tables, so that each summary row it touches is written once, and
+ * rows that cancel out are never written (load/summary.c).
+ */
+CREATE OR REPLACE FUNCTION hoso.summary_collect(p_keys regclass, p_sign integer,
+	p_day regclass, p_procedure_day regclass, p_procedure_month regclass) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	PERFORM hoso.summary_day_apply(p_keys, p_sign, p_day);
+	PERFORM hoso.summary_procedure_apply(p_keys, p_sign, p_procedure_day, p_procedure_month);
+END
+$fn$;
+COMMENT ON FUNCTION hoso.summary_collect(regclass, integer, regclass, regclass, regclass) IS 'Appends the contributions of the cases listed in table p_keys (src, case_no), times p_sign, as rows to tables shaped like hoso.summary_day, summary_procedure_day and summary_procedure_month, without adding them up by key; hoso-load sums them by key into the summary tables';
 
 CREATE OR REPLACE FUNCTION hoso.summary_rebuild() RETURNS void
 LANGUAGE plpgsql AS $fn$
