@@ -89,25 +89,12 @@ hoso_schema_list_sort(struct hoso_schema_list *l)
 static bool
 read_file(struct hoso_schema_file *f)
 {
-	FILE *fp = fopen(f->path, "rb");
 	struct hoso_sha256 sha;
-	char buf[8192];
-	size_t n;
-	bool ok;
+	bool ok = hoso_buf_read_file(&f->text, f->path);
 
-	if (!fp) {
-		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
-		return false;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		hoso_buf_add(&f->text, buf, n);
-	ok = !ferror(fp);
 	if (!ok)
 		hoso_error("cannot read \"%s\": %s", f->path, strerror(errno));
-	fclose(fp);
-	hoso_buf_addch(&f->text, '\0');	/* terminated, and never NULL */
-	f->text.len--;
-	if (ok && memchr(f->text.data, '\0', f->text.len)) {
+	else if (memchr(f->text.data, '\0', f->text.len)) {
 		hoso_error("%s: contains a NUL byte", f->path);
 		ok = false;
 	}

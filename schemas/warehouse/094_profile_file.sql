@@ -1,4 +1,4 @@
--- 093_profile_file.sql: the record of the scoring profile files, as
+-- 094_profile_file.sql: the record of the scoring profile files, as
 -- hoso.function_file records the function files.
 --
 -- "hoso-load --migrate" stores schemas/profiles/*.yaml into hoso.profile
